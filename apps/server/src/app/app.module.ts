@@ -1,0 +1,33 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { HealthModule } from '../health/health.module';
+import type { Role } from '../platform/config/config';
+import { PlatformModule } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { QueuesModule } from '../queues/queues.module';
+import { WorkerModule } from '../queues/worker.module';
+
+type Imports = NonNullable<ModuleMetadata['imports']>;
+
+/** The HTTP API's feature modules. */
+const GATEWAY_MODULES: Imports = [QueuesModule];
+/** The queue consumers and their schedulers. */
+const WORKER_MODULES: Imports = [WorkerModule];
+
+export const servesApi = (role: Role) => role !== 'worker';
+export const runsWorker = (role: Role) => role !== 'gateway';
+
+@Module({})
+export class AppModule {
+  static forRole(role: Role, runtime: Runtime, extra: Imports = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRuntime(runtime),
+        HealthModule,
+        ...(servesApi(role) ? GATEWAY_MODULES : []),
+        ...(runsWorker(role) ? WORKER_MODULES : []),
+        ...extra,
+      ],
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import helmet from '@fastify/helmet';
+import type { ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
+import { serveDashboard } from '../dashboard/serve-dashboard';
+import { NestPinoLogger } from '../platform/logger/nest-logger';
+import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
+import { ProblemDetailsFilter } from '../platform/http/problem.filter';
+import { REQUEST_ID_HEADER, requestIdFor } from '../platform/http/request-id';
+import { sendProblem } from '../platform/http/send-problem';
+import type { Role } from '../platform/config/config';
+import type { Runtime } from '../platform/runtime';
+import { AppModule, servesApi } from './app.module';
+import { VERSION } from './version';
+
+const QUIET_ROUTES = new Set(['/livez', '/healthz', '/readyz']);
+
+export interface CreateAppOptions {
+  role: Role;
+  /** Extra Nest modules (tests mount probe routes this way). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
+}
+
+/**
+ * Errors raised before a handler runs (body too large, broken JSON, wrong type) reach
+ * Fastify's error handler, where Nest would turn them into bare HttpExceptions and lose
+ * their codes: answer them with problem details directly instead.
+ */
+class ProblemFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler() {
+    return this.getInstance().setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  }
+}
+
+/** Builds the Nest application of a role, ready to listen. Every role serves health. */
+export async function createApp(runtime: Runtime, options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const { config, logger } = runtime;
+  const adapter = new ProblemFastifyAdapter({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdFor,
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRole(options.role, runtime, options.imports),
+    adapter,
+    { logger: new NestPinoLogger(logger), abortOnError: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const quiet = QUIET_ROUTES.has(request.url) && reply.statusCode < 400;
+    request.log[quiet ? 'debug' : 'info'](
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  // JSON only (and, where a route adds it, forms): anything else is 415.
+  fastify.removeContentTypeParser('text/plain');
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
+
+  if (servesApi(options.role)) {
+    mountOpenApi(app, buildOpenApiDocument(app, VERSION));
+    await serveDashboard(fastify, config.dashboardDir);
+  }
+  await app.init();
+  return app;
+}

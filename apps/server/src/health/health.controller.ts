@@ -1,0 +1,27 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { HealthDto } from './health.dto';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** Liveness: answers while the process runs, without looking at dependencies. */
+  @Get('livez')
+  @ApiOkResponse({ description: 'The process is running.' })
+  livez() {
+    return { status: 'ok' };
+  }
+
+  @Get(['healthz', 'readyz'])
+  @ApiOkResponse({ type: HealthDto, description: 'PostgreSQL and Redis answer.' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'A dependency is down, or the process is draining.' })
+  async healthz(@Res({ passthrough: true }) reply: FastifyReply) {
+    const health = await this.health.check();
+    reply.code(health.status === 'ok' ? 200 : 503).header('cache-control', 'no-store');
+    return health;
+  }
+}

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { createApp } from './app/create-app';
+import { servesApi } from './app/app.module';
+import { shutdown } from './app/shutdown';
+import { ConfigError, loadConfig, ROLES, type Role } from './platform/config/config';
+import { migrate } from './platform/db/migrate';
+import { provideInfrastructure } from './platform/embedded/infrastructure';
+import { createLogger } from './platform/logger/logger';
+import { checkRedisDurability } from './platform/redis/redis';
+import { createRuntime } from './platform/runtime';
+import { seed } from './seed/seed';
+
+async function main() {
+  const { values } = parseArgs({ options: { role: { type: 'string' } }, allowPositionals: false });
+  if (values.role !== undefined && !ROLES.includes(values.role as Role)) {
+    throw new ConfigError(`Invalid --role "${values.role}": use one of ${ROLES.join(', ')}`);
+  }
+  const config = loadConfig(process.env, { role: values.role as Role | undefined });
+  const role = config.VISAPI_ROLE;
+  const logger = createLogger(config);
+  const infra = await provideInfrastructure(config, logger);
+  const runtime = createRuntime(config, logger, infra);
+
+  let stopping: Promise<void> | undefined;
+  try {
+    if (config.MIGRATE_ON_START) {
+      await migrate(infra.databaseUrl, logger);
+      await seed(runtime);
+    }
+    await checkRedisDurability(runtime.redis.create('command', 'visapi:boot-check'), logger);
+    const app = await createApp(runtime, { role });
+    const port = servesApi(role) ? config.PORT : config.WORKER_METRICS_PORT;
+    const host = servesApi(role) ? config.HOST : '0.0.0.0';
+    await app.listen({ port, host });
+    const address = app.getHttpServer().address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    logger.info(
+      { role, port: boundPort, embedded: infra.embedded },
+      servesApi(role)
+        ? `VisAPI ${role} listening on ${config.PUBLIC_URL.replace(`:${config.PORT}`, `:${boundPort}`)}`
+        : `VisAPI worker running; health on http://${host}:${boundPort}/healthz`,
+    );
+
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      logger.info({ signal }, 'shutting down');
+      stopping = shutdown(app, runtime, role, infra.release).then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  } catch (error) {
+    await infra.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  // One clear line for the operator; the stack only when it is our bug.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`visapi: ${message}\n`);
+  if (!(error instanceof ConfigError) && process.env.LOG_LEVEL === 'debug') console.error(error);
+  process.exit(1);
+});

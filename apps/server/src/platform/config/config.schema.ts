@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+export const ROLES = ['all', 'gateway', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+/**
+ * Every environment variable VisAPI reads, with its default. `.env.example` mirrors this
+ * list; nothing else in the code reads `process.env`.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  VISAPI_ROLE: z.enum(ROLES).default('all'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  VISAPI_DATA_DIR: z.string().min(1).default('./.visapi'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ - { }')
+    .default('{visapi}'),
+  MIGRATE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  DASHBOARD_DIR: z.string().min(1).optional(),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(30_000),
+  SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
+  HEALTH_CHECK_TIMEOUT_MS: int(100, 60_000).default(1_000),
+  WORKER_METRICS_PORT: int(0, 65535).default(9464),
+  WORKER_CONCURRENCY_CRITICAL: int(1, 1000).default(20),
+  WORKER_CONCURRENCY_DEFAULT: int(1, 1000).default(10),
+  WORKER_CONCURRENCY_BULK: int(1, 1000).default(5),
+  WORKER_CONCURRENCY_MAINTENANCE: int(1, 100).default(1),
+  PDF_CONCURRENCY: int(1, 64).default(2),
+  ADMIN_EMAILS: csv.default([]),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

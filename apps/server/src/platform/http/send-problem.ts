@@ -1,0 +1,17 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toProblem } from './problem';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const problem = toProblem(error, request.url.split('?')[0]);
+  problem.body.requestId = String(request.id);
+  if (problem.unexpected) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ status: problem.status, problem: problem.body.type }, 'request refused');
+  if (reply.sent) return;
+  void reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem.body));
+}

@@ -1,0 +1,90 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { withTimeout } from '../db/database';
+
+export type { Redis } from 'ioredis';
+
+/**
+ * The Redis connections of one process. `prefix` namespaces every key VisAPI writes
+ * (BullMQ's too); its default `{visapi}` is a Redis Cluster hash tag, so all keys share a slot.
+ */
+export class RedisConnections {
+  private readonly clients = new Set<Redis>();
+
+  constructor(
+    readonly url: string,
+    readonly prefix: string,
+  ) {}
+
+  /** `command` connections fail fast while Redis is down; `blocking` ones (BullMQ workers) wait. */
+  create(kind: 'command' | 'blocking' = 'command', name = 'visapi'): Redis {
+    const options: RedisOptions =
+      kind === 'blocking'
+        ? { maxRetriesPerRequest: null, connectionName: name }
+        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000 };
+    const client = new Redis(this.url, {
+      ...options,
+      lazyConnect: false,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    });
+    // ioredis reconnects by itself; without a listener an outage would crash the process.
+    client.on('error', () => undefined);
+    this.clients.add(client);
+    client.once('end', () => this.clients.delete(client));
+    return client;
+  }
+
+  key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      [...this.clients].map((client) =>
+        client.status === 'end' ? undefined : client.quit().catch(() => client.disconnect()),
+      ),
+    );
+    this.clients.clear();
+  }
+}
+
+/** PING with a deadline, waiting for a connection still being made rather than failing at once. */
+export async function pingRedis(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status !== 'ready') {
+    let onReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      onReady = resolve;
+      client.once('ready', onReady);
+    });
+    try {
+      await withTimeout(ready, timeoutMs, `redis (${client.status})`);
+    } finally {
+      client.off('ready', onReady);
+    }
+  }
+  await withTimeout(client.ping(), timeoutMs, 'redis');
+}
+
+/**
+ * SPEC §1: Redis is the queue's durable store. Warn loudly when it may lose or evict data.
+ */
+export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
+  try {
+    const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
+    const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
+    if (appendonly !== 'yes') {
+      logger.warn(
+        { appendonly },
+        'Redis has appendonly=no: queued jobs are lost if Redis restarts. Set "appendonly yes".',
+      );
+    }
+    if (policy !== 'noeviction') {
+      logger.warn(
+        { maxmemoryPolicy: policy },
+        `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`,
+      );
+    }
+  } catch (error) {
+    logger.warn({ err: error }, 'could not read the Redis configuration (CONFIG GET refused?): check appendonly and maxmemory-policy yourself');
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/config';
+import { createDatabase, type DatabaseHandle } from './db/database';
+import type { Infrastructure } from './embedded/infrastructure';
+import { RedisConnections } from './redis/redis';
+
+/**
+ * What every part of a process shares: configuration, logger, database and Redis.
+ * Built once at boot, outside Nest, so the CLI uses exactly the same pieces.
+ */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  redis: RedisConnections;
+  /** Set while the process drains before shutdown: health answers 503. */
+  lifecycle: { draining: boolean };
+}
+
+export function createRuntime(config: Config, logger: Logger, infra: Pick<Infrastructure, 'databaseUrl' | 'redisUrl'>): Runtime {
+  return {
+    config,
+    logger,
+    database: createDatabase(infra.databaseUrl, config.DATABASE_POOL_SIZE),
+    redis: new RedisConnections(infra.redisUrl, config.REDIS_PREFIX),
+    lifecycle: { draining: false },
+  };
+}
+
+export async function closeRuntime(runtime: Runtime): Promise<void> {
+  await Promise.allSettled([runtime.database.close(), runtime.redis.closeAll()]);
+}

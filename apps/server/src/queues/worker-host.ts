@@ -1,0 +1,70 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { QUEUE_NAMES, type QueueName } from '@visapi/contracts';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { JobHandlers } from './job-handlers';
+
+/**
+ * The consumer side (roles worker and all): one BullMQ Worker per queue, each with its own
+ * concurrency, so a full `bulk` queue never takes `critical`'s slots.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap {
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly handlers: JobHandlers,
+  ) {}
+
+  onApplicationBootstrap() {
+    for (const name of QUEUE_NAMES) {
+      const worker = new Worker(name, (job) => this.process(name, job), {
+        connection: this.runtime.redis.create('blocking', `visapi:worker:${name}`),
+        prefix: this.runtime.config.REDIS_PREFIX,
+        concurrency: this.concurrency(name),
+      });
+      worker.on('error', (error) => this.runtime.logger.warn({ err: error, queue: name }, 'worker connection error'));
+      this.workers.push(worker);
+    }
+    this.runtime.logger.info({ queues: QUEUE_NAMES.map((q) => `${q}×${this.concurrency(q)}`) }, 'worker started');
+  }
+
+  concurrency(queue: QueueName): number {
+    const c = this.runtime.config;
+    return {
+      critical: c.WORKER_CONCURRENCY_CRITICAL,
+      default: c.WORKER_CONCURRENCY_DEFAULT,
+      bulk: c.WORKER_CONCURRENCY_BULK,
+      pdf: c.PDF_CONCURRENCY,
+      maintenance: c.WORKER_CONCURRENCY_MAINTENANCE,
+    }[queue];
+  }
+
+  private async process(queue: QueueName, job: Job) {
+    const handler = this.handlers.find(queue, job.name);
+    if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
+    return handler(job);
+  }
+
+  /**
+   * Stops taking jobs and lets in-flight ones finish for up to graceMs; jobs still running
+   * then are left to BullMQ's stalled-job recovery, which hands them to another worker.
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (this.workers.length === 0) return;
+    const graceful = Promise.all(this.workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.runtime.logger.warn({ graceMs }, 'jobs still running after the grace period; leaving them to another worker');
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    this.workers.length = 0;
+  }
+}

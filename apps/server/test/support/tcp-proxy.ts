@@ -1,0 +1,62 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy in the test process that stands between the app and PostgreSQL or Redis, so
+ * a test can take a dependency "down" (cut) and bring it back (restore) without touching
+ * the real server other test files share.
+ */
+export class TcpProxy {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private up = true;
+  port = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
+    this.server = net.createServer((client) => {
+      if (!this.up) return client.destroy();
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => (socket === client ? upstream : client).destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+  }
+
+  static async forUrl(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const parsed = new URL(url);
+    const proxy = new TcpProxy(parsed.hostname, Number(parsed.port || (parsed.protocol.startsWith('redis') ? 6379 : 5432)));
+    await proxy.listen();
+    parsed.hostname = '127.0.0.1';
+    parsed.port = String(proxy.port);
+    return { proxy, url: parsed.toString() };
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve) =>
+      this.server.listen(0, '127.0.0.1', () => {
+        this.port = (this.server.address() as net.AddressInfo).port;
+        resolve();
+      }),
+    );
+  }
+
+  /** Drops every connection and refuses new ones: the dependency is down. */
+  cut() {
+    this.up = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore() {
+    this.up = true;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './problem.js';
+export * from './health.js';
+export * from './pagination.js';
+export * from './queues.js';
