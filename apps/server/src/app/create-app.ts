@@ -53,6 +53,11 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // While draining, every response closes its connection, so keep-alive clients reconnect
+  // elsewhere and the listener can close as soon as the requests in flight finish.
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (runtime.lifecycle.draining) reply.header('connection', 'close');
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     const quiet = QUIET_ROUTES.has(request.url) && reply.statusCode < 400;
     request.log[quiet ? 'debug' : 'info'](

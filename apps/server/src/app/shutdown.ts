@@ -23,7 +23,11 @@ export async function shutdown(
     await new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_DELAY_MS));
   }
   if (runsWorker(role)) await app.get(WorkerHost).drain(config.SHUTDOWN_GRACE_MS);
+  // Requests still running after the grace period are cut rather than holding the exit.
+  const server = app.getHttpServer();
+  const cut = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
   await app.close();
+  clearTimeout(cut);
   await closeRuntime(runtime);
   await releaseInfrastructure();
   logger.info('stopped');

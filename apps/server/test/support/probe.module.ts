@@ -6,8 +6,20 @@ class EchoDto extends createZodDto(
   z.object({ name: z.string().min(1), tags: z.array(z.string()).max(3).optional() }).strict(),
 ) {}
 
-/** Resolves the slow route's pending requests (shutdown tests). */
-export const slowGate = { release: () => undefined as void, started: Promise.resolve() };
+/** Holds GET /test/slow until released (shutdown tests); `entered` resolves when one waits. */
+export const slowGate = {
+  entered: Promise.resolve(),
+  release: () => undefined as void,
+  onEnter: () => undefined as void,
+  reset() {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.entered = new Promise<void>((r) => (this.onEnter = r));
+    this.release = release;
+    return released;
+  },
+  released: Promise.resolve(),
+};
 
 /**
  * Routes that exist only in tests, to exercise the HTTP layer the real routes stand on:
@@ -28,9 +40,8 @@ class ProbeController {
 
   @Get('slow')
   async slow() {
-    await new Promise<void>((resolve) => {
-      slowGate.release = resolve;
-    });
+    slowGate.onEnter();
+    await slowGate.released;
     return { done: true };
   }
 }

@@ -20,8 +20,11 @@ export function createDatabase(url: string, poolSize: number): DatabaseHandle {
     idleTimeoutMillis: 30_000,
     application_name: 'visapi',
   });
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart, network cut) must not crash the
+  // process: pg emits 'error' on idle clients through the pool, and on checked-out ones
+  // directly, after failing their queries, which is where callers see it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -16,6 +16,7 @@ export async function migrate(databaseUrl: string, logger: Logger): Promise<stri
     migrationsTable: 'pgmigrations',
     count: Infinity,
     checkOrder: true,
+    advisoryLockMode: 'wait',
     log: (message) => logger.debug({ context: 'migrate' }, message),
   });
   const names = applied.map((m) => m.name);

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      VISAPI_ROLE: 'all',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'http://localhost:3000',
+      REDIS_PREFIX: '{visapi}',
+      SHUTDOWN_GRACE_MS: 30_000,
+      SHUTDOWN_DRAIN_DELAY_MS: 5_000,
+      WORKER_METRICS_PORT: 9464,
+      ADMIN_EMAILS: [],
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.dataDir).toMatch(/\/\.visapi$/);
+  });
+
+  it('derives PUBLIC_URL from PORT and trims a trailing slash from a given one', () => {
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://visapi.example.com/' }).PUBLIC_URL).toBe('https://visapi.example.com');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000);
+  });
+
+  it('parses comma-separated lists, lower-cased', () => {
+    expect(loadConfig({ ADMIN_EMAILS: ' Ops@Example.com, ,b@example.com ' }).ADMIN_EMAILS).toEqual([
+      'ops@example.com',
+      'b@example.com',
+    ]);
+  });
+
+  it('a role given on the command line wins over VISAPI_ROLE', () => {
+    expect(loadConfig({ VISAPI_ROLE: 'gateway' }, { role: 'worker' }).VISAPI_ROLE).toBe('worker');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT .*\(got "abc"\)$/],
+    [{ PORT: '70000' }, /^Invalid configuration: PORT .*65535/],
+    [{ VISAPI_ROLE: 'boss' }, /^Invalid configuration: VISAPI_ROLE .*\(got "boss"\)$/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /^Invalid configuration: DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//],
+    [{ REDIS_URL: 'not a url' }, /^Invalid configuration: REDIS_URL must be a URL/],
+    [{ SHUTDOWN_GRACE_MS: '-1' }, /^Invalid configuration: SHUTDOWN_GRACE_MS/],
+    [{ MIGRATE_ON_START: 'maybe' }, /^Invalid configuration: MIGRATE_ON_START/],
+    [{ REDIS_PREFIX: 'has space' }, /^Invalid configuration: REDIS_PREFIX must be 1-64 characters/],
+  ])('refuses %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('never echoes a password from a bad URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' })).toThrow(/admin:\*\*\*@db/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' })).not.toThrow(/hunter2/);
+  });
+});
