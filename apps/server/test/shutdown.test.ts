@@ -39,7 +39,7 @@ describe('graceful shutdown (in process)', () => {
 
     const during = await fetch(`${url}/healthz`);
     expect(during.status).toBe(503);
-    expect((await during.json()).status).toBe('draining');
+    expect(((await during.json()) as { status: string }).status).toBe('draining');
 
     // After the drain delay the listener closes: new connections are refused.
     await expect

@@ -64,3 +64,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' })).not.toThrow(/hunter2/);
   });
 });
+
+describe('.env.example', () => {
+  it('lists exactly the variables the server reads', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { configSchema } = await import('./config.schema');
+    const text = fs.readFileSync(path.resolve(__dirname, '../../../../../.env.example'), 'utf8');
+    const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(configSchema.shape).sort());
+  });
+});

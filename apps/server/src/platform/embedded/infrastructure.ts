@@ -123,7 +123,7 @@ async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
         fs.rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (held by pid ${owner})`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (held by pid ${owner})`, { cause: error });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

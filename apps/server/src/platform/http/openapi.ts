@@ -15,9 +15,6 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .setLicense('Proprietary', 'https://example.com/visapi/license')
     .addServer('/')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key sent as a bearer token' }, 'bearer')
-    .addCookieAuth('visapi_session', { type: 'apiKey', in: 'cookie', name: 'visapi_session' }, 'session')
     .build();
   return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
 }

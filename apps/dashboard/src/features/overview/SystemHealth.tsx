@@ -1,0 +1,45 @@
+import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Text } from '@mantine/core';
+import type { HealthCheck } from '@visapi/contracts';
+import { useHealth } from '../../api/health';
+
+const LABELS = { database: 'PostgreSQL', redis: 'Redis' } as const;
+
+/** Live state of the dependencies, from /healthz, refreshed every 5 s. */
+export function SystemHealth() {
+  const { data, error, isPending } = useHealth();
+  if (isPending) return <Skeleton height={96} aria-label="Loading system health" />;
+  if (error) return <Alert color="red" title="Cannot reach VisAPI">{error.message}</Alert>;
+  return (
+    <section aria-labelledby="system-health-title">
+      <Group justify="space-between" mb="xs">
+        <Text id="system-health-title" fw={600}>
+          System health
+        </Text>
+        <Badge color={data.status === 'ok' ? 'green' : data.status === 'draining' ? 'yellow' : 'red'}>
+          {data.status}
+        </Badge>
+      </Group>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        {(Object.keys(LABELS) as Array<keyof typeof LABELS>).map((name) => (
+          <CheckCard key={name} label={LABELS[name]} check={data.checks[name]} />
+        ))}
+      </SimpleGrid>
+    </section>
+  );
+}
+
+function CheckCard({ label, check }: { label: string; check: HealthCheck }) {
+  return (
+    <Card withBorder>
+      <Group justify="space-between">
+        <Text fw={500}>{label}</Text>
+        <Badge variant="light" color={check.status === 'up' ? 'green' : 'red'}>
+          {check.status}
+        </Badge>
+      </Group>
+      <Text size="sm" c="dimmed" mt="xs">
+        {check.status === 'up' ? `answered in ${check.latencyMs} ms` : check.error}
+      </Text>
+    </Card>
+  );
+}

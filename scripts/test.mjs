@@ -1,0 +1,27 @@
+// `npm test [-- vitest args]`: install if needed, build the server (real-process tests run
+// dist/), run the whole suite, and print a closing "N passed, N failed" line.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from './build.mjs';
+import { log, ROOT } from './lib.mjs';
+
+build({ serverOnly: true });
+const results = path.join(ROOT, '.visapi/test-results.json');
+fs.rmSync(results, { force: true });
+const vitest = spawnSync(
+  process.execPath,
+  [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' } },
+);
+let summary = 'no test results were written';
+try {
+  const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  if (r.numTotalTests === 0) log('no test ran');
+} catch {
+  log(summary);
+}
+console.log(summary);
+process.exit(vitest.status ?? 1);
