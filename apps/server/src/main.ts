@@ -42,11 +42,16 @@ async function main() {
         : `VisAPI worker running; health on http://${host}:${boundPort}/healthz`,
     );
 
+    let firstSignalAt = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting now');
+        // npm forwards a terminal's Ctrl-C, so one keypress can arrive twice: only a
+        // signal well after the first means "stop now".
+        if (Date.now() - firstSignalAt < 2_000) return;
+        logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
         process.exit(1);
       }
+      firstSignalAt = Date.now();
       logger.info({ signal }, 'shutting down');
       stopping = shutdown(app, runtime, role, infra.release).then(
         () => process.exit(0),

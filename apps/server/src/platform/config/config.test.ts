@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
+import { configSchema } from './config.schema';
 
 describe('loadConfig', () => {
   it('has working defaults for an empty environment', () => {
@@ -66,10 +69,7 @@ describe('loadConfig', () => {
 });
 
 describe('.env.example', () => {
-  it('lists exactly the variables the server reads', async () => {
-    const fs = await import('node:fs');
-    const path = await import('node:path');
-    const { configSchema } = await import('./config.schema');
+  it('lists exactly the variables the server reads', () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../../.env.example'), 'utf8');
     const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
     expect(listed).toEqual(Object.keys(configSchema.shape).sort());
