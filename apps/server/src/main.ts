@@ -28,7 +28,9 @@ async function main() {
       await migrate(infra.databaseUrl, logger);
       await seed(runtime);
     }
-    await checkRedisDurability(runtime.redis.create('command', 'visapi:boot-check'), logger);
+    const bootCheck = runtime.redis.create('command', 'visapi:boot-check');
+    await checkRedisDurability(bootCheck, logger);
+    bootCheck.disconnect();
     const app = await createApp(runtime, { role });
     const port = servesApi(role) ? config.PORT : config.WORKER_METRICS_PORT;
     const host = servesApi(role) ? config.HOST : '0.0.0.0';

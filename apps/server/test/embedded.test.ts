@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/platform/config/config';
 import { REDIS_MISSING_MESSAGE } from '../src/platform/embedded/embedded-redis';
 import { provideInfrastructure } from '../src/platform/embedded/infrastructure';
-import { isAlive } from '../src/platform/embedded/process-utils';
+import { isAlive, stopProcess } from '../src/platform/embedded/process-utils';
+import { startEmbeddedRedis } from '../src/platform/embedded/embedded-redis';
+import { checkRedisDurability } from '../src/platform/redis/redis';
 
 const logger = pino({ level: 'silent' });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-embedded-'));
@@ -80,6 +82,29 @@ describe('embedded PostgreSQL and redis-server', () => {
       ).rejects.toThrow(REDIS_MISSING_MESSAGE);
     } finally {
       process.env.PATH = path;
+    }
+  });
+});
+
+describe('checkRedisDurability', () => {
+  it('is quiet on a durable Redis and names each setting that is not', async () => {
+    const handle = await startEmbeddedRedis(fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-redis-')));
+    const lines: Array<{ level: number; msg: string }> = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const client = new Redis(handle.url);
+    try {
+      await checkRedisDurability(client, capture);
+      expect(lines).toEqual([]);
+      await client.config('SET', 'appendonly', 'no');
+      await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await checkRedisDurability(client, capture);
+      expect(lines.map((l) => l.msg)).toEqual([
+        expect.stringContaining('Set "appendonly yes"'),
+        expect.stringContaining('Set "maxmemory-policy noeviction"'),
+      ]);
+    } finally {
+      client.disconnect();
+      await stopProcess(handle.pid, 'SIGTERM');
     }
   });
 });

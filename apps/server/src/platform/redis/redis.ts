@@ -70,6 +70,7 @@ export async function pingRedis(client: Redis, timeoutMs: number): Promise<void>
  */
 export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
   try {
+    await pingRedis(client, 5_000);
     const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
     const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
     if (appendonly !== 'yes') {
