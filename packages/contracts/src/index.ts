@@ -2,3 +2,5 @@ export * from './problem.js';
 export * from './health.js';
 export * from './pagination.js';
 export * from './queues.js';
+export * from './auth.js';
+export * from './logs.js';

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { ibanValid, luhnValid, redact, redactText } from './redaction';
+
+describe('redactText: PII in free text is masked, keeping its shape', () => {
+  it.each([
+    // phones: Israeli, Russian, US, UK
+    ['call +972541234567 now', 'call +972****4567 now'],
+    ['call +972-54-123-4567', 'call +972****4567'],
+    ['mobile 054-123-4567', 'mobile 054****4567'],
+    ['Russian +7 (912) 345-67-89', 'Russian +791****6789'],
+    ['Russian 8 912 345 67 89', 'Russian 891****6789'],
+    ['US +1 212 555 0123', 'US +121****0123'],
+    ['US (212) 555-0123 ext', 'US 212****0123 ext'],
+    ['UK +44 20 7946 0958', 'UK +442****0958'],
+    ['UK 07700 900123', 'UK 077****0123'],
+    // e-mails
+    ['from john.doe@example.com today', 'from j***@example.com today'],
+    ['<Dana+visa@mail.co.il>', '<D***@mail.co.il>'],
+    // payment cards: Luhn-valid masked, Luhn-invalid kept
+    ['card 4242424242424242 ok', 'card ************4242 ok'],
+    ['card 4111 1111 1111 1111', 'card **** **** **** 1111'],
+    ['amex 3782-822463-10005', 'amex ****-******-*0005'],
+    ['not a card 4242424242424241', 'not a card 4242424242424241'],
+    // IBANs
+    ['IBAN GB82 WEST 1234 5698 7654 32', 'IBAN GB82****5432'],
+    ['IL620108000000099999999 paid', 'IL62****9999 paid'],
+    ['DE89370400440532013000', 'DE89****3000'],
+    // passports of several countries, by context
+    ['passport number: 123456789 (US)', 'passport number: ********* (US)'],
+    ['Passport No. 533380006', 'Passport No. *********'],
+    ['паспорт 45 0612345', 'паспорт ** *******'],
+    ['German passport C01X00T47', 'German passport *********'],
+    ['דרכון 31234567', 'דרכון ********'],
+    // dates of birth
+    ['DOB: 1985-03-14', 'DOB: [redacted]'],
+    ['date of birth 14/03/1985', 'date of birth [redacted]'],
+    ['born on March 14, 1985 in Haifa', 'born on [redacted] in Haifa'],
+  ])('%s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+});
+
+describe('redactText: what is not PII is left alone', () => {
+  it.each([
+    'run 3f2504e0-4f89-41d3-9a0c-0305e82c3301 finished',
+    'started at 2026-11-26T10:30:00.123Z, took 1534 ms',
+    'scheduled for 2026-11-26 10:30:00',
+    'order ORD-2026-000123 shipped',
+    'order #100234567 paid',
+    'amount 1,234.56 ILS; total 12345678.90',
+    'step notify attempt 2 of 5 failed: HTTP 503',
+    'job 1234567 on queue critical',
+    'version 1.2.0',
+    'webhook visa-approved received',
+    'channel C0123456789',
+  ])('%s', (input) => {
+    expect(redactText(input)).toBe(input);
+  });
+});
+
+describe('redact: JSON values', () => {
+  it('masks fields by name, recursively, and scans other strings', () => {
+    const input = {
+      status: 'failed',
+      durationMs: 1534,
+      stepId: 'notify',
+      error: { class: 'permanent', message: 'template rejected for +972541234567' },
+      applicant: {
+        firstName: 'Dana',
+        email: 'dana@example.com',
+        phone: '+972 54 123 4567',
+        passportNumber: 'A12345678',
+        dateOfBirth: '1985-03-14',
+        address: { street: '1 Herzl St', city: 'Haifa' },
+        notes: ['reach at dana@example.com'],
+      },
+      headers: { Authorization: 'Bearer vk_abc_def', 'X-Api-Key': 'vk_x_y', 'content-type': 'application/json' },
+      password: 'hunter2',
+      refreshToken: 'r-123',
+      to: '+972541234567',
+      cc: 'ops@example.com',
+    };
+    expect(redact(input)).toEqual({
+      status: 'failed',
+      durationMs: 1534,
+      stepId: 'notify',
+      error: { class: 'permanent', message: 'template rejected for +972****4567' },
+      applicant: {
+        firstName: 'Dana',
+        email: 'd***@example.com',
+        phone: '+972****4567',
+        passportNumber: '[redacted]',
+        dateOfBirth: '[redacted]',
+        address: { street: '[redacted]', city: '[redacted]' },
+        notes: ['reach at d***@example.com'],
+      },
+      headers: { Authorization: '[redacted]', 'X-Api-Key': '[redacted]', 'content-type': 'application/json' },
+      password: '[redacted]',
+      refreshToken: '[redacted]',
+      to: '+972****4567',
+      cc: 'o***@example.com',
+    });
+  });
+
+  it('keeps numbers, booleans, nulls and the shape of arrays', () => {
+    expect(redact({ n: 5, ok: true, none: null, list: [1, 'two', { phone: 5551234567 }] })).toEqual({
+      n: 5,
+      ok: true,
+      none: null,
+      list: [1, 'two', { phone: '[redacted]' }],
+    });
+  });
+
+  it('does not change its input', () => {
+    const input = { email: 'a@b.co' };
+    redact(input);
+    expect(input).toEqual({ email: 'a@b.co' });
+  });
+});
+
+describe('checksums', () => {
+  it('Luhn', () => {
+    expect(luhnValid('4242424242424242')).toBe(true);
+    expect(luhnValid('4242424242424241')).toBe(false);
+  });
+  it('IBAN mod 97', () => {
+    expect(ibanValid('GB82WEST12345698765432')).toBe(true);
+    expect(ibanValid('GB82WEST12345698765433')).toBe(false);
+  });
+});
