@@ -1,5 +1,11 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuthModule } from '../auth/auth.module';
 import { HealthModule } from '../health/health.module';
+import { LogsApiModule } from '../logs/logs-api.module';
+import { LogsModule } from '../logs/logs.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { UsersModule } from '../users/users.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
@@ -9,7 +15,7 @@ import { WorkerModule } from '../queues/worker.module';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [QueuesModule];
+const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, QueuesModule];
 /** The queue consumers and their schedulers. */
 const WORKER_MODULES: Imports = [WorkerModule];
 
@@ -23,6 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRuntime(runtime),
+        LogsModule,
         HealthModule,
         ...(servesApi(role) ? GATEWAY_MODULES : []),
         ...(runsWorker(role) ? WORKER_MODULES : []),

@@ -3,6 +3,9 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
+import { ZodValidationPipe } from 'nestjs-zod';
+import { Authenticator } from '../auth/authenticator';
+import { gateApiDocs } from '../auth/docs-gate';
 import { serveDashboard } from '../dashboard/serve-dashboard';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
@@ -68,6 +71,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   // JSON only (and, where a route adds it, forms): anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(new ZodValidationPipe());
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -86,6 +90,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   });
 
   if (servesApi(options.role)) {
+    gateApiDocs(fastify, app.get(Authenticator));
     mountOpenApi(app, buildOpenApiDocument(app, VERSION));
     await serveDashboard(fastify, config.dashboardDir);
   }

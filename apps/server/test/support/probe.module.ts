@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Module, Post, UsePipes } from '@nestjs/common';
-import { createZodDto, ZodValidationPipe } from 'nestjs-zod';
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { Public } from '../../src/auth/access.decorator';
 
 class EchoDto extends createZodDto(
   z.object({ name: z.string().min(1), tags: z.array(z.string()).max(3).optional() }).strict(),
@@ -25,10 +26,10 @@ export const slowGate = {
  * Routes that exist only in tests, to exercise the HTTP layer the real routes stand on:
  * body parsing, validation, unexpected errors, and requests in flight during shutdown.
  */
+@Public()
 @Controller('test')
 class ProbeController {
   @Post('echo')
-  @UsePipes(ZodValidationPipe)
   echo(@Body() body: EchoDto) {
     return { received: body };
   }

@@ -60,6 +60,17 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 100).default(1),
   PDF_CONCURRENCY: int(1, 64).default(2),
   ADMIN_EMAILS: csv.default([]),
+  AUTH_ALLOWED_DOMAINS: csv.default([]),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('VisAPI <no-reply@localhost>'),
+  API_KEY_CACHE_TTL_MS: int(0, 3_600_000).default(60_000),
+  API_KEY_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
+  API_KEY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(2),
+  IP_RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
+  IP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(0.2),
+  LOG_BUFFER_MAX: int(100, 10_000_000).default(50_000),
+  LOG_BATCH_SIZE: int(1, 10_000).default(500),
+  LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(250),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -15,12 +15,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .setLicense('Proprietary', 'https://example.com/visapi/license')
     .addServer('/')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: vk_<prefix>_<secret>' }, 'apiKey')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key sent as a bearer token' }, 'bearer')
+    .addCookieAuth('visapi_session', { type: 'apiKey', in: 'cookie', name: 'visapi_session', description: 'A dashboard session' }, 'session')
     .build();
   return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
 }
 
+/** Serves the document and Swagger UI; create-app gates /api/docs to a user or an API key (SPEC §2). */
 export function mountOpenApi(app: INestApplication, document: OpenAPIObject) {
-  // TODO(issue 3, identity): gate /api/docs and /api/docs/openapi.json to a signed-in user or an API key (SPEC §2).
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
     yamlDocumentUrl: 'api/docs/openapi.yaml',

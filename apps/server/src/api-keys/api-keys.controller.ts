@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto, IdParamDto, PageQueryDto, RotateApiKeyDto } from './api-keys.dto';
+import { ApiKeysService } from './api-keys.service';
+
+@ApiTags('api-keys')
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Access({ scope: 'manage_keys', role: 'admin' })
+  @ApiOperation({ summary: 'Create an API key', description: 'The full key is in this response only.' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() by: Principal) {
+    return this.keys.create(body, by);
+  }
+
+  @Get()
+  @Access({ scope: 'manage_keys', role: 'admin' })
+  @ApiOperation({ summary: 'List API keys', description: 'Newest first; never a secret or hash.' })
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  list(@Query() query: PageQueryDto) {
+    return this.keys.list(query.limit, query.cursor);
+  }
+
+  @Post(':id/rotate')
+  @Access({ scope: 'manage_keys', role: 'admin' })
+  @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new secret; the old one stays valid for graceHours (default 24).' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiNotFoundResponse({ description: 'No active key has this id.' })
+  rotate(@Param() { id }: IdParamDto, @Body() body: RotateApiKeyDto, @CurrentPrincipal() by: Principal) {
+    return this.keys.rotate(id, body.graceHours, by);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Access({ scope: 'manage_keys', role: 'admin' })
+  @ApiOperation({ summary: 'Revoke an API key' })
+  @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
+  @ApiNotFoundResponse({ description: 'No key has this id.' })
+  async revoke(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
+    await this.keys.revoke(id, by);
+  }
+}

@@ -1,0 +1,11 @@
+import { apiKeySchema, createApiKeySchema, createdApiKeySchema, pageQuerySchema, pageSchema, rotateApiKeySchema } from '@visapi/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+
+export class CreateApiKeyDto extends createZodDto(createApiKeySchema) {}
+export class RotateApiKeyDto extends createZodDto(rotateApiKeySchema) {}
+export class ApiKeyDto extends createZodDto(apiKeySchema) {}
+export class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
+export class ApiKeyPageDto extends createZodDto(pageSchema(apiKeySchema)) {}
+export class PageQueryDto extends createZodDto(pageQuerySchema) {}
+export class IdParamDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}

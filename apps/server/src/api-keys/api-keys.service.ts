@@ -1,0 +1,165 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ApiKey, CreateApiKey, CreatedApiKey, Scope } from '@visapi/contracts';
+import { sameBytes } from '../platform/crypto/tokens';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../platform/http/cursor';
+import { ProblemException } from '../platform/http/problem';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { actor, type Principal } from '../auth/principal';
+import { LogService } from '../logs/log.service';
+import { ApiKeyCache } from './api-key-cache';
+import { generateKey, hashSecret, parseKey } from './api-key-format';
+import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
+
+const DAY_MS = 86_400_000;
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
+  private readonly cache: ApiKeyCache;
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly repository: ApiKeysRepository,
+    private readonly logs: LogService,
+  ) {
+    const { redis, config, logger } = runtime;
+    this.cache = new ApiKeyCache(
+      redis.create('blocking', 'visapi:api-keys:sub'),
+      redis.create('command', 'visapi:api-keys:pub'),
+      redis.key('api-keys', 'changed'),
+      config.API_KEY_CACHE_TTL_MS,
+      logger,
+    );
+  }
+
+  /** Resolves when the cache listens for changes (tests wait for it). */
+  ready: Promise<void> = Promise.resolve();
+
+  onModuleInit() {
+    this.ready = this.cache.start().catch((error: unknown) => {
+      this.runtime.logger.error({ err: error }, 'API key cache could not subscribe to changes; verifying every key in the database');
+    });
+  }
+
+  onModuleDestroy() {
+    this.lastTouched.clear();
+  }
+
+  async create(input: CreateApiKey, by?: Principal): Promise<CreatedApiKey> {
+    const { key, prefix, secretHash } = generateKey();
+    const row = await this.repository.insert({
+      label: input.label,
+      prefix,
+      secret_hash: secretHash,
+      scopes: [...new Set(input.scopes)],
+      rate_limit_burst: input.rateLimit?.burst ?? null,
+      rate_limit_per_second: input.rateLimit?.perSecond ?? null,
+      expires_at: new Date(Date.now() + (input.expiresInDays ?? 90) * DAY_MS),
+      created_by: by?.kind === 'user' ? by.id : null,
+    });
+    await this.cache.invalidate(prefix);
+    this.audit('api_key.created', row, by, { label: row.label, scopes: row.scopes, expiresAt: row.expires_at });
+    return { ...toApiKey(row), key };
+  }
+
+  async list(limit: number, cursor?: string): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
+    const after = decodeCursor(cursor, timeIdCursor);
+    const rows = await this.repository.list(limit + 1, after && { at: after[0], id: after[1] });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toApiKey),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null,
+    };
+  }
+
+  async rotate(id: string, graceHours = 24, by?: Principal): Promise<CreatedApiKey> {
+    const existing = await this.repository.findById(id);
+    if (!existing || existing.revoked_at) throw new ProblemException('notFound', 'No active API key has this id.');
+    const { key, secretHash } = generateKey(existing.prefix);
+    const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000));
+    if (!row) throw new ProblemException('notFound', 'No active API key has this id.');
+    await this.cache.invalidate(row.prefix);
+    this.audit('api_key.rotated', row, by, { graceHours });
+    return { ...toApiKey(row), key };
+  }
+
+  /** Revokes a key; revoking a revoked key again changes nothing. */
+  async revoke(id: string, by?: Principal): Promise<void> {
+    const row = await this.repository.revoke(id);
+    if (!row) {
+      if (await this.repository.findById(id)) return;
+      throw new ProblemException('notFound', 'No API key has this id.');
+    }
+    await this.cache.invalidate(row.prefix);
+    this.audit('api_key.revoked', row, by, {});
+  }
+
+  /** The principal a raw key stands for, or undefined for any kind of invalid key. */
+  async verify(raw: string): Promise<Principal | undefined> {
+    const parsed = parseKey(raw);
+    if (!parsed) return undefined;
+    let row = this.cache.get(parsed.prefix);
+    if (row === undefined) {
+      row = (await this.repository.findByPrefix(parsed.prefix)) ?? null;
+      this.cache.set(parsed.prefix, row);
+    }
+    if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) return undefined;
+    const hash = hashSecret(parsed.secret);
+    const current = sameBytes(hash, row.secret_hash);
+    const previous =
+      !current &&
+      row.previous_secret_hash !== null &&
+      row.previous_secret_expires_at !== null &&
+      row.previous_secret_expires_at.getTime() > Date.now() &&
+      sameBytes(hash, row.previous_secret_hash);
+    if (!current && !previous) return undefined;
+    this.touch(row.id);
+    return {
+      kind: 'apiKey',
+      id: row.id,
+      prefix: row.prefix,
+      scopes: row.scopes as Scope[],
+      rateLimit: {
+        burst: row.rate_limit_burst ?? this.runtime.config.API_KEY_RATE_LIMIT_BURST,
+        perSecond: row.rate_limit_per_second ?? this.runtime.config.API_KEY_RATE_LIMIT_PER_SECOND,
+      },
+    };
+  }
+
+  /** last_used_at, written at most once a minute per key and never on the request path. */
+  private touch(id: string) {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(id, now);
+    this.repository.touch(id, new Date(now)).catch((error: unknown) => {
+      this.lastTouched.delete(id);
+      this.runtime.logger.warn({ err: error, apiKeyId: id }, 'could not record last_used_at');
+    });
+  }
+
+  private audit(action: string, row: ApiKeyRow, by: Principal | undefined, details: Record<string, unknown>) {
+    const who = actor(by);
+    this.logs.audit({ actorId: who.actorId, action, target: `api_key:${row.id}`, details: { ...details, actorType: who.actorType, prefix: row.prefix } });
+  }
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    label: row.label,
+    prefix: row.prefix,
+    scopes: row.scopes as Scope[],
+    rateLimit:
+      row.rate_limit_burst !== null && row.rate_limit_per_second !== null
+        ? { burst: row.rate_limit_burst, perSecond: row.rate_limit_per_second }
+        : null,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+    previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null,
+  };
+}

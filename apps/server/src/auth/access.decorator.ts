@@ -1,0 +1,45 @@
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Scope, UserRole } from '@visapi/contracts';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from './principal';
+
+export const ACCESS = Symbol('access');
+
+export type AccessRule =
+  /** No credentials; optionally limited per client IP. */
+  | { public: true; ipRateLimit?: boolean }
+  /** An API key with `scope`, or a session whose role is at least `role`. */
+  | { public?: false; scope?: Scope; role?: UserRole };
+
+/**
+ * One line per route: `@Access({ scope: 'manage_keys', role: 'admin' })`. A route with
+ * neither takes a session only; every route without this decorator is refused (deny by default).
+ */
+export function Access(rule: AccessRule) {
+  const decorators: Array<ClassDecorator | MethodDecorator> = [SetMetadata(ACCESS, rule)];
+  if (!rule.public) {
+    decorators.push(
+      ApiUnauthorizedResponse({ description: 'Missing, malformed, unknown, expired or revoked credentials.' }),
+      ApiForbiddenResponse({ description: 'Valid credentials without the needed scope or role.' }),
+    );
+    if (rule.scope) {
+      decorators.push(
+        ApiSecurity('apiKey'),
+        ApiSecurity('bearer'),
+        ApiTooManyRequestsResponse({ description: 'Over the API key’s rate limit; see Retry-After.' }),
+      );
+    }
+    decorators.push(ApiSecurity('session'));
+  } else if (rule.ipRateLimit) {
+    decorators.push(ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After.' }));
+  }
+  return applyDecorators(...decorators);
+}
+
+export const Public = (options: { ipRateLimit?: boolean } = {}) => Access({ public: true, ...options });
+
+/** The authenticated principal of the request. */
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<FastifyRequest>().principal,
+);

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { magicLinkRequestSchema, userSchema, verifyRequestSchema } from '@visapi/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { LogService } from '../logs/log.service';
+import { ProblemException } from '../platform/http/problem';
+import { toUser } from '../users/users.service';
+import { UsersRepository } from '../users/users.repository';
+import { Access, CurrentPrincipal, Public } from './access.decorator';
+import { MagicLinksService } from './magic-links.service';
+import type { Principal } from './principal';
+import { SessionsService } from './sessions.service';
+
+class MagicLinkDto extends createZodDto(magicLinkRequestSchema) {}
+class VerifyDto extends createZodDto(verifyRequestSchema) {}
+class UserDto extends createZodDto(userSchema) {}
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    private readonly magicLinks: MagicLinksService,
+    private readonly sessions: SessionsService,
+    private readonly users: UsersRepository,
+    private readonly logs: LogService,
+  ) {}
+
+  @Post('magic-link')
+  @HttpCode(202)
+  @Public({ ipRateLimit: true })
+  @ApiOperation({
+    summary: 'Ask for a sign-in link',
+    description: 'Always 202: only addresses of an allowed domain get a mail, and the answer does not say which.',
+  })
+  @ApiAcceptedResponse({ description: 'If the address may sign in, a link is on its way.' })
+  async magicLink(@Body() body: MagicLinkDto, @Req() request: FastifyRequest) {
+    await this.magicLinks.request(body.email, request.ip);
+    return { status: 'accepted' };
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @Public({ ipRateLimit: true })
+  @ApiOperation({ summary: 'Sign in with a link’s token', description: 'Uses the token up, sets the session cookie and returns the user.' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiUnauthorizedResponse({ description: 'The token is used, expired or unknown.' })
+  async verify(@Body() body: VerifyDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { user, cookie } = await this.magicLinks.verify(body.token, request);
+    reply.header('set-cookie', cookie);
+    return user;
+  }
+
+  @Get('me')
+  @Access({})
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserDto })
+  async me(@CurrentPrincipal() principal: Principal) {
+    const user = await this.users.findById(principal.id);
+    if (!user) throw new ProblemException('unauthorized', 'Missing or invalid credentials.');
+    return toUser(user);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Access({})
+  @ApiOperation({ summary: 'Sign out', description: 'Ends the session at once.' })
+  @ApiNoContentResponse({ description: 'Signed out.' })
+  async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (principal.kind === 'user') {
+      await this.sessions.revoke(principal.sessionId);
+      this.logs.audit({ actorId: principal.id, action: 'auth.signed_out', target: `user:${principal.id}`, details: { actorType: 'user', sessionId: principal.sessionId } });
+    }
+    reply.header('set-cookie', this.sessions.clearCookie());
+  }
+}

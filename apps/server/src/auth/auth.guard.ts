@@ -1,0 +1,98 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { USER_ROLES, type UserRole } from '@visapi/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemException } from '../platform/http/problem';
+import { CONFIG } from '../platform/platform.module';
+import type { Config } from '../platform/config/config';
+import { RateLimitService } from '../rate-limit/rate-limit.module';
+import { type Bucket, rateLimitHeaders } from '../rate-limit/rate-limiter';
+import { ACCESS, type AccessRule } from './access.decorator';
+import { Authenticator } from './authenticator';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const rank = (role: UserRole) => USER_ROLES.indexOf(role);
+
+/** One body for every authentication failure: no oracle (SPEC §3.1). */
+export const unauthorized = () => new ProblemException('unauthorized', 'Missing or invalid credentials.');
+
+/**
+ * The global guard: every Nest route states its rule with @Access (or @Public), and is
+ * refused without one. API keys are rate-limited here, per key, shared across gateways.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly allowedOrigin: string;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly limiter: RateLimitService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.allowedOrigin = new URL(config.PUBLIC_URL).origin;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (!rule) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no @Access rule`);
+
+    if (rule.public) {
+      if (rule.ipRateLimit) {
+        const bucket = { burst: this.config.IP_RATE_LIMIT_BURST, perSecond: this.config.IP_RATE_LIMIT_PER_SECOND };
+        await this.limit(`ip:${request.routeOptions.url}:${request.ip}`, bucket, reply, false);
+      }
+      return true;
+    }
+
+    const auth = await this.authenticator.authenticate(request);
+    if (auth.outcome !== 'ok') throw unauthorized();
+    const principal = auth.principal;
+    request.principal = principal;
+
+    if (principal.kind === 'apiKey') {
+      await this.limit(`key:${principal.id}`, principal.rateLimit, reply, true);
+      if (!rule.scope || !principal.scopes.includes(rule.scope)) {
+        throw new ProblemException('forbidden', rule.scope ? `This API key lacks the scope ${rule.scope}.` : 'This route takes a dashboard session, not an API key.');
+      }
+      return true;
+    }
+
+    if (UNSAFE_METHODS.has(request.method) && this.originOf(request) !== this.allowedOrigin) {
+      throw new ProblemException('forbidden', 'A request that changes state with a session cookie must come from the dashboard’s own origin.');
+    }
+    const needed = rule.role ?? 'viewer';
+    if (rank(principal.role) < rank(needed)) throw new ProblemException('forbidden', `This needs the ${needed} role.`);
+    return true;
+  }
+
+  private async limit(key: string, bucket: Bucket, reply: FastifyReply, withHeaders: boolean) {
+    let result;
+    try {
+      result = await this.limiter.take(key, bucket);
+    } catch {
+      throw new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); try again shortly.');
+    }
+    const headers = rateLimitHeaders(result);
+    if (withHeaders) void reply.headers(headers);
+    if (!result.allowed) {
+      throw new ProblemException('tooManyRequests', `Rate limit exceeded: retry after ${result.retryAfterSeconds} s.`, undefined, {
+        ...(withHeaders ? headers : {}),
+        'retry-after': String(result.retryAfterSeconds),
+      });
+    }
+  }
+
+  private originOf(request: FastifyRequest): string | undefined {
+    const origin = request.headers.origin;
+    if (origin) return origin;
+    try {
+      return request.headers.referer ? new URL(request.headers.referer).origin : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import type { FastifyRequest } from 'fastify';
+import { randomToken, sha256 } from '../platform/crypto/tokens';
+import { CONFIG } from '../platform/platform.module';
+import type { Config } from '../platform/config/config';
+import type { Principal } from './principal';
+import { SessionsRepository } from './sessions.repository';
+
+export const SESSION_COOKIE = 'visapi_session';
+export const IDLE_TIMEOUT_MS = 30 * 60_000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
+/** last_seen_at is written at most this often; the idle timeout is exact to within it. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Server-side sessions behind an HttpOnly cookie (SPEC §3.3). */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly repository: SessionsRepository,
+  ) {}
+
+  async create(userId: string, request: FastifyRequest): Promise<{ sessionId: string; cookie: string }> {
+    const token = randomToken();
+    const { id } = await this.repository.insert({
+      token_hash: sha256(token),
+      user_id: userId,
+      absolute_expires_at: new Date(Date.now() + ABSOLUTE_TIMEOUT_MS),
+      ip: request.ip ?? null,
+      user_agent: request.headers['user-agent']?.slice(0, 500) ?? null,
+    });
+    return { sessionId: id, cookie: this.cookie(token, ABSOLUTE_TIMEOUT_MS / 1000) };
+  }
+
+  /** The signed-in user of a request's session cookie, when it is valid now. */
+  async resolve(request: FastifyRequest): Promise<Principal | undefined> {
+    const token = this.tokenOf(request);
+    if (!token) return undefined;
+    const session = await this.repository.findByTokenHash(sha256(token));
+    const now = Date.now();
+    if (
+      !session ||
+      session.revoked_at ||
+      session.absolute_expires_at.getTime() <= now ||
+      session.last_seen_at.getTime() + IDLE_TIMEOUT_MS <= now
+    ) {
+      return undefined;
+    }
+    if (now - session.last_seen_at.getTime() >= TOUCH_EVERY_MS) await this.repository.touch(session.id);
+    return { kind: 'user', id: session.user_id, email: session.email, role: session.role, sessionId: session.id };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.repository.revoke(sessionId);
+  }
+
+  /** A Set-Cookie value that removes the session cookie. */
+  clearCookie(): string {
+    return this.cookie('', 0);
+  }
+
+  hasCookie(request: FastifyRequest): boolean {
+    return this.tokenOf(request) !== undefined;
+  }
+
+  private tokenOf(request: FastifyRequest): string | undefined {
+    const header = request.headers.cookie;
+    if (!header) return undefined;
+    const token = parseCookie(header)[SESSION_COOKIE];
+    return token && token.length <= 100 ? token : undefined;
+  }
+
+  private cookie(value: string, maxAgeSeconds: number): string {
+    return serializeCookie(SESSION_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.PUBLIC_URL.startsWith('https:'),
+      path: '/',
+      maxAge: maxAgeSeconds,
+    });
+  }
+}

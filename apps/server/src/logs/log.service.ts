@@ -1,0 +1,41 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { type LogInput, LogWriter } from './log-writer';
+
+export interface AuditEntry {
+  actorId: string | null;
+  /** What was done, e.g. `api_key.revoked`. */
+  action: string;
+  /** What it was done to, e.g. `api_key:<id>`. */
+  target: string;
+  details?: Record<string, unknown>;
+}
+
+/** The log service every feature writes through (SPEC §9): redacted, batched, audited. */
+@Injectable()
+export class LogService implements OnModuleDestroy {
+  readonly writer: LogWriter;
+
+  constructor(@Inject(RUNTIME) runtime: Runtime) {
+    const { config } = runtime;
+    this.writer = new LogWriter(runtime.database.db, runtime.logger.child({ context: 'log-writer' }), {
+      maxBuffered: config.LOG_BUFFER_MAX,
+      batchSize: config.LOG_BATCH_SIZE,
+      flushIntervalMs: config.LOG_FLUSH_INTERVAL_MS,
+    });
+  }
+
+  write(entry: LogInput): void {
+    this.writer.write(entry);
+  }
+
+  /** An audit row: who did what to which thing. */
+  audit({ actorId, action, target, details }: AuditEntry): void {
+    this.writer.write({ level: 'info', message: action, actorId, payload: { audit: true, action, target, ...details } });
+  }
+
+  async onModuleDestroy() {
+    await this.writer.close(5_000);
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type Selectable } from 'kysely';
+import type { UserRole } from '@visapi/contracts';
+import { DATABASE } from '../platform/platform.module';
+import type { DatabaseHandle } from '../platform/db/database';
+import type { UsersTable } from '../platform/db/schema';
+import { before, exactCreatedAt } from '../platform/db/keyset';
+
+export type UserRow = Selectable<UsersTable>;
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /** Just-in-time provisioning at sign-in; an ADMIN_EMAILS address is promoted to admin. */
+  async signIn(email: string, isAdmin: boolean): Promise<{ user: UserRow; created: boolean }> {
+    const role: UserRole = isAdmin ? 'admin' : 'viewer';
+    const result = await sql<UserRow & { created: boolean }>`
+      INSERT INTO users (email, role, last_sign_in_at) VALUES (${email}, ${role}, now())
+      ON CONFLICT (lower(email)) DO UPDATE
+        SET last_sign_in_at = now(),
+            role = CASE WHEN ${isAdmin} THEN 'admin' ELSE users.role END,
+            updated_at = now()
+      RETURNING *, (xmax = 0) AS created`.execute(this.database.db);
+    const { created, ...user } = result.rows[0]!;
+    return { user, created };
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return this.database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.database.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+  }
+
+  list(limit: number, after?: { at: string; id: string }): Promise<Array<UserRow & { at: string }>> {
+    let query = this.database.db
+      .selectFrom('users')
+      .selectAll()
+      .select(exactCreatedAt().as('at'))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
+    if (after) query = query.where(before(after, 'uuid'));
+    return query.execute();
+  }
+
+  setRole(id: string, role: UserRole): Promise<UserRow | undefined> {
+    return this.database.db.updateTable('users').set({ role, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  createIfMissing(email: string, role: UserRole): Promise<UserRow> {
+    return sql<UserRow>`
+      INSERT INTO users (email, role) VALUES (${email}, ${role})
+      ON CONFLICT (lower(email)) DO UPDATE SET updated_at = users.updated_at
+      RETURNING *`
+      .execute(this.database.db)
+      .then((r) => r.rows[0]!);
+  }
+}

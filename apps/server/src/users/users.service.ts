@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { User, UserRole } from '@visapi/contracts';
+import { actor, type Principal } from '../auth/principal';
+import { LogService } from '../logs/log.service';
+import { decodeCursor, encodeCursor, timeIdCursor } from '../platform/http/cursor';
+import { ProblemException } from '../platform/http/problem';
+import { type UserRow, UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly logs: LogService,
+  ) {}
+
+  async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor: string | null }> {
+    const after = decodeCursor(cursor, timeIdCursor);
+    const rows = await this.repository.list(limit + 1, after && { at: after[0], id: after[1] });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toUser),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null,
+    };
+  }
+
+  /** Takes effect at once: sessions read the role on every request. */
+  async setRole(id: string, role: UserRole, by?: Principal): Promise<User> {
+    const before = await this.repository.findById(id);
+    if (!before) throw new ProblemException('notFound', 'No user has this id.');
+    const after = (await this.repository.setRole(id, role))!;
+    const who = actor(by);
+    this.logs.audit({
+      actorId: who.actorId,
+      action: 'user.role_changed',
+      target: `user:${id}`,
+      details: { actorType: who.actorType, from: before.role, to: role },
+    });
+    return toUser(after);
+  }
+
+  async setRoleByEmail(email: string, role: UserRole, by?: Principal): Promise<User> {
+    const user = await this.repository.findByEmail(email);
+    if (!user) throw new ProblemException('notFound', `No user has the address ${email}: they appear after their first sign-in.`);
+    return this.setRole(user.id, role, by);
+  }
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    createdAt: row.created_at.toISOString(),
+    lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
+  };
+}
