@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { createApiKeySchema, SCOPES, USER_ROLES, type UserRole } from '@visapi/contracts';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AppModule } from './app/app.module';
 import { createApp } from './app/create-app';
+import { zodErrors } from './platform/http/problem';
+import { UsersService } from './users/users.service';
 import { VERSION } from './app/version';
 import { ConfigError, loadConfig } from './platform/config/config';
 import { migrate } from './platform/db/migrate';
@@ -15,7 +21,8 @@ import { seed } from './seed/seed';
 interface Command {
   summary: string;
   options?: Record<string, { type: 'string' | 'boolean' }>;
-  run(values: Record<string, string | boolean | undefined>, json: boolean): Promise<unknown>;
+  positionals?: string[];
+  run(values: Record<string, string | boolean | undefined>, json: boolean, args: string[]): Promise<unknown>;
 }
 
 /** Runs fn with the same config, database and Redis as the server (embedded ones included). */
@@ -30,6 +37,18 @@ async function withRuntime<T>(fn: (runtime: ReturnType<typeof createRuntime>, da
     await closeRuntime(runtime);
     await infra.release();
   }
+}
+
+/** Runs fn against the gateway's services (no HTTP listener), as the API would. */
+function withServices<T>(fn: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+  return withRuntime(async (runtime) => {
+    const context = await NestFactory.createApplicationContext(AppModule.forRole('gateway', runtime), { logger: false });
+    try {
+      return await fn((type) => context.get(type));
+    } finally {
+      await context.close();
+    }
+  });
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -48,6 +67,66 @@ const COMMANDS: Record<string, Command> = {
         const result = await seed(runtime);
         return json ? result : `admins: ${result.admins.join(', ') || '(none: set ADMIN_EMAILS)'}`;
       }),
+  },
+  'apikey:create': {
+    summary: 'create an API key: --label L --scopes trigger,read_logs [--expires-in-days N]; prints the key once',
+    options: { label: { type: 'string' }, scopes: { type: 'string' }, 'expires-in-days': { type: 'string' } },
+    run: (values, json) => {
+      const input = createApiKeySchema.safeParse({
+        label: values.label,
+        scopes: typeof values.scopes === 'string' ? values.scopes.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        expiresInDays: values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']),
+      });
+      if (!input.success) {
+        const first = zodErrors(input.error)[0]!;
+        const flag = { '$.label': '--label', '$.scopes': '--scopes', '$.expiresInDays': '--expires-in-days' }[first.path.replace(/\[\d+\]$/, '')] ?? first.path;
+        throw new Error(`${flag}: ${first.message} (scopes: ${SCOPES.join(', ')}; expiry 1-365 days)`);
+      }
+      return withServices(async (get) => {
+        const created = await get(ApiKeysService).create(input.data);
+        if (json) return { id: created.id, prefix: created.prefix, key: created.key, scopes: created.scopes, expiresAt: created.expiresAt };
+        return `${created.key}\n\nid ${created.id}, scopes ${created.scopes.join(',')}, expires ${created.expiresAt}.\nThis is the only time the key is shown: store it now.`;
+      });
+    },
+  },
+  'apikey:list': {
+    summary: 'list API keys (never a secret)',
+    run: (_, json) =>
+      withServices(async (get) => {
+        const items = [];
+        let cursor: string | undefined;
+        do {
+          const page = await get(ApiKeysService).list(200, cursor);
+          items.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        if (json) return items;
+        return items
+          .map((k) => `${k.id}  ${k.prefix}  ${k.revokedAt ? 'revoked' : new Date(k.expiresAt) < new Date() ? 'expired' : 'active '}  ${k.label}  [${k.scopes.join(',')}]  last used ${k.lastUsedAt ?? 'never'}`)
+          .join('\n') || '(no API keys)';
+      }),
+  },
+  'apikey:revoke': {
+    summary: 'revoke an API key: apikey:revoke ID',
+    positionals: ['ID'],
+    run: (_, json, [id]) => {
+      if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('apikey:revoke takes the key id (a UUID; apikey:list shows them)');
+      return withServices(async (get) => {
+        await get(ApiKeysService).revoke(id);
+        return json ? { revoked: id } : `revoked ${id}`;
+      });
+    },
+  },
+  'user:role': {
+    summary: `set a dashboard user's role: user:role EMAIL ${USER_ROLES.join('|')}`,
+    positionals: ['EMAIL', 'ROLE'],
+    run: (_, json, [email, role]) => {
+      if (!email || !role || !USER_ROLES.includes(role as UserRole)) throw new Error(`usage: visapi user:role EMAIL ${USER_ROLES.join('|')}`);
+      return withServices(async (get) => {
+        const user = await get(UsersService).setRoleByEmail(email, role as UserRole);
+        return json ? user : `${user.email} is now ${user.role}`;
+      });
+    },
   },
   openapi: {
     summary: 'print the OpenAPI 3.1 document (or write it with --out FILE)',
@@ -84,12 +163,13 @@ async function main(argv: string[]) {
   }
   const command = COMMANDS[name];
   if (!command) throw new ConfigError(`unknown command "${name}" (visapi help lists them)`);
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: { json: { type: 'boolean' }, ...command.options },
-    allowPositionals: false,
+    allowPositionals: (command.positionals?.length ?? 0) > 0,
   });
-  const result = await command.run(values, values.json === true);
+  if (positionals.length > (command.positionals?.length ?? 0)) throw new Error(`too many arguments for ${name}`);
+  const result = await command.run(values, values.json === true, positionals);
   process.stdout.write(typeof result === 'string' ? `${result}\n` : `${JSON.stringify(result)}\n`);
 }
 

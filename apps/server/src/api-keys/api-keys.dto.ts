@@ -3,7 +3,8 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
 export class CreateApiKeyDto extends createZodDto(createApiKeySchema) {}
-export class RotateApiKeyDto extends createZodDto(rotateApiKeySchema) {}
+// The body is optional: a bare POST rotates with the default grace.
+export class RotateApiKeyDto extends createZodDto(rotateApiKeySchema.default({})) {}
 export class ApiKeyDto extends createZodDto(apiKeySchema) {}
 export class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
 export class ApiKeyPageDto extends createZodDto(pageSchema(apiKeySchema)) {}
