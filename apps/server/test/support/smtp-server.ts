@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 export class TestSmtpServer {
   readonly mails: ParsedMail[] = [];
   private waiters: Array<(mail: ParsedMail) => void> = [];
+  private unclaimed: ParsedMail[] = [];
   private readonly server: SMTPServer;
   port = 0;
 
@@ -17,7 +18,9 @@ export class TestSmtpServer {
         simpleParser(stream)
           .then((mail) => {
             this.mails.push(mail);
-            this.waiters.shift()?.(mail);
+            const waiter = this.waiters.shift();
+            if (waiter) waiter(mail);
+            else this.unclaimed.push(mail);
             callback();
           })
           .catch(callback);
@@ -33,6 +36,8 @@ export class TestSmtpServer {
 
   /** The next message to arrive (or one that arrived and nobody has taken). */
   nextMail(): Promise<ParsedMail> {
+    const waiting = this.unclaimed.shift();
+    if (waiting) return Promise.resolve(waiting);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
