@@ -138,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
         databaseUrl: 'postgres://unused@127.0.0.1:1/unused',
         redisUrl: 'redis://127.0.0.1:1',
       });
-      const app = await createApp(runtime, { role: 'gateway' });
+      const app = await createApp(runtime, { role: 'gateway', init: false });
       const text = JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2);
       await app.close();
       await closeRuntime(runtime);

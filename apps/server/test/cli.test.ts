@@ -38,6 +38,52 @@ describe('visapi CLI', () => {
     ]);
   });
 
+  it('apikey:create prints the key once; list shows it without a secret; revoke ends it', async () => {
+    const created = await runCli(['apikey:create', '--label', 'partner', '--scopes', 'trigger,read_logs', '--expires-in-days', '30', '--json'], env());
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(Object.keys(key).sort()).toEqual(['expiresAt', 'id', 'key', 'prefix', 'scopes']);
+    expect(key.key).toMatch(new RegExp(`^vk_${key.prefix}_[A-Za-z0-9]{43}$`));
+    expect(key.scopes).toEqual(['trigger', 'read_logs']);
+    expect(Math.round((new Date(key.expiresAt).getTime() - Date.now()) / 86_400_000)).toBe(30);
+
+    const listed = await runCli(['apikey:list', '--json'], env());
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((k: { id: string }) => k.id)).toContain(key.id);
+    expect(listed.stdout).not.toContain(key.key.split('_')[2]);
+
+    const revoked = await runCli(['apikey:revoke', key.id], env());
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${key.id}\n` });
+    const [row] = await adminQuery(url, `SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = '${key.id}'`);
+    expect(row).toEqual({ revoked: true });
+    const audit = await adminQuery(url, `SELECT message FROM logs WHERE payload->>'target' = 'api_key:${key.id}' ORDER BY id`);
+    expect(audit.map((r) => r.message)).toEqual(['api_key.created', 'api_key.revoked']);
+  });
+
+  it.each([
+    [['apikey:create', '--label', 'x', '--scopes', 'trigger,root'], /--scopes: .*scopes: trigger, read_logs/],
+    [['apikey:create', '--label', 'x', '--scopes', 'trigger', '--expires-in-days', '400'], /--expires-in-days/],
+    [['apikey:create', '--scopes', 'trigger'], /--label/],
+    [['apikey:revoke', 'nope'], /takes the key id/],
+    [['apikey:revoke', '00000000-0000-4000-8000-000000000000'], /No API key has this id/],
+    [['user:role', 'someone@example.com', 'emperor'], /usage: visapi user:role EMAIL viewer\|operator\|admin/],
+    [['user:role', 'ghost@example.com', 'admin'], /No user has the address ghost@example.com/],
+  ])('refuses %j with one line', async (args, message) => {
+    const res = await runCli(args, env());
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('user:role changes the role of an existing user, with an audit row', async () => {
+    const res = await runCli(['user:role', 'root@example.com', 'operator', '--json'], env());
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ email: 'root@example.com', role: 'operator' });
+    const audit = await adminQuery(url, `SELECT message, payload->>'to' AS "to" FROM logs WHERE message = 'user.role_changed'`);
+    expect(audit).toEqual([{ message: 'user.role_changed', to: 'operator' }]);
+  });
+
   it('openapi prints an OpenAPI 3.1 document without needing a database', async () => {
     const res = await runCli(['openapi'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(res.code).toBe(0);

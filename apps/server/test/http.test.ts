@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from './support/auth-helpers';
 import { ProbeModule } from './support/probe.module';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -128,12 +129,13 @@ describe('security headers', () => {
 });
 
 describe('API docs', () => {
-  it('serves an OpenAPI 3.1 document and the interactive page', async () => {
-    const doc = await t.app.inject({ method: 'GET', url: '/api/docs/openapi.json' });
+  it('serves an OpenAPI 3.1 document and the interactive page (to an API key here; auth.test covers the gate)', async () => {
+    const { key } = await createKey(t, ['read_runs']);
+    const doc = await t.app.inject({ method: 'GET', url: '/api/docs/openapi.json', headers: { 'x-api-key': key } });
     expect(doc.statusCode).toBe(200);
     expect(doc.json().openapi).toBe('3.1.0');
-    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/livez', '/healthz']));
-    const page = await t.app.inject({ method: 'GET', url: '/api/docs' });
+    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/livez', '/healthz', '/api/v1/api-keys', '/api/v1/logs']));
+    const page = await t.app.inject({ method: 'GET', url: '/api/docs', headers: { 'x-api-key': key } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
   });

@@ -11,7 +11,7 @@ export const logEntrySchema = z.object({
   runId: z.string().nullable(),
   jobId: z.string().nullable(),
   actorId: z.string().nullable(),
-  payload: z.unknown().nullable(),
+  payload: z.record(z.string(), z.unknown()).nullable(),
   piiRedacted: z.boolean(),
   createdAt: z.iso.datetime(),
 });

@@ -23,6 +23,8 @@ export interface CreateAppOptions {
   role: Role;
   /** Extra Nest modules (tests mount probe routes this way). */
   imports?: NonNullable<ModuleMetadata['imports']>;
+  /** false: build routes only, run no lifecycle hooks, connect nothing (OpenAPI export). */
+  init?: boolean;
 }
 
 /**
@@ -94,6 +96,6 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
     mountOpenApi(app, buildOpenApiDocument(app, VERSION));
     await serveDashboard(fastify, config.dashboardDir);
   }
-  await app.init();
+  if (options.init !== false) await app.init();
   return app;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Health, HealthCheck } from '@visapi/contracts';
 import type { Redis } from 'ioredis';
 import { RUNTIME } from '../platform/platform.module';
-import { pingRedis } from '../platform/redis/redis';
+import { closeClient, pingRedis } from '../platform/redis/redis';
 import type { Runtime } from '../platform/runtime';
 
 @Injectable()
@@ -31,7 +31,7 @@ export class HealthService implements OnModuleDestroy {
   }
 
   async onModuleDestroy() {
-    await this.redisClient?.quit().catch(() => this.redisClient?.disconnect());
+    if (this.redisClient) await closeClient(this.redisClient);
   }
 }
 

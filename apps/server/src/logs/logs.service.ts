@@ -29,7 +29,7 @@ function toEntry(row: LogRowOut): LogEntry {
     runId: row.run_id,
     jobId: row.job_id,
     actorId: row.actor_id,
-    payload: row.payload ?? null,
+    payload: (row.payload as Record<string, unknown> | null) ?? null,
     piiRedacted: row.pii_redacted,
     createdAt: row.at,
   };

@@ -38,30 +38,40 @@ export class RedisConnections {
     return [this.prefix, ...parts].join(':');
   }
 
+  /** QUIT where connected (bounded by 2 s); a connection still trying is simply dropped. */
   async closeAll(): Promise<void> {
-    await Promise.all(
-      [...this.clients].map((client) =>
-        client.status === 'end' ? undefined : client.quit().catch(() => client.disconnect()),
-      ),
-    );
+    await Promise.all([...this.clients].map(closeClient));
     this.clients.clear();
+  }
+}
+
+export async function closeClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await withTimeout(client.quit(), 2_000, 'redis quit').catch(() => client.disconnect());
+}
+
+/** Resolves when the connection is ready; rejects after timeoutMs. */
+export async function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+    client.once('ready', onReady);
+  });
+  try {
+    await withTimeout(ready, timeoutMs, `redis (${client.status})`);
+  } finally {
+    client.off('ready', onReady);
   }
 }
 
 /** PING with a deadline, waiting for a connection still being made rather than failing at once. */
 export async function pingRedis(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status !== 'ready') {
-    let onReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      onReady = resolve;
-      client.once('ready', onReady);
-    });
-    try {
-      await withTimeout(ready, timeoutMs, `redis (${client.status})`);
-    } finally {
-      client.off('ready', onReady);
-    }
-  }
+  await whenReady(client, timeoutMs);
   await withTimeout(client.ping(), timeoutMs, 'redis');
 }
 
