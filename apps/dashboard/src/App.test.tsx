@@ -2,18 +2,47 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 
-const healthy = {
-  status: 'ok',
+const health = {
+  status: 'error',
   checks: { database: { status: 'up', latencyMs: 1.5 }, redis: { status: 'down', latencyMs: 500, error: 'redis did not answer within 500 ms' } },
 };
+const dana = { id: '6f1c1b2e-8c1d-4c55-9c4b-2b1f1f9f0a01', email: 'dana@visa.example', role: 'operator', createdAt: '2026-11-26T00:00:00Z', lastSignInAt: null };
+
+type Handler = (init?: RequestInit) => { status: number; body?: unknown };
+let routes: Record<string, Handler>;
+let calls: Array<{ url: string; method: string; body?: unknown }>;
+let signedIn: boolean;
+
+const json = (status: number, body?: unknown) =>
+  new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
+  });
 
 beforeEach(() => {
   localStorage.clear();
+  signedIn = true;
+  calls = [];
+  routes = {
+    'GET /healthz': () => ({ status: 503, body: health }),
+    'GET /api/v1/auth/me': () =>
+      signedIn ? { status: 200, body: dana } : { status: 401, body: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 } },
+    'POST /api/v1/auth/magic-link': () => ({ status: 202, body: { status: 'accepted' } }),
+    'POST /api/v1/auth/verify': (init) =>
+      JSON.parse(String(init?.body)).token === 'good'
+        ? ((signedIn = true), { status: 200, body: dana })
+        : { status: 401, body: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'This sign-in link is used, expired or unknown: ask for a new one.' } },
+    'POST /api/v1/auth/logout': () => ((signedIn = false), { status: 204 }),
+  };
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (url: string) => {
-      expect(url).toBe('/healthz');
-      return new Response(JSON.stringify(healthy), { status: 503, headers: { 'content-type': 'application/json' } });
+    vi.fn(async (url: string, init?: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      calls.push({ url, method, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+      const handler = routes[`${method} ${url}`];
+      if (!handler) throw new Error(`unexpected ${method} ${url}`);
+      const { status, body } = handler(init);
+      return json(status, body);
     }),
   );
 });
@@ -23,18 +52,20 @@ afterEach(() => {
 });
 
 describe('dashboard shell', () => {
-  it('shows the navigation and the live health of each dependency', async () => {
+  it('shows the signed-in user, the navigation and the live health of each dependency', async () => {
     render(<App initialPath="/" />);
     expect(await screen.findByRole('heading', { name: 'VisAPI' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Overview' })).toBeTruthy();
+    expect(screen.getByText('dana@visa.example')).toBeTruthy();
+    expect(screen.getByLabelText('Role: operator')).toBeTruthy();
     expect(await screen.findByText('answered in 1.5 ms')).toBeTruthy();
     expect(screen.getByText('redis did not answer within 500 ms')).toBeTruthy();
   });
 
   it('toggles between light and dark, and remembers the choice', async () => {
     render(<App initialPath="/" />);
-    const toLight = await screen.findByRole('button', { name: 'Switch to dark mode' });
-    act(() => fireEvent.click(toLight));
+    const toDark = await screen.findByRole('button', { name: 'Switch to dark mode' });
+    act(() => fireEvent.click(toDark));
     expect(document.documentElement.getAttribute('data-mantine-color-scheme')).toBe('dark');
     expect(localStorage.getItem('mantine-color-scheme-value')).toBe('dark');
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Switch to light mode' })));
@@ -44,5 +75,42 @@ describe('dashboard shell', () => {
   it('shows a not-found page for an unknown client route', async () => {
     render(<App initialPath="/no/such/page" />);
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();
+  });
+});
+
+describe('sign-in', () => {
+  it('sends a signed-out visitor to the sign-in page, which asks for a link', async () => {
+    signedIn = false;
+    render(<App initialPath="/" />);
+    const input = await screen.findByLabelText(/Work e-mail/);
+    fireEvent.change(input, { target: { value: 'dana@visa.example' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send me a sign-in link' }));
+    expect(await screen.findByText('Check your inbox')).toBeTruthy();
+    expect(calls.find((c) => c.url === '/api/v1/auth/magic-link')?.body).toEqual({ email: 'dana@visa.example' });
+  });
+
+  it('the callback page spends the token only when the button is pressed, then shows the dashboard', async () => {
+    signedIn = false;
+    render(<App initialPath="/auth/callback?token=good" />);
+    const button = await screen.findByRole('button', { name: 'Sign in' });
+    expect(calls.some((c) => c.url === '/api/v1/auth/verify')).toBe(false);
+    fireEvent.click(button);
+    expect(await screen.findByText('dana@visa.example')).toBeTruthy();
+    expect(calls.filter((c) => c.url === '/api/v1/auth/verify')).toEqual([{ url: '/api/v1/auth/verify', method: 'POST', body: { token: 'good' } }]);
+  });
+
+  it('says so when the link is used or expired', async () => {
+    signedIn = false;
+    render(<App initialPath="/auth/callback?token=stale" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('This sign-in link does not work')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Ask for a new link' })).toBeTruthy();
+  });
+
+  it('signs out and returns to the sign-in page', async () => {
+    render(<App initialPath="/" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in to VisAPI' })).toBeTruthy();
+    expect(calls.some((c) => c.url === '/api/v1/auth/logout' && c.method === 'POST')).toBe(true);
   });
 });

@@ -1,26 +1,48 @@
 import type { QueryClient } from '@tanstack/react-query';
-import {
-  createMemoryHistory,
-  createRootRouteWithContext,
-  createRoute,
-  createRouter,
-} from '@tanstack/react-router';
+import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, Outlet } from '@tanstack/react-router';
 import { Layout } from './components/Layout';
+import { CallbackPage } from './features/auth/CallbackPage';
+import { SignInPage } from './features/auth/SignInPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { OverviewPage } from './routes/OverviewPage';
+
+const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 interface RouterContext {
   queryClient: QueryClient;
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
-  component: Layout,
-  notFoundComponent: NotFoundPage,
+  component: Outlet,
+  notFoundComponent: () => (
+    <Layout>
+      <NotFoundPage />
+    </Layout>
+  ),
 });
 
-const overviewRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: OverviewPage });
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (search: Record<string, unknown>): { next?: string } => ({ next: text(search.next) }),
+  component: SignInPage,
+});
 
-const routeTree = rootRoute.addChildren([overviewRoute]);
+const callbackRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/auth/callback',
+  validateSearch: (search: Record<string, unknown>): { token?: string; next?: string } => ({
+    token: text(search.token),
+    next: text(search.next),
+  }),
+  component: CallbackPage,
+});
+
+/** Everything behind sign-in shares the shell. */
+const appRoute = createRoute({ getParentRoute: () => rootRoute, id: 'app', component: Layout });
+const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: OverviewPage });
+
+const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute])]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

@@ -1,15 +1,19 @@
 import { AppShell, Burger, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
 import { Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { RequireSignIn } from '../features/auth/RequireSignIn';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
+import { UserMenu } from './UserMenu';
 
 /** The pages the navigation offers; later features add theirs here. */
 export const NAV_ITEMS = [{ to: '/', label: 'Overview' }] as const;
 
-export function Layout() {
+export function Layout({ children }: { children?: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   return (
+    <RequireSignIn>
     <AppShell
       header={{ height: 56 }}
       navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
@@ -26,7 +30,10 @@ export function Layout() {
               operations
             </Text>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="sm">
+            <UserMenu />
+            <ColorSchemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation">
@@ -43,8 +50,9 @@ export function Layout() {
         <NavLink href="/api/docs" label="API reference" target="_blank" rel="noopener" />
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        {children ?? <Outlet />}
       </AppShell.Main>
     </AppShell>
+    </RequireSignIn>
   );
 }

@@ -1,0 +1,33 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { User } from '@visapi/contracts';
+import { getJson, isUnauthorized, postJson, queryKeys } from './client';
+
+/** The signed-in user; an ApiError 401 when there is none. */
+export function useMe() {
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: () => getJson<User>('/api/v1/auth/me'),
+    retry: (count, error) => !isUnauthorized(error) && count < 2,
+    staleTime: 60_000,
+  });
+}
+
+export function useRequestMagicLink() {
+  return useMutation({ mutationFn: (email: string) => postJson<{ status: string }>('/api/v1/auth/magic-link', { email }) });
+}
+
+export function useVerify() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => postJson<User>('/api/v1/auth/verify', { token }),
+    onSuccess: (user) => client.setQueryData(queryKeys.me, user),
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => postJson<void>('/api/v1/auth/logout'),
+    onSettled: () => client.clear(),
+  });
+}

@@ -1,0 +1,53 @@
+import { Alert, Button, Center, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { useRequestMagicLink } from '../../api/auth';
+
+/** E-mail → "check your inbox". The answer never says whether the address may sign in. */
+export function SignInPage() {
+  const [email, setEmail] = useState('');
+  const request = useRequestMagicLink();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    request.mutate(email.trim());
+  };
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder p="xl" w={400} maw="100%">
+        <Stack component="main">
+          <Title order={1} size="h2">
+            Sign in to VisAPI
+          </Title>
+          {request.isSuccess ? (
+            <Alert color="green" title="Check your inbox">
+              If {email.trim()} may sign in, a sign-in link is on its way. It works once, for 15 minutes.
+            </Alert>
+          ) : (
+            <form onSubmit={submit}>
+              <Stack>
+                <Text size="sm" c="dimmed">
+                  We will e-mail you a sign-in link.
+                </Text>
+                <TextInput
+                  label="Work e-mail"
+                  type="email"
+                  required
+                  autoComplete="email"
+                  value={email}
+                  onChange={(e) => setEmail(e.currentTarget.value)}
+                />
+                {request.isError && (
+                  <Alert color="red" title="Could not send the link">
+                    {request.error.message}
+                  </Alert>
+                )}
+                <Button type="submit" loading={request.isPending}>
+                  Send me a sign-in link
+                </Button>
+              </Stack>
+            </form>
+          )}
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
