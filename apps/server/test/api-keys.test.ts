@@ -100,6 +100,13 @@ describe('authentication', () => {
     expect(bodies[0]).toEqual({ type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'Missing or invalid credentials.' });
   });
 
+  it('GET /auth/me with any valid key names the key, whatever its scopes', async () => {
+    const key = await createKey(t, ['trigger']);
+    const res = await call('GET', '/api/v1/auth/me', key.key);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ kind: 'apiKey', id: key.id, prefix: key.prefix, scopes: ['trigger'] });
+  });
+
   it('takes the key as a bearer token too', async () => {
     const key = await createKey(t, ['read_logs']);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { authorization: `Bearer ${key.key}` } });

@@ -70,3 +70,12 @@ export const userSchema = z.object({
 export type User = z.infer<typeof userSchema>;
 
 export const patchUserSchema = z.object({ role: z.enum(USER_ROLES) }).strict();
+
+/** GET /auth/me with an API key: the key itself. */
+export const apiKeyIdentitySchema = z.object({
+  kind: z.literal('apiKey'),
+  id: z.uuid(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+});
+export const meSchema = z.union([userSchema, apiKeyIdentitySchema]);

@@ -9,8 +9,8 @@ export const ACCESS = Symbol('access');
 export type AccessRule =
   /** No credentials; optionally limited per client IP. */
   | { public: true; ipRateLimit?: boolean }
-  /** An API key with `scope`, or a session whose role is at least `role`. */
-  | { public?: false; scope?: Scope; role?: UserRole };
+  /** An API key with `scope` (`any`: any valid key), or a session whose role is at least `role`. */
+  | { public?: false; scope?: Scope | 'any'; role?: UserRole };
 
 /**
  * One line per route: `@Access({ scope: 'manage_keys', role: 'admin' })`. A route with

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { magicLinkRequestSchema, userSchema, verifyRequestSchema } from '@visapi/contracts';
+import { magicLinkRequestSchema, meSchema, userSchema, verifyRequestSchema } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { LogService } from '../logs/log.service';
@@ -15,6 +15,9 @@ import { SessionsService } from './sessions.service';
 class MagicLinkDto extends createZodDto(magicLinkRequestSchema) {}
 class VerifyDto extends createZodDto(verifyRequestSchema) {}
 class UserDto extends createZodDto(userSchema) {}
+// A union has no class form: the DTO is the generated class itself.
+const MeDto = createZodDto(meSchema);
+Object.defineProperty(MeDto, 'name', { value: 'MeDto' });
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -52,10 +55,14 @@ export class AuthController {
   }
 
   @Get('me')
-  @Access({})
-  @ApiOperation({ summary: 'The signed-in user' })
-  @ApiOkResponse({ type: UserDto })
+  @Access({ scope: 'any', role: 'viewer' })
+  @ApiOperation({
+    summary: 'Who is calling',
+    description: 'The signed-in user; for an API key, the key itself (id, prefix, scopes), answered from memory.',
+  })
+  @ApiOkResponse({ type: MeDto })
   async me(@CurrentPrincipal() principal: Principal) {
+    if (principal.kind === 'apiKey') return { kind: 'apiKey', id: principal.id, prefix: principal.prefix, scopes: principal.scopes };
     const user = await this.users.findById(principal.id);
     if (!user) throw new ProblemException('unauthorized', 'Missing or invalid credentials.');
     return toUser(user);

@@ -55,7 +55,7 @@ export class AuthGuard implements CanActivate {
 
     if (principal.kind === 'apiKey') {
       await this.limit(`key:${principal.id}`, principal.rateLimit, reply, true);
-      if (!rule.scope || !principal.scopes.includes(rule.scope)) {
+      if (!rule.scope || (rule.scope !== 'any' && !principal.scopes.includes(rule.scope))) {
         throw new ProblemException('forbidden', rule.scope ? `This API key lacks the scope ${rule.scope}.` : 'This route takes a dashboard session, not an API key.');
       }
       return true;

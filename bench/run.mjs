@@ -1,0 +1,17 @@
+// `npm run bench [-- NAME ...] [-- --duration=S]`: runs the named benchmarks (all by default)
+// against instances it starts. DATABASE_URL / REDIS_URL are used when set; otherwise the
+// embedded defaults under .visapi/bench.
+import { main as authOverhead } from './auth-overhead.mjs';
+import { main as logsDepth } from './logs-depth.mjs';
+
+const BENCHES = { 'auth-overhead': authOverhead, 'logs-depth': logsDepth };
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith('--'));
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  if (!BENCHES[name]) {
+    console.error(`unknown benchmark "${name}": ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(1);
+  }
+  console.log(`\n=== ${name}`);
+  await BENCHES[name](args);
+}
