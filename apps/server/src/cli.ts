@@ -8,6 +8,8 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app/app.module';
 import { createApp } from './app/create-app';
 import { zodErrors } from './platform/http/problem';
+import { MagicLinksService } from './auth/magic-links.service';
+import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 import { VERSION } from './app/version';
 import { ConfigError, loadConfig } from './platform/config/config';
@@ -125,6 +127,19 @@ const COMMANDS: Record<string, Command> = {
       return withServices(async (get) => {
         const user = await get(UsersService).setRoleByEmail(email, role as UserRole);
         return json ? user : `${user.email} is now ${user.role}`;
+      });
+    },
+  },
+  'auth:link': {
+    summary: 'print a sign-in link for an existing user: auth:link EMAIL',
+    positionals: ['EMAIL'],
+    run: (_, json, [email]) => {
+      if (!email) throw new Error('usage: visapi auth:link EMAIL');
+      return withServices(async (get) => {
+        const user = await get(UsersRepository).findByEmail(email);
+        if (!user) throw new Error(`No user has the address ${email}: they appear after their first sign-in (or set ADMIN_EMAILS and run visapi seed)`);
+        const link = await get(MagicLinksService).createLink(user.email);
+        return json ? { email: user.email, link } : `${link}\n(works once, for 15 minutes)`;
       });
     },
   },

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createApp } from './app/create-app';
+import { bootstrapAdminLink } from './auth/bootstrap-admin';
 import { servesApi } from './app/app.module';
 import { shutdown } from './app/shutdown';
 import { ConfigError, loadConfig, ROLES, type Role } from './platform/config/config';
@@ -45,6 +46,16 @@ async function main() {
     );
 
     let firstSignalAt = 0;
+    if (servesApi(role)) {
+      const link = await bootstrapAdminLink(app, runtime);
+      if (link) {
+        process.stdout.write(
+          `\nFirst start: no admin yet. Sign in as admin (the link works once, for 15 minutes):\n\n  ${link}\n\n` +
+            'A new link: npx visapi auth:link EMAIL\n\n',
+        );
+      }
+    }
+
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         // npm forwards a terminal's Ctrl-C, so one keypress can arrive twice: only a
