@@ -1,12 +1,27 @@
-// `npm test [-- vitest args]`: install if needed, build the server (real-process tests run
-// dist/), run the whole suite, and print a closing "N passed, N failed" line.
+// `npm test [-- vitest args]`: install if needed (npm packages, and Debian's Chromium for the
+// browser tests when we are root), build (real-process and browser tests run dist/), run the
+// whole suite, and print a closing "N passed, N failed" line.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build } from './build.mjs';
 import { log, ROOT } from './lib.mjs';
 
-build({ serverOnly: true });
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  if (candidates.some((p) => p && fs.existsSync(p))) return;
+  if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+    log('no Chromium found: the browser tests will fail. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.');
+    return;
+  }
+  log('installing Debian\'s chromium for the browser tests...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
+}
+
+build();
+ensureChromium();
 const results = path.join(ROOT, '.visapi/test-results.json');
 fs.rmSync(results, { force: true });
 const vitest = spawnSync(
