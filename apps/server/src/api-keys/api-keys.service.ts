@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ApiKey, CreateApiKey, CreatedApiKey, Scope } from '@visapi/contracts';
 import { sameBytes } from '../platform/crypto/tokens';
-import { decodeCursor, encodeCursor, timeIdCursor } from '../platform/http/cursor';
+import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 @Injectable()
-export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
+export class ApiKeysService implements OnModuleInit {
   private readonly cache: ApiKeyCache;
   private readonly lastTouched = new Map<string, number>();
 
@@ -43,10 +43,6 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  onModuleDestroy() {
-    this.lastTouched.clear();
-  }
-
   async create(input: CreateApiKey, by?: Principal): Promise<CreatedApiKey> {
     const { key, prefix, secretHash } = generateKey();
     const row = await this.repository.insert({
@@ -66,13 +62,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
 
   async list(limit: number, cursor?: string): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
     const after = decodeCursor(cursor, timeIdCursor);
-    const rows = await this.repository.list(limit + 1, after && { at: after[0], id: after[1] });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toApiKey),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null,
-    };
+    return toPage(await this.repository.list(limit + 1, after && { at: after[0], id: after[1] }), limit, toApiKey);
   }
 
   async rotate(id: string, graceHours = 24, by?: Principal): Promise<CreatedApiKey> {

@@ -4,10 +4,10 @@ import { magicLinkRequestSchema, meSchema, userSchema, verifyRequestSchema } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { LogService } from '../logs/log.service';
-import { ProblemException } from '../platform/http/problem';
 import { toUser } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
 import { Access, CurrentPrincipal, Public } from './access.decorator';
+import { unauthorized } from './auth.guard';
 import { MagicLinksService } from './magic-links.service';
 import type { Principal } from './principal';
 import { SessionsService } from './sessions.service';
@@ -64,7 +64,7 @@ export class AuthController {
   async me(@CurrentPrincipal() principal: Principal) {
     if (principal.kind === 'apiKey') return { kind: 'apiKey', id: principal.id, prefix: principal.prefix, scopes: principal.scopes };
     const user = await this.users.findById(principal.id);
-    if (!user) throw new ProblemException('unauthorized', 'Missing or invalid credentials.');
+    if (!user) throw unauthorized();
     return toUser(user);
   }
 

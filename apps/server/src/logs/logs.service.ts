@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LogEntry, LogsQuery } from '@visapi/contracts';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../platform/http/cursor';
+import { decodeCursor, toPage } from '../platform/http/cursor';
 import { LogsRepository, type LogRowOut } from './logs.repository';
 
 const logCursor = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), z.string().regex(/^\d{1,19}$/)]);
@@ -13,10 +13,7 @@ export class LogsQueryService {
   async find(query: LogsQuery): Promise<{ items: LogEntry[]; nextCursor: string | null }> {
     const { cursor, limit, ...filter } = query;
     const after = decodeCursor(cursor, logCursor);
-    const rows = await this.repository.find(filter, limit + 1, after && { at: after[0], id: after[1] });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toEntry), nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null };
+    return toPage(await this.repository.find(filter, limit + 1, after && { at: after[0], id: after[1] }), limit, toEntry);
   }
 }
 

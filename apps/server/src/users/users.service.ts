@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { User, UserRole } from '@visapi/contracts';
 import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
-import { decodeCursor, encodeCursor, timeIdCursor } from '../platform/http/cursor';
+import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { type UserRow, UsersRepository } from './users.repository';
 
@@ -15,13 +15,7 @@ export class UsersService {
 
   async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor: string | null }> {
     const after = decodeCursor(cursor, timeIdCursor);
-    const rows = await this.repository.list(limit + 1, after && { at: after[0], id: after[1] });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toUser),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null,
-    };
+    return toPage(await this.repository.list(limit + 1, after && { at: after[0], id: after[1] }), limit, toUser);
   }
 
   /** Takes effect at once: sessions read the role on every request. */

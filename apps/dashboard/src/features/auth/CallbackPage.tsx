@@ -1,6 +1,7 @@
-import { Alert, Anchor, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Text } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useVerify } from '../../api/auth';
+import { AuthCard } from './AuthCard';
 
 /**
  * Where the mailed link lands. Opening it does nothing by itself (mail scanners prefetch
@@ -18,12 +19,7 @@ export function CallbackPage() {
       },
     });
   return (
-    <Center mih="100vh" p="md">
-      <Paper withBorder p="xl" w={400} maw="100%">
-        <Stack component="main">
-          <Title order={1} size="h2">
-            Sign in to VisAPI
-          </Title>
+    <AuthCard>
           {!token ? (
             <Alert color="red" title="This link is incomplete">
               Open the link from the mail as it is, or ask for a new one.
@@ -43,8 +39,6 @@ export function CallbackPage() {
               </Button>
             </>
           )}
-        </Stack>
-      </Paper>
-    </Center>
+    </AuthCard>
   );
 }

@@ -1,6 +1,7 @@
-import { Alert, Button, Center, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useRequestMagicLink } from '../../api/auth';
+import { AuthCard } from './AuthCard';
 
 /** E-mail → "check your inbox". The answer never says whether the address may sign in. */
 export function SignInPage() {
@@ -11,12 +12,7 @@ export function SignInPage() {
     request.mutate(email.trim());
   };
   return (
-    <Center mih="100vh" p="md">
-      <Paper withBorder p="xl" w={400} maw="100%">
-        <Stack component="main">
-          <Title order={1} size="h2">
-            Sign in to VisAPI
-          </Title>
+    <AuthCard>
           {request.isSuccess ? (
             <Alert color="green" title="Check your inbox">
               If {email.trim()} may sign in, a sign-in link is on its way. It works once, for 15 minutes.
@@ -46,8 +42,6 @@ export function SignInPage() {
               </Stack>
             </form>
           )}
-        </Stack>
-      </Paper>
-    </Center>
+    </AuthCard>
   );
 }
