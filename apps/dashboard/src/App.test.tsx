@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from './App';
+import { ApiError, queryKeys } from './api/client';
+import { App, createQueryClient } from './App';
 
 const health = {
   status: 'error',
@@ -105,6 +106,15 @@ describe('sign-in', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('This sign-in link does not work')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Ask for a new link' })).toBeTruthy();
+  });
+
+  it('any 401 marks the user signed out, so the shell sends them to sign in', async () => {
+    const client = createQueryClient();
+    client.setQueryData(queryKeys.me, dana);
+    await client
+      .fetchQuery({ queryKey: ['runs'], queryFn: () => Promise.reject(new ApiError(401)), retry: false })
+      .catch(() => undefined);
+    expect(client.getQueryState(queryKeys.me)?.isInvalidated).toBe(true);
   });
 
   it('signs out and returns to the sign-in page', async () => {

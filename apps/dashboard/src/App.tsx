@@ -1,12 +1,29 @@
 import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { useState } from 'react';
+import { isUnauthorized, queryKeys } from './api/client';
 import { createAppRouter } from './router';
 import { theme } from './theme';
 
+/**
+ * Any 401 (a session that expired or was ended elsewhere) marks the user signed out;
+ * RequireSignIn then sends them to the sign-in page.
+ */
+export function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    defaultOptions: { queries: { retry: 1, staleTime: 5_000 } },
+    queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (isUnauthorized(error) && query.queryKey !== queryKeys.me) void client.invalidateQueries({ queryKey: queryKeys.me });
+      },
+    }),
+  });
+  return client;
+}
+
 export function App({ initialPath }: { initialPath?: string }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 5_000 } } }));
+  const [queryClient] = useState(() => createQueryClient());
   const [router] = useState(() => createAppRouter(queryClient, initialPath));
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto">
