@@ -4,3 +4,5 @@ export * from './pagination.js';
 export * from './queues.js';
 export * from './auth.js';
 export * from './logs.js';
+export * from './workflow-definition.js';
+export * from './workflows.js';

@@ -1,0 +1,173 @@
+import { type ProblemFieldError, type WorkflowDefinition, workflowDefinitionJsonSchema } from '@visapi/contracts';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { CronExpressionParser } from 'cron-parser';
+import { Liquid } from 'liquidjs';
+import { valid as validSemver } from 'semver';
+
+export type DefinitionCheck = { ok: true; definition: WorkflowDefinition } | { ok: false; errors: ProblemFieldError[] };
+
+/**
+ * Checks a workflow definition: the JSON Schema first (compiled once), then what a schema
+ * cannot say. Every problem is reported, each with its JSON path. Defaults (enabled,
+ * priority, retries, timeout, config) are filled in on the returned copy.
+ */
+export class DefinitionValidator {
+  private readonly validateSchema: ValidateFunction;
+  private readonly schemaCompiler: Ajv2020;
+  private readonly liquid = new Liquid();
+
+  constructor() {
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, discriminator: true, strict: false });
+    addFormats(ajv);
+    this.validateSchema = ajv.compile(workflowDefinitionJsonSchema);
+    this.schemaCompiler = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(this.schemaCompiler);
+  }
+
+  check(input: unknown): DefinitionCheck {
+    const candidate = structuredClone(input);
+    if (!this.validateSchema(candidate)) return { ok: false, errors: dedupe((this.validateSchema.errors ?? []).map(toFieldError)) };
+    const definition = candidate as WorkflowDefinition;
+    const errors = [
+      ...this.checkVersion(definition),
+      ...this.checkInputSchema(definition),
+      ...this.checkTriggers(definition),
+      ...this.checkSteps(definition),
+    ];
+    return errors.length ? { ok: false, errors } : { ok: true, definition };
+  }
+
+  private checkVersion(d: WorkflowDefinition): ProblemFieldError[] {
+    return validSemver(d.version) ? [] : [{ path: '$.version', message: `"${d.version}" is not a semantic version (e.g. 1.2.0)` }];
+  }
+
+  private checkInputSchema(d: WorkflowDefinition): ProblemFieldError[] {
+    if (!d.inputSchema) return [];
+    try {
+      this.schemaCompiler.compile(d.inputSchema);
+      return [];
+    } catch (error) {
+      return [{ path: '$.inputSchema', message: `is not a valid JSON Schema: ${(error as Error).message}` }];
+    }
+  }
+
+  private checkTriggers(d: WorkflowDefinition): ProblemFieldError[] {
+    const errors: ProblemFieldError[] = [];
+    const keys = new Map<string, number>();
+    (d.triggers ?? []).forEach((trigger, i) => {
+      if (trigger.type === 'webhook') {
+        const first = keys.get(trigger.key);
+        if (first !== undefined) errors.push({ path: `$.triggers[${i}].key`, message: `webhook key "${trigger.key}" is already used by $.triggers[${first}]` });
+        else keys.set(trigger.key, i);
+      }
+      if (trigger.type === 'cron') {
+        const timezone = trigger.timezone ?? 'UTC';
+        if (!isTimeZone(timezone)) {
+          errors.push({ path: `$.triggers[${i}].timezone`, message: `"${timezone}" is not an IANA time zone (e.g. Asia/Jerusalem)` });
+          return;
+        }
+        try {
+          CronExpressionParser.parse(trigger.schedule, { tz: timezone, strict: false });
+          if (trigger.schedule.trim().split(/\s+/).length < 5) throw new Error('a cron expression has 5 or 6 fields');
+        } catch (error) {
+          errors.push({ path: `$.triggers[${i}].schedule`, message: `"${trigger.schedule}" is not a valid cron expression: ${(error as Error).message}` });
+        }
+      }
+    });
+    return errors;
+  }
+
+  private checkSteps(d: WorkflowDefinition): ProblemFieldError[] {
+    const errors: ProblemFieldError[] = [];
+    const earlier = new Map<string, number>();
+    d.steps.forEach((step, i) => {
+      const first = earlier.get(step.id);
+      if (first !== undefined) {
+        errors.push({ path: `$.steps[${i}].id`, message: `duplicate step id "${step.id}" (also $.steps[${first}].id)` });
+      }
+      const templates: Array<[string, string]> = [];
+      collectStrings(step.config ?? {}, `$.steps[${i}].config`, templates);
+      if (step.if) templates.push([`$.steps[${i}].if`, step.if]);
+      for (const [path, text] of templates) errors.push(...this.checkTemplate(path, text, earlier, step.id));
+      if (step.forEach) {
+        const [root, ref] = step.forEach.split('.');
+        if (root === 'steps' && ref && !earlier.has(ref)) {
+          errors.push({ path: `$.steps[${i}].forEach`, message: `refers to step "${ref}", which does not come earlier` });
+        }
+      }
+      if (first === undefined) earlier.set(step.id, i);
+    });
+    return errors;
+  }
+
+  private checkTemplate(path: string, text: string, earlier: Map<string, number>, self: string): ProblemFieldError[] {
+    if (!text.includes('{{') && !text.includes('{%')) return [];
+    try {
+      this.liquid.parse(text);
+    } catch (error) {
+      return [{ path, message: `template does not parse: ${(error as Error).message.split('\n')[0]}` }];
+    }
+    const errors: ProblemFieldError[] = [];
+    for (const ref of stepReferences(text)) {
+      if (!earlier.has(ref)) {
+        errors.push({ path, message: ref === self ? `refers to its own step "${ref}": only earlier steps' outputs exist` : `refers to step "${ref}", which does not come earlier` });
+      }
+    }
+    return errors;
+  }
+}
+
+/** Step ids named as `steps.<id>` or `steps["<id>"]` inside {{ }} and {% %} tags. */
+export function stepReferences(template: string): Set<string> {
+  const refs = new Set<string>();
+  for (const block of template.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)) {
+    const tag = block[1] ?? block[2] ?? '';
+    for (const m of tag.matchAll(/\bsteps\.([A-Za-z0-9_-]+)|\bsteps\[\s*['"]([^'"]+)['"]\s*\]/g)) refs.add((m[1] ?? m[2])!);
+  }
+  return refs;
+}
+
+function collectStrings(value: unknown, path: string, out: Array<[string, string]>) {
+  if (typeof value === 'string') out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => collectStrings(v, `${path}[${i}]`, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectStrings(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out);
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** AJV's `/steps/0/id` → `$.steps[0].id`, naming the missing or extra property where there is one. */
+function toFieldError(error: ErrorObject): ProblemFieldError {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${acc}.${s}` : `${acc}[${JSON.stringify(s)}]`), '$');
+  let message = error.message ?? 'is invalid';
+  if (error.keyword === 'required') {
+    path += `.${(error.params as { missingProperty: string }).missingProperty}`;
+    message = 'is required';
+  } else if (error.keyword === 'additionalProperties') {
+    path += `.${(error.params as { additionalProperty: string }).additionalProperty}`;
+    message = 'is not allowed here';
+  } else if (error.keyword === 'enum') {
+    message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return { path, message };
+}
+
+function dedupe(errors: ProblemFieldError[]): ProblemFieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
