@@ -6,6 +6,7 @@ import { LogsApiModule } from '../logs/logs-api.module';
 import { LogsModule } from '../logs/logs.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
@@ -15,7 +16,7 @@ import { WorkerModule } from '../queues/worker.module';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, QueuesModule];
+const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, QueuesModule];
 /** The queue consumers and their schedulers. */
 const WORKER_MODULES: Imports = [WorkerModule];
 

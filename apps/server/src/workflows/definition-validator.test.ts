@@ -110,7 +110,7 @@ describe('DefinitionValidator', () => {
   });
 
   it('refuses duplicate webhook keys and an inputSchema that is not a JSON Schema', () => {
-    const input = valid() as ReturnType<typeof valid> & { inputSchema: unknown };
+    const input = valid() as Omit<ReturnType<typeof valid>, 'inputSchema'> & { inputSchema: unknown };
     input.triggers.push({ type: 'webhook', key: 'visa-approved' } as never);
     input.inputSchema = { type: 'nonsense' };
     const paths = errorsOf(input).map((e) => e.path);

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { workflowDefinitionJsonSchema } from '@visapi/contracts';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 
 export const OPENAPI_JSON_PATH = '/api/docs/openapi.json';
@@ -19,7 +20,26 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key sent as a bearer token' }, 'bearer')
     .addCookieAuth('visapi_session', { type: 'apiKey', in: 'cookie', name: 'visapi_session', description: 'A dashboard session' }, 'session')
     .build();
-  return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
+  const document = cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
+  document.components ??= {};
+  document.components.schemas = { ...document.components.schemas, WorkflowDefinition: workflowDefinitionForOpenApi() };
+  return document;
+}
+
+/**
+ * The one definition schema, as OpenAPI 3.1 embeds it: without $schema/$id, and without
+ * AJV's `discriminator` hint (OpenAPI's discriminator wants named sub-schemas; the `const`
+ * types already select the branch).
+ */
+function workflowDefinitionForOpenApi(): Record<string, unknown> {
+  const { $schema: _schema, $id: _id, ...schema } = workflowDefinitionJsonSchema;
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'discriminator').map(([k, v]) => [k, strip(v)]))
+        : value;
+  return strip(schema) as Record<string, unknown>;
 }
 
 /** Serves the document and Swagger UI; create-app gates /api/docs to a user or an API key (SPEC §2). */
