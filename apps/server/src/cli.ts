@@ -7,10 +7,11 @@ import { createApiKeySchema, SCOPES, USER_ROLES, type UserRole } from '@visapi/c
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app/app.module';
 import { createApp } from './app/create-app';
-import { zodErrors } from './platform/http/problem';
+import { ProblemException, zodErrors } from './platform/http/problem';
 import { MagicLinksService } from './auth/magic-links.service';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
+import { WorkflowsService } from './workflows/workflows.service';
 import { VERSION } from './app/version';
 import { ConfigError, loadConfig } from './platform/config/config';
 import { migrate } from './platform/db/migrate';
@@ -130,6 +131,35 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  'workflow:import': {
+    summary: 'create a workflow from a definition file, or publish it as a new version of the active workflow of the same name: workflow:import FILE',
+    positionals: ['FILE'],
+    run: async (_, json, [file]) => {
+      if (!file) throw new Error('usage: visapi workflow:import FILE');
+      let definition: unknown;
+      try {
+        definition = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+      }
+      return withServices(async (get) => {
+        const workflows = get(WorkflowsService);
+        const name = (definition as { name?: unknown })?.name;
+        const existing = typeof name === 'string' ? await workflows.findByName(name) : undefined;
+        const workflow = existing ? await workflows.update(existing.id, definition) : await workflows.create(definition);
+        if (json) return { id: workflow.id, name: workflow.name, version: workflow.version, created: !existing };
+        return `${existing ? 'published' : 'created'} "${workflow.name}" ${workflow.version} (${workflow.id})`;
+      });
+    },
+  },
+  'workflow:export': {
+    summary: 'print the current definition of a workflow: workflow:export ID',
+    positionals: ['ID'],
+    run: (_, _json, [id]) => {
+      if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('workflow:export takes the workflow id (a UUID)');
+      return withServices(async (get) => JSON.stringify((await get(WorkflowsService).get(id)).definition, null, 2));
+    },
+  },
   'auth:link': {
     summary: 'print a sign-in link for an existing user: auth:link EMAIL',
     positionals: ['EMAIL'],
@@ -191,7 +221,8 @@ async function main(argv: string[]) {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`visapi: ${error instanceof Error ? error.message : String(error)}\n`);
+    const fields = error instanceof ProblemException && error.errors?.length ? `: ${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : '';
+    process.stderr.write(`visapi: ${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}${fields}\n`);
     process.exit(1);
   },
 );

@@ -84,6 +84,37 @@ describe('visapi CLI', () => {
     expect(audit).toEqual([{ message: 'user.role_changed', to: 'operator' }]);
   });
 
+  it('workflow:import creates, then publishes a new version; workflow:export prints the definition', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cli-'));
+    const file = path.join(dir, 'wf.json');
+    const definition = { name: 'CLI flow', version: '1.0.0', steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] };
+    fs.writeFileSync(file, JSON.stringify(definition));
+    const created = await runCli(['workflow:import', file, '--json'], env());
+    expect(created.stderr).toBe('');
+    const { id, created: isNew } = JSON.parse(created.stdout);
+    expect(isNew).toBe(true);
+    fs.writeFileSync(file, JSON.stringify({ ...definition, version: '1.1.0' }));
+    const published = await runCli(['workflow:import', file], env());
+    expect(published.stdout).toBe(`published "CLI flow" 1.1.0 (${id})\n`);
+    const exported = await runCli(['workflow:export', id], env());
+    expect(JSON.parse(exported.stdout)).toMatchObject({ name: 'CLI flow', version: '1.1.0', steps: [{ id: 'wait', retries: 3 }] });
+
+    fs.writeFileSync(file, JSON.stringify({ ...definition, version: '1.0.5' }));
+    const stale = await runCli(['workflow:import', file], env());
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toBe('visapi: version 1.0.5 is not greater than the current 1.1.0: $.version must be greater than 1.1.0\n');
+    fs.writeFileSync(file, '{ not json');
+    const broken = await runCli(['workflow:import', file], env());
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^visapi: .*wf\.json: /);
+    fs.writeFileSync(file, JSON.stringify({ name: 'Bad', version: 'x', steps: [] }));
+    const invalid = await runCli(['workflow:import', file], env());
+    expect(invalid.stderr).toMatch(/^visapi: The workflow definition is invalid: .*\$\.version/);
+  });
+
   it('openapi prints an OpenAPI 3.1 document without needing a database', async () => {
     const res = await runCli(['openapi'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(res.code).toBe(0);

@@ -121,3 +121,17 @@ describe('DefinitionValidator', () => {
     expect([...stepReferences('{{ steps.a.b }} {% if steps["b-2"].ok %}{{ steps[\'c\'] }}{% endif %} steps.d')]).toEqual(['a', 'b-2', 'c']);
   });
 });
+
+describe('examples/workflows', () => {
+  it('every shipped example is a valid definition', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const dir = path.resolve(__dirname, '../../../../examples/workflows');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const result = validator.check(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+      expect(result.ok ? [] : result.errors, file).toEqual([]);
+    }
+  });
+});
