@@ -1,0 +1,114 @@
+import type { WorkflowStep } from '@visapi/contracts';
+import { asStepError, permanent, StepError } from './errors';
+import type { StepRegistry } from './step-types';
+import type { TemplateRenderer, TemplateScope } from './templating';
+
+export const MAX_FOR_EACH_ITEMS = 1_000;
+
+export interface ItemResult {
+  status: 'succeeded' | 'failed';
+  output?: unknown;
+  error?: { class: string; message: string };
+}
+
+export type StepOutcome =
+  | { status: 'succeeded'; output: unknown; items?: ItemResult[] }
+  | { status: 'skipped' }
+  | { status: 'failed'; error: StepError; items?: ItemResult[] };
+
+export interface AttemptContext {
+  runId: string;
+  attempt: number;
+  /** Items of a forEach step that succeeded in an earlier attempt: not run again. */
+  previousItems?: ItemResult[] | null;
+  /** Aborts the attempt from outside (the run was cancelled). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one attempt of one step: evaluates `if`, renders the config, runs the step type's
+ * handler under the step's timeout (which aborts it), and for `forEach` runs every item —
+ * all of them, even after one fails — skipping items that succeeded before.
+ * Retrying, backing off and storing the outcome are the run loop's job.
+ */
+export class StepRunner {
+  constructor(
+    private readonly registry: StepRegistry,
+    private readonly renderer: TemplateRenderer,
+  ) {}
+
+  async attempt(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<StepOutcome> {
+    try {
+      if (step.if !== undefined && !(await this.renderer.isTrue(step.if, scope))) return { status: 'skipped' };
+      if (!this.registry.get(step.type)) throw permanent(`no connector for step type ${step.type}`);
+      if (step.forEach === undefined) return { status: 'succeeded', output: await this.execute(step, scope, context) };
+      return await this.forEach(step, scope, context);
+    } catch (error) {
+      return { status: 'failed', error: asStepError(error) };
+    }
+  }
+
+  private async forEach(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<StepOutcome> {
+    const list = resolvePath(scope, step.forEach!);
+    if (!Array.isArray(list)) throw permanent(`forEach: ${step.forEach} is not an array`);
+    if (list.length > MAX_FOR_EACH_ITEMS) throw permanent(`forEach: ${step.forEach} has ${list.length} items; the limit is ${MAX_FOR_EACH_ITEMS}`);
+    const items: ItemResult[] = [];
+    const errors: StepError[] = [];
+    for (const [index, item] of list.entries()) {
+      const before = context.previousItems?.[index];
+      if (before?.status === 'succeeded') {
+        items.push(before);
+        continue;
+      }
+      try {
+        items.push({ status: 'succeeded', output: await this.execute(step, { ...scope, item, index }, context) });
+      } catch (error) {
+        const stepError = asStepError(error);
+        if (stepError.errorClass === 'cancelled') throw stepError;
+        errors.push(stepError);
+        items.push({ status: 'failed', error: stepError.toJSON() });
+      }
+    }
+    if (errors.length === 0) return { status: 'succeeded', output: items.map((i) => i.output), items };
+    const retryable = errors.every((e) => e.retryable);
+    const summary = `${errors.length} of ${list.length} items failed; first: ${errors[0]!.message}`;
+    const retryAfter = Math.max(0, ...errors.map((e) => e.retryAfterMs ?? 0)) || undefined;
+    return { status: 'failed', error: new StepError(retryable ? 'transient' : 'permanent', summary, retryAfter), items };
+  }
+
+  /** One handler call under the step's timeout; the abort reaches the handler, and we stop waiting. */
+  private async execute(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<unknown> {
+    const config = (await this.renderer.render(step.config ?? {}, scope)) as Record<string, unknown>;
+    const timeoutMs = step.timeout ?? 30_000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new StepError('timeout', `step ${step.id} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const onCancel = () => controller.abort(new StepError('cancelled', 'the run was cancelled'));
+    context.signal?.addEventListener('abort', onCancel, { once: true });
+    if (context.signal?.aborted) onCancel();
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) fail();
+      else controller.signal.addEventListener('abort', fail, { once: true });
+    });
+    try {
+      const handler = this.registry.get(step.type)!;
+      return await Promise.race([
+        handler.execute(config, { signal: controller.signal, runId: context.runId, stepId: step.id, attempt: context.attempt }),
+        aborted,
+      ]);
+    } finally {
+      clearTimeout(timer);
+      context.signal?.removeEventListener('abort', onCancel);
+    }
+  }
+}
+
+/** `input.applicants`, `steps.lookup.output.items`, `vars.list` → the value in the scope. */
+export function resolvePath(scope: TemplateScope, path: string): unknown {
+  let value: unknown = scope;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
