@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './logs.js';
 export * from './workflow-definition.js';
 export * from './workflows.js';
+export * from './runs.js';

@@ -7,7 +7,7 @@ import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
-import { ApiKeyCache } from './api-key-cache';
+import { PubSubCache } from '../platform/cache/pubsub-cache';
 import { generateKey, hashSecret, parseKey } from './api-key-format';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 
@@ -16,7 +16,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class ApiKeysService implements OnModuleInit {
-  private readonly cache: ApiKeyCache;
+  /** Verified rows by prefix: no database round trip per request (docs/auth.md). */
+  private readonly cache: PubSubCache<ApiKeyRow>;
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
@@ -25,7 +26,7 @@ export class ApiKeysService implements OnModuleInit {
     private readonly logs: LogService,
   ) {
     const { redis, config, logger } = runtime;
-    this.cache = new ApiKeyCache(
+    this.cache = new PubSubCache<ApiKeyRow>(
       redis.create('blocking', 'visapi:api-keys:sub'),
       redis.create('command', 'visapi:api-keys:pub'),
       redis.key('api-keys', 'changed'),

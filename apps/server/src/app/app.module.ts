@@ -6,6 +6,9 @@ import { LogsApiModule } from '../logs/logs-api.module';
 import { LogsModule } from '../logs/logs.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
+import { RunsWorkerModule } from '../runs/runs-worker.module';
+import { RunsModule } from '../runs/runs.module';
+import { TriggersModule } from '../triggers/triggers.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
@@ -16,9 +19,9 @@ import { WorkerModule } from '../queues/worker.module';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, QueuesModule];
+const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule];
 /** The queue consumers and their schedulers. */
-const WORKER_MODULES: Imports = [WorkerModule];
+const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule];
 
 export const servesApi = (role: Role) => role !== 'worker';
 export const runsWorker = (role: Role) => role !== 'gateway';

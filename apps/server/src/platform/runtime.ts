@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config';
+import { DataCipher, loadDataKey } from './crypto/encryption';
 import { createDatabase, type DatabaseHandle } from './db/database';
 import type { Infrastructure } from './embedded/infrastructure';
 import { RedisConnections } from './redis/redis';
@@ -13,6 +14,8 @@ export interface Runtime {
   logger: Logger;
   database: DatabaseHandle;
   redis: RedisConnections;
+  /** Encrypts data at rest (run inputs) with DATA_ENCRYPTION_KEY. */
+  cipher: DataCipher;
   /** Set while the process drains before shutdown: health answers 503. */
   lifecycle: { draining: boolean };
 }
@@ -23,6 +26,7 @@ export function createRuntime(config: Config, logger: Logger, infra: Pick<Infras
     logger,
     database: createDatabase(infra.databaseUrl, config.DATABASE_POOL_SIZE),
     redis: new RedisConnections(infra.redisUrl, config.REDIS_PREFIX),
+    cipher: new DataCipher(loadDataKey(config.DATA_ENCRYPTION_KEY, config.dataDir).key),
     lifecycle: { draining: false },
   };
 }

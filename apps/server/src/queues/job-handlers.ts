@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { QueueName } from '@visapi/contracts';
 import type { Job } from 'bullmq';
 
-export type JobHandler = (job: Job) => Promise<unknown>;
+/** `token` lets a handler move its job (BullMQ's moveToDelayed for a scheduled retry). */
+export type JobHandler = (job: Job, token?: string) => Promise<unknown>;
 
 /**
  * Which code runs a job: features register a handler for (queue, job name) at module init;

@@ -20,7 +20,7 @@ export class WorkerHost implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     for (const name of QUEUE_NAMES) {
-      const worker = new Worker(name, (job) => this.process(name, job), {
+      const worker = new Worker(name, (job, token) => this.process(name, job, token), {
         connection: this.runtime.redis.create('blocking', `visapi:worker:${name}`),
         prefix: this.runtime.config.REDIS_PREFIX,
         concurrency: this.concurrency(name),
@@ -42,10 +42,10 @@ export class WorkerHost implements OnApplicationBootstrap {
     }[queue];
   }
 
-  private async process(queue: QueueName, job: Job) {
+  private async process(queue: QueueName, job: Job, token?: string) {
     const handler = this.handlers.find(queue, job.name);
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
-    return handler(job);
+    return handler(job, token);
   }
 
   /**

@@ -27,7 +27,7 @@ export class DefinitionValidator {
 
   check(input: unknown): DefinitionCheck {
     const candidate = structuredClone(input);
-    if (!this.validateSchema(candidate)) return { ok: false, errors: dedupe((this.validateSchema.errors ?? []).map(toFieldError)) };
+    if (!this.validateSchema(candidate)) return { ok: false, errors: toFieldErrors(this.validateSchema.errors ?? []) };
     const definition = candidate as WorkflowDefinition;
     const errors = [
       ...this.checkVersion(definition),
@@ -143,6 +143,11 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** AJV errors as problem field errors, once each. */
+export function toFieldErrors(errors: ErrorObject[]): ProblemFieldError[] {
+  return dedupe(errors.map(toFieldError));
 }
 
 /** AJV's `/steps/0/id` → `$.steps[0].id`, naming the missing or extra property where there is one. */

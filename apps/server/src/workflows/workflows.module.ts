@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WorkflowsController } from './workflows.controller';
-import { WorkflowsRepository } from './workflows.repository';
-import { WorkflowsService } from './workflows.service';
+import { WorkflowsCoreModule } from './workflows-core.module';
 
-@Module({ controllers: [WorkflowsController], providers: [WorkflowsService, WorkflowsRepository], exports: [WorkflowsService] })
+@Module({ imports: [WorkflowsCoreModule], controllers: [WorkflowsController] })
 export class WorkflowsModule {}

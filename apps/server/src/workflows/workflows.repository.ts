@@ -87,6 +87,16 @@ export class WorkflowsRepository {
     }
   }
 
+  async versionDefinition(versionId: string): Promise<WorkflowDefinition | undefined> {
+    const row = await this.db.selectFrom('workflow_versions').select('definition').where('id', '=', versionId).executeTakeFirst();
+    return row?.definition as unknown as WorkflowDefinition | undefined;
+  }
+
+  async workflowIdForWebhook(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('workflow_webhooks').select('workflow_id').where('key', '=', key).executeTakeFirst();
+    return row?.workflow_id;
+  }
+
   findById(id: string): Promise<WorkflowRow | undefined> {
     return this.db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -8,6 +8,7 @@ import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import { DefinitionValidator } from './definition-validator';
+import { WorkflowCatalog } from './workflow-catalog';
 import { WebhookKeyTaken, type WorkflowRow, WorkflowsRepository, type WorkflowVersionRow } from './workflows.repository';
 
 /** Workflows and their immutable versions (SPEC §4). */
@@ -17,6 +18,7 @@ export class WorkflowsService {
 
   constructor(
     private readonly repository: WorkflowsRepository,
+    private readonly catalog: WorkflowCatalog,
     private readonly logs: LogService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
@@ -32,7 +34,7 @@ export class WorkflowsService {
         return { workflow, version };
       }),
     );
-    this.audit('workflow.created', workflow, by, { version: definition.version });
+    await this.afterChange('workflow.created', workflow, by, { version: definition.version });
     return this.toWorkflow(workflow, version);
   }
 
@@ -55,7 +57,7 @@ export class WorkflowsService {
         return { workflow, version, previous: current.current_version };
       }),
     );
-    this.audit('workflow.updated', workflow, by, { from: previous, to: definition.version });
+    await this.afterChange('workflow.updated', workflow, by, { from: previous, to: definition.version });
     return this.toWorkflow(workflow, version);
   }
 
@@ -83,7 +85,7 @@ export class WorkflowsService {
   async setEnabled(id: string, enabled: boolean, by?: Principal): Promise<Workflow> {
     const workflow = await this.repository.setEnabled(id, enabled);
     if (!workflow) throw new ProblemException('notFound', 'No active workflow has this id.');
-    this.audit(enabled ? 'workflow.enabled' : 'workflow.disabled', workflow, by, {});
+    await this.afterChange(enabled ? 'workflow.enabled' : 'workflow.disabled', workflow, by, {});
     return this.toWorkflow(workflow, (await this.repository.currentVersion(workflow))!);
   }
 
@@ -93,7 +95,7 @@ export class WorkflowsService {
       if (await this.repository.findById(id)) return; // already archived
       throw new ProblemException('notFound', 'No workflow has this id.');
     }
-    this.audit('workflow.archived', workflow, by, {});
+    await this.afterChange('workflow.archived', workflow, by, {});
   }
 
   private validate(input: unknown): WorkflowDefinition {
@@ -113,7 +115,9 @@ export class WorkflowsService {
     }
   }
 
-  private audit(action: string, workflow: WorkflowRow, by: Principal | undefined, details: Record<string, unknown>) {
+  /** Every change: caches everywhere forget (before the caller hears back), and an audit row is written. */
+  private async afterChange(action: string, workflow: WorkflowRow, by: Principal | undefined, details: Record<string, unknown>) {
+    await this.catalog.changed();
     const who = actor(by);
     this.logs.audit({ actorId: who.actorId, action, target: `workflow:${workflow.id}`, details: { ...details, actorType: who.actorType, name: workflow.name } });
   }

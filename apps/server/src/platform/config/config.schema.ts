@@ -68,6 +68,11 @@ export const configSchema = z.object({
   API_KEY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(2),
   IP_RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
   IP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(0.2),
+  DATA_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
+    .optional(),
+  HTTP_STEP_ALLOWED_HOSTS: csv.default([]),
   LOG_BUFFER_MAX: int(100, 10_000_000).default(50_000),
   LOG_BATCH_SIZE: int(1, 10_000).default(500),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(250),

@@ -1,0 +1,128 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { createStepRegistry } from '../connectors/registry';
+import { retryDelayMs } from '../engine/backoff';
+import { StepRunner, type ItemResult } from '../engine/step-runner';
+import { TemplateRenderer, type TemplateScope } from '../engine/templating';
+import { LogService } from '../logs/log.service';
+import { redact } from '../logs/redaction';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { JobHandlers } from '../queues/job-handlers';
+import { WorkflowCatalog } from '../workflows/workflow-catalog';
+import { RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
+import { type RunRow, RunsRepository } from './runs.repository';
+
+const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
+
+/**
+ * The worker's run loop (SPEC §6). Each step's result is stored as it finishes; a retried
+ * or resumed run skips the steps that succeeded and reuses their outputs, so nothing is sent
+ * twice. A transient failure puts the job back as a delayed job (backoff with jitter); a
+ * permanent one, or retries used up, moves the run to the dead-letter state.
+ */
+@Injectable()
+export class RunExecutor implements OnModuleInit {
+  private readonly runner: StepRunner;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly handlers: JobHandlers,
+    private readonly catalog: WorkflowCatalog,
+    private readonly repository: RunsRepository,
+    private readonly logs: LogService,
+  ) {
+    this.runner = new StepRunner(createStepRegistry({ httpAllowedHosts: runtime.config.HTTP_STEP_ALLOWED_HOSTS }), new TemplateRenderer());
+  }
+
+  onModuleInit() {
+    for (const queue of ['critical', 'default', 'bulk'] as const) {
+      this.handlers.register(queue, RUN_JOB_NAME, (job, token) => this.execute(job, token));
+    }
+  }
+
+  async execute(job: Job, token?: string): Promise<void> {
+    const parsed = runJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`run job ${job.id} has an unknown shape (schema version ${(job.data as { v?: unknown })?.v})`);
+    const data = parsed.data;
+    const sealed = Buffer.from(data.input, 'base64');
+    const input = this.runtime.cipher.decryptJson(sealed);
+    const run = await this.repository.ensure(data, job.queueName, String(job.id), sealed, redact(input));
+    if (TERMINAL.has(run.status)) return;
+
+    const definition = await this.catalog.version(data.versionId);
+    if (!definition) {
+      await this.die(run, data, { class: 'permanent', message: `workflow version ${data.versionId} no longer exists` });
+      return;
+    }
+    await this.repository.started(run.id);
+    if (run.attempts === 0) this.log(data, 'info', 'run started', { version: data.version, queue: job.queueName });
+
+    const scope: TemplateScope = {
+      input,
+      vars: (definition.variables ?? {}) as Record<string, unknown>,
+      steps: {},
+      run: { id: run.id, workflowId: run.workflow_id, triggeredAt: data.triggeredAt },
+    };
+    const done = new Map((await this.repository.steps(run.id)).map((s) => [s.step_id, s]));
+
+    for (const [position, step] of definition.steps.entries()) {
+      const prior = done.get(step.id);
+      if (prior?.status === 'succeeded') {
+        scope.steps[step.id] = prior.output;
+        continue;
+      }
+      if (prior?.status === 'skipped') continue;
+      if ((await this.repository.find(run.id))?.status === 'cancelled') return;
+
+      const attempt = (prior?.attempts ?? 0) + 1;
+      await this.repository.stepStarted(run.id, step.id, position, step.type, attempt);
+      const started = performance.now();
+      const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null });
+      const durationMs = Math.round(performance.now() - started);
+
+      if (outcome.status === 'skipped') {
+        await this.repository.stepSkipped(run.id, step.id, position, step.type);
+        this.log(data, 'info', `step ${step.id} skipped`, { stepId: step.id, type: step.type });
+        continue;
+      }
+      if (outcome.status === 'succeeded') {
+        await this.repository.stepFinished(run.id, step.id, 'succeeded', { output: outcome.output, items: outcome.items });
+        scope.steps[step.id] = outcome.output;
+        this.log(data, 'info', `step ${step.id} succeeded`, { stepId: step.id, type: step.type, attempt, durationMs });
+        continue;
+      }
+
+      const error = { ...outcome.error.toJSON(), stepId: step.id };
+      await this.repository.stepFinished(run.id, step.id, 'failed', { error, items: outcome.items });
+      if (outcome.error.errorClass === 'cancelled') {
+        await this.repository.finish(run.id, 'cancelled', error);
+        this.log(data, 'info', 'run cancelled', { stepId: step.id });
+        return;
+      }
+      const retries = step.retries ?? 3;
+      if (outcome.error.retryable && attempt <= retries) {
+        const delayMs = retryDelayMs(attempt, outcome.error.retryAfterMs);
+        await this.repository.finish(run.id, 'failed', error);
+        this.log(data, 'warn', `step ${step.id} failed (${error.class}); retry ${attempt} of ${retries} in ${delayMs} ms`, { stepId: step.id, type: step.type, attempt, durationMs, errorClass: error.class, error: error.message });
+        if (!token) throw new Error('cannot schedule a retry without the job token');
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        throw new DelayedError();
+      }
+      this.log(data, 'error', `step ${step.id} failed (${error.class}) after ${attempt} attempt(s)`, { stepId: step.id, type: step.type, attempt, durationMs, errorClass: error.class, error: error.message });
+      await this.die(run, data, error);
+      return;
+    }
+    await this.repository.finish(run.id, 'succeeded');
+    this.log(data, 'info', 'run succeeded', {});
+  }
+
+  private async die(run: RunRow, data: RunJob, error: { class: string; message: string; stepId?: string }) {
+    await this.repository.finish(run.id, 'dead', error);
+    this.log(data, 'error', 'run moved to the dead-letter queue', { error });
+  }
+
+  private log(data: RunJob, level: 'info' | 'warn' | 'error', message: string, payload: Record<string, unknown>) {
+    this.logs.write({ level, message, workflowId: data.workflowId, runId: data.runId, jobId: data.runId, payload });
+  }
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { WorkflowDefinition } from '@visapi/contracts';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { type WorkflowRow, WorkflowsRepository } from './workflows.repository';
+
+/** A workflow as triggering and running need it: row, current definition, compiled inputSchema. */
+export interface CatalogEntry {
+  workflow: WorkflowRow;
+  versionId: string;
+  definition: WorkflowDefinition;
+  validateInput?: ValidateFunction;
+}
+
+/**
+ * Current workflows in memory, so triggering costs no database round trip (SPEC §5.1).
+ * Any workflow change clears every process's copy through Redis pub/sub.
+ */
+@Injectable()
+export class WorkflowCatalog implements OnModuleInit {
+  private readonly byId: PubSubCache<CatalogEntry>;
+  /** Webhook key → workflow id. */
+  private readonly byKey: PubSubCache<string>;
+  private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
+  private readonly versions = new Map<string, WorkflowDefinition>();
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly repository: WorkflowsRepository,
+  ) {
+    addFormats(this.ajv);
+    const { redis, logger } = runtime;
+    const subscriber = redis.create('blocking', 'visapi:workflows:sub');
+    const publisher = redis.create('command', 'visapi:workflows:pub');
+    const channel = redis.key('workflows', 'changed');
+    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, channel, 60_000, logger);
+    this.byKey = new PubSubCache<string>(subscriber, publisher, channel, 60_000, logger);
+  }
+
+  onModuleInit() {
+    this.ready = Promise.all([this.byId.start(), this.byKey.start()]).then(() => undefined, (error: unknown) => {
+      this.runtime.logger.error({ err: error }, 'workflow cache could not subscribe to changes; reading workflows from the database');
+    });
+  }
+
+  async get(id: string): Promise<CatalogEntry | undefined> {
+    const cached = this.byId.get(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const workflow = await this.repository.findById(id);
+    const version = workflow && (await this.repository.currentVersion(workflow));
+    const entry = workflow && version ? this.entry(workflow, version.id, version.definition as unknown as WorkflowDefinition) : null;
+    this.byId.set(id, entry);
+    return entry ?? undefined;
+  }
+
+  async getByWebhookKey(key: string): Promise<CatalogEntry | undefined> {
+    let id = this.byKey.get(key);
+    if (id === undefined) {
+      id = (await this.repository.workflowIdForWebhook(key)) ?? null;
+      this.byKey.set(key, id);
+    }
+    return id ? this.get(id) : undefined;
+  }
+
+  /** A version's definition: immutable, so cached for the life of the process. */
+  async version(versionId: string): Promise<WorkflowDefinition | undefined> {
+    let definition = this.versions.get(versionId);
+    if (!definition) {
+      definition = await this.repository.versionDefinition(versionId);
+      if (!definition) return undefined;
+      if (this.versions.size >= 1_000) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(versionId, definition);
+    }
+    return definition;
+  }
+
+  /** After any workflow change: every process forgets every workflow (one message clears both maps). */
+  async changed(): Promise<void> {
+    this.byKey.invalidate('*').catch(() => undefined);
+    await this.byId.invalidate('*');
+  }
+
+  private entry(workflow: WorkflowRow, versionId: string, definition: WorkflowDefinition): CatalogEntry {
+    return { workflow, versionId, definition, validateInput: definition.inputSchema ? this.ajv.compile(definition.inputSchema) : undefined };
+  }
+}

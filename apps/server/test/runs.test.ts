@@ -1,0 +1,197 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { LogService } from '../src/logs/log.service';
+import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
+import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
+import { HttpTarget } from './support/http-target';
+import { createTestApp, type TestApp } from './support/test-app';
+import { createTestInfra, type TestInfra } from './support/test-infra';
+
+let infra: TestInfra;
+let t: TestApp;
+let gatewayOnly: TestApp;
+let target: HttpTarget;
+let key: string;
+let n = 0;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  target = await new HttpTarget().start();
+  const env = { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' };
+  t = await createTestApp(infra, { role: 'all', env });
+  gatewayOnly = await createTestApp({ ...infra, redisPrefix: `${infra.redisPrefix}:gw` }, { role: 'gateway', env });
+  await Promise.all([t.app.get(ApiKeysService).ready, t.app.get(WorkflowCatalog).ready]);
+  key = (await createKey(t, ['manage_workflows', 'read_workflows', 'trigger', 'read_runs'], { rateLimit: { burst: 10_000, perSecond: 1_000 } })).key;
+});
+afterAll(async () => {
+  await Promise.all([t?.close(), gatewayOnly?.close()]);
+  await target?.stop();
+  await infra?.cleanup();
+});
+
+const call = (app: TestApp, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+  app.app.inject({ method, url, payload: payload as object, headers: { 'x-api-key': key } });
+
+async function createWorkflow(steps: unknown[], extra: Record<string, unknown> = {}, app = t): Promise<string> {
+  const res = await call(app, 'POST', '/api/v1/workflows', { name: `flow ${++n}`, version: '1.0.0', triggers: [{ type: 'manual' }], steps, ...extra });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+async function trigger(workflowId: string, input: unknown = {}, app = t) {
+  const res = await call(app, 'POST', `/api/v1/workflows/${workflowId}/trigger`, input);
+  expect(res.statusCode, res.body).toBe(202);
+  return res.json();
+}
+
+async function settled(runId: string, statuses = ['succeeded', 'dead', 'cancelled']) {
+  let run: { status: string } = { status: '' };
+  await expect
+    .poll(async () => {
+      run = (await call(t, 'GET', `/api/v1/runs/${runId}`)).json();
+      return statuses.includes(run.status);
+    }, { timeout: 20_000, interval: 50 })
+    .toBe(true);
+  return run as Record<string, unknown> & { status: string; steps: Array<Record<string, unknown>> };
+}
+
+describe('a manual run, end to end', () => {
+  it('posts to a local server, waits, and records every step; input encrypted at rest, redacted in the API', async () => {
+    const id = await createWorkflow([
+      { id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/hook`, body: { app: '{{ input.applicationId }}', run: '{{ run.id }}' } } },
+      { id: 'pause', type: 'delay', config: { ms: 50 }, if: '{{ steps.call.status }}' },
+    ]);
+    const accepted = await trigger(id, { applicationId: 'A-100', applicant: { email: 'dana@example.com' } });
+    expect(accepted).toMatchObject({ workflowId: id, status: 'queued', statusUrl: `http://localhost:3000/api/v1/runs/${accepted.runId}` });
+
+    const run = await settled(accepted.runId);
+    expect(run).toMatchObject({ status: 'succeeded', workflowVersion: '1.0.0', trigger: { type: 'manual' }, attempts: 1, error: null });
+    expect(run.input).toEqual({ applicationId: 'A-100', applicant: { email: 'd***@example.com' } });
+    expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([['call', 'succeeded', 1], ['pause', 'succeeded', 1]]);
+    expect(run.steps[0]!.output).toMatchObject({ status: 200, body: { ok: true } });
+    expect(target.to('/hook').map((r) => JSON.parse(r.body))).toEqual([{ app: 'A-100', run: accepted.runId }]);
+
+    const { rows } = await sql<{ input_encrypted: Buffer }>`SELECT input_encrypted FROM runs WHERE id = ${accepted.runId}`.execute(t.runtime.database.db);
+    expect(rows[0]!.input_encrypted.toString('latin1')).not.toContain('dana@example.com');
+    expect(t.runtime.cipher.decryptJson(rows[0]!.input_encrypted)).toMatchObject({ applicant: { email: 'dana@example.com' } });
+
+    await t.app.get(LogService).writer.flush();
+    const logs = await t.runtime.database.db.selectFrom('logs').select('message').where('run_id', '=', accepted.runId).orderBy('id').execute();
+    expect(logs.map((l) => l.message)).toEqual(['run queued (manual)', 'run started', 'step call succeeded', 'step pause succeeded', 'run succeeded']);
+  });
+
+  it('a transient failure is retried with backoff; the earlier step is not repeated', async () => {
+    target.script('/flaky', { status: 503 }, { status: 200, body: { fixed: true } });
+    const id = await createWorkflow([
+      { id: 'first', type: 'http.request', config: { url: `${target.base}/once` } },
+      { id: 'flaky', type: 'http.request', retries: 2, config: { url: `${target.base}/flaky` } },
+    ]);
+    const { runId } = await trigger(id);
+    const run = await settled(runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => [s.id, s.attempts])).toEqual([['first', 1], ['flaky', 2]]);
+    expect(target.to('/once')).toHaveLength(1);
+    expect(target.to('/flaky')).toHaveLength(2);
+  });
+
+  it('a permanent failure ends the run dead at once, naming the step and the error', async () => {
+    target.script('/gone', { status: 404 });
+    const id = await createWorkflow([
+      { id: 'gone', type: 'http.request', retries: 5, config: { url: `${target.base}/gone` } },
+      { id: 'never', type: 'delay', config: { ms: 1 } },
+    ]);
+    const run = await settled((await trigger(id)).runId);
+    expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'gone' } });
+    expect(String((run.error as { message: string }).message)).toContain('answered 404');
+    expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([['gone', 'failed', 1]]);
+    expect(target.to('/gone')).toHaveLength(1);
+  });
+
+  it('retries used up: dead after retries + 1 attempts', async () => {
+    target.script('/down', { status: 500 }, { status: 500 });
+    const id = await createWorkflow([{ id: 'down', type: 'http.request', retries: 1, config: { url: `${target.base}/down` } }]);
+    const run = await settled((await trigger(id)).runId);
+    expect(run).toMatchObject({ status: 'dead', error: { class: 'transient', stepId: 'down' } });
+    expect(target.to('/down')).toHaveLength(2);
+  });
+
+  it('forEach sends one request per item, and a retry re-sends only the failed item', async () => {
+    target.script('/item/b', { status: 503 });
+    const id = await createWorkflow([
+      { id: 'each', type: 'http.request', forEach: 'input.applicants', retries: 2, config: { method: 'POST', url: `${target.base}/item/{{ item.id }}`, body: { i: '{{ index }}' } } },
+    ]);
+    const run = await settled((await trigger(id, { applicants: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })).runId);
+    expect(run.status).toBe('succeeded');
+    expect(['/item/a', '/item/b', '/item/c'].map((p) => target.to(p).length)).toEqual([1, 2, 1]);
+    expect((run.steps[0]!.output as unknown[]).length).toBe(3);
+  });
+
+  it('a template error is permanent', async () => {
+    const id = await createWorkflow([{ id: 'bad', type: 'delay', config: { ms: '{{ input.missing }}' } }]);
+    const run = await settled((await trigger(id)).runId);
+    expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'bad' } });
+  });
+});
+
+describe('POST /api/v1/workflows/{id}/trigger refusals', () => {
+  it('422 with the errors when the payload fails inputSchema; nothing is queued', async () => {
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {
+      inputSchema: { type: 'object', required: ['applicationId'], properties: { applicationId: { type: 'string' } } },
+    });
+    const res = await call(t, 'POST', `/api/v1/workflows/${id}/trigger`, { applicationId: 7 });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([{ path: '$.applicationId', message: 'must be string' }]);
+    const missing = await call(t, 'POST', `/api/v1/workflows/${id}/trigger`, {});
+    expect(missing.json().errors).toEqual([{ path: '$.applicationId', message: 'is required' }]);
+    const runs = await call(t, 'GET', `/api/v1/runs?workflowId=${id}`);
+    expect(runs.json().items).toEqual([]);
+  });
+
+  it('404 for an unknown or archived workflow, 409 for a disabled one, 400 for a non-object body', async () => {
+    expect((await call(t, 'POST', '/api/v1/workflows/00000000-0000-4000-8000-000000000000/trigger', {})).statusCode).toBe(404);
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    await call(t, 'PATCH', `/api/v1/workflows/${id}`, { enabled: false });
+    expect((await call(t, 'POST', `/api/v1/workflows/${id}/trigger`, {})).statusCode).toBe(409);
+    await call(t, 'PATCH', `/api/v1/workflows/${id}`, { enabled: true });
+    const array = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${id}/trigger`, payload: '[1]', headers: { 'x-api-key': key, 'content-type': 'application/json' } });
+    expect(array.statusCode).toBe(400);
+  });
+
+  it('records the operator who triggered it; viewers may not', async () => {
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const operator = await signIn(t, 'op@example.com', 'operator');
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${id}/trigger`, payload: {}, headers: sessionHeaders(operator.cookie) });
+    expect(res.statusCode).toBe(202);
+    const run = await settled(res.json().runId);
+    expect(run.trigger).toEqual({ type: 'manual', actorId: operator.userId });
+    const viewer = await signIn(t, 'viewer@example.com');
+    const refused = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${id}/trigger`, payload: {}, headers: sessionHeaders(viewer.cookie) });
+    expect(refused.statusCode).toBe(403);
+  });
+});
+
+describe('GET /api/v1/runs', () => {
+  it('shows a run as queued from the moment of the 202, before any worker has seen it', async () => {
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {}, gatewayOnly);
+    const { runId } = await trigger(id, { secretEmail: 'x@example.com' }, gatewayOnly);
+    const res = await call(gatewayOnly, 'GET', `/api/v1/runs/${runId}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: runId, status: 'queued', steps: [], input: { secretEmail: 'x***@example.com' } });
+  });
+
+  it('lists with filters and pagination; 404 and 400 for bad ids', async () => {
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await trigger(id)).runId);
+    for (const runId of ids) await settled(runId);
+    const page = await call(t, 'GET', `/api/v1/runs?workflowId=${id}&status=succeeded&limit=2`);
+    expect(page.json().items).toHaveLength(2);
+    const rest = await call(t, 'GET', `/api/v1/runs?workflowId=${id}&limit=2&cursor=${page.json().nextCursor}`);
+    expect(rest.json().items).toHaveLength(1);
+    expect([...page.json().items, ...rest.json().items].map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
+    expect((await call(t, 'GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await call(t, 'GET', '/api/v1/runs/nope')).statusCode).toBe(400);
+    expect((await call(t, 'GET', '/api/v1/runs?status=sleeping')).statusCode).toBe(400);
+  });
+});

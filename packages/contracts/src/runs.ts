@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const;
+export const TRIGGER_TYPES = ['webhook', 'cron', 'manual', 'replay'] as const;
+
+export const runErrorSchema = z.object({ class: z.enum(['transient', 'permanent', 'timeout', 'cancelled']), message: z.string(), stepId: z.string().optional() });
+
+export const runStepSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(STEP_STATUSES),
+  attempts: z.number().int(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  output: z.unknown(),
+  error: runErrorSchema.nullable(),
+});
+
+export const runSchema = z.object({
+  id: z.uuid(),
+  workflowId: z.uuid(),
+  workflowVersion: z.string(),
+  status: z.enum(RUN_STATUSES),
+  trigger: z.object({ type: z.enum(TRIGGER_TYPES), key: z.string().optional(), actorId: z.string().optional() }),
+  requestId: z.string().nullable(),
+  input: z.unknown(),
+  attempts: z.number().int(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  error: runErrorSchema.nullable(),
+  steps: z.array(runStepSchema),
+});
+export type Run = z.infer<typeof runSchema>;
+export const runSummarySchema = runSchema.omit({ steps: true, input: true });
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runsQuerySchema = z
+  .object({
+    workflowId: z.uuid().optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().min(1).max(512).optional(),
+  })
+  .strict();
+export type RunsQuery = z.infer<typeof runsQuerySchema>;
+
+/** 202 for every trigger (SPEC §5.1). */
+export const triggerAcceptedSchema = z.object({
+  runId: z.uuid(),
+  workflowId: z.uuid(),
+  status: z.literal('queued'),
+  statusUrl: z.string(),
+});
+export type TriggerAccepted = z.infer<typeof triggerAcceptedSchema>;
