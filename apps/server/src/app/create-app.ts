@@ -8,6 +8,7 @@ import { Authenticator } from '../auth/authenticator';
 import { gateApiDocs } from '../auth/docs-gate';
 import { serveDashboard } from '../dashboard/serve-dashboard';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
+import { installBodyParsers } from '../platform/http/body-parsers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from '../platform/http/request-id';
@@ -51,7 +52,8 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(options.role, runtime, options.imports),
     adapter,
-    { logger: new NestPinoLogger(logger), abortOnError: false },
+    // Body parsing is ours (platform/http/body-parsers.ts), not Nest's.
+    { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
 
@@ -70,8 +72,8 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
       'request',
     );
   });
-  // JSON only (and, where a route adds it, forms): anything else is 415.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON (and forms where a route opts in); anything else is 415.
+  installBodyParsers(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new ZodValidationPipe());
   await app.register(helmet, {

@@ -6,7 +6,6 @@ import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { RateLimitService } from '../rate-limit/rate-limit.module';
-import { type Bucket, rateLimitHeaders } from '../rate-limit/rate-limiter';
 import { ACCESS, type AccessRule } from './access.decorator';
 import { Authenticator } from './authenticator';
 
@@ -43,7 +42,7 @@ export class AuthGuard implements CanActivate {
     if (rule.public) {
       if (rule.ipRateLimit) {
         const bucket = { burst: this.config.IP_RATE_LIMIT_BURST, perSecond: this.config.IP_RATE_LIMIT_PER_SECOND };
-        await this.limit(`ip:${request.routeOptions.url}:${request.ip}`, bucket, reply, false);
+        await this.limiter.enforce(`ip:${request.routeOptions.url}:${request.ip}`, bucket, reply, false);
       }
       return true;
     }
@@ -54,7 +53,7 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
 
     if (principal.kind === 'apiKey') {
-      await this.limit(`key:${principal.id}`, principal.rateLimit, reply, true);
+      await this.limiter.enforce(`key:${principal.id}`, principal.rateLimit, reply, true);
       if (!rule.scope || (rule.scope !== 'any' && !principal.scopes.includes(rule.scope))) {
         throw new ProblemException('forbidden', rule.scope ? `This API key lacks the scope ${rule.scope}.` : 'This route takes a dashboard session, not an API key.');
       }
@@ -67,23 +66,6 @@ export class AuthGuard implements CanActivate {
     const needed = rule.role ?? 'viewer';
     if (rank(principal.role) < rank(needed)) throw new ProblemException('forbidden', `This needs the ${needed} role.`);
     return true;
-  }
-
-  private async limit(key: string, bucket: Bucket, reply: FastifyReply, withHeaders: boolean) {
-    let result;
-    try {
-      result = await this.limiter.take(key, bucket);
-    } catch {
-      throw new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); try again shortly.');
-    }
-    const headers = rateLimitHeaders(result);
-    if (withHeaders) void reply.headers(headers);
-    if (!result.allowed) {
-      throw new ProblemException('tooManyRequests', `Rate limit exceeded: retry after ${result.retryAfterSeconds} s.`, undefined, {
-        ...(withHeaders ? headers : {}),
-        'retry-after': String(result.retryAfterSeconds),
-      });
-    }
   }
 
   private originOf(request: FastifyRequest): string | undefined {

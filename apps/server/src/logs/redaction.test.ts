@@ -128,3 +128,17 @@ describe('checksums', () => {
     expect(ibanValid('GB82WEST12345698765433')).toBe(false);
   });
 });
+
+describe('redactText on long hostile input', () => {
+  // Completing at all is the point: before the quantifiers were bounded, a 512 KB run of one
+  // letter took minutes (quadratic backtracking). The suite's timeout is the bound.
+  it.each([
+    ['one letter', 'x'.repeat(1 << 20)],
+    ['local parts without a domain', 'a.b'.repeat(200_000)],
+    ['digits and separators', '1-2 '.repeat(200_000)],
+    ['many @', 'a@b'.repeat(200_000)],
+    ['passport words', 'passport '.repeat(100_000)],
+  ])('%s', (_, text) => {
+    expect(redactText(text).length).toBeGreaterThan(0);
+  });
+});

@@ -1,27 +1,51 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { QUEUE_NAMES, type QueueName } from '@visapi/contracts';
-import { Queue } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { withTimeout } from '../platform/db/database';
+import { whenReady } from '../platform/redis/redis';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 
 /** Producer side of the queues: one BullMQ Queue per name, sharing one fail-fast connection. */
 @Injectable()
-export class QueuesService implements OnModuleDestroy {
+export class QueuesService implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly connections = new Map<QueueName, Redis>();
 
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  /** The run queues connect at start, so the first trigger does not wait for a connection. */
+  async onModuleInit() {
+    for (const name of ['critical', 'default', 'bulk'] as const) this.get(name);
+    await Promise.all([...this.connections.values()].map((c) => whenReady(c, 5_000).catch(() => undefined)));
+  }
 
   get(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, {
-        connection: this.runtime.redis.create('command', `visapi:queue:${name}`),
-        prefix: this.runtime.config.REDIS_PREFIX,
-      });
+      const connection = this.runtime.redis.create('command', `visapi:queue:${name}`);
+      queue = new Queue(name, { connection, prefix: this.runtime.config.REDIS_PREFIX });
+      this.connections.set(name, connection);
       queue.on('error', (error) => this.runtime.logger.warn({ err: error, queue: name }, 'queue connection error'));
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /**
+   * Adds a job, or fails at once when Redis is not connected: BullMQ itself would wait for
+   * the connection to come back, and a request must answer 503 fast instead of hanging.
+   */
+  async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions): Promise<void> {
+    const queue = this.get(name);
+    const connection = this.connections.get(name)!;
+    // A first connection still being made is waited for (briefly); a lost one is not.
+    if (connection.status === 'wait' || connection.status === 'connecting' || connection.status === 'connect') {
+      await whenReady(connection, 2_000).catch(() => undefined);
+    }
+    if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name})`);
+    await withTimeout(queue.add(jobName, data, options), 5_000, `queue ${name}`);
   }
 
   all(): Queue[] {

@@ -19,6 +19,8 @@ export interface TriggerRequest {
   input: unknown;
   trigger: RunJob['trigger'];
   requestId: string | null;
+  /** Set for idempotent requests, so a retried request reuses the job id (queued once). */
+  runId?: string;
 }
 
 const RUN_QUEUES = ['critical', 'default', 'bulk'] as const;
@@ -36,12 +38,11 @@ export class RunsService {
    * Validates the payload against the workflow's inputSchema (422) and queues the run. Touches
    * Redis only; resolves once the job is stored, so a 202 means the run is queued.
    */
-  async enqueue({ entry, input, trigger, requestId }: TriggerRequest): Promise<TriggerAccepted> {
+  async enqueue({ entry, input, trigger, requestId, runId = randomUUID() }: TriggerRequest): Promise<TriggerAccepted> {
     const { workflow, definition, versionId, validateInput } = entry;
     if (validateInput && !validateInput(input)) {
       throw new ProblemException('unprocessable', 'The payload does not match the workflow’s inputSchema.', toFieldErrors(validateInput.errors ?? []));
     }
-    const runId = randomUUID();
     const job: RunJob = {
       v: 1,
       runId,
@@ -54,7 +55,7 @@ export class RunsService {
       triggeredAt: new Date().toISOString(),
     };
     try {
-      await this.queues.get(workflow.priority).add(RUN_JOB_NAME, job, {
+      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, {
         jobId: runId,
         // Attempts cover crashes and outages (PostgreSQL down); step retries are the engine's own.
         attempts: 30,

@@ -16,12 +16,16 @@ export class RedisConnections {
     readonly prefix: string,
   ) {}
 
-  /** `command` connections fail fast while Redis is down; `blocking` ones (BullMQ workers) wait. */
+  /**
+   * `command` connections fail fast while Redis is down — refused while disconnected, and
+   * any command unanswered after 2 s rejects (a half-dead connection must not hang a
+   * request); `blocking` ones (BullMQ workers, subscribers) wait.
+   */
   create(kind: 'command' | 'blocking' = 'command', name = 'visapi'): Redis {
     const options: RedisOptions =
       kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
-        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000 };
+        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
     const client = new Redis(this.url, {
       ...options,
       lazyConnect: false,

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import secureJsonParse from 'secure-json-parse';
+
+export const MAX_JSON_DEPTH = 32;
+
+/** Per-route options set with Nest's @RouteConfig({...}). */
+export interface BodyRouteConfig {
+  /** A smaller body limit than the global one (bytes). */
+  bodyLimit?: number;
+  /** Also accept application/x-www-form-urlencoded, parsed into an object. */
+  acceptForms?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received (signature checks need it). */
+    rawBody?: string;
+  }
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * JSON everywhere (kept raw too, with a depth limit), forms only where a route opts in, and
+ * per-route body limits: Fastify checks the limit while streaming, so an oversized body is
+ * refused without being read into memory.
+ */
+export function installBodyParsers(fastify: FastifyInstance) {
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as BodyRouteConfig | undefined)?.bodyLimit;
+    if (limit) route.bodyLimit = limit;
+  });
+  for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+    if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
+  }
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    request.rawBody = text;
+    if (text.length === 0) return done(new BodyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'The JSON body is empty.', 400), undefined);
+    let value: unknown;
+    try {
+      value = secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch {
+      return done(new BodyError('FST_ERR_CTP_INVALID_JSON_BODY', 'The body is not valid JSON.', 400), undefined);
+    }
+    if (depthOf(value) > MAX_JSON_DEPTH) {
+      return done(new BodyError('VISAPI_JSON_TOO_DEEP', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`, 400), undefined);
+    }
+    done(null, value);
+  });
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    if (!(request.routeOptions.config as BodyRouteConfig | undefined)?.acceptForms) {
+      return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
+    }
+    request.rawBody = body as string;
+    done(null, parseForm(body as string));
+  });
+}
+
+/** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return { ...out };
+}
+
+/** Nesting depth of a JSON value, iteratively (a hostile body cannot overflow the stack). */
+export function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    max = Math.max(max, depth + 1);
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return max;
+}

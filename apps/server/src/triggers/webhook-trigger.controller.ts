@@ -1,0 +1,107 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
+import { Public } from '../auth/access.decorator';
+import type { BodyRouteConfig } from '../platform/http/body-parsers';
+import { ProblemException } from '../platform/http/problem';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { RunsService } from '../runs/runs.service';
+import { WorkflowCatalog } from '../workflows/workflow-catalog';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotentRunId } from './idempotency';
+import { WebhookAuth } from './webhook-auth';
+
+export const WEBHOOK_BODY_LIMIT = 512 * 1024;
+const KEY = new RegExp(WEBHOOK_KEY_PATTERN);
+
+class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
+
+@ApiTags('triggers')
+@Controller('api/v1/triggers')
+export class WebhookTriggerController {
+  private readonly idempotency: IdempotencyStore;
+
+  constructor(
+    @Inject(RUNTIME) runtime: Runtime,
+    private readonly catalog: WorkflowCatalog,
+    private readonly auth: WebhookAuth,
+    private readonly runs: RunsService,
+  ) {
+    this.idempotency = new IdempotencyStore(runtime.redis.create('command', 'visapi:idempotency'), runtime.config.REDIS_PREFIX);
+  }
+
+  @Post(':key')
+  @HttpCode(202)
+  @Public()
+  @RouteConfig({ bodyLimit: WEBHOOK_BODY_LIMIT, acceptForms: true } satisfies BodyRouteConfig)
+  @ApiOperation({
+    summary: 'Webhook: start a workflow',
+    description:
+      'An API key with scope trigger, or a Standard Webhooks signature when the trigger has a signing secret. JSON or form bodies up to 512 KB. 202 once the run is queued. Idempotency-Key (or webhook-id) makes repeats safe for 24 h.',
+  })
+  @ApiSecurity('apiKey')
+  @ApiSecurity('bearer')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable characters' })
+  @ApiBody({ schema: { type: 'object' }, description: 'The run’s input (application/json or application/x-www-form-urlencoded)' })
+  @ApiAcceptedResponse({ type: TriggerAcceptedDto })
+  @ApiNotFoundResponse({ description: 'Unknown key, or the workflow is disabled.' })
+  @ApiConflictResponse({ description: 'A request with this Idempotency-Key is still in flight.' })
+  @ApiPayloadTooLargeResponse({ description: 'The body is over 512 KB.' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
+  @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
+  async trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const entry = KEY.test(key) ? await this.catalog.getByWebhookKey(key) : undefined;
+    const trigger = entry?.definition.triggers?.find((t) => t.type === 'webhook' && t.key === key);
+    if (!entry || !trigger || trigger.type !== 'webhook' || !entry.workflow.enabled || entry.workflow.archived_at) {
+      throw new ProblemException('notFound', 'No enabled workflow has this webhook key.');
+    }
+    const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ProblemException('validation', 'The body must be a JSON object or a form.', [{ path: '$', message: 'must be an object' }]);
+    }
+
+    const header = request.headers['idempotency-key'];
+    const idemKey = typeof header === 'string' ? header : caller.webhookId;
+    if (header !== undefined && (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header))) {
+      throw new ProblemException('validation', 'Idempotency-Key must be 1-255 printable ASCII characters.', [{ path: 'header:Idempotency-Key', message: 'invalid' }]);
+    }
+    const accept = (runId?: string) =>
+      this.runs.enqueue({ entry, input: body, trigger: { type: 'webhook', key, ...(caller.actorId ? { actorId: caller.actorId } : {}) }, requestId: String(request.id), runId });
+    if (!idemKey) return accept();
+
+    const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
+    const claim = await this.idempotency.claim(redisKey, request.rawBody ?? JSON.stringify(body)).catch(() => {
+      throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+    });
+    if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
+    if (claim.outcome === 'inflight') throw new ProblemException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+    // Only 202s are stored (anything else releases the key), so a replay is a 202 too.
+    if (claim.outcome === 'done') {
+      void reply.header('idempotent-replayed', 'true');
+      return claim.response;
+    }
+    try {
+      const accepted = await accept(idempotentRunId(caller.scope, idemKey));
+      await this.idempotency.complete(redisKey, 202, accepted);
+      return accepted;
+    } catch (error) {
+      await this.idempotency.release(redisKey).catch(() => undefined);
+      throw error;
+    }
+  }
+}

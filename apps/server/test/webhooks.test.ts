@@ -1,0 +1,270 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { QueuesService } from '../src/queues/queues.service';
+import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
+import { createKey } from './support/auth-helpers';
+import { HttpTarget } from './support/http-target';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestApp, type TestApp } from './support/test-app';
+import { createTestInfra, type TestInfra } from './support/test-infra';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+let infra: TestInfra;
+let t: TestApp;
+let target: HttpTarget;
+let admin: string;
+let caller: string;
+let n = 0;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  target = await new HttpTarget().start();
+  t = await createTestApp(infra, { role: 'all', env: { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' } });
+  await Promise.all([t.app.get(ApiKeysService).ready, t.app.get(WorkflowCatalog).ready]);
+  const big = { rateLimit: { burst: 100_000, perSecond: 10_000 } };
+  admin = (await createKey(t, ['manage_workflows', 'read_runs'], big)).key;
+  caller = (await createKey(t, ['trigger'], big)).key;
+});
+afterAll(async () => {
+  await t?.close();
+  await target?.stop();
+  await infra?.cleanup();
+});
+
+async function workflow(extra: Record<string, unknown> = {}, trigger: Record<string, unknown> = {}) {
+  const key = `hook-${++n}`;
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/workflows',
+    headers: { 'x-api-key': admin },
+    payload: {
+      name: `webhook flow ${n}`,
+      version: '1.0.0',
+      triggers: [{ type: 'webhook', key, ...trigger }],
+      steps: [
+        { id: 'post', type: 'http.request', config: { method: 'POST', url: `${target.base}/delivered/${n}`, body: '{{ input }}' } },
+        { id: 'pause', type: 'delay', config: { ms: 20 } },
+      ],
+      ...extra,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return { id: res.json().id as string, key, n };
+}
+
+const post = (key: string, payload: string | object, headers: Record<string, string> = { 'x-api-key': caller }) =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/triggers/${key}`,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+
+async function settled(runId: string) {
+  let run: Record<string, unknown> = {};
+  await expect
+    .poll(async () => {
+      run = (await t.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: { 'x-api-key': admin } })).json();
+      return ['succeeded', 'dead'].includes(String(run.status));
+    }, { timeout: 20_000, interval: 50 })
+    .toBe(true);
+  return run;
+}
+
+describe('POST /api/v1/triggers/{key}', () => {
+  it('with an API key runs the two-step workflow end to end', async () => {
+    const wf = await workflow();
+    const res = await post(wf.key, { applicationId: 'A-1', status: 'approved' });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ workflowId: wf.id, status: 'queued' });
+    const run = await settled(res.json().runId);
+    expect(run).toMatchObject({ status: 'succeeded', trigger: { type: 'webhook', key: wf.key } });
+    expect(target.to(`/delivered/${wf.n}`).map((r) => JSON.parse(r.body))).toEqual([{ applicationId: 'A-1', status: 'approved' }]);
+  });
+
+  it('takes form bodies: repeated keys become arrays, unicode keys survive', async () => {
+    const wf = await workflow();
+    const res = await post(wf.key, 'tag=a&tag=b&%D7%A9%D7%9D=%D7%93%D7%A0%D7%94&id=7', { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.statusCode).toBe(202);
+    await settled(res.json().runId);
+    expect(JSON.parse(target.to(`/delivered/${wf.n}`)[0]!.body)).toEqual({ tag: ['a', 'b'], 'שם': 'דנה', id: '7' });
+  });
+
+  it('refuses other content types (415), broken JSON (400), and non-object bodies (400)', async () => {
+    const wf = await workflow();
+    expect((await post(wf.key, 'hello', { 'x-api-key': caller, 'content-type': 'text/plain' })).statusCode).toBe(415);
+    expect((await post(wf.key, '<a/>', { 'x-api-key': caller, 'content-type': 'application/xml' })).statusCode).toBe(415);
+    expect((await post(wf.key, '{"a":')).json()).toMatchObject({ status: 400, type: '/problems/malformed-body' });
+    expect((await post(wf.key, '[1,2]')).statusCode).toBe(400);
+  });
+
+  it('accepts exactly 512 KB and refuses one byte more with 413', async () => {
+    const wf = await workflow();
+    const exact = JSON.stringify({ p: 'x'.repeat(524_288 - '{"p":""}'.length) });
+    expect(Buffer.byteLength(exact)).toBe(524_288);
+    expect((await post(wf.key, exact)).statusCode).toBe(202);
+    const over = JSON.stringify({ p: 'x'.repeat(524_289 - '{"p":""}'.length) });
+    const res = await post(wf.key, over);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().type).toBe('/problems/payload-too-large');
+  });
+
+  it('refuses JSON nested deeper than 32 levels with a clear message', async () => {
+    const wf = await workflow();
+    const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
+    const res = await post(wf.key, deep);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toBe('The JSON body is nested deeper than 32 levels.');
+    const ok = `${'{"a":'.repeat(30)}1${'}'.repeat(30)}`;
+    expect((await post(wf.key, ok)).statusCode).toBe(202);
+  });
+
+  it('404 for an unknown key and for a disabled workflow', async () => {
+    expect((await post('no-such-hook', {})).statusCode).toBe(404);
+    expect((await post('Bad Key!', {})).statusCode).toBe(404);
+    const wf = await workflow();
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/workflows/${wf.id}`, headers: { 'x-api-key': admin }, payload: { enabled: false } });
+    expect((await post(wf.key, {})).statusCode).toBe(404);
+  });
+
+  it('422 with the errors when the payload fails inputSchema', async () => {
+    const wf = await workflow({ inputSchema: { type: 'object', required: ['applicationId'] } });
+    const res = await post(wf.key, { other: 1 });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([{ path: '$.applicationId', message: 'is required' }]);
+  });
+
+  it('401 without credentials, 403 for a key without the trigger scope', async () => {
+    const wf = await workflow();
+    expect((await post(wf.key, {}, {})).statusCode).toBe(401);
+    const reader = await createKey(t, ['read_runs']);
+    expect((await post(wf.key, {}, { 'x-api-key': reader.key })).statusCode).toBe(403);
+  });
+});
+
+describe('Standard Webhooks signatures', () => {
+  const sign = (body: string, id = `msg_${Math.random()}`, at = new Date(), secret = SECRET) => ({
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, body),
+  });
+
+  it('accepts a valid signature without an API key', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = JSON.stringify({ applicationId: 'S-1' });
+    const res = await post(wf.key, body, sign(body));
+    expect(res.statusCode).toBe(202);
+  });
+
+  it('refuses a stale timestamp, a wrong secret and a tampered body with 401', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = JSON.stringify({ applicationId: 'S-2' });
+    expect((await post(wf.key, body, sign(body, 'm1', new Date(Date.now() - 6 * 60_000)))).statusCode).toBe(401);
+    expect((await post(wf.key, body, sign(body, 'm2', new Date(), 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).statusCode).toBe(401);
+    expect((await post(wf.key, JSON.stringify({ applicationId: 'S-3' }), sign(body, 'm3'))).statusCode).toBe(401);
+  });
+
+  it('the webhook-id doubles as the idempotency key', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = JSON.stringify({ applicationId: 'S-4' });
+    const headers = sign(body, 'msg_same');
+    const first = await post(wf.key, body, headers);
+    const second = await post(wf.key, body, headers);
+    expect(second.statusCode).toBe(202);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.json()).toEqual(first.json());
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const withKey = (key: string, apiKey = caller) => ({ 'x-api-key': apiKey, 'idempotency-key': key });
+
+  it('a repeat with the same body gets the same answer and starts nothing; another body is 422', async () => {
+    const wf = await workflow();
+    const first = await post(wf.key, { a: 1 }, withKey('order-1'));
+    expect(first.statusCode).toBe(202);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await post(wf.key, { a: 1 }, withKey('order-1'));
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    const other = await post(wf.key, { a: 2 }, withKey('order-1'));
+    expect(other.statusCode).toBe(422);
+    await settled(first.json().runId);
+    expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
+  });
+
+  it('50 concurrent requests with one key make exactly one run', async () => {
+    const wf = await workflow();
+    const results = await Promise.all(Array.from({ length: 50 }, () => post(wf.key, { same: true }, withKey('burst-1'))));
+    const statuses = results.map((r) => r.statusCode);
+    expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
+    const runIds = new Set(results.filter((r) => r.statusCode === 202).map((r) => r.json().runId));
+    expect(runIds.size).toBe(1);
+    await settled([...runIds][0]);
+    const runs = await t.app.inject({ method: 'GET', url: `/api/v1/runs?workflowId=${wf.id}`, headers: { 'x-api-key': admin } });
+    expect(runs.json().items).toHaveLength(1);
+    expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
+  });
+
+  it('the same key under two API keys is two independent requests', async () => {
+    const wf = await workflow();
+    const other = await createKey(t, ['trigger']);
+    const a = await post(wf.key, { x: 1 }, withKey('shared'));
+    const b = await post(wf.key, { x: 1 }, withKey('shared', other.key));
+    expect(a.statusCode).toBe(202);
+    expect(b.statusCode).toBe(202);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(a.json().runId).not.toBe(b.json().runId);
+  });
+
+  it('refuses a malformed key with 400', async () => {
+    const wf = await workflow();
+    expect((await post(wf.key, {}, withKey('x'.repeat(256)))).statusCode).toBe(400);
+    expect((await post(wf.key, {}, withKey('has space'))).statusCode).toBe(400);
+  });
+
+  it('a failed request releases the key, so a corrected retry can use it', async () => {
+    const wf = await workflow({ inputSchema: { type: 'object', required: ['id'] } });
+    expect((await post(wf.key, { nope: 1 }, withKey('fix-me'))).statusCode).toBe(422);
+    expect((await post(wf.key, { id: 1 }, withKey('fix-me'))).statusCode).toBe(202);
+  });
+});
+
+describe('Redis down during ingestion', () => {
+  it('answers 503 fast, never hangs, and accepts again when Redis returns', async () => {
+    const { proxy, url } = await TcpProxy.forUrl(infra.redisUrl);
+    const gw = await createTestApp({ ...infra, redisUrl: url }, { role: 'gateway' });
+    try {
+      await gw.app.get(WorkflowCatalog).ready;
+      const key = await createKey(gw, ['trigger'], { rateLimit: { burst: 1000, perSecond: 100 } });
+      const wf = await workflow();
+      expect((await gw.app.inject({ method: 'POST', url: `/api/v1/triggers/${wf.key}`, payload: { a: 1 }, headers: { 'x-api-key': key.key } })).statusCode).toBe(202);
+      proxy.cut();
+      const started = Date.now();
+      const res = await gw.app.inject({ method: 'POST', url: `/api/v1/triggers/${wf.key}`, payload: { a: 2 }, headers: { 'x-api-key': key.key } });
+      expect(res.statusCode).toBe(503);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      proxy.restore();
+      await expect
+        .poll(async () => (await gw.app.inject({ method: 'POST', url: `/api/v1/triggers/${wf.key}`, payload: { a: 3 }, headers: { 'x-api-key': key.key } })).statusCode, { timeout: 15_000, interval: 200 })
+        .toBe(202);
+    } finally {
+      await gw.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('queue contents', () => {
+  it('a job carries ids, a schema version and the input encrypted', async () => {
+    const wf = await workflow();
+    const res = await post(wf.key, { email: 'dana@example.com' });
+    const job = await t.app.get(QueuesService).get('default').getJob(res.json().runId);
+    if (job) {
+      expect(job.data).toMatchObject({ v: 1, runId: res.json().runId, workflowId: wf.id });
+      expect(JSON.stringify(job.data)).not.toContain('dana@example.com');
+    }
+  });
+});
