@@ -11,6 +11,7 @@ import { ProblemException, zodErrors } from './platform/http/problem';
 import { MagicLinksService } from './auth/magic-links.service';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
+import { RunsService } from './runs/runs.service';
 import { WorkflowsService } from './workflows/workflows.service';
 import { VERSION } from './app/version';
 import { ConfigError, loadConfig } from './platform/config/config';
@@ -23,9 +24,9 @@ import { seed } from './seed/seed';
 
 interface Command {
   summary: string;
-  options?: Record<string, { type: 'string' | 'boolean' }>;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   positionals?: string[];
-  run(values: Record<string, string | boolean | undefined>, json: boolean, args: string[]): Promise<unknown>;
+  run(values: Record<string, string | boolean | string[] | undefined>, json: boolean, args: string[]): Promise<unknown>;
 }
 
 /** Runs fn with the same config, database and Redis as the server (embedded ones included). */
@@ -158,6 +159,38 @@ const COMMANDS: Record<string, Command> = {
     run: (_, _json, [id]) => {
       if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('workflow:export takes the workflow id (a UUID)');
       return withServices(async (get) => JSON.stringify((await get(WorkflowsService).get(id)).definition, null, 2));
+    },
+  },
+  'dlq:list': {
+    summary: 'list dead runs (newest first)',
+    run: (_, json) =>
+      withServices(async (get) => {
+        const items = [];
+        let cursor: string | undefined;
+        do {
+          const page = await get(RunsService).list({ status: 'dead', limit: 200, cursor });
+          items.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        if (json) return items;
+        return items.map((r) => `${r.id}  ${r.workflowId}  ${r.createdAt}  ${r.error?.stepId ?? '-'}: ${r.error?.message ?? ''}`).join('\n') || '(no dead runs)';
+      }),
+  },
+  'dlq:replay': {
+    summary: 'replay dead runs: dlq:replay --run ID [--run ID ...] | --workflow ID | --all [--dry-run]',
+    options: { run: { type: 'string', multiple: true }, workflow: { type: 'string' }, all: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    run: (values, json) => {
+      const runIds = values.run as string[] | undefined;
+      const selectors = [runIds, values.workflow, values.all].filter((v) => v !== undefined);
+      if (selectors.length !== 1) throw new Error('give exactly one of --run ID (repeatable), --workflow ID or --all');
+      const uuid = /^[0-9a-f-]{36}$/i;
+      if (runIds?.some((id) => !uuid.test(id)) || (typeof values.workflow === 'string' && !uuid.test(values.workflow))) throw new Error('run and workflow ids are UUIDs');
+      return withServices(async (get) => {
+        const filter = runIds ? { runIds } : typeof values.workflow === 'string' ? { workflowId: values.workflow } : { all: true };
+        const result = await get(RunsService).replay(filter, { actorId: null, actorType: 'cli' }, values['dry-run'] === true);
+        if (json) return { ...result, dryRun: values['dry-run'] === true };
+        return values['dry-run'] ? `would replay ${result.replayed} run(s)${result.runIds.length ? `:\n${result.runIds.join('\n')}` : ''}` : `replayed ${result.replayed} run(s)`;
+      });
     },
   },
   'auth:link': {

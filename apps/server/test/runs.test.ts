@@ -5,6 +5,7 @@ import { LogService } from '../src/logs/log.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
+import { runCli } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   t = await createTestApp(infra, { role: 'all', env });
   gatewayOnly = await createTestApp({ ...infra, redisPrefix: `${infra.redisPrefix}:gw` }, { role: 'gateway', env });
   await Promise.all([t.app.get(ApiKeysService).ready, t.app.get(WorkflowCatalog).ready]);
-  key = (await createKey(t, ['manage_workflows', 'read_workflows', 'trigger', 'read_runs'], { rateLimit: { burst: 10_000, perSecond: 1_000 } })).key;
+  key = (await createKey(t, ['manage_workflows', 'read_workflows', 'trigger', 'read_runs', 'manage_runs'], { rateLimit: { burst: 10_000, perSecond: 1_000 } })).key;
 });
 afterAll(async () => {
   await Promise.all([t?.close(), gatewayOnly?.close()]);
@@ -193,5 +194,93 @@ describe('GET /api/v1/runs', () => {
     expect((await call(t, 'GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     expect((await call(t, 'GET', '/api/v1/runs/nope')).statusCode).toBe(400);
     expect((await call(t, 'GET', '/api/v1/runs?status=sleeping')).statusCode).toBe(400);
+  });
+});
+
+describe('retry, cancel and the dead-letter queue', () => {
+  async function deadRun(path: string) {
+    target.script(path, { status: 404 });
+    const id = await createWorkflow([
+      { id: 'first', type: 'http.request', config: { url: `${target.base}${path}/first` } },
+      { id: 'second', type: 'http.request', retries: 0, config: { url: `${target.base}${path}` } },
+    ]);
+    const { runId } = await trigger(id);
+    expect((await settled(runId)).status).toBe('dead');
+    return { id, runId };
+  }
+
+  it('a retried dead run resumes at the failed step and does not repeat the one that succeeded', async () => {
+    const { runId } = await deadRun('/dlq-a');
+    const res = await call(t, 'POST', `/api/v1/runs/${runId}/retry`);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ runId, status: 'queued' });
+    const run = await settled(runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([['first', 'succeeded', 1], ['second', 'succeeded', 1]]);
+    expect(target.to('/dlq-a/first')).toHaveLength(1);
+    expect(target.to('/dlq-a')).toHaveLength(2);
+  });
+
+  it('refuses to retry a succeeded run (409), an unknown one (404), and a viewer (403)', async () => {
+    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const { runId } = await trigger(id);
+    await settled(runId);
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/retry`)).statusCode).toBe(409);
+    expect((await call(t, 'POST', '/api/v1/runs/00000000-0000-4000-8000-000000000000/retry')).statusCode).toBe(404);
+    const viewer = await signIn(t, 'v2@example.com');
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/retry`, headers: sessionHeaders(viewer.cookie) })).statusCode).toBe(403);
+  });
+
+  it('cancels a run waiting for its next retry: no further attempt is made', async () => {
+    target.script('/cancel-me', { status: 503 }, { status: 503 }, { status: 503 });
+    const id = await createWorkflow([{ id: 'flaky', type: 'http.request', retries: 5, config: { url: `${target.base}/cancel-me` } }]);
+    const { runId } = await trigger(id);
+    await settled(runId, ['failed']);
+    const res = await call(t, 'POST', `/api/v1/runs/${runId}/cancel`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('cancelled');
+    const attempts = target.to('/cancel-me').length;
+    await new Promise((r) => setTimeout(r, 1_500)); // past the first backoff (0.5–1 s)
+    expect(target.to('/cancel-me')).toHaveLength(attempts);
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/cancel`)).statusCode).toBe(409);
+  });
+
+  it('GET /dlq lists dead runs; replay takes run ids, a workflow, or all — exactly one', async () => {
+    const a = await deadRun('/dlq-b');
+    const b = await deadRun('/dlq-c');
+    const dlq = (await call(t, 'GET', '/api/v1/dlq?limit=200')).json();
+    expect(dlq.items.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining([a.runId, b.runId]));
+    expect(dlq.items.every((r: { status: string }) => r.status === 'dead')).toBe(true);
+
+    for (const bad of [{}, { all: true, workflowId: a.id }, { runIds: [] }, { all: false }, { runIds: ['x'] }]) {
+      expect((await call(t, 'POST', '/api/v1/dlq/replay', bad)).statusCode, JSON.stringify(bad)).toBe(400);
+    }
+    const byId = await call(t, 'POST', '/api/v1/dlq/replay', { runIds: [a.runId] });
+    expect(byId.json()).toEqual({ replayed: 1 });
+    expect((await settled(a.runId)).status).toBe('succeeded');
+    const byWorkflow = await call(t, 'POST', '/api/v1/dlq/replay', { workflowId: b.id });
+    expect(byWorkflow.json()).toEqual({ replayed: 1 });
+    expect((await settled(b.runId)).status).toBe('succeeded');
+    expect((await call(t, 'POST', '/api/v1/dlq/replay', { runIds: [a.runId] })).json()).toEqual({ replayed: 0 });
+  });
+
+  it('visapi dlq:list and dlq:replay (with --dry-run) work on the same runs, with audit rows', async () => {
+    const env = { DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, REDIS_PREFIX: infra.redisPrefix };
+    const dead = await deadRun('/dlq-d');
+    const listed = await runCli(['dlq:list', '--json'], env);
+    expect(listed.stderr).toBe('');
+    expect(JSON.parse(listed.stdout).map((r: { id: string }) => r.id)).toContain(dead.runId);
+    const dry = await runCli(['dlq:replay', '--run', dead.runId, '--dry-run', '--json'], env);
+    expect(JSON.parse(dry.stdout)).toEqual({ replayed: 1, runIds: [dead.runId], dryRun: true });
+    expect((await call(t, 'GET', `/api/v1/runs/${dead.runId}`)).json().status).toBe('dead');
+    const real = await runCli(['dlq:replay', '--run', dead.runId], env);
+    expect(real.stdout).toBe('replayed 1 run(s)\n');
+    expect((await settled(dead.runId)).status).toBe('succeeded');
+    const refused = await runCli(['dlq:replay', '--all', '--workflow', dead.id], env);
+    expect(refused).toMatchObject({ code: 1 });
+    await t.app.get(LogService).writer.flush();
+    const audit = await t.runtime.database.db.selectFrom('logs').select(['message', 'payload']).where('run_id', '=', dead.runId).where('message', '=', 'run.replayed').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.payload).toMatchObject({ audit: true, actorType: 'cli' });
   });
 });

@@ -57,3 +57,15 @@ export const triggerAcceptedSchema = z.object({
   statusUrl: z.string(),
 });
 export type TriggerAccepted = z.infer<typeof triggerAcceptedSchema>;
+
+/** POST /dlq/replay: exactly one selector. */
+export const replaySchema = z
+  .object({
+    runIds: z.array(z.uuid()).min(1).max(1000).optional(),
+    workflowId: z.uuid().optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((v) => [v.runIds, v.workflowId, v.all].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of runIds, workflowId or all: true',
+  });

@@ -10,6 +10,8 @@ export interface AuditEntry {
   /** What it was done to, e.g. `api_key:<id>`. */
   target: string;
   details?: Record<string, unknown>;
+  workflowId?: string;
+  runId?: string;
 }
 
 /** The log service every feature writes through (SPEC §9): redacted, batched, audited. */
@@ -31,8 +33,8 @@ export class LogService implements OnModuleDestroy {
   }
 
   /** An audit row: who did what to which thing. */
-  audit({ actorId, action, target, details }: AuditEntry): void {
-    this.writer.write({ level: 'info', message: action, actorId, payload: { audit: true, action, target, ...details } });
+  audit({ actorId, action, target, details, workflowId, runId }: AuditEntry): void {
+    this.writer.write({ level: 'info', message: action, actorId, workflowId, runId, jobId: runId, payload: { audit: true, action, target, ...details } });
   }
 
   async onModuleDestroy() {

@@ -1,15 +1,20 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { pageSchema, runSchema, runsQuerySchema, runSummarySchema } from '@visapi/contracts';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { pageQuerySchema, pageSchema, replaySchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access } from '../auth/access.decorator';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { actor, type Principal } from '../auth/principal';
 import { RunsService } from './runs.service';
 
 class RunDto extends createZodDto(runSchema) {}
 class RunPageDto extends createZodDto(pageSchema(runSummarySchema)) {}
 class RunsQueryDto extends createZodDto(runsQuerySchema) {}
 class RunIdDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
+class AcceptedDto extends createZodDto(triggerAcceptedSchema) {}
+class DlqQueryDto extends createZodDto(pageQuerySchema) {}
+class ReplayDto extends createZodDto(replaySchema) {}
+class ReplayedDto extends createZodDto(z.object({ replayed: z.number().int() })) {}
 
 @ApiTags('runs')
 @Controller('api/v1/runs')
@@ -31,5 +36,51 @@ export class RunsController {
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   get(@Param() { id }: RunIdDto) {
     return this.runs.get(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @Access({ scope: 'manage_runs', role: 'operator' })
+  @ApiOperation({ summary: 'Retry a run', description: 'A dead, cancelled or retry-waiting run resumes at its first unfinished step; succeeded steps are not repeated.' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiNotFoundResponse({ description: 'No run has this id.' })
+  @ApiConflictResponse({ description: 'The run is queued, running or succeeded.' })
+  retry(@Param() { id }: RunIdDto, @CurrentPrincipal() by: Principal) {
+    return this.runs.retry(id, actor(by));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Access({ scope: 'manage_runs', role: 'operator' })
+  @ApiOperation({ summary: 'Cancel a run', description: 'A queued, running or retry-waiting run; no further step starts.' })
+  @ApiOkResponse({ type: RunDto })
+  @ApiNotFoundResponse({ description: 'No run has this id.' })
+  @ApiConflictResponse({ description: 'The run has already finished.' })
+  cancel(@Param() { id }: RunIdDto, @CurrentPrincipal() by: Principal) {
+    return this.runs.cancel(id, actor(by));
+  }
+}
+
+@ApiTags('runs')
+@Controller('api/v1/dlq')
+export class DlqController {
+  constructor(private readonly runs: RunsService) {}
+
+  @Get()
+  @Access({ scope: 'read_runs', role: 'viewer' })
+  @ApiOperation({ summary: 'Dead runs (the dead-letter queue)', description: 'Newest first, cursor-paginated.' })
+  @ApiOkResponse({ type: RunPageDto })
+  list(@Query() query: DlqQueryDto) {
+    return this.runs.list({ ...query, status: 'dead' });
+  }
+
+  @Post('replay')
+  @HttpCode(200)
+  @Access({ scope: 'manage_runs', role: 'operator' })
+  @ApiOperation({ summary: 'Replay dead runs', description: 'runIds, workflowId or all: true. Each resumes at its failed step.' })
+  @ApiOkResponse({ type: ReplayedDto })
+  async replay(@Body() body: ReplayDto, @CurrentPrincipal() by: Principal) {
+    const { replayed } = await this.runs.replay(body, actor(by));
+    return { replayed };
   }
 }

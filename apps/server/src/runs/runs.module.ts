@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RunsController } from './runs.controller';
+import { DlqController, RunsController } from './runs.controller';
 import { RunsCoreModule } from './runs-core.module';
 
-@Module({ imports: [RunsCoreModule], controllers: [RunsController] })
+@Module({ imports: [RunsCoreModule], controllers: [RunsController, DlqController] })
 export class RunsModule {}

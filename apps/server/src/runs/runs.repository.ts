@@ -51,6 +51,10 @@ export class RunsRepository {
     return this.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute();
   }
 
+  async setJob(id: string, jobId: string): Promise<void> {
+    await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
+  }
+
   async started(id: string): Promise<void> {
     await this.db
       .updateTable('runs')
@@ -101,6 +105,52 @@ export class RunsRepository {
       .values({ run_id: runId, step_id: stepId, position, type, status: 'skipped', attempts: 0, started_at: now, finished_at: now })
       .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet({ status: 'skipped', finished_at: now }))
       .execute();
+  }
+
+  /**
+   * Reopens a finished run for a manual retry or a replay: queued again, its failed steps
+   * pending with a fresh retry budget (succeeded steps and forEach items stay done).
+   * Conditional, so two concurrent retries reopen it once.
+   */
+  reopen(id: string, from: RunStatus[]): Promise<RunRow | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('runs')
+        .set({ status: 'queued', error: null, finished_at: null, updated_at: new Date() })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) {
+        await tx
+          .updateTable('run_steps')
+          .set({ status: 'pending', attempts: 0, finished_at: null })
+          .where('run_id', '=', id)
+          .where('status', 'in', ['failed', 'running'])
+          .execute();
+      }
+      return row;
+    });
+  }
+
+  /** Cancels a run that has not finished; undefined when it had. */
+  cancel(id: string): Promise<RunRow | undefined> {
+    return this.db
+      .updateTable('runs')
+      .set({ status: 'cancelled', finished_at: new Date(), updated_at: new Date(), error: JSON.stringify({ class: 'cancelled', message: 'cancelled by request' }) })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running', 'failed'])
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Dead runs' ids, oldest first, for replays. */
+  async deadIds(filter: { runIds?: string[]; workflowId?: string }, limit: number, afterId?: string): Promise<string[]> {
+    let query = this.db.selectFrom('runs').select('id').where('status', '=', 'dead').orderBy('id').limit(limit);
+    if (filter.runIds) query = query.where('id', 'in', filter.runIds);
+    if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
+    if (afterId) query = query.where('id', '>', afterId);
+    return (await query.execute()).map((r) => r.id);
   }
 
   list(filter: Omit<RunsQuery, 'limit' | 'cursor'>, limit: number, after?: { at: string; id: string }): Promise<Array<RunRow & { at: string }>> {

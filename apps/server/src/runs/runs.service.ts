@@ -12,7 +12,7 @@ import { QueuesService } from '../queues/queues.service';
 import type { CatalogEntry } from '../workflows/workflow-catalog';
 import { RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
 import { toRun, toRunSummary } from './run-view';
-import { RunsRepository } from './runs.repository';
+import { type RunRow, RunsRepository } from './runs.repository';
 
 export interface TriggerRequest {
   entry: CatalogEntry;
@@ -24,6 +24,7 @@ export interface TriggerRequest {
 }
 
 const RUN_QUEUES = ['critical', 'default', 'bulk'] as const;
+type RunQueue = (typeof RUN_QUEUES)[number];
 
 @Injectable()
 export class RunsService {
@@ -69,6 +70,91 @@ export class RunsService {
     }
     this.logs.write({ level: 'info', message: `run queued (${trigger.type})`, workflowId: workflow.id, runId, jobId: runId, actorId: trigger.actorId ?? null, payload: { trigger, requestId, queue: workflow.priority, version: definition.version } });
     return { runId, workflowId: workflow.id, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${runId}` };
+  }
+
+  /**
+   * Manual retry (SPEC §6): a dead or cancelled run resumes from its first unfinished step; a
+   * run waiting for its next automatic retry is run now. 409 for anything else.
+   */
+  async retry(id: string, by: { actorId: string | null; actorType: string }, action = 'run.retried'): Promise<TriggerAccepted> {
+    const existing = await this.repository.find(id);
+    if (!existing) throw new ProblemException('notFound', 'No run has this id.');
+    if (existing.status === 'failed') {
+      const job = existing.job_id ? await this.queues.get(existing.queue as RunQueue).getJob(existing.job_id) : undefined;
+      if (job && (await job.isDelayed())) {
+        await job.promote();
+        this.audit(action, existing, by);
+        return this.accepted(existing);
+      }
+    }
+    const row = await this.repository.reopen(id, ['dead', 'cancelled', 'failed']);
+    if (!row) throw new ProblemException('conflict', `The run is ${existing.status}: only dead, cancelled or failed runs can be retried.`);
+    const data: RunJob = {
+      v: 1,
+      runId: row.id,
+      workflowId: row.workflow_id,
+      versionId: row.workflow_version_id!,
+      version: row.workflow_version,
+      trigger: { type: row.trigger_type, ...(row.trigger_key ? { key: row.trigger_key } : {}), ...(row.actor_id ? { actorId: row.actor_id } : {}) },
+      requestId: row.request_id,
+      input: row.input_encrypted!.toString('base64'),
+      triggeredAt: row.created_at.toISOString(),
+    };
+    const jobId = `${row.id}:retry:${Date.now()}`;
+    try {
+      await this.queues.add(row.queue as RunQueue, RUN_JOB_NAME, data, { jobId, attempts: 30, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
+    } catch (error) {
+      await this.repository.finish(row.id, existing.status, existing.error);
+      throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
+    }
+    await this.repository.setJob(row.id, jobId);
+    this.audit(action, row, by);
+    return this.accepted(row);
+  }
+
+  /** Cancels a queued, running or retry-waiting run; a step in flight finishes, no further step starts. */
+  async cancel(id: string, by: { actorId: string | null; actorType: string }): Promise<Run> {
+    const row = await this.repository.cancel(id);
+    if (!row) {
+      const existing = await this.repository.find(id);
+      if (!existing) throw new ProblemException('notFound', 'No run has this id.');
+      throw new ProblemException('conflict', `The run is already ${existing.status}.`);
+    }
+    const job = row.job_id ? await this.queues.get(row.queue as RunQueue).getJob(row.job_id) : undefined;
+    if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
+    this.audit('run.cancelled', row, by);
+    return this.get(id);
+  }
+
+  /** Replays dead runs (SPEC §6): each resumes at its failed step, as a manual retry does. */
+  async replay(filter: { runIds?: string[]; workflowId?: string; all?: boolean }, by: { actorId: string | null; actorType: string }, dryRun = false): Promise<{ replayed: number; runIds: string[] }> {
+    const runIds: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.repository.deadIds({ runIds: filter.runIds, workflowId: filter.workflowId }, 500, after);
+      if (batch.length === 0) break;
+      for (const id of batch) {
+        if (!dryRun) {
+          try {
+            await this.retry(id, by, 'run.replayed');
+          } catch (error) {
+            if (error instanceof ProblemException && error.kind === 'conflict') continue; // replayed meanwhile
+            throw error;
+          }
+        }
+        runIds.push(id);
+      }
+      after = batch.at(-1);
+    }
+    return { replayed: runIds.length, runIds };
+  }
+
+  private accepted(row: RunRow): TriggerAccepted {
+    return { runId: row.id, workflowId: row.workflow_id, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${row.id}` };
+  }
+
+  private audit(action: string, row: RunRow, by: { actorId: string | null; actorType: string }) {
+    this.logs.audit({ actorId: by.actorId, action, target: `run:${row.id}`, details: { actorType: by.actorType }, workflowId: row.workflow_id, runId: row.id });
   }
 
   /** From PostgreSQL, or — between the 202 and the worker's first write — from the queue. */
