@@ -20,12 +20,12 @@ export function freePort() {
 }
 
 /** Starts `main.js` with env; resolves when /healthz answers 200. */
-export async function startInstance(args, env) {
+export async function startInstance(args, env, healthPortVar = 'PORT') {
   const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
-  const url = `http://127.0.0.1:${env.PORT}`;
+  const url = `http://127.0.0.1:${healthPortVar === 'worker' ? env.WORKER_METRICS_PORT : env.PORT}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`instance exited:\n${output}`);

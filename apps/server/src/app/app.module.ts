@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { BenchRoutesModule } from '../bench-routes/bench-routes.module';
 import { AuthModule } from '../auth/auth.module';
 import { HealthModule } from '../health/health.module';
 import { LogsApiModule } from '../logs/logs-api.module';
@@ -37,6 +38,7 @@ export class AppModule {
         HealthModule,
         ...(servesApi(role) ? GATEWAY_MODULES : []),
         ...(runsWorker(role) ? WORKER_MODULES : []),
+        ...(servesApi(role) && runtime.config.VISAPI_BENCH_ROUTES ? [BenchRoutesModule] : []),
         ...extra,
       ],
     };

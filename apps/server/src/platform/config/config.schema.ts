@@ -73,6 +73,7 @@ export const configSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
     .optional(),
   HTTP_STEP_ALLOWED_HOSTS: csv.default([]),
+  VISAPI_BENCH_ROUTES: bool.default(false),
   LOG_BUFFER_MAX: int(100, 10_000_000).default(50_000),
   LOG_BATCH_SIZE: int(1, 10_000).default(500),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(250),
