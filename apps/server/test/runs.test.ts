@@ -284,3 +284,19 @@ describe('retry, cancel and the dead-letter queue', () => {
     expect(audit[0]!.payload).toMatchObject({ audit: true, actorType: 'cli' });
   });
 });
+
+describe('GET /api/v1/queues', () => {
+  it('counts jobs per queue and state, and the workers online', async () => {
+    await settled((await trigger(await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]))).runId);
+    const queuesKey = await createKey(t, ['read_queues']);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { 'x-api-key': queuesKey.key } });
+    expect(res.statusCode).toBe(200);
+    const byName = Object.fromEntries(res.json().queues.map((q: { name: string }) => [q.name, q]));
+    expect(Object.keys(byName)).toEqual(['critical', 'default', 'bulk', 'pdf', 'maintenance']);
+    expect(byName.default.workers).toBeGreaterThanOrEqual(1);
+    expect(byName.default.counts.completed).toBeGreaterThan(0);
+    expect(Object.keys(byName.default.counts).sort()).toEqual(['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting']);
+    const other = await createKey(t, ['read_runs']);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { 'x-api-key': other.key } })).statusCode).toBe(403);
+  });
+});

@@ -14,13 +14,14 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
+import { QueuesApiModule } from '../queues/queues-api.module';
 import { QueuesModule } from '../queues/queues.module';
 import { WorkerModule } from '../queues/worker.module';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule];
+const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule, QueuesApiModule];
 /** The queue consumers and their schedulers. */
 const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule];
 

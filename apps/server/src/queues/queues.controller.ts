@@ -1,0 +1,37 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { QUEUE_NAMES } from '@visapi/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { Access } from '../auth/access.decorator';
+import { ProblemException } from '../platform/http/problem';
+import { QueuesService } from './queues.service';
+
+const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+const queuesSchema = z.object({
+  queues: z.array(z.object({ name: z.enum(QUEUE_NAMES), counts: z.record(z.enum(STATES), z.number().int()), workers: z.number().int() })),
+});
+class QueuesDto extends createZodDto(queuesSchema) {}
+
+@ApiTags('queues')
+@Controller('api/v1/queues')
+export class QueuesController {
+  constructor(private readonly queues: QueuesService) {}
+
+  @Get()
+  @Access({ scope: 'read_queues', role: 'viewer' })
+  @ApiOperation({ summary: 'Jobs per queue and state, and the workers consuming each queue' })
+  @ApiOkResponse({ type: QueuesDto })
+  async list() {
+    const queues = await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const queue = this.queues.get(name);
+        const [counts, workers] = await Promise.all([queue.getJobCounts(...STATES), queue.getWorkersCount()]);
+        return { name, counts, workers };
+      }),
+    ).catch((error: unknown) => {
+      throw new ProblemException('unavailable', `Redis does not answer: ${(error as Error).message}`);
+    });
+    return { queues };
+  }
+}
