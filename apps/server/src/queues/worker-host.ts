@@ -24,6 +24,10 @@ export class WorkerHost implements OnApplicationBootstrap {
         connection: this.runtime.redis.create('blocking', `visapi:worker:${name}`),
         prefix: this.runtime.config.REDIS_PREFIX,
         concurrency: this.concurrency(name),
+        // A worker that dies keeps its jobs locked this long; then another worker takes them
+        // over (stalled-job recovery) and the run resumes at its unfinished step.
+        lockDuration: this.runtime.config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: this.runtime.config.WORKER_STALLED_INTERVAL_MS,
       });
       worker.on('error', (error) => this.runtime.logger.warn({ err: error, queue: name }, 'worker connection error'));
       this.workers.push(worker);

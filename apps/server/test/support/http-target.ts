@@ -14,13 +14,14 @@ export interface Received {
  */
 export class HttpTarget {
   readonly received: Received[] = [];
-  private readonly scripts = new Map<string, Array<{ status: number; body?: unknown; headers?: Record<string, string> }>>();
+  private readonly scripts = new Map<string, Array<{ status: number; body?: unknown; headers?: Record<string, string>; hang?: boolean }>>();
   private readonly server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       this.received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       const next = this.scripts.get(req.url!)?.shift() ?? { status: 200, body: { ok: true } };
+      if (next.hang) return; // never answers: the caller is stuck until it gives up
       res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(JSON.stringify(next.body ?? {}));
     });
   });
@@ -33,7 +34,7 @@ export class HttpTarget {
   }
 
   /** The next answers for a path, in order. */
-  script(path: string, ...responses: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>) {
+  script(path: string, ...responses: Array<{ status: number; body?: unknown; headers?: Record<string, string>; hang?: boolean }>) {
     this.scripts.set(path, responses);
   }
 

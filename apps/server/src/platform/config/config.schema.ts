@@ -59,6 +59,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_BULK: int(1, 1000).default(5),
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 100).default(1),
   PDF_CONCURRENCY: int(1, 64).default(2),
+  WORKER_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   ADMIN_EMAILS: csv.default([]),
   AUTH_ALLOWED_DOMAINS: csv.default([]),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
