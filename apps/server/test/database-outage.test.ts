@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { QueuesService } from '../src/queues/queues.service';
+import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
+import { createKey } from './support/auth-helpers';
+import { HttpTarget } from './support/http-target';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestApp, type TestApp } from './support/test-app';
+import { createTestInfra, type TestInfra } from './support/test-infra';
+
+let infra: TestInfra;
+let gateway: TestApp;
+let worker: TestApp;
+let proxy: TcpProxy;
+let target: HttpTarget;
+let key: string;
+
+beforeAll(async () => {
+  infra = await createTestInfra();
+  target = await new HttpTarget().start();
+  const proxied = await TcpProxy.forUrl(infra.databaseUrl);
+  proxy = proxied.proxy;
+  gateway = await createTestApp(infra, { role: 'gateway' });
+  worker = await createTestApp({ ...infra, databaseUrl: proxied.url }, { role: 'worker', env: { HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' } });
+  await Promise.all([gateway.app.get(ApiKeysService).ready, gateway.app.get(WorkflowCatalog).ready]);
+  key = (await createKey(gateway, ['manage_workflows', 'trigger', 'read_runs'])).key;
+});
+afterAll(async () => {
+  proxy?.restore();
+  await Promise.all([gateway?.close(), worker?.close()]);
+  await proxy?.close();
+  await target?.stop();
+  await infra?.cleanup();
+});
+
+describe('PostgreSQL down while the worker runs', () => {
+  it('the run waits, then completes once when the database returns', async () => {
+    const created = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/v1/workflows',
+      headers: { 'x-api-key': key },
+      payload: { name: 'outage', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url: `${target.base}/outage` } }] },
+    });
+    proxy.cut();
+    const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
+    expect(accepted.statusCode).toBe(202); // ingestion does not need PostgreSQL
+    const { runId } = accepted.json();
+    const queues = gateway.app.get(QueuesService);
+    await expect.poll(async () => (await queues.get('default').getJob(runId))?.attemptsMade ?? 0, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+    expect(target.to('/outage')).toHaveLength(0);
+
+    proxy.restore();
+    await expect
+      .poll(async () => (await gateway.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: { 'x-api-key': key } })).json().status, { timeout: 30_000, interval: 200 })
+      .toBe('succeeded');
+    expect(target.to('/outage')).toHaveLength(1);
+  });
+});
