@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log.service';
+import { RunReconciler } from '../src/runs/reconciler';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
@@ -298,5 +299,27 @@ describe('GET /api/v1/queues', () => {
     expect(Object.keys(byName.default.counts).sort()).toEqual(['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting']);
     const other = await createKey(t, ['read_runs']);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { 'x-api-key': other.key } })).statusCode).toBe(403);
+  });
+});
+
+describe('reconciliation sweep', () => {
+  it('re-queues a stale queued run that no queue holds, and leaves fresh ones alone', async () => {
+    const id = await createWorkflow([{ id: 'ping', type: 'http.request', config: { url: `${target.base}/swept` } }]);
+    const lost = (await trigger(id)).runId;
+    await settled(lost);
+    const fresh = (await trigger(id)).runId;
+    await settled(fresh);
+    const db = t.runtime.database.db;
+    // As if the worker had recorded the run and its job had then vanished from Redis.
+    await db.updateTable('runs').set({ status: 'queued', finished_at: null, job_id: 'vanished', updated_at: new Date(Date.now() - 3_600_000) }).where('id', '=', lost).execute();
+    await db.deleteFrom('run_steps').where('run_id', '=', lost).execute();
+    await db.updateTable('runs').set({ status: 'running', job_id: 'vanished-too' }).where('id', '=', fresh).execute();
+
+    const requeued = await t.app.get(RunReconciler).sweep();
+    expect(requeued).toEqual([lost]);
+    expect((await settled(lost)).status).toBe('succeeded');
+    expect(target.to('/swept')).toHaveLength(3);
+    expect((await t.app.get(RunReconciler).sweep())).toEqual([]);
+    await db.updateTable('runs').set({ status: 'succeeded' }).where('id', '=', fresh).execute();
   });
 });

@@ -144,6 +144,18 @@ export class RunsRepository {
       .executeTakeFirst();
   }
 
+  /** Unfinished runs nobody has touched since `before` (the reconciliation sweep's candidates). */
+  stale(before: Date, limit: number): Promise<RunRow[]> {
+    return this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('status', 'in', ['queued', 'running'])
+      .where('updated_at', '<', before)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+  }
+
   /** Dead runs' ids, oldest first, for replays. */
   async deadIds(filter: { runIds?: string[]; workflowId?: string }, limit: number, afterId?: string): Promise<string[]> {
     let query = this.db.selectFrom('runs').select('id').where('status', '=', 'dead').orderBy('id').limit(limit);

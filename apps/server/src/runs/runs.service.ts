@@ -24,6 +24,13 @@ export interface TriggerRequest {
 }
 
 const RUN_QUEUES = ['critical', 'default', 'bulk'] as const;
+/** Attempts cover crashes and outages (PostgreSQL down); step retries are the engine's own. */
+const RUN_JOB_OPTIONS = {
+  attempts: 30,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
 type RunQueue = (typeof RUN_QUEUES)[number];
 
 @Injectable()
@@ -56,14 +63,7 @@ export class RunsService {
       triggeredAt: new Date().toISOString(),
     };
     try {
-      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, {
-        jobId: runId,
-        // Attempts cover crashes and outages (PostgreSQL down); step retries are the engine's own.
-        attempts: 30,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      });
+      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, { jobId: runId, ...RUN_JOB_OPTIONS });
     } catch (error) {
       this.runtime.logger.error({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
@@ -89,6 +89,18 @@ export class RunsService {
     }
     const row = await this.repository.reopen(id, ['dead', 'cancelled', 'failed']);
     if (!row) throw new ProblemException('conflict', `The run is ${existing.status}: only dead, cancelled or failed runs can be retried.`);
+    try {
+      await this.requeue(row, 'retry');
+    } catch (error) {
+      await this.repository.finish(row.id, existing.status, existing.error);
+      throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
+    }
+    this.audit(action, row, by);
+    return this.accepted(row);
+  }
+
+  /** Queues a recorded run again under a new job id (the worker resumes it at its unfinished step). */
+  async requeue(row: RunRow, reason: 'retry' | 'reconcile' = 'reconcile'): Promise<void> {
     const data: RunJob = {
       v: 1,
       runId: row.id,
@@ -100,16 +112,9 @@ export class RunsService {
       input: row.input_encrypted!.toString('base64'),
       triggeredAt: row.created_at.toISOString(),
     };
-    const jobId = `${row.id}:retry:${Date.now()}`;
-    try {
-      await this.queues.add(row.queue as RunQueue, RUN_JOB_NAME, data, { jobId, attempts: 30, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
-    } catch (error) {
-      await this.repository.finish(row.id, existing.status, existing.error);
-      throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
-    }
+    const jobId = `${row.id}:${reason}:${Date.now()}`;
+    await this.queues.add(row.queue as RunQueue, RUN_JOB_NAME, data, { jobId, ...RUN_JOB_OPTIONS });
     await this.repository.setJob(row.id, jobId);
-    this.audit(action, row, by);
-    return this.accepted(row);
   }
 
   /** Cancels a queued, running or retry-waiting run; a step in flight finishes, no further step starts. */

@@ -59,6 +59,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_BULK: int(1, 1000).default(5),
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 100).default(1),
   PDF_CONCURRENCY: int(1, 64).default(2),
+  RUN_STALL_WINDOW_MS: int(10_000, 86_400_000).default(10 * 60_000),
+  RUN_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000).default(3 * 60_000),
   WORKER_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   ADMIN_EMAILS: csv.default([]),
