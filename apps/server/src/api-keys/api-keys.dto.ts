@@ -1,6 +1,5 @@
 import { apiKeySchema, createApiKeySchema, createdApiKeySchema, pageQuerySchema, pageSchema, rotateApiKeySchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 
 export class CreateApiKeyDto extends createZodDto(createApiKeySchema) {}
 // The body is optional: a bare POST rotates with the default grace.
@@ -9,4 +8,4 @@ export class ApiKeyDto extends createZodDto(apiKeySchema) {}
 export class CreatedApiKeyDto extends createZodDto(createdApiKeySchema) {}
 export class ApiKeyPageDto extends createZodDto(pageSchema(apiKeySchema)) {}
 export class PageQueryDto extends createZodDto(pageQuerySchema) {}
-export class IdParamDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
+export { IdParamDto } from '../platform/http/params';

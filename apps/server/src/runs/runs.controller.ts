@@ -1,3 +1,4 @@
+import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageQuerySchema, pageSchema, replaySchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
@@ -10,7 +11,6 @@ import { RunsService } from './runs.service';
 class RunDto extends createZodDto(runSchema) {}
 class RunPageDto extends createZodDto(pageSchema(runSummarySchema)) {}
 class RunsQueryDto extends createZodDto(runsQuerySchema) {}
-class RunIdDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
 class AcceptedDto extends createZodDto(triggerAcceptedSchema) {}
 class DlqQueryDto extends createZodDto(pageQuerySchema) {}
 class ReplayDto extends createZodDto(replaySchema) {}
@@ -34,7 +34,7 @@ export class RunsController {
   @ApiOperation({ summary: 'A run with every step', description: 'Answers from the moment the trigger’s 202 was sent (status queued).' })
   @ApiOkResponse({ type: RunDto })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
-  get(@Param() { id }: RunIdDto) {
+  get(@Param() { id }: IdParamDto) {
     return this.runs.get(id);
   }
 
@@ -45,7 +45,7 @@ export class RunsController {
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   @ApiConflictResponse({ description: 'The run is queued, running or succeeded.' })
-  retry(@Param() { id }: RunIdDto, @CurrentPrincipal() by: Principal) {
+  retry(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     return this.runs.retry(id, actor(by));
   }
 
@@ -56,7 +56,7 @@ export class RunsController {
   @ApiOkResponse({ type: RunDto })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   @ApiConflictResponse({ description: 'The run has already finished.' })
-  cancel(@Param() { id }: RunIdDto, @CurrentPrincipal() by: Principal) {
+  cancel(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     return this.runs.cancel(id, actor(by));
   }
 }

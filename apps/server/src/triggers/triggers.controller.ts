@@ -1,9 +1,9 @@
+import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { triggerAcceptedSchema } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { ProblemException } from '../platform/http/problem';
@@ -11,7 +11,6 @@ import { RunsService } from '../runs/runs.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 
 class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
-class WorkflowIdDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
 
 @ApiTags('triggers')
 @Controller('api/v1/workflows')
@@ -30,7 +29,7 @@ export class ManualTriggerController {
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
   @ApiConflictResponse({ description: 'The workflow is disabled.' })
   @ApiUnprocessableEntityResponse({ description: 'The body fails the workflow’s inputSchema.' })
-  async trigger(@Param() { id }: WorkflowIdDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
+  async trigger(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
     const entry = await this.catalog.get(id);
     if (!entry || entry.workflow.archived_at) throw new ProblemException('notFound', 'No active workflow has this id.');
     if (!entry.workflow.enabled) throw new ProblemException('conflict', 'The workflow is disabled: enable it first.');

@@ -1,8 +1,8 @@
+import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageQuerySchema, pageSchema, patchUserSchema, userSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { UsersService } from './users.service';
@@ -11,7 +11,6 @@ class UserDto extends createZodDto(userSchema) {}
 class UserPageDto extends createZodDto(pageSchema(userSchema)) {}
 class PatchUserDto extends createZodDto(patchUserSchema) {}
 class UsersQueryDto extends createZodDto(pageQuerySchema) {}
-class UserIdDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
 
 @ApiTags('users')
 @Controller('api/v1/users')
@@ -31,7 +30,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Change a user’s role', description: 'Takes effect on the user’s next request.' })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'No user has this id.' })
-  setRole(@Param() { id }: UserIdDto, @Body() body: PatchUserDto, @CurrentPrincipal() by: Principal) {
+  setRole(@Param() { id }: IdParamDto, @Body() body: PatchUserDto, @CurrentPrincipal() by: Principal) {
     return this.users.setRole(id, body.role, by);
   }
 }

@@ -1,8 +1,8 @@
+import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageQuerySchema, pageSchema, patchWorkflowSchema, workflowSchema, workflowsQuerySchema, workflowSummarySchema, workflowVersionSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { WorkflowsService } from './workflows.service';
@@ -13,7 +13,6 @@ class WorkflowVersionPageDto extends createZodDto(pageSchema(workflowVersionSche
 class WorkflowsQueryDto extends createZodDto(workflowsQuerySchema) {}
 class VersionsQueryDto extends createZodDto(pageQuerySchema) {}
 class PatchWorkflowDto extends createZodDto(patchWorkflowSchema) {}
-class WorkflowIdDto extends createZodDto(z.object({ id: z.uuid({ error: 'must be a UUID' }) })) {}
 
 /** The definition's JSON Schema (components.schemas.WorkflowDefinition, see platform/http/openapi.ts). */
 const DefinitionBody = ApiBody({ description: 'A workflow definition (SPEC §4)', schema: { $ref: '#/components/schemas/WorkflowDefinition' } });
@@ -36,7 +35,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'A workflow with its current definition and webhook URLs' })
   @ApiOkResponse({ type: WorkflowDto })
   @ApiNotFoundResponse({ description: 'No workflow has this id.' })
-  get(@Param() { id }: WorkflowIdDto) {
+  get(@Param() { id }: IdParamDto) {
     return this.workflows.get(id);
   }
 
@@ -45,7 +44,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Version history, newest first' })
   @ApiOkResponse({ type: WorkflowVersionPageDto })
   @ApiNotFoundResponse({ description: 'No workflow has this id.' })
-  versions(@Param() { id }: WorkflowIdDto, @Query() query: VersionsQueryDto) {
+  versions(@Param() { id }: IdParamDto, @Query() query: VersionsQueryDto) {
     return this.workflows.versions(id, query.limit, query.cursor);
   }
 
@@ -66,7 +65,7 @@ export class WorkflowsController {
   @ApiOkResponse({ type: WorkflowDto })
   @ApiConflictResponse({ description: 'The version is not greater, or a webhook key is used by another workflow.' })
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
-  update(@Param() { id }: WorkflowIdDto, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
+  update(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
     return this.workflows.update(id, body, by);
   }
 
@@ -75,7 +74,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Enable or disable a workflow' })
   @ApiOkResponse({ type: WorkflowDto })
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
-  patch(@Param() { id }: WorkflowIdDto, @Body() body: PatchWorkflowDto, @CurrentPrincipal() by: Principal) {
+  patch(@Param() { id }: IdParamDto, @Body() body: PatchWorkflowDto, @CurrentPrincipal() by: Principal) {
     return this.workflows.setEnabled(id, body.enabled, by);
   }
 
@@ -85,7 +84,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Archive a workflow', description: 'It stops accepting triggers and its webhook keys are released.' })
   @ApiNoContentResponse({ description: 'Archived (or already archived).' })
   @ApiNotFoundResponse({ description: 'No workflow has this id.' })
-  async archive(@Param() { id }: WorkflowIdDto, @CurrentPrincipal() by: Principal) {
+  async archive(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     await this.workflows.archive(id, by);
   }
 }
