@@ -47,7 +47,7 @@ export class RunExecutor implements OnModuleInit {
     const data = parsed.data;
     const sealed = Buffer.from(data.input, 'base64');
     const input = this.runtime.cipher.decryptJson(sealed);
-    const run = await this.repository.ensure(data, job.queueName, String(job.id), sealed, redact(input));
+    const run = await this.repository.begin(data, job.queueName, String(job.id), sealed, redact(input));
     if (TERMINAL.has(run.status)) return;
 
     const definition = await this.catalog.version(data.versionId);
@@ -55,8 +55,7 @@ export class RunExecutor implements OnModuleInit {
       await this.die(run, data, { class: 'permanent', message: `workflow version ${data.versionId} no longer exists` });
       return;
     }
-    await this.repository.started(run.id);
-    if (run.attempts === 0) this.log(data, 'info', 'run started', { version: data.version, queue: job.queueName });
+    if (run.fresh) this.log(data, 'info', 'run started', { version: data.version, queue: job.queueName });
 
     const scope: TemplateScope = {
       input,
@@ -64,7 +63,8 @@ export class RunExecutor implements OnModuleInit {
       steps: {},
       run: { id: run.id, workflowId: run.workflow_id, triggeredAt: data.triggeredAt },
     };
-    const done = new Map((await this.repository.steps(run.id)).map((s) => [s.step_id, s]));
+    // A run recorded just now has no steps yet: no need to ask.
+    const done = new Map(run.fresh ? [] : (await this.repository.steps(run.id)).map((s) => [s.step_id, s]));
 
     for (const [position, step] of definition.steps.entries()) {
       const prior = done.get(step.id);
@@ -73,10 +73,9 @@ export class RunExecutor implements OnModuleInit {
         continue;
       }
       if (prior?.status === 'skipped') continue;
-      if ((await this.repository.find(run.id))?.status === 'cancelled') return;
 
       const attempt = (prior?.attempts ?? 0) + 1;
-      await this.repository.stepStarted(run.id, step.id, position, step.type, attempt);
+      if (!(await this.repository.stepStarted(run.id, step.id, position, step.type, attempt))) return; // cancelled
       const started = performance.now();
       const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null });
       const durationMs = Math.round(performance.now() - started);

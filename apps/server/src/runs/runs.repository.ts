@@ -18,29 +18,26 @@ export class RunsRepository {
     return this.database.db;
   }
 
-  /** Records the run of a job the first time a worker sees it; later deliveries get the row. */
-  async ensure(job: RunJob, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown): Promise<RunRow> {
-    await this.db
-      .insertInto('runs')
-      .values({
-        id: job.runId,
-        workflow_id: job.workflowId,
-        workflow_version_id: job.versionId,
-        workflow_version: job.version,
-        status: 'queued',
-        trigger_type: job.trigger.type,
-        trigger_key: job.trigger.key ?? null,
-        actor_id: job.trigger.actorId ?? null,
-        request_id: job.requestId,
-        queue,
-        job_id: jobId,
-        input_encrypted: inputEncrypted,
-        input_redacted: JSON.stringify(inputRedacted ?? null),
-        created_at: new Date(job.triggeredAt),
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    return (await this.find(job.runId))!;
+  /**
+   * One statement per delivery of a run's job: records the run the first time (already
+   * running), or marks an existing unfinished one running again; a finished run is returned
+   * untouched. `fresh` says the row was just created (so it has no steps yet).
+   */
+  async begin(job: RunJob, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown): Promise<RunRow & { fresh: boolean }> {
+    const result = await sql<RunRow & { fresh: boolean }>`
+      INSERT INTO runs (id, workflow_id, workflow_version_id, workflow_version, status, trigger_type, trigger_key, actor_id,
+                        request_id, queue, job_id, input_encrypted, input_redacted, attempts, created_at, started_at, updated_at)
+      VALUES (${job.runId}, ${job.workflowId}, ${job.versionId}, ${job.version}, 'running', ${job.trigger.type}, ${job.trigger.key ?? null},
+              ${job.trigger.actorId ?? null}, ${job.requestId}, ${queue}, ${jobId}, ${inputEncrypted}, ${JSON.stringify(inputRedacted ?? null)}::jsonb,
+              1, ${new Date(job.triggeredAt)}, now(), now())
+      ON CONFLICT (id) DO UPDATE SET
+        status = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.status ELSE 'running' END,
+        attempts = runs.attempts + CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN 0 ELSE 1 END,
+        started_at = coalesce(runs.started_at, now()),
+        error = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.error ELSE NULL END,
+        updated_at = now()
+      RETURNING *, (xmax = 0) AS fresh`.execute(this.db);
+    return result.rows[0]!;
   }
 
   find(id: string): Promise<RunRow | undefined> {
@@ -55,14 +52,6 @@ export class RunsRepository {
     await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
   }
 
-  async started(id: string): Promise<void> {
-    await this.db
-      .updateTable('runs')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: sql<Date>`coalesce(started_at, now())`, updated_at: new Date(), error: null }))
-      .where('id', '=', id)
-      .execute();
-  }
-
   async finish(id: string, status: RunStatus, error: unknown = null): Promise<void> {
     const terminal = status === 'succeeded' || status === 'dead' || status === 'cancelled';
     await this.db
@@ -72,14 +61,20 @@ export class RunsRepository {
       .execute();
   }
 
-  async stepStarted(runId: string, stepId: string, position: number, type: string, attempt: number): Promise<void> {
-    const now = new Date();
-    await this.db
-      .insertInto('run_steps')
-      .values({ run_id: runId, step_id: stepId, position, type, status: 'running', attempts: attempt, started_at: now })
-      .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet({ status: 'running', attempts: attempt, finished_at: null }))
-      .execute();
-    await this.db.updateTable('runs').set({ updated_at: now }).where('id', '=', runId).execute();
+  /**
+   * Marks a step running (touching the run, for the stall sweep) — unless the run was
+   * cancelled meanwhile, in which case nothing is written and false comes back. One statement.
+   */
+  async stepStarted(runId: string, stepId: string, position: number, type: string, attempt: number): Promise<boolean> {
+    const result = await sql<{ step_id: string }>`
+      WITH run AS (
+        UPDATE runs SET updated_at = now() WHERE id = ${runId} AND status <> 'cancelled' RETURNING id
+      )
+      INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, started_at)
+      SELECT id, ${stepId}, ${position}, ${type}, 'running', ${attempt}, now() FROM run
+      ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'running', attempts = ${attempt}, finished_at = NULL
+      RETURNING step_id`.execute(this.db);
+    return result.rows.length > 0;
   }
 
   async stepFinished(runId: string, stepId: string, status: StepStatus, result: { output?: unknown; error?: unknown; items?: unknown }): Promise<void> {
