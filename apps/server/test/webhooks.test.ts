@@ -268,3 +268,25 @@ describe('queue contents', () => {
     }
   });
 });
+
+describe('signed webhooks are limited per client IP', () => {
+  it('429 with Retry-After past the burst', async () => {
+    const limited = await createTestApp(infra, { role: 'gateway', env: { SIGNED_WEBHOOK_RATE_LIMIT_BURST: '2', SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND: '0.01' } });
+    try {
+      await limited.app.get(WorkflowCatalog).ready;
+      const wf = await workflow({}, { signingSecret: SECRET });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        const body = JSON.stringify({ i });
+        const at = new Date();
+        const headers = { 'webhook-id': `ip-${i}`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRET).sign(`ip-${i}`, at, body) };
+        const res = await limited.app.inject({ method: 'POST', url: `/api/v1/triggers/${wf.key}`, payload: body, remoteAddress: '10.9.8.7', headers: { 'content-type': 'application/json', ...headers } });
+        statuses.push(res.statusCode);
+        if (res.statusCode === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      expect(statuses).toEqual([202, 202, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});

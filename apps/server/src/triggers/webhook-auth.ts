@@ -43,7 +43,8 @@ export class WebhookAuth {
       if (!key.scopes.includes('trigger')) throw new ProblemException('forbidden', 'This API key lacks the scope trigger.');
       return { scope: `key:${key.id}`, actorId: key.id };
     }
-    await this.limiter.enforce(`ip:webhook:${request.ip}`, { burst: this.config.IP_RATE_LIMIT_BURST * 100, perSecond: this.config.IP_RATE_LIMIT_PER_SECOND * 1000 }, reply, false);
+    const bucket = { burst: this.config.SIGNED_WEBHOOK_RATE_LIMIT_BURST, perSecond: this.config.SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND };
+    await this.limiter.enforce(`ip:webhook:${request.ip}`, bucket, reply, false);
     const headers = {
       'webhook-id': String(request.headers['webhook-id'] ?? ''),
       'webhook-timestamp': String(request.headers['webhook-timestamp'] ?? ''),

@@ -72,6 +72,8 @@ export const configSchema = z.object({
   API_KEY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(2),
   IP_RATE_LIMIT_BURST: int(1, 1_000_000).default(10),
   IP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(0.2),
+  SIGNED_WEBHOOK_RATE_LIMIT_BURST: int(1, 1_000_000).default(1_000),
+  SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(200),
   DATA_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
