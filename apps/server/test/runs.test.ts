@@ -246,6 +246,25 @@ describe('retry, cancel and the dead-letter queue', () => {
     expect((await call(t, 'POST', `/api/v1/runs/${runId}/cancel`)).statusCode).toBe(409);
   });
 
+  it('cancelling a running run aborts the step in flight', async () => {
+    target.script('/hangs', { status: 200, hang: true });
+    const id = await createWorkflow([
+      { id: 'stuck', type: 'http.request', timeout: 120_000, config: { url: `${target.base}/hangs` } },
+      { id: 'after', type: 'http.request', config: { url: `${target.base}/after-cancel` } },
+    ]);
+    const { runId } = await trigger(id);
+    await expect.poll(() => target.to('/hangs').length, { timeout: 10_000 }).toBe(1);
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/cancel`)).statusCode).toBe(200);
+    // The API marks it cancelled at once; the worker then aborts the request and records the step.
+    await expect
+      .poll(async () => {
+        const run = (await call(t, 'GET', `/api/v1/runs/${runId}`)).json();
+        return [run.status, run.steps.map((s: { id: string; status: string; error: { class?: string } | null }) => [s.id, s.status, s.error?.class])];
+      }, { timeout: 10_000, interval: 50 })
+      .toEqual(['cancelled', [['stuck', 'failed', 'cancelled']]]);
+    expect(target.to('/after-cancel')).toHaveLength(0);
+  });
+
   it('GET /dlq lists dead runs; replay takes run ids, a workflow, or all — exactly one', async () => {
     const a = await deadRun('/dlq-b');
     const b = await deadRun('/dlq-c');

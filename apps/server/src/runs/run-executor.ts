@@ -10,7 +10,7 @@ import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { JobHandlers } from '../queues/job-handlers';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
-import { RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
+import { cancelChannel, RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
 import { type RunRow, RunsRepository } from './runs.repository';
 
 const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
@@ -24,6 +24,8 @@ const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
 @Injectable()
 export class RunExecutor implements OnModuleInit {
   private readonly runner: StepRunner;
+  /** Runs executing here, so a cancel published by a gateway can abort the step in flight. */
+  private readonly active = new Map<string, AbortController>();
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -39,9 +41,26 @@ export class RunExecutor implements OnModuleInit {
     for (const queue of ['critical', 'default', 'bulk'] as const) {
       this.handlers.register(queue, RUN_JOB_NAME, (job, token) => this.execute(job, token));
     }
+    const subscriber = this.runtime.redis.create('blocking', 'visapi:runs:cancel');
+    const channel = cancelChannel(this.runtime);
+    subscriber.on('message', (from: string, runId: string) => {
+      if (from === channel) this.active.get(runId)?.abort();
+    });
+    subscriber.subscribe(channel).catch((error: unknown) => this.runtime.logger.warn({ err: error }, 'cannot hear run cancellations; cancelled runs stop at their next step'));
   }
 
   async execute(job: Job, token?: string): Promise<void> {
+    const runId = (job.data as { runId?: string })?.runId ?? String(job.id);
+    const controller = new AbortController();
+    this.active.set(runId, controller);
+    try {
+      await this.executeRun(job, controller.signal, token);
+    } finally {
+      this.active.delete(runId);
+    }
+  }
+
+  private async executeRun(job: Job, signal: AbortSignal, token?: string): Promise<void> {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`run job ${job.id} has an unknown shape (schema version ${(job.data as { v?: unknown })?.v})`);
     const data = parsed.data;
@@ -77,7 +96,7 @@ export class RunExecutor implements OnModuleInit {
       const attempt = (prior?.attempts ?? 0) + 1;
       if (!(await this.repository.stepStarted(run.id, step.id, position, step.type, attempt))) return; // cancelled
       const started = performance.now();
-      const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null });
+      const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null, signal });
       const durationMs = Math.round(performance.now() - started);
 
       if (outcome.status === 'skipped') {

@@ -20,3 +20,6 @@ export const runJobSchema = z.object({
 export type RunJob = z.infer<typeof runJobSchema>;
 
 export const RUN_JOB_NAME = 'run';
+
+/** Where gateways announce cancelled runs to the workers (Redis pub/sub). */
+export const cancelChannel = (runtime: { redis: { key(...parts: string[]): string } }) => runtime.redis.key('runs', 'cancel');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { toFieldErrors } from '../workflows/definition-validator';
@@ -10,7 +11,7 @@ import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { QueuesService } from '../queues/queues.service';
 import type { CatalogEntry } from '../workflows/workflow-catalog';
-import { RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
+import { cancelChannel, RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
 import { toRun, toRunSummary } from './run-view';
 import { type RunRow, RunsRepository } from './runs.repository';
 
@@ -35,12 +36,16 @@ type RunQueue = (typeof RUN_QUEUES)[number];
 
 @Injectable()
 export class RunsService {
+  private readonly publisher: Redis;
+
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly queues: QueuesService,
     private readonly repository: RunsRepository,
     private readonly logs: LogService,
-  ) {}
+  ) {
+    this.publisher = runtime.redis.create('command', 'visapi:runs:pub');
+  }
 
   /**
    * Validates the payload against the workflow's inputSchema (422) and queues the run. Touches
@@ -127,6 +132,8 @@ export class RunsService {
     }
     const job = row.job_id ? await this.queues.get(row.queue as RunQueue).getJob(row.job_id) : undefined;
     if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
+    // A worker running it aborts the step in flight (else it stops before the next step).
+    await this.publisher.publish(cancelChannel(this.runtime), row.id).catch(() => undefined);
     this.audit('run.cancelled', row, by);
     return this.get(id);
   }
