@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ApiKey, CreateApiKey, CreatedApiKey, Scope } from '@visapi/contracts';
 import { sameBytes } from '../platform/crypto/tokens';
-import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
+import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
@@ -62,8 +62,8 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   async list(limit: number, cursor?: string): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
-    const after = decodeCursor(cursor, timeIdCursor);
-    return toPage(await this.repository.list(limit + 1, after && { at: after[0], id: after[1] }), limit, toApiKey);
+    const { take, after, page } = keyset(cursor, limit);
+    return page(await this.repository.list(take, after), toApiKey);
   }
 
   async rotate(id: string, graceHours = 24, by?: Principal): Promise<CreatedApiKey> {

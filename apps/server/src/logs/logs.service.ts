@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LogEntry, LogsQuery } from '@visapi/contracts';
-import { z } from 'zod';
-import { decodeCursor, toPage } from '../platform/http/cursor';
+import { keyset, timeSerialCursor } from '../platform/http/cursor';
 import { LogsRepository, type LogRowOut } from './logs.repository';
-
-const logCursor = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), z.string().regex(/^\d{1,19}$/)]);
 
 @Injectable()
 export class LogsQueryService {
@@ -12,8 +9,8 @@ export class LogsQueryService {
 
   async find(query: LogsQuery): Promise<{ items: LogEntry[]; nextCursor: string | null }> {
     const { cursor, limit, ...filter } = query;
-    const after = decodeCursor(cursor, logCursor);
-    return toPage(await this.repository.find(filter, limit + 1, after && { at: after[0], id: after[1] }), limit, toEntry);
+    const { take, after, page } = keyset(cursor, limit, timeSerialCursor);
+    return page(await this.repository.find(filter, take, after), toEntry);
   }
 }
 

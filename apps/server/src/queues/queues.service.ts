@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { QUEUE_NAMES, type QueueName } from '@visapi/contracts';
+import type { QueueName } from '@visapi/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../platform/db/database';
@@ -48,9 +48,6 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     await withTimeout(queue.add(jobName, data, options), 5_000, `queue ${name}`);
   }
 
-  all(): Queue[] {
-    return QUEUE_NAMES.map((name) => this.get(name));
-  }
 
   async onModuleDestroy() {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));

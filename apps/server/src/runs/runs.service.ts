@@ -5,7 +5,7 @@ import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contra
 import { toFieldErrors } from '../workflows/definition-validator';
 import { redact } from '../logs/redaction';
 import { LogService } from '../logs/log.service';
-import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
+import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
@@ -198,7 +198,7 @@ export class RunsService {
 
   async list(query: RunsQuery): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
     const { limit, cursor, ...filter } = query;
-    const after = decodeCursor(cursor, timeIdCursor);
-    return toPage(await this.repository.list(filter, limit + 1, after && { at: after[0], id: after[1] }), limit, toRunSummary);
+    const { take, after, page } = keyset(cursor, limit);
+    return page(await this.repository.list(filter, take, after), toRunSummary);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { User, UserRole } from '@visapi/contracts';
 import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
-import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
+import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { type UserRow, UsersRepository } from './users.repository';
 
@@ -14,8 +14,8 @@ export class UsersService {
   ) {}
 
   async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor: string | null }> {
-    const after = decodeCursor(cursor, timeIdCursor);
-    return toPage(await this.repository.list(limit + 1, after && { at: after[0], id: after[1] }), limit, toUser);
+    const { take, after, page } = keyset(cursor, limit);
+    return page(await this.repository.list(take, after), toUser);
   }
 
   /** Takes effect at once: sessions read the role on every request. */

@@ -4,7 +4,7 @@ import { gt as semverGreater } from 'semver';
 import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
 import type { Config } from '../platform/config/config';
-import { decodeCursor, timeIdCursor, toPage } from '../platform/http/cursor';
+import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import { DefinitionValidator } from './definition-validator';
@@ -72,14 +72,14 @@ export class WorkflowsService {
   }
 
   async list(limit: number, cursor: string | undefined, includeArchived = false): Promise<{ items: WorkflowSummary[]; nextCursor: string | null }> {
-    const after = decodeCursor(cursor, timeIdCursor);
-    return toPage(await this.repository.list(limit + 1, includeArchived, after && { at: after[0], id: after[1] }), limit, toSummary);
+    const { take, after, page } = keyset(cursor, limit);
+    return page(await this.repository.list(take, includeArchived, after), toSummary);
   }
 
   async versions(id: string, limit: number, cursor?: string): Promise<{ items: WorkflowVersion[]; nextCursor: string | null }> {
     if (!(await this.repository.findById(id))) throw new ProblemException('notFound', 'No workflow has this id.');
-    const after = decodeCursor(cursor, timeIdCursor);
-    return toPage(await this.repository.versions(id, limit + 1, after && { at: after[0], id: after[1] }), limit, toVersion);
+    const { take, after, page } = keyset(cursor, limit);
+    return page(await this.repository.versions(id, take, after), toVersion);
   }
 
   async setEnabled(id: string, enabled: boolean, by?: Principal): Promise<Workflow> {
