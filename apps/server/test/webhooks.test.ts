@@ -78,6 +78,8 @@ describe('POST /api/v1/triggers/{key}', () => {
     const res = await post(wf.key, { applicationId: 'A-1', status: 'approved' });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ workflowId: wf.id, status: 'queued' });
+    expect(res.headers['ratelimit-limit']).toBe('100000'); // every response to a keyed request carries them
+    expect(res.headers['ratelimit-remaining']).toEqual(expect.any(String));
     const run = await settled(res.json().runId);
     expect(run).toMatchObject({ status: 'succeeded', trigger: { type: 'webhook', key: wf.key } });
     expect(target.to(`/delivered/${wf.n}`).map((r) => JSON.parse(r.body))).toEqual([{ applicationId: 'A-1', status: 'approved' }]);
