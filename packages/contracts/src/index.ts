@@ -7,3 +7,5 @@ export * from './logs.js';
 export * from './workflow-definition.js';
 export * from './workflows.js';
 export * from './runs.js';
+export * from './outbox.js';
+export * from './templates.js';

@@ -17,11 +17,13 @@ import type { Runtime } from '../platform/runtime';
 import { QueuesApiModule } from '../queues/queues-api.module';
 import { QueuesModule } from '../queues/queues.module';
 import { WorkerModule } from '../queues/worker.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { TemplatesModule } from '../templates/templates.module';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule, QueuesApiModule];
+const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule, QueuesApiModule, TemplatesModule, OutboxModule];
 /** The queue consumers and their schedulers. */
 const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule];
 

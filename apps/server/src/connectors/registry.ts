@@ -1,12 +1,18 @@
 import { StepRegistry } from '../engine/step-types';
 import { delayStep } from './delay/delay';
+import { emailSendStep } from './email/email-send';
 import { httpRequestStep } from './http-request/http-request';
-
-export interface ConnectorSettings {
-  httpAllowedHosts: string[];
-}
+import type { ConnectorDeps } from './ports';
+import { slackSendStep } from './slack/slack-send';
+import { whatsappSendStep } from './whatsapp/whatsapp-send';
 
 /** Every step type the worker can run: adding a connector is one folder and one line here. */
-export function createStepRegistry(settings: ConnectorSettings): StepRegistry {
-  return new StepRegistry([delayStep, httpRequestStep(settings.httpAllowedHosts)]);
+export function createStepRegistry(deps: ConnectorDeps): StepRegistry {
+  return new StepRegistry([
+    delayStep,
+    httpRequestStep(deps.settings.httpAllowedHosts),
+    slackSendStep(deps),
+    whatsappSendStep(deps),
+    emailSendStep(deps),
+  ]);
 }

@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowStep } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStepRegistry } from '../connectors/registry';
+import { delayStep } from '../connectors/delay/delay';
+import { httpRequestStep } from '../connectors/http-request/http-request';
+import { StepRegistry } from './step-types';
 import { retryDelayMs } from './backoff';
 import { StepError } from './errors';
 import { StepRunner } from './step-runner';
@@ -85,8 +87,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const runner = new StepRunner(createStepRegistry({ httpAllowedHosts: ['127.0.0.1'] }), renderer);
-const guarded = new StepRunner(createStepRegistry({ httpAllowedHosts: [] }), renderer);
+const runner = new StepRunner(new StepRegistry([delayStep, httpRequestStep(['127.0.0.1'])]), renderer);
+const guarded = new StepRunner(new StepRegistry([delayStep, httpRequestStep([])]), renderer);
 const step = (s: Partial<WorkflowStep>): WorkflowStep => ({ id: 's', type: 'http.request', retries: 3, timeout: 5_000, config: {}, ...s });
 const attempt = (s: Partial<WorkflowStep>, r = runner, extra: Partial<Parameters<StepRunner['attempt']>[2]> = {}) =>
   r.attempt(step(s), scope(), { runId: 'run-1', attempt: 1, ...extra });

@@ -1,6 +1,6 @@
 import type { WorkflowStep } from '@visapi/contracts';
 import { asStepError, permanent, StepError } from './errors';
-import type { StepRegistry } from './step-types';
+import type { StepHandler, StepRegistry } from './step-types';
 import type { TemplateRenderer, TemplateScope } from './templating';
 
 export const MAX_FOR_EACH_ITEMS = 1_000;
@@ -78,7 +78,8 @@ export class StepRunner {
 
   /** One handler call under the step's timeout; the abort reaches the handler, and we stop waiting. */
   private async execute(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<unknown> {
-    const config = (await this.renderer.render(step.config ?? {}, scope)) as Record<string, unknown>;
+    const handler = this.registry.get(step.type)!;
+    const config = parseConfig(handler, step, await this.renderer.render(step.config ?? {}, scope));
     const timeoutMs = step.timeout ?? 30_000;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new StepError('timeout', `step ${step.id} timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -91,7 +92,6 @@ export class StepRunner {
       else controller.signal.addEventListener('abort', fail, { once: true });
     });
     try {
-      const handler = this.registry.get(step.type)!;
       return await Promise.race([
         handler.execute(config, { signal: controller.signal, runId: context.runId, stepId: step.id, attempt: context.attempt }),
         aborted,
@@ -101,6 +101,14 @@ export class StepRunner {
       context.signal?.removeEventListener('abort', onCancel);
     }
   }
+}
+
+function parseConfig(handler: StepHandler, step: WorkflowStep, rendered: unknown): Record<string, unknown> {
+  if (!handler.configSchema) return rendered as Record<string, unknown>;
+  const parsed = handler.configSchema.safeParse(rendered);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${['config', ...i.path].join('.')}: ${i.message}`);
+  throw permanent(`${step.type} step ${step.id}: invalid config: ${problems.join('; ')}`);
 }
 
 /** `input.applicants`, `steps.lookup.output.items`, `vars.list` → the value in the scope. */

@@ -1,4 +1,5 @@
 import type { StepType } from '@visapi/contracts';
+import type { z } from 'zod';
 
 /** What a step's code gets besides its rendered config. */
 export interface StepContext {
@@ -9,9 +10,13 @@ export interface StepContext {
   attempt: number;
 }
 
-/** One step type (a connector): executes a rendered config, throws StepError to classify. */
+/**
+ * One step type (a connector): the schema its rendered config must match (a mismatch is a
+ * permanent error naming the field), and execute, which throws StepError to classify failures.
+ */
 export interface StepHandler<Config = Record<string, unknown>> {
   type: StepType;
+  configSchema?: z.ZodType<Config>;
   execute(config: Config, context: StepContext): Promise<unknown>;
 }
 

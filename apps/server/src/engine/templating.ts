@@ -47,6 +47,11 @@ export class TemplateRenderer {
     }
   }
 
+  /** A message template's text over its own variables (no run scope), strictly. */
+  async renderText(text: string, variables: Record<string, unknown>): Promise<string> {
+    return this.liquid.render(this.parse(text), variables);
+  }
+
   /** `if` (SPEC §4): skipped when it renders to '', false, 0, null or undefined. */
   async isTrue(condition: string, scope: TemplateScope): Promise<boolean> {
     const value = await this.renderString(condition, scope);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { createStepRegistry } from '../connectors/registry';
 import { retryDelayMs } from '../engine/backoff';
 import { StepRunner, type ItemResult } from '../engine/step-runner';
+import { StepRegistry } from '../engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../engine/templating';
 import { LogService } from '../logs/log.service';
 import { redact } from '../logs/redaction';
@@ -10,6 +10,7 @@ import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { JobHandlers } from '../queues/job-handlers';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
+import { DeadRunAlerts } from './dead-run-alerts';
 import { cancelChannel, RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
 import { type RunRow, RunsRepository } from './runs.repository';
 
@@ -33,8 +34,10 @@ export class RunExecutor implements OnModuleInit {
     private readonly catalog: WorkflowCatalog,
     private readonly repository: RunsRepository,
     private readonly logs: LogService,
+    registry: StepRegistry,
+    private readonly alerts: DeadRunAlerts,
   ) {
-    this.runner = new StepRunner(createStepRegistry({ httpAllowedHosts: runtime.config.HTTP_STEP_ALLOWED_HOSTS }), new TemplateRenderer());
+    this.runner = new StepRunner(registry, new TemplateRenderer());
   }
 
   onModuleInit() {
@@ -71,7 +74,7 @@ export class RunExecutor implements OnModuleInit {
 
     const definition = await this.catalog.version(data.versionId);
     if (!definition) {
-      await this.die(run, data, { class: 'permanent', message: `workflow version ${data.versionId} no longer exists` });
+      await this.die(run, data, undefined, { class: 'permanent', message: `workflow version ${data.versionId} no longer exists` });
       return;
     }
     if (run.fresh) this.log(data, 'info', 'run started', { version: data.version, queue: job.queueName });
@@ -128,16 +131,23 @@ export class RunExecutor implements OnModuleInit {
         throw new DelayedError();
       }
       this.log(data, 'error', `step ${step.id} failed (${error.class}) after ${attempt} attempt(s)`, { stepId: step.id, type: step.type, attempt, durationMs, errorClass: error.class, error: error.message });
-      await this.die(run, data, error);
+      await this.die(run, data, definition.name, error);
       return;
     }
     await this.repository.finish(run.id, 'succeeded');
     this.log(data, 'info', 'run succeeded', {});
   }
 
-  private async die(run: RunRow, data: RunJob, error: { class: string; message: string; stepId?: string }) {
+  private async die(run: RunRow, data: RunJob, workflowName: string | undefined, error: { class: string; message: string; stepId?: string }) {
     await this.repository.finish(run.id, 'dead', error);
     this.log(data, 'error', 'run moved to the dead-letter queue', { error });
+    await this.alerts.announce({
+      runId: run.id,
+      workflowId: run.workflow_id,
+      workflowName: workflowName ?? (await this.catalog.get(run.workflow_id))?.workflow.name ?? run.workflow_id,
+      stepId: error.stepId ?? null,
+      error: { class: error.class, message: error.message },
+    });
   }
 
   private log(data: RunJob, level: 'info' | 'warn' | 'error', message: string, payload: Record<string, unknown>) {

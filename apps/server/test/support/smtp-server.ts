@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP server in the test process; it keeps every message it receives, parsed. */
 export class TestSmtpServer {
   readonly mails: ParsedMail[] = [];
+  /** Recipients refused at RCPT TO with 550, as a server refuses an unknown mailbox. */
+  readonly refuse = new Set<string>();
   private waiters: Array<(mail: ParsedMail) => void> = [];
   private unclaimed: ParsedMail[] = [];
   private readonly server: SMTPServer;
@@ -14,6 +16,10 @@ export class TestSmtpServer {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (this.refuse.has(address.address)) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+        callback();
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {

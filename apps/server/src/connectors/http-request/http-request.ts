@@ -1,17 +1,17 @@
-import { permanent, StepError, transient } from '../../engine/errors';
+import { permanent } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
+import { callProvider, httpFailure, readBody } from '../provider-http';
 import { AddressGuard } from './address-guard';
 
-interface HttpRequestConfig {
+type HttpRequestConfig = {
   method?: unknown;
   url?: unknown;
   headers?: unknown;
   body?: unknown;
   expectStatus?: unknown;
-}
+};
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
-const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * `http.request` (SPEC §7): an object body is sent as JSON, a string as is. JSON responses
@@ -44,19 +44,11 @@ export function httpRequestStep(allowedHosts: string[]): StepHandler<HttpRequest
         }
       }
 
-      let response: Response;
-      try {
-        response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason instanceof StepError ? signal.reason : new StepError('cancelled', 'request aborted');
-        throw transient(`http.request: ${method} ${url.origin}${url.pathname} failed: ${causeOf(error)}`, undefined, error);
-      }
+      const target = `${method} ${url.origin}${url.pathname}`;
+      const response = await callProvider(`http.request: ${target}`, url, { method, headers, body, signal });
       const result = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response) };
       if (expected(config.expectStatus, response.status)) return result;
-      const summary = `http.request: ${method} ${url.origin}${url.pathname} answered ${response.status}`;
-      if (response.status === 429) throw transient(summary, retryAfterMs(response.headers.get('retry-after')));
-      if (response.status === 408 || response.status >= 500) throw transient(summary);
-      throw permanent(summary);
+      throw httpFailure(`http.request: ${target} answered ${response.status}`, response);
     },
   };
 }
@@ -72,30 +64,3 @@ function expected(expectStatus: unknown, status: number): boolean {
   const list = Array.isArray(expectStatus) ? expectStatus : [expectStatus];
   return list.map(Number).includes(status);
 }
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.length > MAX_RESPONSE_BYTES) return `${text.slice(0, MAX_RESPONSE_BYTES)}…`;
-  if ((response.headers.get('content-type') ?? '').includes('json') && text) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-/** Retry-After in seconds or as an HTTP date. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-const causeOf = (error: unknown) => {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
-};

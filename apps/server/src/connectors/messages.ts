@@ -1,0 +1,56 @@
+import { permanent } from '../engine/errors';
+import type { ConnectorDeps, MessageChannel, MessageTemplate } from './ports';
+
+export interface MessageRequest {
+  /** A registered template's name (SPEC §8)… */
+  template?: string;
+  /** …or inline text, already rendered by the step's config templating and sent as is. */
+  text?: string;
+  subject?: string;
+  locale?: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface ComposedMessage {
+  text: string;
+  subject?: string;
+  /** Set when the text came from the registry. */
+  template?: Pick<MessageTemplate, 'name' | 'locale' | 'version' | 'providerRef'>;
+  /** The variables the template names, in the order it first uses them (WhatsApp parameters). */
+  parameters: string[];
+}
+
+const VARIABLE = /\{\{\s*([A-Za-z_][\w]*)/g;
+
+/**
+ * The text a connector sends: the template's body for the best locale, rendered with the
+ * step's variables under strict Liquid (a missing variable is a permanent error), or the
+ * step's inline text.
+ */
+export async function composeMessage(deps: ConnectorDeps, channel: MessageChannel, request: MessageRequest): Promise<ComposedMessage> {
+  const variables = request.variables ?? {};
+  if (request.template) {
+    const found = await deps.templates.resolve(request.template, channel, request.locale);
+    if (!found) {
+      throw permanent(`no ${channel} template "${request.template}" for locale ${request.locale ?? deps.settings.defaultLocale} (nor its language or ${deps.settings.defaultLocale})`);
+    }
+    return {
+      text: await render(deps, found.body, variables, `template ${found.name}/${found.channel}/${found.locale}`),
+      subject: found.subject ? await render(deps, found.subject, variables, `subject of template ${found.name}/${found.locale}`) : request.subject,
+      template: { name: found.name, locale: found.locale, version: found.version, providerRef: found.providerRef },
+      parameters: [...new Set([...found.body.matchAll(VARIABLE)].map((m) => m[1]!))],
+    };
+  }
+  // Not rendered again: the config was rendered once, and a value that came from the input
+  // (say a name containing "{{") must never be evaluated as a template.
+  if (request.text === undefined) throw permanent('the step needs a template or a text');
+  return { text: request.text, subject: request.subject, parameters: [] };
+}
+
+async function render(deps: ConnectorDeps, text: string, variables: Record<string, unknown>, what: string): Promise<string> {
+  try {
+    return await deps.renderer.renderText(text, variables);
+  } catch (error) {
+    throw permanent(`${what}: ${(error as Error).message}`, error);
+  }
+}

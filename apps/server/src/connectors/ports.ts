@@ -1,0 +1,55 @@
+import type { TemplateRenderer } from '../engine/templating';
+
+/** Template channels (SPEC §8). */
+export type MessageChannel = 'slack' | 'whatsapp' | 'email' | 'pdf';
+
+/** A template as the registry resolved it: the best locale it has for what was asked. */
+export interface MessageTemplate {
+  name: string;
+  channel: MessageChannel;
+  locale: string;
+  subject: string | null;
+  body: string;
+  /** WhatsApp: the provider's template name (meta) or flow id (cgb). */
+  providerRef: string | null;
+  version: number;
+}
+
+/** Looks templates up with locale fallback (`he-IL` → `he` → the default locale). */
+export interface TemplateSource {
+  resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined>;
+}
+
+export interface OutboxEntry {
+  connector: string;
+  runId: string;
+  stepId: string;
+  recipient: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** Where sandboxed connectors put what they would have sent (SPEC §1, §7). */
+export interface Outbox {
+  record(entry: OutboxEntry): Promise<{ id: string }>;
+}
+
+/** The configuration connectors read, taken from the validated config at boot. */
+export interface ConnectorSettings {
+  httpAllowedHosts: string[];
+  defaultLocale: string;
+  slack: { botToken?: string; apiUrl: string; webhookUrl?: string };
+  whatsapp: {
+    provider: 'cgb' | 'meta';
+    cgb: { apiUrl: string; apiKey?: string; phoneFieldId: string };
+    meta: { apiUrl: string; token?: string; phoneNumberId?: string };
+  };
+  email: { smtpUrl?: string; from: string };
+}
+
+/** What a connector may use besides its rendered config. */
+export interface ConnectorDeps {
+  settings: ConnectorSettings;
+  templates: TemplateSource;
+  outbox: Outbox;
+  renderer: TemplateRenderer;
+}

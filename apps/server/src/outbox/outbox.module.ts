@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { OutboxController } from './outbox.controller';
+import { OutboxRepository } from './outbox.repository';
+
+/** The outbox store, for the worker's connectors (no routes). */
+@Module({ providers: [OutboxRepository], exports: [OutboxRepository] })
+export class OutboxCoreModule {}
+
+/** GET /api/v1/outbox. */
+@Module({ imports: [OutboxCoreModule], controllers: [OutboxController] })
+export class OutboxModule {}

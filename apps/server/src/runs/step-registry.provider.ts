@@ -1,0 +1,32 @@
+import type { Provider } from '@nestjs/common';
+import { createStepRegistry } from '../connectors/registry';
+import type { ConnectorSettings } from '../connectors/ports';
+import { TemplateRenderer } from '../engine/templating';
+import { StepRegistry } from '../engine/step-types';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import type { Config } from '../platform/config/config';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { TemplateRegistry } from '../templates/template-registry';
+
+export function connectorSettings(config: Config): ConnectorSettings {
+  return {
+    httpAllowedHosts: config.HTTP_STEP_ALLOWED_HOSTS,
+    defaultLocale: config.DEFAULT_LOCALE,
+    slack: { botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, webhookUrl: config.SLACK_WEBHOOK_URL },
+    whatsapp: {
+      provider: config.WHATSAPP_PROVIDER,
+      cgb: { apiUrl: config.CGB_API_URL, apiKey: config.CGB_API_KEY, phoneFieldId: config.CGB_PHONE_FIELD_ID },
+      meta: { apiUrl: config.META_WA_API_URL, token: config.META_WA_TOKEN, phoneNumberId: config.META_WA_PHONE_NUMBER_ID },
+    },
+    email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM },
+  };
+}
+
+/** The connectors, wired to the configuration, the template registry and the outbox. */
+export const stepRegistryProvider: Provider = {
+  provide: StepRegistry,
+  inject: [RUNTIME, TemplateRegistry, OutboxRepository],
+  useFactory: (runtime: Runtime, templates: TemplateRegistry, outbox: OutboxRepository) =>
+    createStepRegistry({ settings: connectorSettings(runtime.config), templates, outbox, renderer: new TemplateRenderer() }),
+};

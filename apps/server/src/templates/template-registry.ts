@@ -1,0 +1,59 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { MessageChannel, MessageTemplate, TemplateSource } from '../connectors/ports';
+import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import { type TemplateRow, TemplatesRepository } from './templates.repository';
+
+/** `he-IL` → [`he-IL`, `he`, `en`]: the exact locale, its language, the default (SPEC §8). */
+export function localeChain(locale: string | undefined, fallback: string): string[] {
+  const chain: string[] = [];
+  if (locale) {
+    const parts = locale.split('-');
+    for (let n = parts.length; n >= 1; n--) chain.push(parts.slice(0, n).join('-'));
+  }
+  for (const l of [fallback, fallback.split('-')[0]!]) if (!chain.includes(l)) chain.push(l);
+  return chain;
+}
+
+/**
+ * Template lookup for the connectors, from memory: every change clears every process's copy
+ * through Redis pub/sub, so a run started after a PUT uses the new text.
+ */
+@Injectable()
+export class TemplateRegistry implements TemplateSource, OnModuleInit {
+  private readonly cache: PubSubCache<MessageTemplate>;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly repository: TemplatesRepository,
+  ) {
+    const { redis, logger } = runtime;
+    this.cache = new PubSubCache(redis.create('blocking', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), 5 * 60_000, logger);
+  }
+
+  onModuleInit() {
+    this.cache.start().catch((error: unknown) => this.runtime.logger.error({ err: error }, 'template cache could not subscribe to changes; reading templates from the database'));
+  }
+
+  async resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined> {
+    const key = `${channel}\u0000${name}\u0000${locale ?? ''}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const chain = localeChain(locale?.trim() || undefined, this.runtime.config.DEFAULT_LOCALE);
+    const rows = await this.repository.findIn(name, channel, chain);
+    const best = chain.map((l) => rows.find((r) => r.locale.toLowerCase() === l.toLowerCase())).find(Boolean);
+    const template = best ? toMessageTemplate(best) : null;
+    this.cache.set(key, template);
+    return template ?? undefined;
+  }
+
+  /** After a change: every process forgets every template. */
+  changed(): Promise<void> {
+    return this.cache.invalidate('*');
+  }
+}
+
+function toMessageTemplate(row: TemplateRow): MessageTemplate {
+  return { name: row.name, channel: row.channel, locale: row.locale, subject: row.subject, body: row.body, providerRef: row.provider_ref, version: row.version };
+}
