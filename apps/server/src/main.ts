@@ -10,6 +10,7 @@ import { provideInfrastructure } from './platform/embedded/infrastructure';
 import { createLogger } from './platform/logger/logger';
 import { checkRedisDurability } from './platform/redis/redis';
 import { createRuntime } from './platform/runtime';
+import { seedDemo } from './seed/demo';
 import { seed } from './seed/seed';
 
 async function main() {
@@ -47,6 +48,8 @@ async function main() {
 
     let firstSignalAt = 0;
     if (servesApi(role)) {
+      const demo = await seedDemo(app, runtime);
+      if (demo) process.stdout.write(`\n${demo}\n`);
       const link = await bootstrapAdminLink(app, runtime);
       if (link) {
         process.stdout.write(

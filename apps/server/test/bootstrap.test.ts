@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import { bootstrapAdminLink } from '../src/auth/bootstrap-admin';
+import { EXAMPLES_DIR, seedDemo } from '../src/seed/demo';
+import { createKey } from './support/auth-helpers';
 import { runCli } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -37,5 +40,23 @@ describe('first start', () => {
     const unknown = await runCli(['auth:link', 'nobody@example.com'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^visapi: No user has the address nobody@example.com/);
+  });
+
+  it('imports every example workflow and prints a working call of the demo webhook, once', async () => {
+    const text = await seedDemo(t.app, t.runtime);
+    expect(text).toContain('Demo workflow "Application status update" imported');
+    const key = /Bearer (vk_\w+)/.exec(text!)?.[1];
+    const url = /curl -X POST (\S+)/.exec(text!)?.[1];
+    const body = /-d '(.+)'/.exec(text!)?.[1];
+    expect(url).toBe('http://localhost:3000/api/v1/triggers/application-status-update');
+    const res = await t.app.inject({ method: 'POST', url: new URL(url!).pathname, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: body });
+    expect(res.statusCode, res.body).toBe(202);
+    const status = await t.app.inject({ method: 'GET', url: new URL(res.json().statusUrl).pathname, headers: { authorization: `Bearer ${key}` } });
+    expect(status.json()).toMatchObject({ status: 'queued' });
+
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/workflows?limit=200', headers: { authorization: `Bearer ${(await createKey(t, ['read_workflows'])).key}` } });
+    const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
+    expect(list.json().items).toHaveLength(files.length);
+    expect(await seedDemo(t.app, t.runtime)).toBeUndefined();
   });
 });
