@@ -22,6 +22,10 @@ export interface TriggerRequest {
   requestId: string | null;
   /** Set for idempotent requests, so a retried request reuses the job id (queued once). */
   runId?: string;
+  /** Cron jitter: the run waits this long in the queue. */
+  delayMs?: number;
+  /** When the trigger happened (a cron fire's scheduled time); default now. */
+  triggeredAt?: string;
 }
 
 const RUN_QUEUES = ['critical', 'default', 'bulk'] as const;
@@ -51,7 +55,7 @@ export class RunsService {
    * Validates the payload against the workflow's inputSchema (422) and queues the run. Touches
    * Redis only; resolves once the job is stored, so a 202 means the run is queued.
    */
-  async enqueue({ entry, input, trigger, requestId, runId = randomUUID() }: TriggerRequest): Promise<TriggerAccepted> {
+  async enqueue({ entry, input, trigger, requestId, runId = randomUUID(), delayMs, triggeredAt }: TriggerRequest): Promise<TriggerAccepted> {
     const { workflow, definition, versionId, validateInput } = entry;
     if (validateInput && !validateInput(input)) {
       throw new ProblemException('unprocessable', 'The payload does not match the workflow’s inputSchema.', toFieldErrors(validateInput.errors ?? []));
@@ -65,10 +69,10 @@ export class RunsService {
       trigger,
       requestId,
       input: this.runtime.cipher.encryptJson(input).toString('base64'),
-      triggeredAt: new Date().toISOString(),
+      triggeredAt: triggeredAt ?? new Date().toISOString(),
     };
     try {
-      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, { jobId: runId, ...RUN_JOB_OPTIONS });
+      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, { jobId: runId, ...RUN_JOB_OPTIONS, ...(delayMs ? { delay: delayMs } : {}) });
     } catch (error) {
       this.runtime.logger.error({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');

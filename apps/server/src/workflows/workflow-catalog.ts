@@ -78,6 +78,16 @@ export class WorkflowCatalog implements OnModuleInit {
     return definition;
   }
 
+  /** What the cron scheduler must hold: enabled workflows with cron triggers, read fresh. */
+  scheduledWorkflows(): Promise<Array<{ id: string; definition: WorkflowDefinition }>> {
+    return this.repository.scheduled();
+  }
+
+  /** The channel every workflow change is announced on (pub/sub). */
+  get changesChannel(): string {
+    return this.runtime.redis.key('workflows', 'changed');
+  }
+
   /** After any workflow change: every process forgets every workflow (one message clears both maps). */
   async changed(): Promise<void> {
     this.byKey.invalidate('*').catch(() => undefined);

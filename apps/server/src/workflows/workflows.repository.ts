@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WorkflowDefinition } from '@visapi/contracts';
-import type { Selectable, Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/db/database';
 import { before, exactCreatedAt } from '../platform/db/keyset';
 import type { DB, WorkflowsTable, WorkflowVersionsTable } from '../platform/db/schema';
@@ -95,6 +95,15 @@ export class WorkflowsRepository {
   async workflowIdForWebhook(key: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('workflow_webhooks').select('workflow_id').where('key', '=', key).executeTakeFirst();
     return row?.workflow_id;
+  }
+
+  /** Enabled, unarchived workflows whose current definition has a cron trigger. */
+  async scheduled(): Promise<Array<{ id: string; definition: WorkflowDefinition }>> {
+    const { rows } = await sql<{ id: string; definition: WorkflowDefinition }>`
+      SELECT w.id, v.definition FROM workflows w
+      JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
+      WHERE w.enabled AND w.archived_at IS NULL AND v.definition -> 'triggers' @> '[{"type": "cron"}]'::jsonb`.execute(this.db);
+    return rows;
   }
 
   findById(id: string): Promise<WorkflowRow | undefined> {

@@ -61,6 +61,7 @@ export const configSchema = z.object({
   PDF_CONCURRENCY: int(1, 64).default(2),
   RUN_STALL_WINDOW_MS: int(10_000, 86_400_000).default(10 * 60_000),
   RUN_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000).default(3 * 60_000),
+  SCHEDULE_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000).default(5 * 60_000),
   WORKER_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   ADMIN_EMAILS: csv.default([]),
