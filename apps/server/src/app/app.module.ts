@@ -19,6 +19,7 @@ import { QueuesModule } from '../queues/queues.module';
 import { WorkerModule } from '../queues/worker.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { SchedulerModule } from '../scheduler/scheduler.module';
+import { RetentionModule } from '../retention/retention.module';
 import { TemplatesModule } from '../templates/templates.module';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
@@ -26,7 +27,7 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 /** The HTTP API's feature modules. */
 const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule, QueuesApiModule, TemplatesModule, OutboxModule];
 /** The queue consumers and their schedulers. */
-const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule, SchedulerModule];
+const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule, SchedulerModule, RetentionModule];
 
 export const servesApi = (role: Role) => role !== 'worker';
 export const runsWorker = (role: Role) => role !== 'gateway';

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 export const ROLES = ['all', 'gateway', 'worker'] as const;
@@ -93,6 +94,20 @@ export const configSchema = z.object({
   META_WA_API_URL: url(['http:', 'https:']).default('https://graph.facebook.com/v21.0'),
   META_WA_TOKEN: z.string().min(1).optional(),
   META_WA_PHONE_NUMBER_ID: z.string().min(1).optional(),
+  LOG_RETENTION_DAYS: int(1, 36_500).default(90),
+  RUN_RETENTION_DAYS: int(1, 36_500).default(90),
+  LOG_PRUNE_CRON: z
+    .string()
+    .refine((v) => {
+      try {
+        CronExpressionParser.parse(v, { strict: false });
+        return v.trim().split(/\s+/).length >= 5;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as "0 3 * * *"')
+    .default('0 3 * * *'),
+  RETENTION_BATCH_SIZE: int(1, 100_000).default(5_000),
   LOG_BUFFER_MAX: int(100, 10_000_000).default(50_000),
   LOG_BATCH_SIZE: int(1, 10_000).default(500),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(250),

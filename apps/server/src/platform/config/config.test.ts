@@ -52,6 +52,10 @@ describe('loadConfig', () => {
     [{ SHUTDOWN_GRACE_MS: '-1' }, /^Invalid configuration: SHUTDOWN_GRACE_MS/],
     [{ MIGRATE_ON_START: 'maybe' }, /^Invalid configuration: MIGRATE_ON_START/],
     [{ REDIS_PREFIX: 'has space' }, /^Invalid configuration: REDIS_PREFIX must be 1-64 characters/],
+    [{ LOG_PRUNE_CRON: 'nightly' }, /^Invalid configuration: LOG_PRUNE_CRON must be a cron expression/],
+    [{ WHATSAPP_PROVIDER: 'twilio' }, /^Invalid configuration: WHATSAPP_PROVIDER .*\(got "twilio"\)$/],
+    [{ SLACK_API_URL: 'slack.com/api' }, /^Invalid configuration: SLACK_API_URL must be a URL/],
+    [{ DEFAULT_LOCALE: 'English' }, /^Invalid configuration: DEFAULT_LOCALE must be a locale/],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
