@@ -47,18 +47,6 @@ async function main() {
     );
 
     let firstSignalAt = 0;
-    if (servesApi(role)) {
-      const demo = await seedDemo(app, runtime);
-      if (demo) process.stdout.write(`\n${demo}\n`);
-      const link = await bootstrapAdminLink(app, runtime);
-      if (link) {
-        process.stdout.write(
-          `\nFirst start: no admin yet. Sign in as admin (the link works once, for 15 minutes):\n\n  ${link}\n\n` +
-            'A new link: npx visapi auth:link EMAIL\n\n',
-        );
-      }
-    }
-
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         // npm forwards a terminal's Ctrl-C, so one keypress can arrive twice: only a
@@ -79,9 +67,27 @@ async function main() {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+
+    if (servesApi(role)) {
+      await announceFirstStart(app, runtime).catch((error: unknown) => {
+        if (!stopping) logger.error({ err: error }, 'first-start setup failed');
+      });
+    }
   } catch (error) {
     await infra.release().catch(() => undefined);
     throw error;
+  }
+}
+
+/** SPEC §1: on a fresh install, the demo workflow's webhook and an admin sign-in link. */
+async function announceFirstStart(app: Parameters<typeof seedDemo>[0], runtime: Parameters<typeof seedDemo>[1]) {
+  const demo = await seedDemo(app, runtime);
+  if (demo) process.stdout.write(`\n${demo}\n`);
+  const link = await bootstrapAdminLink(app, runtime);
+  if (link) {
+    process.stdout.write(
+      `\nFirst start: no admin yet. Sign in as admin (the link works once, for 15 minutes):\n\n  ${link}\n\n` + 'A new link: npx visapi auth:link EMAIL\n\n',
+    );
   }
 }
 

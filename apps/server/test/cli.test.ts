@@ -25,11 +25,11 @@ describe('visapi CLI', () => {
     expect(second).toMatchObject({ code: 0, stdout: 'schema up to date\n' });
   });
 
-  it('seed makes ADMIN_EMAILS admins, idempotently', async () => {
-    for (let i = 0; i < 2; i++) {
+  it('seed makes ADMIN_EMAILS admins and adds the shipped templates, idempotently', async () => {
+    for (const templatesAdded of [18, 0]) {
       const res = await runCli(['seed', '--json'], env());
       expect(res.code).toBe(0);
-      expect(JSON.parse(res.stdout)).toEqual({ admins: ['root@example.com', 'ops@example.com'] });
+      expect(JSON.parse(res.stdout)).toEqual({ admins: ['root@example.com', 'ops@example.com'], templatesAdded });
     }
     const users = await adminQuery(url, 'SELECT email, role FROM users ORDER BY email');
     expect(users).toEqual([

@@ -17,8 +17,21 @@ export const DEMO_WEBHOOK_KEY = 'application-status-update';
  * it (printed once, like the admin link). Returns undefined on every later start.
  */
 export async function seedDemo(app: INestApplicationContext, runtime: Runtime, examplesDir = EXAMPLES_DIR): Promise<string | undefined> {
-  const { rows } = await sql<{ exists: boolean }>`SELECT EXISTS (SELECT 1 FROM workflows) AS exists`.execute(runtime.database.db);
-  if (rows[0]?.exists || !fs.existsSync(examplesDir)) return undefined;
+  if (!fs.existsSync(examplesDir)) return undefined;
+  // Several gateways starting at once: one seeds, the others find it done.
+  return runtime.database.db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtext('visapi:seed-demo')) AS locked`.execute(connection);
+    if (!rows[0]?.locked) return undefined;
+    try {
+      const { rows: found } = await sql<{ exists: boolean }>`SELECT EXISTS (SELECT 1 FROM workflows) AS exists`.execute(connection);
+      return found[0]?.exists ? undefined : await importExamples(app, runtime, examplesDir);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext('visapi:seed-demo'))`.execute(connection);
+    }
+  });
+}
+
+async function importExamples(app: INestApplicationContext, runtime: Runtime, examplesDir: string): Promise<string | undefined> {
   const workflows = app.get(WorkflowsService);
   const imported: string[] = [];
   let demo: string | undefined;
