@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +8,7 @@ import { gateApiDocs } from '../auth/docs-gate';
 import { serveDashboard } from '../dashboard/serve-dashboard';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { installBodyParsers } from '../platform/http/body-parsers';
+import { installSecurityHeaders } from '../platform/http/security-headers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from '../platform/http/request-id';
@@ -76,22 +76,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   installBodyParsers(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new ZodValidationPipe());
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-    },
-  });
+  installSecurityHeaders(fastify);
 
   if (servesApi(options.role)) {
     gateApiDocs(fastify, app.get(Authenticator));

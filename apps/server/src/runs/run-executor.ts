@@ -69,10 +69,10 @@ export class RunExecutor implements OnModuleInit {
     const data = parsed.data;
     const sealed = Buffer.from(data.input, 'base64');
     const input = this.runtime.cipher.decryptJson(sealed);
-    const run = await this.repository.begin(data, job.queueName, String(job.id), sealed, redact(input));
-    if (TERMINAL.has(run.status)) return;
-
     const definition = await this.catalog.version(data.versionId);
+    const first = definition?.steps[0];
+    const run = await this.repository.begin(data, job.queueName, String(job.id), sealed, redact(input), first && { id: first.id, type: first.type });
+    if (TERMINAL.has(run.status)) return;
     if (!definition) {
       await this.die(run, data, undefined, { class: 'permanent', message: `workflow version ${data.versionId} no longer exists` });
       return;
@@ -97,7 +97,9 @@ export class RunExecutor implements OnModuleInit {
       if (prior?.status === 'skipped') continue;
 
       const attempt = (prior?.attempts ?? 0) + 1;
-      if (!(await this.repository.stepStarted(run.id, step.id, position, step.type, attempt))) return; // cancelled
+      // A fresh run's first step was marked running by begin().
+      const startedByBegin = run.fresh && position === 0;
+      if (!startedByBegin && !(await this.repository.stepStarted(run.id, step.id, position, step.type, attempt))) return; // cancelled
       const started = performance.now();
       const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null, signal });
       const durationMs = Math.round(performance.now() - started);
@@ -108,9 +110,15 @@ export class RunExecutor implements OnModuleInit {
         continue;
       }
       if (outcome.status === 'succeeded') {
-        await this.repository.stepFinished(run.id, step.id, 'succeeded', { output: outcome.output, items: outcome.items });
+        const last = position === definition.steps.length - 1;
+        if (last) await this.repository.lastStepSucceeded(run.id, step.id, { output: outcome.output, items: outcome.items });
+        else await this.repository.stepFinished(run.id, step.id, 'succeeded', { output: outcome.output, items: outcome.items });
         scope.steps[step.id] = outcome.output;
         this.log(data, 'info', `step ${step.id} succeeded`, { stepId: step.id, type: step.type, attempt, durationMs });
+        if (last) {
+          this.log(data, 'info', 'run succeeded', {});
+          return;
+        }
         continue;
       }
 

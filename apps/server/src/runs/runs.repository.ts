@@ -20,23 +20,31 @@ export class RunsRepository {
 
   /**
    * One statement per delivery of a run's job: records the run the first time (already
-   * running), or marks an existing unfinished one running again; a finished run is returned
-   * untouched. `fresh` says the row was just created (so it has no steps yet).
+   * running) together with its first step's start, or marks an existing unfinished one
+   * running again; a finished run is returned untouched. `fresh` says the row was just created
+   * (so it has no steps but the first).
    */
-  async begin(job: RunJob, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown): Promise<RunRow & { fresh: boolean }> {
+  async begin(job: RunJob, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown, firstStep?: { id: string; type: string }): Promise<RunRow & { fresh: boolean }> {
     const result = await sql<RunRow & { fresh: boolean }>`
-      INSERT INTO runs (id, workflow_id, workflow_version_id, workflow_version, status, trigger_type, trigger_key, actor_id,
-                        request_id, queue, job_id, input_encrypted, input_redacted, attempts, created_at, started_at, updated_at)
-      VALUES (${job.runId}, ${job.workflowId}, ${job.versionId}, ${job.version}, 'running', ${job.trigger.type}, ${job.trigger.key ?? null},
-              ${job.trigger.actorId ?? null}, ${job.requestId}, ${queue}, ${jobId}, ${inputEncrypted}, ${JSON.stringify(inputRedacted ?? null)}::jsonb,
-              1, ${new Date(job.triggeredAt)}, now(), now())
-      ON CONFLICT (id) DO UPDATE SET
-        status = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.status ELSE 'running' END,
-        attempts = runs.attempts + CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN 0 ELSE 1 END,
-        started_at = coalesce(runs.started_at, now()),
-        error = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.error ELSE NULL END,
-        updated_at = now()
-      RETURNING *, (xmax = 0) AS fresh`.execute(this.db);
+      WITH run AS (
+        INSERT INTO runs (id, workflow_id, workflow_version_id, workflow_version, status, trigger_type, trigger_key, actor_id,
+                          request_id, queue, job_id, input_encrypted, input_redacted, attempts, created_at, started_at, updated_at)
+        VALUES (${job.runId}, ${job.workflowId}, ${job.versionId}, ${job.version}, 'running', ${job.trigger.type}, ${job.trigger.key ?? null},
+                ${job.trigger.actorId ?? null}, ${job.requestId}, ${queue}, ${jobId}, ${inputEncrypted}, ${JSON.stringify(inputRedacted ?? null)}::jsonb,
+                1, ${new Date(job.triggeredAt)}, now(), now())
+        ON CONFLICT (id) DO UPDATE SET
+          status = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.status ELSE 'running' END,
+          attempts = runs.attempts + CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN 0 ELSE 1 END,
+          started_at = coalesce(runs.started_at, now()),
+          error = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.error ELSE NULL END,
+          updated_at = now()
+        RETURNING *, (xmax = 0) AS fresh
+      ), first_step AS (
+        INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, started_at)
+        SELECT id, ${firstStep?.id ?? null}, 0, ${firstStep?.type ?? null}, 'running', 1, now() FROM run
+        WHERE fresh AND ${firstStep !== undefined}
+      )
+      SELECT * FROM run`.execute(this.db);
     return result.rows[0]!;
   }
 
@@ -75,6 +83,20 @@ export class RunsRepository {
       ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'running', attempts = ${attempt}, finished_at = NULL
       RETURNING step_id`.execute(this.db);
     return result.rows.length > 0;
+  }
+
+  /** The last step succeeded: its result and the run's success in one statement. */
+  async lastStepSucceeded(runId: string, stepId: string, result: { output?: unknown; items?: unknown }): Promise<void> {
+    await sql`
+      WITH step AS (
+        UPDATE run_steps SET status = 'succeeded', finished_at = now(), error = NULL,
+          output = ${result.output === undefined ? null : JSON.stringify(result.output)}::jsonb,
+          items = ${result.items === undefined ? null : JSON.stringify(result.items)}::jsonb
+        WHERE run_id = ${runId} AND step_id = ${stepId}
+        RETURNING run_id
+      )
+      UPDATE runs SET status = 'succeeded', error = NULL, finished_at = now(), updated_at = now()
+      WHERE id IN (SELECT run_id FROM step)`.execute(this.db);
   }
 
   async stepFinished(runId: string, stepId: string, status: StepStatus, result: { output?: unknown; error?: unknown; items?: unknown }): Promise<void> {
