@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { cli, cpuInfo, freePort, load, ROOT, startInstance, stopInstance, table, writeResult } from './lib.mjs';
+import { cli, cpuInfo, freePort, load, pacedLoad, ROOT, startInstance, stopInstance, table, writeResult } from './lib.mjs';
 import { rss, snapshot } from './proc.mjs';
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -35,6 +35,19 @@ function webhookOptions(url, key, extra = {}) {
       },
     ],
     ...extra,
+  };
+}
+
+function pacedWebhook(url, key, rate, duration) {
+  const tag = Date.now().toString(36);
+  return {
+    url,
+    rate,
+    duration,
+    request: (i) => ({
+      headers: { 'x-api-key': key, 'content-type': 'application/json', 'idempotency-key': `paced-${tag}-${i}` },
+      body: JSON.stringify({ applicationId: `A-${i}`, status: 'approved', sentAt: Date.now() }),
+    }),
   };
 }
 
@@ -96,16 +109,18 @@ async function endToEnd(env, duration) {
     const webhookUrl = `${gateway.url}/api/v1/triggers/${hook}`;
     const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8'));
     const groups = { gateway: [gateway.child.pid], worker: [worker.child.pid], redis: [runtime.redis.pid], postgres: [runtime.postgres.pid] };
+    await settle(env);
     const waitForDeliveries = async (count, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (arrivals.size < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     };
 
     // Latency at a fixed 100 req/s.
-    await load('warm-up', webhookOptions(webhookUrl, key, { duration: 3, overallRate: 100, connections: 10 }));
-    await waitForDeliveries(1, 30_000);
+    // Latency at a steady 100 req/s (paced, not bursts); every warm-up run delivered first.
+    const warmUp = await pacedLoad('warm-up', pacedWebhook(webhookUrl, key, 100, 3));
+    await waitForDeliveries(warmUp.total, 60_000);
     arrivals.clear();
-    const latencyLoad = await load('webhook → delivered, 100 req/s', webhookOptions(webhookUrl, key, { duration, overallRate: 100, connections: 10 }));
+    const latencyLoad = await pacedLoad('webhook → delivered, 100 req/s', pacedWebhook(webhookUrl, key, 100, duration));
     await waitForDeliveries(latencyLoad.total, 60_000);
     const latencies = [...arrivals.values()].map((a) => a.at - a.sentAt).sort((a, b) => a - b);
     const latency = { delivered: latencies.length, sent: latencyLoad.total, p50Ms: percentile(latencies, 0.5), p95Ms: percentile(latencies, 0.95), p99Ms: percentile(latencies, 0.99) };
@@ -132,6 +147,29 @@ async function endToEnd(env, duration) {
     await Promise.all([stopInstance(gateway), stopInstance(worker)]);
     target.close();
   }
+}
+
+/**
+ * Lets the services finish what an earlier phase left them (Redis compacting its append-only
+ * file after 100,000 job writes, PostgreSQL's dirty pages), so it is not measured as this
+ * phase's latency.
+ */
+async function settle(env) {
+  const { Redis } = await import('ioredis');
+  const pg = (await import('pg')).default;
+  const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8'));
+  const redis = new Redis(process.env.REDIS_URL ?? runtime.redis.url);
+  await redis.bgrewriteaof().catch(() => undefined);
+  for (let i = 0; i < 600; i++) {
+    const info = await redis.info('persistence');
+    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && /rdb_bgsave_in_progress:0/.test(info)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  redis.disconnect();
+  const client = new pg.Client(process.env.DATABASE_URL ?? runtime.postgres.url);
+  await client.connect();
+  await client.query('CHECKPOINT').catch(() => undefined);
+  await client.end();
 }
 
 /** Deletes a bench phase's Redis keys (its queues hold what was never run). */

@@ -1,6 +1,7 @@
 // Shared by the benchmarks: start a VisAPI instance, run autocannon, read /proc.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,51 @@ export async function load(name, options) {
     errors: result.errors + result.timeouts,
     total: result.requests.total,
   };
+}
+
+/**
+ * An open-loop load at an exact rate: request i leaves at start + i/rate whatever the answers
+ * do (keep-alive sockets, as many as needed). autocannon's rate limit sends each second's
+ * quota in a burst at the start of the second, which measures the burst's queueing, not the
+ * latency at a steady rate. `request(i)` gives {headers, body} for request i.
+ */
+export async function pacedLoad(name, { url, method = 'POST', rate, duration, request }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const count = Math.round(rate * duration);
+  const latencies = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  const inFlight = [];
+  for (let i = 0; i < count; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const { headers, body } = request(i);
+    const sentAt = performance.now();
+    inFlight.push(
+      new Promise((resolve) => {
+        const req = http.request(target, { method, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - sentAt);
+            if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+            resolve();
+          });
+        });
+        req.on('error', () => {
+          errors++;
+          resolve();
+        });
+        req.end(body);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0);
+  return { name, requestsPerSecond: Math.round(count / duration), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), non2xx, errors, total: count };
 }
 
 export function cpuInfo() {

@@ -37,9 +37,17 @@ export function familyOf(pid) {
   return out;
 }
 
-/** Total CPU seconds per named group: { gateway: [pid], postgres: [postmaster pid], ... }. */
+/**
+ * Total CPU seconds per named group: { gateway: [pid], postgres: [postmaster pid], ... }, each
+ * with its descendants — except those another group names: the embedded PostgreSQL and Redis
+ * are children of the VisAPI process that started them, and must count once, as themselves.
+ */
 export function snapshot(groups) {
-  return Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.flatMap(familyOf).reduce((sum, p) => sum + cpuSeconds(p), 0)]));
+  const families = Object.entries(groups).map(([name, pids]) => [name, new Set(pids.flatMap(familyOf))]);
+  // A process counts for the nearest group above it: the smallest family that holds it.
+  const bySize = [...families].sort((x, y) => x[1].size - y[1].size);
+  const owner = (pid) => bySize.find(([, family]) => family.has(pid))[0];
+  return Object.fromEntries(families.map(([name, family]) => [name, [...family].filter((p) => owner(p) === name).reduce((sum, p) => sum + cpuSeconds(p), 0)]));
 }
 
 export function rss(pid) {

@@ -5,6 +5,7 @@ import { LogService } from '../src/logs/log.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { scheduleId } from '../src/scheduler/cron-schedules';
 import { ScheduleReconciler } from '../src/scheduler/schedule-reconciler';
+import { CronFire } from '../src/scheduler/cron-fire';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -91,6 +92,24 @@ describe('a fire', () => {
     const detail = (await call('GET', `/api/v1/runs/${run.id}`)).json();
     expect(detail).toMatchObject({ trigger: { type: 'cron', key: '* * * * * *' }, input: { applicationId: 'A-1' }, status: 'succeeded' });
     expect(new Date(detail.createdAt).getMilliseconds()).toBe(0);
+  });
+
+  it('a fire handled twice queues one run; jitterSeconds delays it by up to that much', async () => {
+    const created = await call('POST', '/api/v1/workflows', definition('1.0.0', [{ type: 'cron', schedule: '0 0 1 1 *', jitterSeconds: 60 }], { name: 'jittered' }));
+    const workflowId = created.json().id;
+    const firedAt = Date.UTC(2027, 0, 1);
+    const job = { id: `repeat:${scheduleId(workflowId, 0)}:${firedAt}`, repeatJobKey: scheduleId(workflowId, 0), data: { v: 1, workflowId, triggerIndex: 0 }, opts: { prevMillis: firedAt }, timestamp: firedAt };
+    const first = await t.app.get(CronFire).fire(job as never);
+    const second = await t.app.get(CronFire).fire(job as never);
+    expect(first.runId).toEqual(expect.any(String));
+    expect(second.runId).toBe(first.runId);
+    const queued = await t.app.get(QueuesService).get('default').getJob(first.runId!);
+    expect(queued?.opts.delay).toBeGreaterThanOrEqual(0);
+    expect(queued?.opts.delay).toBeLessThanOrEqual(60_000);
+    expect(queued?.data.triggeredAt).toBe(new Date(firedAt).toISOString());
+    const counts = await t.app.get(QueuesService).get('default').getJobs(['delayed', 'waiting', 'active', 'completed']);
+    expect(counts.filter((j) => j.data?.workflowId === workflowId)).toHaveLength(1);
+    await call('DELETE', `/api/v1/workflows/${workflowId}`);
   });
 
   it('a payload its inputSchema refuses makes no run and an error log row', async () => {
