@@ -124,3 +124,115 @@ describe('sign-in', () => {
     expect(calls.some((c) => c.url === '/api/v1/auth/logout' && c.method === 'POST')).toBe(true);
   });
 });
+
+const workflowId = '0460c1fa-e996-46d1-8dee-f9fb40183ab8';
+const definition = { name: 'Partner status', version: '1.0.0', triggers: [{ type: 'webhook', key: 'partner-status' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] };
+const workflow = {
+  id: workflowId,
+  name: 'Partner status',
+  description: null,
+  enabled: true,
+  priority: 'default',
+  version: '1.0.0',
+  archivedAt: null,
+  createdAt: '2026-11-26T00:00:00.000Z',
+  updatedAt: '2026-11-26T00:00:00.000Z',
+  definition,
+  webhooks: [{ key: 'partner-status', url: 'http://localhost:3000/api/v1/triggers/partner-status', signed: false }],
+};
+
+describe('workflows', () => {
+  beforeEach(() => {
+    routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...dana, role: 'admin' } });
+    routes['GET /api/v1/workflows?limit=200'] = () => ({ status: 200, body: { items: [workflow], nextCursor: null } });
+    routes[`GET /api/v1/workflows/${workflowId}`] = () => ({ status: 200, body: workflow });
+    routes[`PUT /api/v1/workflows/${workflowId}`] = (init) => ({ status: 200, body: { ...workflow, version: '1.1.0', definition: JSON.parse(String(init?.body)) } });
+  });
+
+  it('lists workflows and opens one with its webhook URL', async () => {
+    render(<App initialPath="/workflows" />);
+    fireEvent.click(await screen.findByRole('link', { name: 'Partner status' }));
+    expect(await screen.findByText('POST http://localhost:3000/api/v1/triggers/partner-status')).toBeTruthy();
+    expect(screen.getByText('Valid definition')).toBeTruthy();
+  });
+
+  it('validates the definition as it is typed; only a valid change can be saved, as a new version', async () => {
+    render(<App initialPath={`/workflows/${workflowId}`} />);
+    const editor = (await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' })) as HTMLTextAreaElement;
+    const save = screen.getByRole('button', { name: 'Save as new version' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(editor, { target: { value: editor.value.replace('"1.0.0"', '"1.1"') } });
+    expect(await screen.findByText('must be a semantic version such as 1.2.0')).toBeTruthy();
+    expect(screen.getByText('$.version')).toBeTruthy();
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(editor, { target: { value: editor.value.replace('"1.1"', '"1.1.0"').replace('"ms": 10', '"ms": 10,') } });
+    expect(await screen.findByText(/not valid JSON at line/)).toBeTruthy();
+
+    const fixed = JSON.stringify({ ...definition, version: '1.1.0' }, null, 2);
+    fireEvent.change(editor, { target: { value: fixed } });
+    expect(await screen.findByText('Valid definition — not saved yet')).toBeTruthy();
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    await screen.findByText('v1.1.0');
+    expect(calls.find((c) => c.method === 'PUT')).toEqual({ url: `/api/v1/workflows/${workflowId}`, method: 'PUT', body: { ...definition, version: '1.1.0' } });
+  });
+
+  it('shows the server’s refusal with its paths', async () => {
+    routes[`PUT /api/v1/workflows/${workflowId}`] = () => ({
+      status: 409,
+      body: { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'The version must be greater than 1.0.0.', errors: [{ path: '$.version', message: 'not greater than 1.0.0' }] },
+    });
+    render(<App initialPath={`/workflows/${workflowId}`} />);
+    const editor = await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' });
+    fireEvent.change(editor, { target: { value: JSON.stringify({ ...definition, description: 'changed' }, null, 2) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save as new version' }));
+    expect(await screen.findByText('The version must be greater than 1.0.0.')).toBeTruthy();
+    expect(screen.getByText('not greater than 1.0.0')).toBeTruthy();
+  });
+
+  it('is read-only for a viewer', async () => {
+    routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...dana, role: 'viewer' } });
+    render(<App initialPath={`/workflows/${workflowId}`} />);
+    const editor = (await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' })) as HTMLTextAreaElement;
+    expect(editor.readOnly).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Save as new version' })).toBeNull();
+  });
+});
+
+describe('outbox', () => {
+  it('shows sandboxed messages, right-to-left text intact, filtered by connector', async () => {
+    const message = (id: string, connector: string, recipient: string, text: string) => ({
+      id,
+      connector,
+      runId: null,
+      stepId: 'notify',
+      recipient,
+      payload: { text },
+      createdAt: '2026-11-26T03:00:00.000Z',
+    });
+    routes['GET /api/v1/outbox?limit=50'] = () => ({
+      status: 200,
+      body: {
+        items: [
+          message('00000000-0000-4000-8000-000000000001', 'whatsapp.send', '+972501234567', 'שלום דנה, סטטוס בקשת הוויזה שלך עודכן'),
+          message('00000000-0000-4000-8000-000000000002', 'slack.send', '#visa-ops', 'Status update sent to 1 applicant(s)'),
+        ],
+        nextCursor: null,
+      },
+    });
+    routes['GET /api/v1/outbox?limit=50&connector=slack.send'] = () => ({
+      status: 200,
+      body: { items: [message('00000000-0000-4000-8000-000000000002', 'slack.send', '#visa-ops', 'Status update sent to 1 applicant(s)')], nextCursor: null },
+    });
+    render(<App initialPath="/outbox" />);
+    expect(await screen.findByText('שלום דנה, סטטוס בקשת הוויזה שלך עודכן')).toBeTruthy();
+    expect(screen.getByText('+972501234567')).toBeTruthy();
+    fireEvent.click(screen.getByRole('radio', { name: 'Slack' }));
+    await act(async () => undefined);
+    await screen.findByText('#visa-ops');
+    expect(await screen.findByText('Status update sent to 1 applicant(s)')).toBeTruthy();
+    expect(screen.queryByText('+972501234567')).toBeNull();
+  });
+});

@@ -5,6 +5,9 @@ import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { OverviewPage } from './routes/OverviewPage';
+import { OutboxPage } from './features/outbox/OutboxPage';
+import { WorkflowPage } from './features/workflows/WorkflowPage';
+import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
@@ -42,7 +45,11 @@ const callbackRoute = createRoute({
 const appRoute = createRoute({ getParentRoute: () => rootRoute, id: 'app', component: Layout });
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: OverviewPage });
 
-const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute])]);
+const workflowsRoute = createRoute({ getParentRoute: () => appRoute, path: '/workflows', component: WorkflowsPage });
+const workflowRoute = createRoute({ getParentRoute: () => appRoute, path: '/workflows/$workflowId', component: WorkflowPage });
+const outboxRoute = createRoute({ getParentRoute: () => appRoute, path: '/outbox', component: OutboxPage });
+
+const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute])]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

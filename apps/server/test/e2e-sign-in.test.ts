@@ -30,6 +30,7 @@ beforeAll(async () => {
     PUBLIC_URL: base,
     SMTP_URL: smtpUrl,
     AUTH_ALLOWED_DOMAINS: 'visa.example',
+    ADMIN_EMAILS: 'admin@visa.example',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
   });
   await waitForHealthy(`${base}/healthz`, server);
@@ -80,6 +81,43 @@ describe('signing in through the dashboard, in Chromium', () => {
     await page.goto(`${base}/`);
     await page.waitForURL(/\/sign-in/);
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await context.close();
+  });
+
+  it('an admin edits a workflow definition: problems shown as typed, under the strict CSP, saved as a new version', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Work e-mail').fill('admin@visa.example');
+    const mail = smtp.nextMail();
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    await page.goto(linkIn(await mail).toString());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Role: admin').waitFor();
+
+    const created = await page.request.post(`${base}/api/v1/workflows`, {
+      headers: { origin: base },
+      data: { name: 'Browser edited', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
+    });
+    expect(created.status()).toBe(201);
+
+    await page.getByRole('link', { name: 'Workflows' }).click();
+    await page.getByRole('link', { name: 'Browser edited' }).click();
+    const editor = page.getByLabel('Workflow definition (JSON)');
+    await editor.waitFor();
+    const text = await editor.inputValue();
+    await editor.fill(text.replace('"1.0.0"', '"1.1"'));
+    await page.getByText('must be a semantic version such as 1.2.0').waitFor();
+    expect(await page.getByRole('button', { name: 'Save as new version' }).isDisabled()).toBe(true);
+    await editor.fill(text.replace('"1.0.0"', '"1.1.0"'));
+    await page.getByText('Valid definition — not saved yet').waitFor();
+    await page.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText('v1.1.0').waitFor();
+    const versions = await page.request.get(`${base}/api/v1/workflows/${(await created.json()).id}/versions`);
+    expect((await versions.json()).items.map((v: { version: string }) => v.version)).toEqual(['1.1.0', '1.0.0']);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

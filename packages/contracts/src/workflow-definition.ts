@@ -41,6 +41,7 @@ export const workflowDefinitionJsonSchema = {
         discriminator: { propertyName: 'type' },
         oneOf: [
           {
+            type: 'object',
             additionalProperties: false,
             required: ['type', 'key'],
             properties: {
@@ -50,6 +51,7 @@ export const workflowDefinitionJsonSchema = {
             },
           },
           {
+            type: 'object',
             additionalProperties: false,
             required: ['type', 'schedule'],
             properties: {
@@ -60,7 +62,7 @@ export const workflowDefinitionJsonSchema = {
               jitterSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
             },
           },
-          { additionalProperties: false, required: ['type'], properties: { type: { const: 'manual' } } },
+          { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { const: 'manual' } } },
         ],
       },
     },

@@ -30,6 +30,8 @@ async function request<T>(method: string, path: string, body: unknown, acceptSta
  */
 export const getJson = <T>(path: string, acceptStatuses: number[] = []) => request<T>('GET', path, undefined, acceptStatuses);
 export const postJson = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, []);
+export const putJson = <T>(path: string, body: unknown) => request<T>('PUT', path, body, []);
+export const patchJson = <T>(path: string, body: unknown) => request<T>('PATCH', path, body, []);
 
 export const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
 
@@ -37,4 +39,7 @@ export const isUnauthorized = (error: unknown) => error instanceof ApiError && e
 export const queryKeys = {
   health: ['health'] as const,
   me: ['auth', 'me'] as const,
+  workflows: ['workflows'] as const,
+  workflow: (id: string) => ['workflows', id] as const,
+  outbox: (connector?: string) => ['outbox', connector ?? 'all'] as const,
 };

@@ -7,7 +7,11 @@ import { ColorSchemeToggle } from './ColorSchemeToggle';
 import { UserMenu } from './UserMenu';
 
 /** The pages the navigation offers; later features add theirs here. */
-export const NAV_ITEMS = [{ to: '/', label: 'Overview' }] as const;
+export const NAV_ITEMS = [
+  { to: '/', label: 'Overview' },
+  { to: '/workflows', label: 'Workflows' },
+  { to: '/outbox', label: 'Outbox' },
+] as const;
 
 export function Layout({ children }: { children?: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
@@ -43,7 +47,7 @@ export function Layout({ children }: { children?: ReactNode }) {
             component={Link}
             to={item.to}
             label={item.label}
-            active={pathname === item.to}
+            active={item.to === '/' ? pathname === '/' : pathname.startsWith(item.to)}
             onClick={close}
           />
         ))}

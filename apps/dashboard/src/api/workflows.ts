@@ -1,0 +1,37 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Workflow, WorkflowSummary } from '@visapi/contracts';
+import { getJson, patchJson, putJson, queryKeys } from './client';
+
+export function useWorkflows() {
+  return useQuery({
+    queryKey: queryKeys.workflows,
+    queryFn: () => getJson<{ items: WorkflowSummary[]; nextCursor: string | null }>('/api/v1/workflows?limit=200'),
+  });
+}
+
+export function useWorkflow(id: string) {
+  return useQuery({ queryKey: queryKeys.workflow(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
+}
+
+/** A new version of the definition (PUT); the server re-validates and may refuse (400/409). */
+export function useSaveWorkflow(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (definition: unknown) => putJson<Workflow>(`/api/v1/workflows/${id}`, definition),
+    onSuccess: (workflow) => {
+      client.setQueryData(queryKeys.workflow(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+    },
+  });
+}
+
+export function useSetWorkflowEnabled(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (enabled: boolean) => patchJson<Workflow>(`/api/v1/workflows/${id}`, { enabled }),
+    onSuccess: (workflow) => {
+      client.setQueryData(queryKeys.workflow(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+    },
+  });
+}
