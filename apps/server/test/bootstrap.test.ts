@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { bootstrapAdminLink } from '../src/auth/bootstrap-admin';
 import { EXAMPLES_DIR, seedDemo } from '../src/seed/demo';
+import { seed } from '../src/seed/seed';
 import { createKey } from './support/auth-helpers';
 import { runCli } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -12,7 +13,8 @@ let t: TestApp;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  t = await createTestApp(infra, { role: 'gateway' });
+  t = await createTestApp(infra, { role: 'all' });
+  await seed(t.runtime); // what npm start does before the first start's announcements
 });
 afterAll(async () => {
   await t?.close();
@@ -51,8 +53,14 @@ describe('first start', () => {
     expect(url).toBe('http://localhost:3000/api/v1/triggers/application-status-update');
     const res = await t.app.inject({ method: 'POST', url: new URL(url!).pathname, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: body });
     expect(res.statusCode, res.body).toBe(202);
-    const status = await t.app.inject({ method: 'GET', url: new URL(res.json().statusUrl).pathname, headers: { authorization: `Bearer ${key}` } });
-    expect(status.json()).toMatchObject({ status: 'queued' });
+    // No connector credentials: the demo runs in sandbox mode, its messages in the outbox.
+    const runUrl = new URL(res.json().statusUrl).pathname;
+    await expect.poll(async () => (await t.app.inject({ method: 'GET', url: runUrl, headers: { authorization: `Bearer ${key}` } })).json().status, { timeout: 15_000, interval: 50 }).toBe('succeeded');
+    const outbox = await t.app.inject({ method: 'GET', url: `/api/v1/outbox?runId=${res.json().runId}`, headers: { authorization: `Bearer ${key}` } });
+    expect(outbox.json().items.map((m: { connector: string; recipient: string }) => [m.connector, m.recipient]).sort()).toEqual([
+      ['slack.send', '#visa-ops'],
+      ['whatsapp.send', '+972501234567'],
+    ]);
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/workflows?limit=200', headers: { authorization: `Bearer ${(await createKey(t, ['read_workflows'])).key}` } });
     const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
