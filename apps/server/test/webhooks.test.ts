@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { whenReady } from '../src/platform/redis/redis';
+import { IdempotencyStore } from '../src/triggers/idempotency';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesService } from '../src/queues/queues.service';
@@ -225,6 +228,25 @@ describe('Idempotency-Key', () => {
     const wf = await workflow();
     expect((await post(wf.key, {}, withKey('x'.repeat(256)))).statusCode).toBe(400);
     expect((await post(wf.key, {}, withKey('has space'))).statusCode).toBe(400);
+  });
+
+  it('a claim left by a gateway that died before queueing blocks repeats (409) only for a minute', async () => {
+    const wf = await workflow();
+    const callerKey = await t.app.get(ApiKeysService).verify(caller);
+    const body = JSON.stringify({ left: true });
+    const redisKey = new IdempotencyStore(t.runtime.redis.create('command'), t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'abandoned');
+    const redis = t.runtime.redis.create('command');
+    await whenReady(redis, 5_000);
+    const claim = (at: number) => redis.hset(redisKey, 'body', createHash('sha256').update(body).digest('base64url'), 'state', 'pending', 'at', String(at), 'response', '{}');
+    await claim(Date.now());
+    expect((await post(wf.key, body, withKey('abandoned'))).statusCode).toBe(409);
+    await claim(Date.now() - 61_000);
+    const retried = await post(wf.key, body, withKey('abandoned'));
+    expect(retried.statusCode).toBe(202);
+    expect((await settled(retried.json().runId)).status).toBe('succeeded');
+    const replay = await post(wf.key, body, withKey('abandoned'));
+    expect([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()]).toEqual([202, 'true', retried.json()]);
+    redis.disconnect();
   });
 
   it('a failed request releases the key, so a corrected retry can use it', async () => {

@@ -78,7 +78,7 @@ export class RunsService {
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
     this.logs.write({ level: 'info', message: `run queued (${trigger.type})`, workflowId: workflow.id, runId, jobId: runId, actorId: trigger.actorId ?? null, payload: { trigger, requestId, queue: workflow.priority, version: definition.version } });
-    return { runId, workflowId: workflow.id, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${runId}` };
+    return this.acceptance(workflow.id, runId);
   }
 
   /**
@@ -166,7 +166,12 @@ export class RunsService {
   }
 
   private accepted(row: RunRow): TriggerAccepted {
-    return { runId: row.id, workflowId: row.workflow_id, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${row.id}` };
+    return this.acceptance(row.workflow_id, row.id);
+  }
+
+  /** The 202 answer for a queued run. */
+  acceptance(workflowId: string, runId: string): TriggerAccepted {
+    return { runId, workflowId, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${runId}` };
   }
 
   private audit(action: string, row: RunRow, by: { actorId: string | null; actorType: string }) {

@@ -2,36 +2,42 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
- * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis. One atomic call claims
- * a key; the first request's answer is stored for 24 h. A repeat with the same body gets that
- * answer again; with another body, 422; while the first is still in flight, 409.
+ * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
+ * request. The claim stores the body's hash and the answer the request will give (a 202 whose
+ * run id derives from the key, so it is known before the run is queued). Whether the first
+ * request got through is read from the queue itself: its job exists. So a repeat with the same
+ * body gets that answer when the job exists, 409 while it does not yet (the first is in
+ * flight), and may claim again once a claim is older than IN_FLIGHT_MS with no job (the
+ * gateway died before queueing); another body gets 422. Kept 24 h — never longer than the job
+ * (completed run jobs are kept 24 h, failed ones 7 days).
  */
 const CLAIM = `
-local existing = redis.call('HGETALL', KEYS[1])
-if #existing == 0 then
-  redis.call('HSET', KEYS[1], 'state', 'inflight', 'body', ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local existing = redis.call('HMGET', KEYS[1], 'body', 'state', 'at', 'response')
+local now = tonumber(ARGV[5])
+if not existing[1] then
+  redis.call('HSET', KEYS[1], 'body', ARGV[1], 'state', 'pending', 'at', ARGV[5], 'response', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
   return { 'claimed' }
 end
-local h = {}
-for i = 1, #existing, 2 do h[existing[i]] = existing[i + 1] end
-if h['body'] ~= ARGV[1] then return { 'mismatch' } end
-if h['state'] ~= 'done' then return { 'inflight' } end
-return { 'done', h['status'], h['response'] }
+if existing[1] ~= ARGV[1] then return { 'mismatch' } end
+if existing[2] == 'done' then return { 'done', existing[4] } end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[1], 'state', 'done')
+  return { 'done', existing[4] }
+end
+if now - tonumber(existing[3]) < tonumber(ARGV[2]) then return { 'inflight' } end
+redis.call('HSET', KEYS[1], 'at', ARGV[5], 'response', ARGV[3])
+return { 'claimed' }
 `;
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** Long enough for any request; short enough that a crashed gateway's claim does not block retries for long. */
-const IN_FLIGHT_TTL_MS = 60_000;
-const DONE_TTL_MS = 24 * 3600_000;
+/** Longer than any request takes to queue its run; a claim this old without a job was abandoned. */
+const IN_FLIGHT_MS = 60_000;
+const KEEP_MS = 24 * 3600_000;
 
-export type Claim =
-  | { outcome: 'claimed' }
-  | { outcome: 'mismatch' }
-  | { outcome: 'inflight' }
-  | { outcome: 'done'; status: number; response: unknown };
+export type Claim = { outcome: 'claimed' } | { outcome: 'mismatch' } | { outcome: 'inflight' } | { outcome: 'done'; response: unknown };
 
-type WithCommand = Redis & { visapiIdemClaim(key: string, bodyHash: string, ttl: number): Promise<string[]> };
+type WithCommand = Redis & { visapiIdemClaim(key: string, jobKey: string, bodyHash: string, inFlightMs: number, response: string, keepMs: number, now: number): Promise<string[]> };
 
 export class IdempotencyStore {
   private readonly redis: WithCommand;
@@ -40,7 +46,7 @@ export class IdempotencyStore {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('visapiIdemClaim', { numberOfKeys: 1, lua: CLAIM });
+    redis.defineCommand('visapiIdemClaim', { numberOfKeys: 2, lua: CLAIM });
     this.redis = redis as WithCommand;
   }
 
@@ -49,17 +55,14 @@ export class IdempotencyStore {
     return `${this.prefix}:idem:${scope}:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
-  async claim(redisKey: string, body: string): Promise<Claim> {
-    const [outcome, status, response] = await this.redis.visapiIdemClaim(redisKey, hashBody(body), IN_FLIGHT_TTL_MS);
-    if (outcome === 'done') return { outcome, status: Number(status), response: JSON.parse(response!) };
+  /** `jobKey`: the Redis key of the job the claimed request will queue (BullMQ's `<prefix>:<queue>:<id>`). */
+  async claim(redisKey: string, jobKey: string, body: string, response: unknown): Promise<Claim> {
+    const [outcome, stored] = await this.redis.visapiIdemClaim(redisKey, jobKey, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
-  async complete(redisKey: string, status: number, response: unknown): Promise<void> {
-    await this.redis.multi().hset(redisKey, 'state', 'done', 'status', String(status), 'response', JSON.stringify(response)).pexpire(redisKey, DONE_TTL_MS).exec();
-  }
-
-  /** Nothing was accepted: let a retry try again. */
+  /** Nothing was accepted: let a retry try again at once. */
   async release(redisKey: string): Promise<void> {
     await this.redis.del(redisKey);
   }

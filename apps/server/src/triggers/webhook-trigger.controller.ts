@@ -35,6 +35,7 @@ class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
 @Controller('api/v1/triggers')
 export class WebhookTriggerController {
   private readonly idempotency: IdempotencyStore;
+  private readonly prefix: string;
 
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
@@ -43,6 +44,7 @@ export class WebhookTriggerController {
     private readonly runs: RunsService,
   ) {
     this.idempotency = new IdempotencyStore(runtime.redis.create('command', 'visapi:idempotency'), runtime.config.REDIS_PREFIX);
+    this.prefix = runtime.config.REDIS_PREFIX;
   }
 
   @Post(':key')
@@ -85,20 +87,20 @@ export class WebhookTriggerController {
     if (!idemKey) return accept();
 
     const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
-    const claim = await this.idempotency.claim(redisKey, request.rawBody ?? JSON.stringify(body)).catch(() => {
+    const runId = idempotentRunId(caller.scope, idemKey);
+    const answer = this.runs.acceptance(entry.workflow.id, runId);
+    const jobKey = `${this.prefix}:${entry.workflow.priority}:${runId}`;
+    const claim = await this.idempotency.claim(redisKey, jobKey, request.rawBody ?? JSON.stringify(body), answer).catch(() => {
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
     if (claim.outcome === 'inflight') throw new ProblemException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
-    // Only 202s are stored (anything else releases the key), so a replay is a 202 too.
     if (claim.outcome === 'done') {
       void reply.header('idempotent-replayed', 'true');
       return claim.response;
     }
     try {
-      const accepted = await accept(idempotentRunId(caller.scope, idemKey));
-      await this.idempotency.complete(redisKey, 202, accepted);
-      return accepted;
+      return await accept(runId);
     } catch (error) {
       await this.idempotency.release(redisKey).catch(() => undefined);
       throw error;
