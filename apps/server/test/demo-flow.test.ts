@@ -9,6 +9,7 @@ import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
 import { FakeMetaWhatsApp } from './support/providers/meta-wa-api';
 import { FakeSlack } from './support/providers/slack-api';
+import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -39,16 +40,7 @@ afterAll(async () => {
 
 const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => t.app.inject({ method, url, payload: payload as object, headers: { 'x-api-key': key } });
 
-async function settled(runId: string) {
-  let run: Record<string, unknown> & { status: string; steps: Array<Record<string, unknown>> } = { status: '', steps: [] };
-  await expect
-    .poll(async () => {
-      run = (await call('GET', `/api/v1/runs/${runId}`)).json();
-      return ['succeeded', 'dead', 'cancelled'].includes(run.status);
-    }, { timeout: 20_000, interval: 50 })
-    .toBe(true);
-  return run;
-}
+const settled = (runId: string) => settledRun(t, { 'x-api-key': key }, runId);
 
 describe('the application status update demo', () => {
   it('by hand: each applicant gets WhatsApp in their language, ops get a Slack summary; run and logs recorded, PII redacted', async () => {

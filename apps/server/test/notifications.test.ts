@@ -5,6 +5,7 @@ import { seed } from '../src/seed/seed';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { FakeSlack } from './support/providers/slack-api';
+import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -43,16 +44,7 @@ async function runOf(steps: unknown[], input: unknown = {}) {
   return { workflowId: created.json().id as string, name: created.json().name as string, runId: accepted.json().runId as string };
 }
 
-async function settled(runId: string) {
-  let run: { status: string; steps: Array<Record<string, unknown>>; error: unknown } = { status: '', steps: [], error: null };
-  await expect
-    .poll(async () => {
-      run = (await call('GET', `/api/v1/runs/${runId}`)).json();
-      return ['succeeded', 'dead', 'cancelled'].includes(run.status);
-    }, { timeout: 20_000, interval: 50 })
-    .toBe(true);
-  return run;
-}
+const settled = (runId: string) => settledRun(t, { 'x-api-key': key }, runId);
 
 describe('templates API', () => {
   it('PUT creates (201) then versions (200); GET filters; each change is audited and used by the next run', async () => {

@@ -7,6 +7,7 @@ import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
 import { runCli } from './support/processes';
+import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -47,16 +48,7 @@ async function trigger(workflowId: string, input: unknown = {}, app = t) {
   return res.json();
 }
 
-async function settled(runId: string, statuses = ['succeeded', 'dead', 'cancelled']) {
-  let run: { status: string } = { status: '' };
-  await expect
-    .poll(async () => {
-      run = (await call(t, 'GET', `/api/v1/runs/${runId}`)).json();
-      return statuses.includes(run.status);
-    }, { timeout: 20_000, interval: 50 })
-    .toBe(true);
-  return run as Record<string, unknown> & { status: string; steps: Array<Record<string, unknown>> };
-}
+const settled = (runId: string, statuses?: string[]) => settledRun(t, { 'x-api-key': key }, runId, statuses);
 
 describe('a manual run, end to end', () => {
   it('posts to a local server, waits, and records every step; input encrypted at rest, redacted in the API', async () => {

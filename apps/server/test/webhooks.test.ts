@@ -9,6 +9,7 @@ import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
 import { TcpProxy } from './support/tcp-proxy';
+import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -64,16 +65,7 @@ const post = (key: string, payload: string | object, headers: Record<string, str
     headers: { 'content-type': 'application/json', ...headers },
   });
 
-async function settled(runId: string) {
-  let run: Record<string, unknown> = {};
-  await expect
-    .poll(async () => {
-      run = (await t.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: { 'x-api-key': admin } })).json();
-      return ['succeeded', 'dead'].includes(String(run.status));
-    }, { timeout: 20_000, interval: 50 })
-    .toBe(true);
-  return run;
-}
+const settled = (runId: string) => settledRun(t, { 'x-api-key': admin }, runId);
 
 describe('POST /api/v1/triggers/{key}', () => {
   it('with an API key runs the two-step workflow end to end', async () => {

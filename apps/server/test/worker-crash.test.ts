@@ -3,7 +3,7 @@ import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
-import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
+import { startWorkerProcess, type VisapiProcess } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -14,20 +14,12 @@ let key: string;
 const workers: VisapiProcess[] = [];
 
 async function startWorker(): Promise<VisapiProcess> {
-  const port = await freePort();
-  const proc = spawnVisapi(['--role', 'worker'], {
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_PREFIX: infra.redisPrefix,
-    WORKER_METRICS_PORT: String(port),
-    MIGRATE_ON_START: 'false',
+  const proc = await startWorkerProcess(infra, {
     HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
     WORKER_LOCK_DURATION_MS: '2000',
     WORKER_STALLED_INTERVAL_MS: '1000',
-    SHUTDOWN_GRACE_MS: '1000',
   });
   workers.push(proc);
-  await waitForHealthy(`http://127.0.0.1:${port}/healthz`, proc);
   return proc;
 }
 

@@ -33,6 +33,27 @@ export function spawnVisapi(args: string[], env: Record<string, string>): Visapi
   return { child, output: () => output, exited };
 }
 
+/** A worker process on the test file's database and Redis prefix, once its health port answers. */
+export async function startWorkerProcess(infra: { databaseUrl: string; redisUrl: string; redisPrefix: string }, env: Record<string, string> = {}): Promise<VisapiProcess> {
+  const port = await freePort();
+  const proc = spawnVisapi(['--role', 'worker'], {
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    REDIS_PREFIX: infra.redisPrefix,
+    WORKER_METRICS_PORT: String(port),
+    MIGRATE_ON_START: 'false',
+    SHUTDOWN_GRACE_MS: '1000',
+    ...env,
+  });
+  try {
+    await waitForHealthy(`http://127.0.0.1:${port}/healthz`, proc);
+  } catch (error) {
+    proc.child.kill('SIGKILL');
+    throw error;
+  }
+  return proc;
+}
+
 /** Runs the CLI to completion. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   assertBuilt();
