@@ -104,12 +104,19 @@ describe('slack.send (Web API chat.postMessage)', () => {
   });
 
   it('posts to an incoming webhook instead when the step names one; its 4xx answers are permanent', async () => {
-    const send = registry().get('slack.send')!;
+    const send = registry({ HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' }).get('slack.send')!;
     expect(await send.execute({ webhookUrl: `${slack.base}/services/T0/B0/good`, text: 'via hook' }, context())).toEqual({ channel: null, ts: null });
     const hook = slack.requests.at(-1)!;
     expect([hook.path, hook.body, hook.headers.authorization]).toEqual(['/api/services/T0/B0/good', { text: 'via hook' }, undefined]);
     const gone = await failure(send.execute({ webhookUrl: `${slack.base}/services/T0/B0/gone`, text: 'x' }, context()));
     expect([gone.errorClass, gone.message]).toEqual(['permanent', 'slack.send: incoming webhook answered 410 channel_is_archived']);
+  });
+
+  it('refuses a step webhook URL on a private or loopback address unless allow-listed (it may come from input)', async () => {
+    const before = slack.requests.length;
+    const refused = await failure(registry().get('slack.send')!.execute({ webhookUrl: `${slack.base}/services/T0/B0/good`, text: 'x' }, context()));
+    expect([refused.errorClass, refused.message]).toEqual(['permanent', expect.stringMatching(/^slack\.send: 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private or loopback address/)]);
+    expect(slack.requests.length).toBe(before);
   });
 
   it('without credentials, keeps the rendered message in the outbox and sends nothing', async () => {

@@ -1,7 +1,7 @@
 import { permanent } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 import { callProvider, httpFailure, readBody } from '../provider-http';
-import { AddressGuard } from './address-guard';
+import { AddressGuard } from '../address-guard';
 
 type HttpRequestConfig = {
   method?: unknown;

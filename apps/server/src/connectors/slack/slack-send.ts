@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { permanent, transient } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
+import { AddressGuard } from '../address-guard';
 import { composeMessage } from '../messages';
 import type { ConnectorDeps } from '../ports';
 import { callProvider, compact, httpFailure, readBody, retryAfterMs } from '../provider-http';
@@ -31,12 +32,16 @@ const TRANSIENT_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error
  */
 export function slackSendStep(deps: ConnectorDeps): StepHandler<SlackSendConfig> {
   const { botToken, apiUrl, webhookUrl } = deps.settings.slack;
+  // A step's webhook URL may come from templated input: like http.request, it may not reach
+  // private or loopback addresses unless HTTP_STEP_ALLOWED_HOSTS allows (SLACK_WEBHOOK_URL is configuration, trusted).
+  const guard = new AddressGuard(deps.settings.httpAllowedHosts, 'slack.send');
   return {
     type: 'slack.send',
     configSchema,
     async execute(config, context) {
       const message = await composeMessage(deps, 'slack', config);
       const payload = { channel: config.channel, text: message.text, blocks: config.blocks, thread_ts: config.threadTs };
+      if (config.webhookUrl) await guard.check(new URL(config.webhookUrl));
       const hook = config.webhookUrl ?? (botToken ? undefined : webhookUrl);
       if (hook) return postToWebhook(hook, payload, config.channel ?? null, context.signal);
       if (!config.channel) throw permanent('slack.send: config.channel is required with a bot token');

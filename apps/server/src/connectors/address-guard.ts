@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { permanent } from '../../engine/errors';
+import { permanent } from '../engine/errors';
 
 /**
- * SPEC §7: `http.request` may not reach private, loopback or link-local addresses unless
+ * SPEC §7: `http.request` (and any step whose URL may come from input) may not reach private, loopback or link-local addresses unless
  * allow-listed (HTTP_STEP_ALLOWED_HOSTS: host names or CIDRs), so a workflow cannot be used
  * to probe the internal network. The resolved addresses are checked, not the name.
  */
@@ -12,7 +12,11 @@ export class AddressGuard {
   private readonly blocks = new net.BlockList();
   private readonly allowed = new net.BlockList();
 
-  constructor(allowList: string[]) {
+  constructor(
+    allowList: string[],
+    /** The step type named in refusals. */
+    private readonly label = 'http.request',
+  ) {
     for (const entry of allowList) {
       const [address, prefix] = entry.split('/');
       const family = net.isIP(address ?? '');
@@ -36,7 +40,7 @@ export class AddressGuard {
       const blocked = mapped ? this.blocks.check(mapped, 'ipv4') : this.blocks.check(address, type);
       const allowed = mapped ? this.allowed.check(mapped, 'ipv4') : this.allowed.check(address, type);
       if (blocked && !allowed) {
-        throw permanent(`http.request: ${host} resolves to ${address}, a private or loopback address; allow it with HTTP_STEP_ALLOWED_HOSTS`);
+        throw permanent(`${this.label}: ${host} resolves to ${address}, a private or loopback address; allow it with HTTP_STEP_ALLOWED_HOSTS`);
       }
     }
   }
