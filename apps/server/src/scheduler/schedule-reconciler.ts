@@ -29,6 +29,7 @@ export interface Corrections {
 @Injectable()
 export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private running?: Promise<Corrections | undefined>;
   private again = false;
   private readonly subscriber;
@@ -58,6 +59,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy() {
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
     await this.running?.catch(() => undefined);
     this.subscriber.disconnect();
     this.redis.disconnect();
@@ -74,7 +76,11 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
       do {
         this.again = false;
         result = await this.reconcileLocked().catch((error: unknown) => {
-          this.runtime.logger.warn({ err: error }, 'schedule reconciliation failed; the next pass retries');
+          this.runtime.logger.warn({ err: error }, 'schedule reconciliation failed; retrying in 10 s');
+          this.retryTimer ??= setTimeout(() => {
+            this.retryTimer = undefined;
+            void this.request();
+          }, 10_000).unref();
           return undefined;
         });
       } while (this.again);
