@@ -73,6 +73,7 @@ beforeAll(async () => {
       received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       const [, status, extra] = /^\/status\/(\d+)(?:\/(.*))?/.exec(req.url!) ?? [];
       if (req.url === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"id":7}');
+      if (req.url === '/huge') return res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(5 * 1024 * 1024));
       if (req.url === '/slow') {
         res.on('close', () => aborted.push(req.url!));
         return; // never answers
@@ -121,6 +122,14 @@ describe('http.request', () => {
     if (outcome.status !== 'failed') return;
     expect(outcome.error.errorClass).toBe(errorClass);
     expect(outcome.error.retryAfterMs).toBe(retryAfter);
+  });
+
+  it('reads at most 1 MB of an answer, marked as cut', async () => {
+    const outcome = await attempt({ config: { method: 'GET', url: `${base}/huge` } });
+    expect(outcome.status).toBe('succeeded');
+    const body = (outcome as { output: { body: string } }).output.body;
+    expect(body.length).toBeLessThanOrEqual(1024 * 1024 + 1);
+    expect(body.endsWith('…')).toBe(true);
   });
 
   it('expectStatus decides what success is', async () => {
