@@ -87,6 +87,19 @@ describe('GET /api/v1/logs', () => {
     expect(await all(`?${query}`)).toHaveLength(count);
   });
 
+  it('keeps quotes, backslashes, braces, newlines and right-to-left text of a batch intact', async () => {
+    const writer = t.app.get(LogService).writer;
+    const marker = crypto.randomUUID();
+    const tricky = { quote: 'say "hi"', slash: 'C:\\path\\', braces: '{a,b} {}', newline: 'a\nb', hebrew: 'שלום עולם', emoji: '🛂', nested: { list: [1, null, 'x'] } };
+    for (let i = 0; i < 3; i++) writer.write({ level: 'warn', message: `tricky "${i}" {\\}`, runId: marker, payload: { i, ...tricky } });
+    writer.write({ level: 'info', message: 'no payload', runId: marker, payload: null });
+    await writer.flush();
+    const rows = (await get(`?runId=${marker}&limit=10`)).json().items;
+    expect(rows).toHaveLength(4);
+    expect(rows.find((r: { message: string }) => r.message === 'tricky "2" {\\}').payload).toEqual({ i: 2, ...tricky });
+    expect(rows.find((r: { message: string }) => r.message === 'no payload').payload).toBeNull();
+  });
+
   it('filters by time range', async () => {
     const future = new Date(Date.now() + 60_000).toISOString();
     expect(await all(`?from=${future}`)).toHaveLength(0);

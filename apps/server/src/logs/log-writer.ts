@@ -1,6 +1,7 @@
 import type { LogLevel } from '@visapi/contracts';
 import type { Logger } from 'pino';
 import type { Database } from '../platform/db/database';
+import { sql } from 'kysely';
 import { redact, redactText } from './redaction';
 
 export interface LogInput {
@@ -92,7 +93,7 @@ export class LogWriter {
     while (this.buffer.length > 0 && Date.now() >= this.retryAt) {
       const batch = this.buffer.slice(0, this.options.batchSize);
       try {
-        await this.db.insertInto('logs').values(batch).execute();
+        await insertRows(this.db, batch);
         this.buffer.splice(0, batch.length);
         this.stats.written += batch.length;
         this.backoffMs = 0;
@@ -120,4 +121,18 @@ export class LogWriter {
       this.logger.error({ lost: this.buffer.length }, 'log rows could not be written before shutdown');
     }
   }
+}
+
+/**
+ * One fixed statement whatever the batch size: the columns travel as arrays and unnest() makes
+ * the rows, so PostgreSQL parses and plans a short statement instead of one with thousands of
+ * parameters.
+ */
+async function insertRows(db: Database, rows: Row[]): Promise<void> {
+  const column = <K extends keyof Row>(key: K) => rows.map((r) => r[key]);
+  await sql`
+    INSERT INTO logs (level, message, workflow_id, run_id, job_id, actor_id, payload, pii_redacted, created_at)
+    SELECT * FROM unnest(${column('level')}::text[], ${column('message')}::text[], ${column('workflow_id')}::uuid[], ${column('run_id')}::uuid[],
+                         ${column('job_id')}::text[], ${column('actor_id')}::uuid[], ${column('payload')}::jsonb[], ${column('pii_redacted')}::boolean[],
+                         ${column('created_at')}::timestamptz[])`.execute(db);
 }
