@@ -37,23 +37,12 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }
           </Group>
         )}
       </Group>
-      <Textarea
-        aria-label="Workflow definition (JSON)"
-        value={text}
-        onChange={(event) => setText(event.currentTarget.value)}
-        readOnly={!canEdit}
-        autosize
-        minRows={12}
-        maxRows={40}
-        spellCheck={false}
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
-      />
       {check.ok ? (
-        <Text size="sm" c="green" mt="xs" role="status">
+        <Text size="sm" c="green" mb="xs" role="status">
           Valid definition{changed ? ' — not saved yet' : ''}
         </Text>
       ) : (
-        <Alert color="red" mt="xs" title={`${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`} role="status">
+        <Alert color="red" mb="xs" title={`${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`} role="status">
           <List size="sm">
             {check.problems.map((p) => (
               <List.Item key={`${p.path} ${p.message}`}>
@@ -64,7 +53,7 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }
         </Alert>
       )}
       {saveError instanceof Error && (
-        <Alert color="red" mt="xs" title="Not saved">
+        <Alert color="red" mb="xs" title="Not saved">
           {saveError.message}
           {serverProblems.length > 0 && (
             <List size="sm" mt="xs">
@@ -77,6 +66,17 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }
           )}
         </Alert>
       )}
+      <Textarea
+        aria-label="Workflow definition (JSON)"
+        value={text}
+        onChange={(event) => setText(event.currentTarget.value)}
+        readOnly={!canEdit}
+        autosize
+        minRows={12}
+        maxRows={40}
+        spellCheck={false}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
+      />
     </section>
   );
 }
