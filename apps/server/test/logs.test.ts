@@ -133,7 +133,7 @@ describe('LogWriter', () => {
   it('buffers through a database outage and writes everything when it returns', async () => {
     const { proxy, url } = await TcpProxy.forUrl(infra.databaseUrl);
     const database = createDatabase(url, 2);
-    const writer = new LogWriter(database.db, pino({ level: 'silent' }), { maxBuffered: 1000, batchSize: 10, flushIntervalMs: 20 });
+    const writer = new LogWriter(database, pino({ level: 'silent' }), { maxBuffered: 1000, batchSize: 10, flushIntervalMs: 20 });
     const marker = randomUUID();
     try {
       proxy.cut();
@@ -156,7 +156,7 @@ describe('LogWriter', () => {
   it('counts rows it cannot keep when the buffer is full, never blocking the caller', async () => {
     const { proxy, url } = await TcpProxy.forUrl(infra.databaseUrl);
     const database = createDatabase(url, 1);
-    const writer = new LogWriter(database.db, pino({ level: 'silent' }), { maxBuffered: 100, batchSize: 50, flushIntervalMs: 20 });
+    const writer = new LogWriter(database, pino({ level: 'silent' }), { maxBuffered: 100, batchSize: 50, flushIntervalMs: 20 });
     try {
       proxy.cut();
       const started = performance.now();

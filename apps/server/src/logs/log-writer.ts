@@ -1,7 +1,6 @@
 import type { LogLevel } from '@visapi/contracts';
 import type { Logger } from 'pino';
-import type { Database } from '../platform/db/database';
-import { sql } from 'kysely';
+import type { DatabaseHandle } from '../platform/db/database';
 import { redact, redactText } from './redaction';
 
 export interface LogInput {
@@ -48,7 +47,7 @@ export class LogWriter {
   readonly stats = { written: 0, dropped: 0, failedFlushes: 0 };
 
   constructor(
-    private readonly db: Database,
+    private readonly database: Pick<DatabaseHandle, 'pool'>,
     private readonly logger: Logger,
     private readonly options: LogWriterOptions,
   ) {
@@ -93,7 +92,7 @@ export class LogWriter {
     while (this.buffer.length > 0 && Date.now() >= this.retryAt) {
       const batch = this.buffer.slice(0, this.options.batchSize);
       try {
-        await insertRows(this.db, batch);
+        await insertRows(this.database, batch);
         this.buffer.splice(0, batch.length);
         this.stats.written += batch.length;
         this.backoffMs = 0;
@@ -123,16 +122,20 @@ export class LogWriter {
   }
 }
 
+const INSERT_ROWS = `
+  INSERT INTO logs (level, message, workflow_id, run_id, job_id, actor_id, payload, pii_redacted, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::jsonb[], $8::boolean[], $9::timestamptz[])`;
+
 /**
  * One fixed statement whatever the batch size: the columns travel as arrays and unnest() makes
- * the rows, so PostgreSQL parses and plans a short statement instead of one with thousands of
- * parameters.
+ * the rows, so PostgreSQL prepares a short statement once per connection instead of parsing
+ * one with thousands of parameters for every batch.
  */
-async function insertRows(db: Database, rows: Row[]): Promise<void> {
+async function insertRows(database: Pick<DatabaseHandle, 'pool'>, rows: Row[]): Promise<void> {
   const column = <K extends keyof Row>(key: K) => rows.map((r) => r[key]);
-  await sql`
-    INSERT INTO logs (level, message, workflow_id, run_id, job_id, actor_id, payload, pii_redacted, created_at)
-    SELECT * FROM unnest(${column('level')}::text[], ${column('message')}::text[], ${column('workflow_id')}::uuid[], ${column('run_id')}::uuid[],
-                         ${column('job_id')}::text[], ${column('actor_id')}::uuid[], ${column('payload')}::jsonb[], ${column('pii_redacted')}::boolean[],
-                         ${column('created_at')}::timestamptz[])`.execute(db);
+  await database.pool.query({
+    name: 'visapi_log_rows',
+    text: INSERT_ROWS,
+    values: [column('level'), column('message'), column('workflow_id'), column('run_id'), column('job_id'), column('actor_id'), column('payload'), column('pii_redacted'), column('created_at')],
+  });
 }

@@ -21,7 +21,7 @@ export class LogService implements OnModuleDestroy {
 
   constructor(@Inject(RUNTIME) runtime: Runtime) {
     const { config } = runtime;
-    this.writer = new LogWriter(runtime.database.db, runtime.logger.child({ context: 'log-writer' }), {
+    this.writer = new LogWriter(runtime.database, runtime.logger.child({ context: 'log-writer' }), {
       maxBuffered: config.LOG_BUFFER_MAX,
       batchSize: config.LOG_BATCH_SIZE,
       flushIntervalMs: config.LOG_FLUSH_INTERVAL_MS,
