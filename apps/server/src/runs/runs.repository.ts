@@ -11,6 +11,15 @@ export type RunRow = Selectable<RunsTable>;
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
+/**
+ * Named columns, not `*`: a prepared statement returning `*` fails ("cached plan must not
+ * change result type") once a migration adds a column under a running worker.
+ */
+const RUN_COLUMNS = [
+  'id', 'workflow_id', 'workflow_version_id', 'workflow_version', 'status', 'trigger_type', 'trigger_key', 'actor_id', 'request_id',
+  'queue', 'job_id', 'input_encrypted', 'input_redacted', 'attempts', 'error', 'created_at', 'started_at', 'finished_at', 'updated_at',
+].join(', ');
+
 /** One statement per delivery of a run's job (see begin()). */
 const BEGIN = `
   WITH run AS (
@@ -23,7 +32,7 @@ const BEGIN = `
       started_at = coalesce(runs.started_at, now()),
       error = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.error ELSE NULL END,
       updated_at = now()
-    RETURNING *, (xmax = 0) AS fresh
+    RETURNING ${RUN_COLUMNS}, (xmax = 0) AS fresh
   ), first_step AS (
     INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, started_at)
     SELECT id, $14, 0, $15, 'running', 1, now() FROM run WHERE fresh AND $16::boolean
