@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log.service';
 import { RunReconciler } from '../src/runs/reconciler';
+import { RunsRepository } from '../src/runs/runs.repository';
+import { createDatabase } from '../src/platform/db/database';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { HttpTarget } from './support/http-target';
@@ -332,5 +334,25 @@ describe('reconciliation sweep', () => {
     expect(target.to('/swept')).toHaveLength(3);
     expect((await t.app.get(RunReconciler).sweep())).toEqual([]);
     await db.updateTable('runs').set({ status: 'succeeded' }).where('id', '=', fresh).execute();
+  });
+});
+
+describe('a migration under a running worker', () => {
+  it('a column added to runs does not break the prepared run-loop statements of an open connection', async () => {
+    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/migrating` } }]);
+    const version = (await t.app.get(WorkflowCatalog).get(id))!;
+    const single = createDatabase(infra.databaseUrl, 1); // one connection: the statement is prepared on it once
+    const repository = new RunsRepository(single);
+    const job = (runId: string) => ({ v: 1 as const, runId, workflowId: id, versionId: version.versionId, version: '1.0.0', trigger: { type: 'manual' as const }, requestId: null, input: '', triggeredAt: new Date().toISOString() });
+    try {
+      expect((await repository.begin(job(crypto.randomUUID()), 'default', 'j1', Buffer.alloc(1), {}, { id: 'call', type: 'http.request' })).fresh).toBe(true);
+      await sql`ALTER TABLE runs ADD COLUMN added_by_a_migration integer`.execute(t.runtime.database.db);
+      const second = await repository.begin(job(crypto.randomUUID()), 'default', 'j2', Buffer.alloc(1), {}, { id: 'call', type: 'http.request' });
+      expect(second).toMatchObject({ fresh: true, status: 'running' });
+      await repository.lastStepSucceeded(second.id, 'call', { output: { ok: true } });
+      expect((await repository.find(second.id))?.status).toBe('succeeded');
+    } finally {
+      await single.close();
+    }
   });
 });
