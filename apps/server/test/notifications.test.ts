@@ -78,6 +78,8 @@ describe('templates API', () => {
     const broken = await call('PUT', '/api/v1/templates', { name: 'x', channel: 'slack', locale: 'en', body: 'Hi {{ name' });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().errors[0]).toMatchObject({ path: '$.body', message: expect.stringContaining('does not parse') });
+    const filter = await call('PUT', '/api/v1/templates', { name: 'x', channel: 'slack', locale: 'en', body: 'Hi {{ name | shout }}' });
+    expect([filter.statusCode, filter.json().errors[0].message]).toEqual([400, expect.stringContaining('undefined filter: shout')]);
     const mail = await call('PUT', '/api/v1/templates', { name: 'x', channel: 'email', locale: 'en', body: 'Hi' });
     expect([mail.statusCode, mail.json().errors[0].path]).toEqual([400, '$.subject']);
     const names = await call('PUT', '/api/v1/templates', { name: 'Bad Name', channel: 'fax', locale: 'english', body: 'x' });

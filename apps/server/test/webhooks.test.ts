@@ -192,6 +192,19 @@ describe('Idempotency-Key', () => {
     expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
   });
 
+  it('a repeat after the workflow moved to another queue (new priority) is still a replay, not a second run', async () => {
+    const wf = await workflow();
+    const first = await post(wf.key, { moved: 1 }, withKey('moved-1'));
+    expect(first.statusCode).toBe(202);
+    const definition = (await t.app.get(WorkflowCatalog).get(wf.id))!.definition;
+    const moved = await t.app.inject({ method: 'PUT', url: `/api/v1/workflows/${wf.id}`, headers: { 'x-api-key': admin }, payload: { ...definition, version: '1.1.0', priority: 'critical' } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const again = await post(wf.key, { moved: 1 }, withKey('moved-1'));
+    expect([again.statusCode, again.headers['idempotent-replayed'], again.json()]).toEqual([202, 'true', first.json()]);
+    await settled(first.json().runId);
+    expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
+  });
+
   it('50 concurrent requests with one key make exactly one run', async () => {
     const wf = await workflow();
     const results = await Promise.all(Array.from({ length: 50 }, () => post(wf.key, { same: true }, withKey('burst-1'))));

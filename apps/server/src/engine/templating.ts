@@ -11,6 +11,19 @@ export interface TemplateScope {
   index?: number;
 }
 
+/** Parses as the renderer does (unknown filters refused), without rendering. */
+const syntaxChecker = new Liquid({ strictFilters: true });
+
+/** Why `text` would not parse as a template — for validating what is saved — or undefined. */
+export function templateSyntaxError(text: string): string | undefined {
+  try {
+    syntaxChecker.parse(text);
+    return undefined;
+  } catch (error) {
+    return `template does not parse: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
 const SINGLE_EXPRESSION = /^\s*\{\{\s*([\s\S]+?)\s*\}\}\s*$/;
 const MAX_CACHED = 5_000;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
+import { type Run, type RunsQuery, type RunSummary, type TriggerAccepted, WORKFLOW_PRIORITIES } from '@visapi/contracts';
 import { toFieldErrors } from '../workflows/definition-validator';
 import { redact } from '../logs/redaction';
 import { LogService } from '../logs/log.service';
@@ -28,7 +28,8 @@ export interface TriggerRequest {
   triggeredAt?: string;
 }
 
-const RUN_QUEUES = ['critical', 'default', 'bulk'] as const;
+/** The run queues: one per workflow priority. */
+const RUN_QUEUES = WORKFLOW_PRIORITIES;
 /** Attempts cover crashes and outages (PostgreSQL down); step retries are the engine's own. */
 const RUN_JOB_OPTIONS = {
   attempts: 30,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PutTemplate, Template, TemplateChannel } from '@visapi/contracts';
-import { Liquid } from 'liquidjs';
 import { actor, type Principal } from '../auth/principal';
+import { templateSyntaxError } from '../engine/templating';
 import { LogService } from '../logs/log.service';
 import { ProblemException } from '../platform/http/problem';
 import { TemplateRegistry } from './template-registry';
@@ -10,8 +10,6 @@ import { type TemplateRow, TemplatesRepository } from './templates.repository';
 /** The admin side of the template registry (SPEC §8): list, create or version, audited. */
 @Injectable()
 export class TemplatesService {
-  private readonly liquid = new Liquid();
-
   constructor(
     private readonly repository: TemplatesRepository,
     private readonly registry: TemplateRegistry,
@@ -44,13 +42,10 @@ export class TemplatesService {
   }
 
   private syntaxErrors(path: string, text: string) {
-    try {
-      this.liquid.parse(text);
-      return [];
-    } catch (error) {
-      return [{ path, message: `template does not parse: ${(error as Error).message.split('\n')[0]}` }];
-    }
+    const message = templateSyntaxError(text);
+    return message ? [{ path, message }] : [];
   }
+
 }
 
 function toTemplate(row: TemplateRow): Template {

@@ -21,7 +21,7 @@ if not existing[1] then
 end
 if existing[1] ~= ARGV[1] then return { 'mismatch' } end
 if existing[2] == 'done' then return { 'done', existing[4] } end
-if redis.call('EXISTS', KEYS[2]) == 1 then
+if redis.call('EXISTS', unpack(KEYS, 2)) > 0 then
   redis.call('HSET', KEYS[1], 'state', 'done')
   return { 'done', existing[4] }
 end
@@ -37,7 +37,7 @@ const KEEP_MS = 24 * 3600_000;
 
 export type Claim = { outcome: 'claimed' } | { outcome: 'mismatch' } | { outcome: 'inflight' } | { outcome: 'done'; response: unknown };
 
-type WithCommand = Redis & { visapiIdemClaim(key: string, jobKey: string, bodyHash: string, inFlightMs: number, response: string, keepMs: number, now: number): Promise<string[]> };
+type WithCommand = Redis & { visapiIdemClaim(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<string[]> };
 
 export class IdempotencyStore {
   private readonly redis: WithCommand;
@@ -46,7 +46,7 @@ export class IdempotencyStore {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('visapiIdemClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('visapiIdemClaim', { lua: CLAIM });
     this.redis = redis as WithCommand;
   }
 
@@ -55,9 +55,12 @@ export class IdempotencyStore {
     return `${this.prefix}:idem:${scope}:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
-  /** `jobKey`: the Redis key of the job the claimed request will queue (BullMQ's `<prefix>:<queue>:<id>`). */
-  async claim(redisKey: string, jobKey: string, body: string, response: unknown): Promise<Claim> {
-    const [outcome, stored] = await this.redis.visapiIdemClaim(redisKey, jobKey, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+  /**
+   * `jobKeys`: where the claimed request's job may be (BullMQ's `<prefix>:<queue>:<run id>`, one
+   * per run queue: the workflow's priority may change between the first request and a repeat).
+   */
+  async claim(redisKey: string, jobKeys: string[], body: string, response: unknown): Promise<Claim> {
+    const [outcome, stored] = await this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }

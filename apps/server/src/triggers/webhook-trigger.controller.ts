@@ -13,7 +13,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
+import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN, WORKFLOW_PRIORITIES } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { Public } from '../auth/access.decorator';
@@ -89,8 +89,8 @@ export class WebhookTriggerController {
     const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
-    const jobKey = `${this.prefix}:${entry.workflow.priority}:${runId}`;
-    const claim = await this.idempotency.claim(redisKey, jobKey, request.rawBody ?? JSON.stringify(body), answer).catch(() => {
+    const jobKeys = WORKFLOW_PRIORITIES.map((queue) => `${this.prefix}:${queue}:${runId}`);
+    const claim = await this.idempotency.claim(redisKey, jobKeys, request.rawBody ?? JSON.stringify(body), answer).catch(() => {
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');

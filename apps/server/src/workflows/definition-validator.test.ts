@@ -109,6 +109,12 @@ describe('DefinitionValidator', () => {
     expect(errors.map((e) => e.path)).toEqual(['$.steps[0].forEach', '$.steps[2].config.channel']);
   });
 
+  it('refuses a filter the renderer does not know, as it would fail every run', () => {
+    const input = valid() as ReturnType<typeof valid> & { steps: Array<Record<string, unknown>> };
+    (input.steps[2]!.config as Record<string, unknown>).channel = '{{ vars.opsChannel | shout }}';
+    expect(errorsOf(input)).toEqual([{ path: '$.steps[2].config.channel', message: expect.stringMatching(/^template does not parse: undefined filter: shout/) }]);
+  });
+
   it('refuses duplicate webhook keys and an inputSchema that is not a JSON Schema', () => {
     const input = valid() as Omit<ReturnType<typeof valid>, 'inputSchema'> & { inputSchema: unknown };
     input.triggers.push({ type: 'webhook', key: 'visa-approved' } as never);

@@ -2,7 +2,7 @@ import { type ProblemFieldError, type WorkflowDefinition, workflowDefinitionJson
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CronExpressionParser } from 'cron-parser';
-import { Liquid } from 'liquidjs';
+import { templateSyntaxError } from '../engine/templating';
 import { valid as validSemver } from 'semver';
 
 export type DefinitionCheck = { ok: true; definition: WorkflowDefinition } | { ok: false; errors: ProblemFieldError[] };
@@ -15,7 +15,6 @@ export type DefinitionCheck = { ok: true; definition: WorkflowDefinition } | { o
 export class DefinitionValidator {
   private readonly validateSchema: ValidateFunction;
   private readonly schemaCompiler: Ajv2020;
-  private readonly liquid = new Liquid();
 
   constructor() {
     const ajv = new Ajv2020({ allErrors: true, useDefaults: true, discriminator: true, strict: false });
@@ -103,11 +102,8 @@ export class DefinitionValidator {
 
   private checkTemplate(path: string, text: string, earlier: Map<string, number>, self: string): ProblemFieldError[] {
     if (!text.includes('{{') && !text.includes('{%')) return [];
-    try {
-      this.liquid.parse(text);
-    } catch (error) {
-      return [{ path, message: `template does not parse: ${(error as Error).message.split('\n')[0]}` }];
-    }
+    const syntax = templateSyntaxError(text);
+    if (syntax) return [{ path, message: syntax }];
     const errors: ProblemFieldError[] = [];
     for (const ref of stepReferences(text)) {
       if (!earlier.has(ref)) {

@@ -36,9 +36,8 @@ export class WorkflowCatalog implements OnModuleInit {
     const { redis, logger } = runtime;
     const subscriber = redis.create('blocking', 'visapi:workflows:sub');
     const publisher = redis.create('command', 'visapi:workflows:pub');
-    const channel = redis.key('workflows', 'changed');
-    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, channel, 60_000, logger);
-    this.byKey = new PubSubCache<string>(subscriber, publisher, channel, 60_000, logger);
+    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, 60_000, logger);
+    this.byKey = new PubSubCache<string>(subscriber, publisher, this.changesChannel, 60_000, logger);
   }
 
   onModuleInit() {
