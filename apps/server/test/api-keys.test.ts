@@ -1,3 +1,4 @@
+import { SCOPES } from '@visapi/contracts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
@@ -8,13 +9,13 @@ import { createTestInfra, type TestInfra } from './support/test-infra';
 
 let infra: TestInfra;
 let t: TestApp;
-let admin: string; // a manage_keys key
+let admin: string; // a key with every scope, manage_keys among them
 
 beforeAll(async () => {
   infra = await createTestInfra();
   t = await createTestApp(infra, { role: 'gateway' });
   await t.app.get(ApiKeysService).ready;
-  admin = (await createKey(t, ['manage_keys'])).key;
+  admin = (await createKey(t, [...SCOPES])).key;
 });
 afterAll(async () => {
   await t?.close();
@@ -69,6 +70,38 @@ describe('POST /api/v1/api-keys', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().type).toBe('/problems/validation');
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+});
+
+describe('issue 9 #13: a key may only grant the scopes it holds', () => {
+  it('issue 9 #13: a manage_keys key cannot mint a key with scopes it lacks (403), but may mint its own subset', async () => {
+    const keeper = await createKey(t, ['manage_keys', 'trigger']);
+    const refused = await call('POST', '/api/v1/api-keys', keeper.key, { label: 'escalate', scopes: ['trigger', 'manage_workflows', 'read_logs'] });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toContain('manage_workflows, read_logs');
+    const allowed = await call('POST', '/api/v1/api-keys', keeper.key, { label: 'subset', scopes: ['trigger'] });
+    expect(allowed.statusCode).toBe(201);
+    // Unknown scopes stay a 400, whoever asks.
+    expect((await call('POST', '/api/v1/api-keys', keeper.key, { label: 'x', scopes: ['root'] })).statusCode).toBe(400);
+  });
+
+  it('issue 9 #13: a manage_keys key cannot rotate (and so read) a key with scopes it lacks', async () => {
+    const keeper = await createKey(t, ['manage_keys']);
+    const strong = await createKey(t, ['manage_workflows']);
+    const res = await call('POST', `/api/v1/api-keys/${strong.id}/rotate`, keeper.key, { graceHours: 0 });
+    expect(res.statusCode).toBe(403);
+    expect((await call('GET', '/api/v1/workflows', strong.key)).statusCode).not.toBe(401);
+  });
+
+  it('issue 9 #13: an admin session may grant any scope', async () => {
+    const adminUser = await signIn(t, 'grantor@example.com', 'admin');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: sessionHeaders(adminUser.cookie),
+      payload: { label: 'all', scopes: [...SCOPES] },
+    });
+    expect(res.statusCode).toBe(201);
   });
 });
 
@@ -214,7 +247,7 @@ describe('rotation and revocation', () => {
   });
 
   it('writes an audit row with the actor for create, rotate and revoke', async () => {
-    const actorKey = await createKey(t, ['manage_keys']);
+    const actorKey = await createKey(t, ['manage_keys', 'trigger']);
     const created = (await call('POST', '/api/v1/api-keys', actorKey.key, { label: 'audited', scopes: ['trigger'] })).json();
     await call('POST', `/api/v1/api-keys/${created.id}/rotate`, actorKey.key, {});
     await call('DELETE', `/api/v1/api-keys/${created.id}`, actorKey.key);

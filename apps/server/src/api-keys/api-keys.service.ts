@@ -45,6 +45,7 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   async create(input: CreateApiKey, by?: Principal): Promise<CreatedApiKey> {
+    mayGrant(by, input.scopes, 'create a key with');
     const { key, prefix, secretHash } = generateKey();
     const row = await this.repository.insert({
       label: input.label,
@@ -69,6 +70,8 @@ export class ApiKeysService implements OnModuleInit {
   async rotate(id: string, graceHours = 24, by?: Principal): Promise<CreatedApiKey> {
     const existing = await this.repository.findById(id);
     if (!existing || existing.revoked_at) throw new ProblemException('notFound', 'No active API key has this id.');
+    // Rotating hands out the key's secret: as powerful as creating a key with its scopes.
+    mayGrant(by, existing.scopes as Scope[], 'rotate a key with');
     const { key, secretHash } = generateKey(existing.prefix);
     const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000));
     if (!row) throw new ProblemException('notFound', 'No active API key has this id.');
@@ -134,6 +137,18 @@ export class ApiKeysService implements OnModuleInit {
   private audit(action: string, row: ApiKeyRow, by: Principal | undefined, details: Record<string, unknown>) {
     const who = actor(by);
     this.logs.audit({ actorId: who.actorId, action, target: `api_key:${row.id}`, details: { ...details, actorType: who.actorType, prefix: row.prefix } });
+  }
+}
+
+/**
+ * An API key may only hand out scopes it holds itself (a `manage_keys` key cannot mint a more
+ * powerful key); an admin session may grant any scope.
+ */
+function mayGrant(by: Principal | undefined, scopes: Scope[], action: string) {
+  if (by?.kind !== 'apiKey') return;
+  const missing = scopes.filter((scope) => !by.scopes.includes(scope));
+  if (missing.length > 0) {
+    throw new ProblemException('forbidden', `An API key cannot ${action} scopes it does not hold itself: ${[...new Set(missing)].join(', ')}.`);
   }
 }
 

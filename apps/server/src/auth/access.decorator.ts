@@ -9,7 +9,10 @@ export const ACCESS = Symbol('access');
 export type AccessRule =
   /** No credentials; optionally limited per client IP. */
   | { public: true; ipRateLimit?: boolean }
-  /** An API key with `scope` (`any`: any valid key), or a session whose role is at least `role`. */
+  /**
+   * An API key with `scope` (`any`: any valid key), or a session whose role is at least `role`.
+   * A scope without a role: API keys only. Neither: sessions only, any role.
+   */
   | { public?: false; scope?: Scope | 'any'; role?: UserRole };
 
 /**

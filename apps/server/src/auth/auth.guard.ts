@@ -63,6 +63,9 @@ export class AuthGuard implements CanActivate {
     if (UNSAFE_METHODS.has(request.method) && this.originOf(request) !== this.allowedOrigin) {
       throw new ProblemException('forbidden', 'A request that changes state with a session cookie must come from the dashboard’s own origin.');
     }
+    // A rule naming a scope but no role is for API keys only: a session is refused, never
+    // let through at the weakest role (deny by default).
+    if (rule.scope && !rule.role) throw new ProblemException('forbidden', 'This route takes an API key, not a dashboard session.');
     const needed = rule.role ?? 'viewer';
     if (rank(principal.role) < rank(needed)) throw new ProblemException('forbidden', `This needs the ${needed} role.`);
     return true;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Public } from '../../src/auth/access.decorator';
+import { Access, Public } from '../../src/auth/access.decorator';
 
 class EchoDto extends createZodDto(
   z.object({ name: z.string().min(1), tags: z.array(z.string()).max(3).optional() }).strict(),
@@ -32,6 +32,13 @@ class ProbeController {
   @Post('echo')
   echo(@Body() body: EchoDto) {
     return { received: body };
+  }
+
+  /** A rule with a scope and no role: API keys only. */
+  @Get('key-only')
+  @Access({ scope: 'read_logs' })
+  keyOnly() {
+    return { ok: true };
   }
 
   @Get('boom')
