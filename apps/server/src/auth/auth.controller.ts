@@ -34,11 +34,11 @@ export class AuthController {
   @Public({ ipRateLimit: true })
   @ApiOperation({
     summary: 'Ask for a sign-in link',
-    description: 'Always 202: only addresses of an allowed domain get a mail, and the answer does not say which.',
+    description: 'Always 202, at once: only addresses of an allowed domain get a mail (sent in the background), and neither the answer nor its timing says which.',
   })
   @ApiAcceptedResponse({ description: 'If the address may sign in, a link is on its way.' })
-  async magicLink(@Body() body: MagicLinkDto, @Req() request: FastifyRequest) {
-    await this.magicLinks.request(body.email, request.ip);
+  magicLink(@Body() body: MagicLinkDto, @Req() request: FastifyRequest) {
+    this.magicLinks.request(body.email, request.ip);
     return { status: 'accepted' };
   }
 

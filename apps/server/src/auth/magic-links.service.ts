@@ -30,12 +30,22 @@ export class MagicLinksService implements OnModuleDestroy {
     this.mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM, logger.child({ context: 'mailer' }));
   }
 
+  /** Mails and link inserts still running, so shutdown can let them finish. */
+  private readonly deliveries = new Set<Promise<void>>();
+
   /**
-   * Mails a sign-in link when the address may sign in. Says nothing either way, so the
-   * caller answers 202 regardless (no account enumeration).
+   * Mails a sign-in link when the address may sign in, in the background: the caller answers
+   * 202 at once either way, so neither the answer nor its timing says whether the address is
+   * allowed (no account enumeration).
    */
-  async request(rawEmail: string, ip: string | undefined): Promise<void> {
-    const email = rawEmail.trim().toLowerCase();
+  request(rawEmail: string, ip: string | undefined): void {
+    const delivery = this.deliver(rawEmail.trim().toLowerCase(), ip)
+      .catch((error: unknown) => this.runtime.logger.error({ err: error }, 'could not send a sign-in link'))
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private async deliver(email: string, ip: string | undefined): Promise<void> {
     if (!this.maySignIn(email)) {
       this.runtime.logger.info({ domain: email.split('@')[1] }, 'magic link refused: domain not allowed');
       return;
@@ -82,7 +92,8 @@ export class MagicLinksService implements OnModuleDestroy {
     return AUTH_ALLOWED_DOMAINS.includes(domain) || ADMIN_EMAILS.includes(email);
   }
 
-  onModuleDestroy() {
+  async onModuleDestroy() {
+    await Promise.allSettled([...this.deliveries]);
     this.mailer.close();
   }
 }

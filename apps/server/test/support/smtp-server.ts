@@ -10,6 +10,7 @@ export class TestSmtpServer {
   private unclaimed: ParsedMail[] = [];
   private readonly server: SMTPServer;
   port = 0;
+  private hold?: { reached: () => void; released: Promise<void> };
 
   constructor() {
     this.server = new SMTPServer({
@@ -21,7 +22,11 @@ export class TestSmtpServer {
         callback();
       },
       onData: (stream, _session, callback) => {
-        simpleParser(stream)
+        const hold = this.hold;
+        this.hold = undefined;
+        hold?.reached();
+        (hold?.released ?? Promise.resolve())
+          .then(() => simpleParser(stream))
           .then((mail) => {
             this.mails.push(mail);
             const waiter = this.waiters.shift();
@@ -38,6 +43,18 @@ export class TestSmtpServer {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as { port: number }).port;
     return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Holds the next message at DATA (the sender waits for the server's answer) until `release`;
+   * `reached` resolves when a sender is waiting there.
+   */
+  holdNext(): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((r) => (reached = r));
+    this.hold = { reached, released: new Promise<void>((r) => (release = r)) };
+    return { reached: reachedP, release };
   }
 
   /** The next message to arrive (or one that arrived and nobody has taken). */
