@@ -8,6 +8,7 @@ import type { Runtime } from '../platform/runtime';
 import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { FailedLookups } from '../rate-limit/failed-lookups';
 import { generateKey, hashSecret, parseKey } from './api-key-format';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 
@@ -24,13 +25,14 @@ export class ApiKeysService implements OnModuleInit {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly repository: ApiKeysRepository,
     private readonly logs: LogService,
+    private readonly failedLookups: FailedLookups,
   ) {
     const { redis, config, logger } = runtime;
     this.cache = new PubSubCache<ApiKeyRow>(
       redis.create('blocking', 'visapi:api-keys:sub'),
       redis.create('command', 'visapi:api-keys:pub'),
       redis.key('api-keys', 'changed'),
-      config.API_KEY_CACHE_TTL_MS,
+      { ttlMs: config.API_KEY_CACHE_TTL_MS },
       logger,
     );
   }
@@ -91,15 +93,23 @@ export class ApiKeysService implements OnModuleInit {
     this.audit('api_key.revoked', row, by, {});
   }
 
-  /** The principal a raw key stands for, or undefined for any kind of invalid key. */
-  async verify(raw: string): Promise<Principal | undefined> {
+  /**
+   * The principal a raw key stands for, or undefined for any kind of invalid key. `clientIp`:
+   * who asks, throttled when it presents too many invalid keys (see FailedLookups).
+   */
+  async verify(raw: string, clientIp?: string): Promise<Principal | undefined> {
+    const principal = await this.principalOf(raw, clientIp);
+    if (!principal) await this.failedLookups.failed(clientIp);
+    return principal;
+  }
+
+  private async principalOf(raw: string, clientIp: string | undefined): Promise<Principal | undefined> {
     const parsed = parseKey(raw);
     if (!parsed) return undefined;
-    let row = this.cache.get(parsed.prefix);
-    if (row === undefined) {
-      row = (await this.repository.findByPrefix(parsed.prefix)) ?? null;
-      this.cache.set(parsed.prefix, row);
-    }
+    const row = await this.cache.getOrLoad(parsed.prefix, async () => {
+      this.failedLookups.check(clientIp);
+      return (await this.repository.findByPrefix(parsed.prefix)) ?? null;
+    });
     if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) return undefined;
     const hash = hashSecret(parsed.secret);
     const current = sameBytes(hash, row.secret_hash);

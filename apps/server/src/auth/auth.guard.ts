@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
-import { RateLimitService } from '../rate-limit/rate-limit.module';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { ACCESS, type AccessRule } from './access.decorator';
 import { Authenticator } from './authenticator';
 

@@ -20,7 +20,7 @@ export class Authenticator {
   async authenticate(request: FastifyRequest): Promise<Authentication> {
     const key = apiKeyOf(request);
     if (key !== undefined) {
-      const principal = await this.apiKeys.verify(key);
+      const principal = await this.apiKeys.verify(key, request.ip);
       return principal ? { outcome: 'ok', principal } : { outcome: 'invalid' };
     }
     if (this.sessions.hasCookie(request)) {

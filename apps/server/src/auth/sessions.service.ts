@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { randomToken, sha256 } from '../platform/crypto/tokens';
 import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
+import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Principal } from './principal';
 import { SessionsRepository } from './sessions.repository';
 
@@ -19,6 +20,7 @@ export class SessionsService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly repository: SessionsRepository,
+    private readonly failedLookups: FailedLookups,
   ) {}
 
   async create(userId: string, request: FastifyRequest): Promise<{ sessionId: string; cookie: string }> {
@@ -37,6 +39,7 @@ export class SessionsService {
   async resolve(request: FastifyRequest): Promise<Principal | undefined> {
     const token = this.tokenOf(request);
     if (!token) return undefined;
+    this.failedLookups.check(request.ip);
     const session = await this.repository.findByTokenHash(sha256(token));
     const now = Date.now();
     if (
@@ -45,6 +48,7 @@ export class SessionsService {
       session.absolute_expires_at.getTime() <= now ||
       session.last_seen_at.getTime() + IDLE_TIMEOUT_MS <= now
     ) {
+      await this.failedLookups.failed(request.ip);
       return undefined;
     }
     if (now - session.last_seen_at.getTime() >= TOUCH_EVERY_MS) await this.repository.touch(session.id);

@@ -29,7 +29,7 @@ export class TemplateRegistry implements TemplateSource, OnModuleInit {
     private readonly repository: TemplatesRepository,
   ) {
     const { redis, logger } = runtime;
-    this.cache = new PubSubCache(redis.create('blocking', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), 5 * 60_000, logger);
+    this.cache = new PubSubCache(redis.create('blocking', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), { ttlMs: 5 * 60_000 }, logger);
   }
 
   onModuleInit() {
@@ -38,13 +38,12 @@ export class TemplateRegistry implements TemplateSource, OnModuleInit {
 
   async resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined> {
     const key = `${channel}\u0000${name}\u0000${locale ?? ''}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const chain = localeChain(locale?.trim() || undefined, this.runtime.config.DEFAULT_LOCALE);
-    const rows = await this.repository.findIn(name, channel, chain);
-    const best = chain.map((l) => rows.find((r) => r.locale.toLowerCase() === l.toLowerCase())).find(Boolean);
-    const template = best ? toMessageTemplate(best) : null;
-    this.cache.set(key, template);
+    const template = await this.cache.getOrLoad(key, async () => {
+      const chain = localeChain(locale?.trim() || undefined, this.runtime.config.DEFAULT_LOCALE);
+      const rows = await this.repository.findIn(name, channel, chain);
+      const best = chain.map((l) => rows.find((r) => r.locale.toLowerCase() === l.toLowerCase())).find(Boolean);
+      return best ? toMessageTemplate(best) : null;
+    });
     return template ?? undefined;
   }
 

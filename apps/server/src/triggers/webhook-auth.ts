@@ -7,7 +7,7 @@ import { Authenticator } from '../auth/authenticator';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
-import { RateLimitService } from '../rate-limit/rate-limit.module';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 
 export interface WebhookCaller {
   /** Idempotency scope: the API key, or the signing secret's trigger. */

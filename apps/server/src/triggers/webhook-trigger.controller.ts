@@ -21,6 +21,7 @@ import type { BodyRouteConfig } from '../platform/http/body-parsers';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
+import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RunsService } from '../runs/runs.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotentRunId } from './idempotency';
@@ -42,6 +43,7 @@ export class WebhookTriggerController {
     private readonly catalog: WorkflowCatalog,
     private readonly auth: WebhookAuth,
     private readonly runs: RunsService,
+    private readonly failedLookups: FailedLookups,
   ) {
     this.idempotency = new IdempotencyStore(runtime.redis.create('command', 'visapi:idempotency'), runtime.config.REDIS_PREFIX);
     this.prefix = runtime.config.REDIS_PREFIX;
@@ -67,9 +69,10 @@ export class WebhookTriggerController {
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
   async trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const entry = KEY.test(key) ? await this.catalog.getByWebhookKey(key) : undefined;
+    const entry = KEY.test(key) ? await this.catalog.getByWebhookKey(key, () => this.failedLookups.check(request.ip)) : undefined;
     const trigger = entry?.definition.triggers?.find((t) => t.type === 'webhook' && t.key === key);
     if (!entry || !trigger || trigger.type !== 'webhook' || !entry.workflow.enabled || entry.workflow.archived_at) {
+      if (!entry) await this.failedLookups.failed(request.ip);
       throw new ProblemException('notFound', 'No enabled workflow has this webhook key.');
     }
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);

@@ -36,8 +36,8 @@ export class WorkflowCatalog implements OnModuleInit {
     const { redis, logger } = runtime;
     const subscriber = redis.create('blocking', 'visapi:workflows:sub');
     const publisher = redis.create('command', 'visapi:workflows:pub');
-    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, 60_000, logger);
-    this.byKey = new PubSubCache<string>(subscriber, publisher, this.changesChannel, 60_000, logger);
+    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, { ttlMs: 60_000 }, logger);
+    this.byKey = new PubSubCache<string>(subscriber, publisher, this.changesChannel, { ttlMs: 60_000 }, logger);
   }
 
   onModuleInit() {
@@ -47,21 +47,23 @@ export class WorkflowCatalog implements OnModuleInit {
   }
 
   async get(id: string): Promise<CatalogEntry | undefined> {
-    const cached = this.byId.get(id);
-    if (cached !== undefined) return cached ?? undefined;
-    const workflow = await this.repository.findById(id);
-    const version = workflow && (await this.repository.currentVersion(workflow));
-    const entry = workflow && version ? this.entry(workflow, version.id, version.definition as unknown as WorkflowDefinition) : null;
-    this.byId.set(id, entry);
+    const entry = await this.byId.getOrLoad(id, async () => {
+      const workflow = await this.repository.findById(id);
+      const version = workflow && (await this.repository.currentVersion(workflow));
+      return workflow && version ? this.entry(workflow, version.id, version.definition as unknown as WorkflowDefinition) : null;
+    });
     return entry ?? undefined;
   }
 
-  async getByWebhookKey(key: string): Promise<CatalogEntry | undefined> {
-    let id = this.byKey.get(key);
-    if (id === undefined) {
-      id = (await this.repository.workflowIdForWebhook(key)) ?? null;
-      this.byKey.set(key, id);
-    }
+  /**
+   * The workflow of a webhook key. `beforeLookup` runs only when the database must be asked
+   * (the key is not cached): the caller's chance to refuse a client that guesses keys.
+   */
+  async getByWebhookKey(key: string, beforeLookup?: () => void): Promise<CatalogEntry | undefined> {
+    const id = await this.byKey.getOrLoad(key, async () => {
+      beforeLookup?.();
+      return (await this.repository.workflowIdForWebhook(key)) ?? null;
+    });
     return id ? this.get(id) : undefined;
   }
 

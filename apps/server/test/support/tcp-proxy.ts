@@ -23,8 +23,42 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => (socket === client ? upstream : client).destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (!this.held) return void client.write(chunk);
+        this.held.chunks.push([client, chunk]);
+        this.held.onData(Buffer.concat(this.held.chunks.map(([, c]) => c)));
+      });
+      upstream.on('end', () => client.end());
     });
+  }
+
+  private held?: { chunks: Array<[net.Socket, Buffer]>; onData: (all: Buffer) => void };
+
+  /**
+   * Holds what the server sends back (its queries run, their answers wait) until `release()`.
+   * `received(marker)` resolves once the held answers contain `marker`.
+   */
+  hold(): { received: (marker: string) => Promise<void>; release: () => void } {
+    const waiters: Array<{ marker: string; resolve: () => void }> = [];
+    const held = {
+      chunks: [] as Array<[net.Socket, Buffer]>,
+      onData: (all: Buffer) => {
+        for (const w of [...waiters]) if (all.includes(w.marker)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+      },
+    };
+    this.held = held;
+    return {
+      received: (marker) =>
+        new Promise<void>((resolve) => {
+          waiters.push({ marker, resolve });
+          held.onData(Buffer.concat(held.chunks.map(([, c]) => c)));
+        }),
+      release: () => {
+        this.held = undefined;
+        for (const [client, chunk] of held.chunks) client.write(chunk);
+      },
+    };
   }
 
   static async forUrl(url: string): Promise<{ proxy: TcpProxy; url: string }> {

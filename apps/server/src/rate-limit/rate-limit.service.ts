@@ -1,0 +1,49 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { whenReady } from '../platform/redis/redis';
+import { RUNTIME } from '../platform/platform.module';
+import type { Runtime } from '../platform/runtime';
+import type { FastifyReply } from 'fastify';
+import { ProblemException } from '../platform/http/problem';
+import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
+
+/**
+ * The process's rate limiter, on a fail-fast Redis connection: while Redis is down, limited
+ * routes answer 503 at once instead of queueing.
+ */
+@Injectable()
+export class RateLimitService extends RateLimiter implements OnModuleInit {
+  private readonly connection: Redis;
+
+  constructor(@Inject(RUNTIME) runtime: Runtime) {
+    const connection = runtime.redis.create('command', 'visapi:rate-limit');
+    super(connection, runtime.config.REDIS_PREFIX);
+    this.connection = connection;
+  }
+
+  /**
+   * Takes a token or refuses with 429 (Retry-After); 503 when Redis does not answer.
+   * `withHeaders` adds the RateLimit-* headers to the response (requests made with an API key).
+   */
+  async enforce(key: string, bucket: Bucket, reply: FastifyReply, withHeaders: boolean): Promise<void> {
+    let result;
+    try {
+      result = await this.take(key, bucket);
+    } catch {
+      throw new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); try again shortly.');
+    }
+    const headers = rateLimitHeaders(result);
+    if (withHeaders) void reply.headers(headers);
+    if (!result.allowed) {
+      throw new ProblemException('tooManyRequests', `Rate limit exceeded: retry after ${result.retryAfterSeconds} s.`, undefined, {
+        ...(withHeaders ? headers : {}),
+        'retry-after': String(result.retryAfterSeconds),
+      });
+    }
+  }
+
+  /** Start-up waits (briefly) for the connection, so the first requests are not refused. */
+  async onModuleInit() {
+    await whenReady(this.connection, 5_000).catch(() => undefined);
+  }
+}
