@@ -44,7 +44,11 @@ export class TcpProxy {
     const held = {
       chunks: [] as Array<[net.Socket, Buffer]>,
       onData: (all: Buffer) => {
-        for (const w of [...waiters]) if (all.includes(w.marker)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+        for (const w of [...waiters]) {
+          if (!all.includes(w.marker)) continue;
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
       },
     };
     this.held = held;
