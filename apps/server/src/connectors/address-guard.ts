@@ -7,6 +7,14 @@ import { permanent } from '../engine/errors';
  * allow-listed (HTTP_STEP_ALLOWED_HOSTS: host names or CIDRs), so a workflow cannot be used
  * to probe the internal network. The resolved addresses are checked, not the name.
  */
+export type HostResolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
+
+/** SEAM ONLY (old semantics): the old guard's block decision. */
+export function specialPurposeRange(address: string): string | undefined {
+  const guard = new AddressGuard([]);
+  return guard['blocks'].check(address, net.isIP(address) === 6 ? 'ipv6' : 'ipv4') ? 'blocked' : undefined;
+}
+
 export class AddressGuard {
   private readonly hosts = new Set<string>();
   private readonly blocks = new net.BlockList();
@@ -16,6 +24,7 @@ export class AddressGuard {
     allowList: string[],
     /** The step type named in refusals. */
     private readonly label = 'http.request',
+    private readonly resolve: HostResolver = (host) => lookup(host, { all: true }),
   ) {
     for (const entry of allowList) {
       const [address, prefix] = entry.split('/');
@@ -29,10 +38,18 @@ export class AddressGuard {
     for (const [net6, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) this.blocks.addSubnet(net6, bits, 'ipv6');
   }
 
+  /** SEAM ONLY: the connect-time resolution http.request did on its own, unchecked. */
+  readonly connectLookup = (host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    this.resolve(host).then(
+      (all) => (options.all ? callback(null, all) : callback(null, all[0]!.address, all[0]!.family)),
+      (error) => callback(error),
+    );
+  };
+
   async check(url: URL): Promise<void> {
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     if (this.hosts.has(host)) return;
-    const addresses = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await lookup(host, { all: true }).catch(() => []);
+    const addresses = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await this.resolve(host).catch(() => []);
     if (addresses.length === 0) return; // fetch will fail with a clear DNS error (transient)
     for (const { address, family } of addresses) {
       const type = family === 6 ? 'ipv6' : 'ipv4';

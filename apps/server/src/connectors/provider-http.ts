@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { permanent, StepError, transient } from '../engine/errors';
+import type { AddressGuard } from './address-guard';
 
 /** What a provider answered: status, headers and the body (read whole, up to a bound). */
 export interface ProviderResponse {
@@ -15,6 +16,7 @@ export interface ProviderRequest {
   headers?: Record<string, string> | Headers;
   body?: string | URLSearchParams;
   signal: AbortSignal;
+  guard?: AddressGuard;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,8 +30,10 @@ const AGENTS = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 
  */
 export async function callProvider(what: string, url: string | URL, init: ProviderRequest): Promise<ProviderResponse> {
   try {
+    if (init.guard) await init.guard.check(new URL(url));
     return await send(new URL(url), init);
   } catch (error) {
+    if (error instanceof StepError) throw error;
     if (init.signal.aborted) throw init.signal.reason instanceof StepError ? init.signal.reason : new StepError('cancelled', 'request aborted');
     throw transient(`${what} failed: ${causeOf(error)}`, undefined, error);
   }
@@ -45,7 +49,7 @@ function send(url: URL, init: ProviderRequest): Promise<ProviderResponse> {
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = client.request(url, { method: init.method, headers, agent: AGENTS[url.protocol as 'http:' | 'https:'], signal: init.signal }, (response) => {
+    const request = client.request(url, { method: init.method, headers, agent: AGENTS[url.protocol as 'http:' | 'https:'], ...(init.guard && { lookup: init.guard.connectLookup as never }), signal: init.signal }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
