@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StepError } from '../engine/errors';
-import { AddressGuard, type HostResolver, specialPurposeRange } from './address-guard';
+import { AddressGuard } from './address-guard';
+import type { HostResolver } from './ports';
+import { specialPurposeRange } from './special-addresses';
 import { callProvider } from './provider-http';
 
 /** A local server that counts the connections and requests it sees: a refused call must reach it zero times. */

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowStep } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddressGuard } from '../connectors/address-guard';
 import { delayStep } from '../connectors/delay/delay';
 import { httpRequestStep } from '../connectors/http-request/http-request';
 import { StepRegistry } from './step-types';
@@ -88,8 +89,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const runner = new StepRunner(new StepRegistry([delayStep, httpRequestStep(['127.0.0.1'])]), renderer);
-const guarded = new StepRunner(new StepRegistry([delayStep, httpRequestStep([])]), renderer);
+const runner = new StepRunner(new StepRegistry([delayStep, httpRequestStep(new AddressGuard(['127.0.0.1']))]), renderer);
+const guarded = new StepRunner(new StepRegistry([delayStep, httpRequestStep(new AddressGuard([]))]), renderer);
 const step = (s: Partial<WorkflowStep>): WorkflowStep => ({ id: 's', type: 'http.request', retries: 3, timeout: 5_000, config: {}, ...s });
 const attempt = (s: Partial<WorkflowStep>, r = runner, extra: Partial<Parameters<StepRunner['attempt']>[2]> = {}) =>
   r.attempt(step(s), scope(), { runId: 'run-1', attempt: 1, ...extra });
