@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostResolver } from '../src/connectors/ports';
 import { createStepRegistry } from '../src/connectors/registry';
 import { StepError } from '../src/engine/errors';
+import { redact } from '../src/logs/redaction';
 import { StepRunner } from '../src/engine/step-runner';
 import type { StepRegistry } from '../src/engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../src/engine/templating';
@@ -262,6 +263,14 @@ describe('whatsapp.send through the WhatsApp Cloud API (meta)', () => {
     });
   });
 
+  it('issue 9 #14: the result carries the WhatsApp id (a phone without a plus), which redaction masks', async () => {
+    const result = await send().execute({ to: '+972501234567', text: 'Your passport is ready' }, context());
+    expect(result).toMatchObject({ contactId: '972501234567' });
+    const shown = JSON.stringify(redact(result));
+    expect(shown).not.toContain('972501234567');
+    expect(redact(result)).toMatchObject({ contactId: '972****4567' });
+  });
+
   it('sends inline text as a text message', async () => {
     await send().execute({ to: '+14155550123', text: 'Your passport is ready' }, context());
     expect(meta.messages().at(-1)).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '14155550123', type: 'text', text: { body: 'Your passport is ready' } });
@@ -312,6 +321,41 @@ describe('email.send (SMTP)', () => {
     await send().execute({ to: ['a@example.com', 'b@example.com'], subject: 'Hi', text: 'Plain <b>text</b>' }, context());
     const received = await mail;
     expect([received.subject, received.text?.trim(), received.html]).toEqual(['Hi', 'Plain <b>text</b>', false]);
+  });
+
+  it('issue 9 #18: inline html escapes what it interpolates (| raw opts out); subject and text stay as they are', async () => {
+    const input = { name: '<script>alert(1)</script>', link: '<a href="https://evil.example/">click</a>' };
+    const step = {
+      id: 'mail',
+      type: 'email.send' as const,
+      retries: 0,
+      timeout: 5_000,
+      config: {
+        to: 'dana@example.com',
+        subject: 'Hi {{ input.name }}',
+        text: 'Hello {{ input.name }}',
+        html: '<p>Hello {{ input.name }}</p><div>{{ input.link }}</div>{{ "<b>kept</b>" | raw }}',
+      },
+    };
+    const mail = smtp.nextMail();
+    const outcome = await new StepRunner(registry({ SMTP_URL: smtpUrl }), new TemplateRenderer()).attempt(step, { ...scope, input }, { runId: 'r', attempt: 1 });
+    expect(outcome.status).toBe('succeeded');
+    const received = await mail;
+    expect(received.html).toBe('<p>Hello &lt;script&gt;alert(1)&lt;/script&gt;</p><div>&lt;a href=&#34;https://evil.example/&#34;&gt;click&lt;/a&gt;</div><b>kept</b>');
+    expect([received.subject, received.text?.trim()]).toEqual(['Hi <script>alert(1)</script>', 'Hello <script>alert(1)</script>']);
+
+    // A lone expression is escaped too (it is not passed through as a value).
+    const lone = smtp.nextMail();
+    await new StepRunner(registry({ SMTP_URL: smtpUrl }), new TemplateRenderer()).attempt({ ...step, config: { to: 'dana@example.com', subject: 's', html: '{{ input.name }}' } }, { ...scope, input }, { runId: 'r', attempt: 1 });
+    expect(String((await lone).html).trim()).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('issue 9 #18: a template mail escapes its variables in the HTML part', async () => {
+    const mail = smtp.nextMail();
+    await send().execute({ to: 'dana@example.com', template: 'visa_approved', locale: 'en', variables: { name: '<script>x</script>', country: 'Japan', applicationId: 'A-3' } }, context());
+    const received = await mail;
+    expect(received.html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(received.html).not.toContain('<script>');
   });
 
   it('a refused mailbox (550) is permanent; an unreachable server is transient', async () => {

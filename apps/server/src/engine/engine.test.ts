@@ -41,6 +41,15 @@ describe('templating', () => {
     }
   });
 
+  it('issue 9 #18: in an HTML context every output is escaped once; | raw opts out; a lone expression is text', async () => {
+    const html = scope({ input: { name: '<b>"Dana" & co</b>', n: 3 } });
+    expect(await renderer.renderHtml('<p>{{ input.name }}</p>', html)).toBe('<p>&lt;b&gt;&#34;Dana&#34; &amp; co&lt;/b&gt;</p>');
+    expect(await renderer.renderHtml('{{ input.name | escape }}|{{ input.name | upcase }}', html)).toBe('&lt;b&gt;&#34;Dana&#34; &amp; co&lt;/b&gt;|&lt;B&gt;&#34;DANA&#34; &amp; CO&lt;/B&gt;');
+    expect(await renderer.renderHtml('{{ input.name | raw }}', html)).toBe('<b>"Dana" & co</b>');
+    expect(await renderer.renderHtml('{{ input.n }}', html)).toBe('3');
+    expect(await renderer.renderString('{{ input.name }}', html)).toBe('<b>"Dana" & co</b>');
+  });
+
   it('if: skipped for empty, false, 0, null and undefined', async () => {
     for (const falsy of ['', '{{ false }}', '0', 'null', 'undefined', '{% if input.count > 5 %}yes{% endif %}']) {
       expect(await renderer.isTrue(falsy, scope()), falsy).toBe(false);
