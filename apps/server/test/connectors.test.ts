@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostResolver } from '../src/connectors/ports';
 import { createStepRegistry } from '../src/connectors/registry';
 import { StepError } from '../src/engine/errors';
+import { redact } from '../src/logs/redaction';
 import { StepRunner } from '../src/engine/step-runner';
 import type { StepRegistry } from '../src/engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../src/engine/templating';
@@ -44,10 +46,16 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-function registry(env: Record<string, string> = {}): StepRegistry {
+function registry(env: Record<string, string> = {}, resolveHost?: HostResolver): StepRegistry {
   const config = loadConfig({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, ...env });
-  return createStepRegistry({ settings: connectorSettings(config), templates: t.app.get(TemplateRegistry), outbox: t.app.get(OutboxRepository), renderer: new TemplateRenderer() });
+  return createStepRegistry({ settings: connectorSettings(config), templates: t.app.get(TemplateRegistry), outbox: t.app.get(OutboxRepository), renderer: new TemplateRenderer(), resolveHost });
 }
+
+/** A resolver that answers every name with these addresses (a name an attacker points at us). */
+const resolvingTo =
+  (...addresses: string[]): HostResolver =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
 const context = (stepId = 'notify') => ({ signal: new AbortController().signal, runId: '00000000-0000-4000-8000-000000000001', stepId, attempt: 1 });
 
@@ -115,8 +123,23 @@ describe('slack.send (Web API chat.postMessage)', () => {
   it('refuses a step webhook URL on a private or loopback address unless allow-listed (it may come from input)', async () => {
     const before = slack.requests.length;
     const refused = await failure(registry().get('slack.send')!.execute({ webhookUrl: `${slack.base}/services/T0/B0/good`, text: 'x' }, context()));
-    expect([refused.errorClass, refused.message]).toEqual(['permanent', expect.stringMatching(/^slack\.send: 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private or loopback address/)]);
+    expect([refused.errorClass, refused.message]).toEqual(['permanent', expect.stringMatching(/^slack\.send: 127\.0\.0\.1 is a private, loopback or reserved address \(127\.0\.0\.0\/8\); allow it with HTTP_STEP_ALLOWED_HOSTS$/)]);
     expect(slack.requests.length).toBe(before);
+  });
+
+  it('issue 9 #1: a step webhook URL through a mapped IPv6 address, or a name resolving to loopback, never reaches the local server', async () => {
+    const before = slack.requests.length;
+    const port = new URL(slack.base).port;
+    const send = registry({}, resolvingTo('8.8.8.8', '127.0.0.1')).get('slack.send')!;
+    for (const host of ['[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[64:ff9b::127.0.0.1]', '2130706433', 'hooks.attacker.test']) {
+      const refused = await failure(send.execute({ webhookUrl: `http://${host}:${port}/api/services/T0/B0/good`, text: 'x' }, context()));
+      expect([refused.errorClass, refused.message], host).toEqual(['permanent', expect.stringMatching(/^slack\.send: .+ a private, loopback or reserved address \(127\.0\.0\.0\/8\); allow it with HTTP_STEP_ALLOWED_HOSTS$/)]);
+    }
+    expect(slack.requests.length).toBe(before);
+    // Allow-listed by CIDR, the mapped form of an allowed address is allowed too.
+    const allowed = registry({ HTTP_STEP_ALLOWED_HOSTS: '127.0.0.0/8' }).get('slack.send')!;
+    await allowed.execute({ webhookUrl: `http://[::ffff:127.0.0.1]:${port}/api/services/T0/B0/good`, text: 'mapped' }, context());
+    expect(slack.requests.slice(before).map((r) => r.body)).toEqual([{ text: 'mapped' }]);
   });
 
   it('without credentials, keeps the rendered message in the outbox and sends nothing', async () => {
@@ -136,6 +159,25 @@ describe('slack.send (Web API chat.postMessage)', () => {
     expect([missing.errorClass, missing.message]).toEqual(['permanent', expect.stringContaining('template visa_approved/slack/en: undefined variable: country')]);
     const none = await failure(registry().get('slack.send')!.execute({ channel: '#x', template: 'no_such' }, context()));
     expect(none.message).toBe('no slack template "no_such" for locale en (nor its language or en)');
+  });
+});
+
+describe('http.request (address guard)', () => {
+  it('issue 9 #1: a URL from input through a mapped IPv6, NAT64, decimal or hex address, or a name resolving to loopback, is refused before any connection', async () => {
+    const before = slack.requests.length;
+    const port = new URL(slack.base).port;
+    const reg = registry({}, resolvingTo('127.0.0.1'));
+    for (const host of ['[::ffff:127.0.0.1]', '[::ffff:a9fe:a9fe]', '[64:ff9b::7f00:1]', '2130706433', '0x7f.1', '0177.0.0.1', 'internal.attacker.test']) {
+      const outcome = await runStep(reg, 'http.request', { url: `http://${host}:${port}/api/chat.postMessage` });
+      expect(outcome, host).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: expect.stringMatching(/^http\.request: .+ a private, loopback or reserved address \(.+\); allow it with HTTP_STEP_ALLOWED_HOSTS$/) } });
+    }
+    expect(slack.requests.length).toBe(before);
+  });
+
+  it('issue 9 #1: a name that fails to resolve is a transient error, not a request that goes ahead', async () => {
+    const failing: HostResolver = async () => Promise.reject(Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' }));
+    const outcome = await runStep(registry({}, failing), 'http.request', { url: 'http://flaky.attacker.test/x' });
+    expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'transient', message: 'http.request: could not resolve flaky.attacker.test (EAI_AGAIN)' } });
   });
 });
 
@@ -221,6 +263,14 @@ describe('whatsapp.send through the WhatsApp Cloud API (meta)', () => {
     });
   });
 
+  it('issue 9 #14: the result carries the WhatsApp id (a phone without a plus), which redaction masks', async () => {
+    const result = await send().execute({ to: '+972501234567', text: 'Your passport is ready' }, context());
+    expect(result).toMatchObject({ contactId: '972501234567' });
+    const shown = JSON.stringify(redact(result));
+    expect(shown).not.toContain('972501234567');
+    expect(redact(result)).toMatchObject({ contactId: '972****4567' });
+  });
+
   it('sends inline text as a text message', async () => {
     await send().execute({ to: '+14155550123', text: 'Your passport is ready' }, context());
     expect(meta.messages().at(-1)).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '14155550123', type: 'text', text: { body: 'Your passport is ready' } });
@@ -271,6 +321,41 @@ describe('email.send (SMTP)', () => {
     await send().execute({ to: ['a@example.com', 'b@example.com'], subject: 'Hi', text: 'Plain <b>text</b>' }, context());
     const received = await mail;
     expect([received.subject, received.text?.trim(), received.html]).toEqual(['Hi', 'Plain <b>text</b>', false]);
+  });
+
+  it('issue 9 #18: inline html escapes what it interpolates (| raw opts out); subject and text stay as they are', async () => {
+    const input = { name: '<script>alert(1)</script>', link: '<a href="https://evil.example/">click</a>' };
+    const step = {
+      id: 'mail',
+      type: 'email.send' as const,
+      retries: 0,
+      timeout: 5_000,
+      config: {
+        to: 'dana@example.com',
+        subject: 'Hi {{ input.name }}',
+        text: 'Hello {{ input.name }}',
+        html: '<p>Hello {{ input.name }}</p><div>{{ input.link }}</div>{{ "<b>kept</b>" | raw }}',
+      },
+    };
+    const mail = smtp.nextMail();
+    const outcome = await new StepRunner(registry({ SMTP_URL: smtpUrl }), new TemplateRenderer()).attempt(step, { ...scope, input }, { runId: 'r', attempt: 1 });
+    expect(outcome.status).toBe('succeeded');
+    const received = await mail;
+    expect(received.html).toBe('<p>Hello &lt;script&gt;alert(1)&lt;/script&gt;</p><div>&lt;a href=&#34;https://evil.example/&#34;&gt;click&lt;/a&gt;</div><b>kept</b>');
+    expect([received.subject, received.text?.trim()]).toEqual(['Hi <script>alert(1)</script>', 'Hello <script>alert(1)</script>']);
+
+    // A lone expression is escaped too (it is not passed through as a value).
+    const lone = smtp.nextMail();
+    await new StepRunner(registry({ SMTP_URL: smtpUrl }), new TemplateRenderer()).attempt({ ...step, config: { to: 'dana@example.com', subject: 's', html: '{{ input.name }}' } }, { ...scope, input }, { runId: 'r', attempt: 1 });
+    expect(String((await lone).html).trim()).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('issue 9 #18: a template mail escapes its variables in the HTML part', async () => {
+    const mail = smtp.nextMail();
+    await send().execute({ to: 'dana@example.com', template: 'visa_approved', locale: 'en', variables: { name: '<script>x</script>', country: 'Japan', applicationId: 'A-3' } }, context());
+    const received = await mail;
+    expect(received.html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(received.html).not.toContain('<script>');
   });
 
   it('a refused mailbox (550) is permanent; an unreachable server is transient', async () => {

@@ -46,10 +46,15 @@ export interface ConnectorSettings {
   email: { smtpUrl?: string; from: string };
 }
 
+/** Resolves a host name to its addresses, as `dns.lookup(host, { all: true })` does. */
+export type HostResolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
+
 /** What a connector may use besides its rendered config. */
 export interface ConnectorDeps {
   settings: ConnectorSettings;
   templates: TemplateSource;
   outbox: Outbox;
   renderer: TemplateRenderer;
+  /** How guarded requests resolve names (the system resolver unless a test injects one). */
+  resolveHost?: HostResolver;
 }

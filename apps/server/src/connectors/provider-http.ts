@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { permanent, StepError, transient } from '../engine/errors';
+import type { AddressGuard } from './address-guard';
 
 /** What a provider answered: status, headers and the body (read whole, up to a bound). */
 export interface ProviderResponse {
@@ -15,21 +16,46 @@ export interface ProviderRequest {
   headers?: Record<string, string> | Headers;
   body?: string | URLSearchParams;
   signal: AbortSignal;
+  /** For a URL that may come from input: connect only to addresses the guard allows. */
+  guard?: AddressGuard;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-/** Keep-alive connections per protocol, shared by every connector of the process. */
-const AGENTS = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+
+type Agents = { 'http:': http.Agent; 'https:': https.Agent };
+const keepAlive = (lookup?: AddressGuard['lookup']): Agents => ({
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, lookup }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, lookup }),
+});
+/** Keep-alive connections per protocol, shared by the connectors' unguarded calls (configured URLs). */
+const AGENTS = keepAlive();
+/**
+ * Each guard's own pool: every socket in it was opened through that guard's lookup, so a
+ * kept-alive socket is only ever reused under the check that opened it (never one of an
+ * unguarded call to the same host, nor one of a guard with another allow-list).
+ */
+const GUARDED_AGENTS = new WeakMap<AddressGuard, Agents>();
+
+function agentsFor(guard: AddressGuard | undefined): Agents {
+  if (!guard) return AGENTS;
+  let agents = GUARDED_AGENTS.get(guard);
+  if (!agents) GUARDED_AGENTS.set(guard, (agents = keepAlive(guard.lookup)));
+  return agents;
+}
 
 /**
  * One HTTP call to a provider under the step's signal: connection failures are transient,
  * an abort surfaces as the abort's reason (timeout or cancellation). Redirects are not
  * followed. node:http rather than fetch: fetch's web streams were ~10 % of the worker's CPU.
+ * With a guard, a refused address is the guard's permanent error, a failed lookup transient.
  */
 export async function callProvider(what: string, url: string | URL, init: ProviderRequest): Promise<ProviderResponse> {
   try {
-    return await send(new URL(url), init);
+    const target = new URL(url);
+    init.guard?.checkLiteral(target);
+    return await send(target, init);
   } catch (error) {
+    if (error instanceof StepError && !init.signal.aborted) throw error;
     if (init.signal.aborted) throw init.signal.reason instanceof StepError ? init.signal.reason : new StepError('cancelled', 'request aborted');
     throw transient(`${what} failed: ${causeOf(error)}`, undefined, error);
   }
@@ -45,7 +71,7 @@ function send(url: URL, init: ProviderRequest): Promise<ProviderResponse> {
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = client.request(url, { method: init.method, headers, agent: AGENTS[url.protocol as 'http:' | 'https:'], signal: init.signal }, (response) => {
+    const request = client.request(url, { method: init.method, headers, agent: agentsFor(init.guard)[url.protocol as 'http:' | 'https:'], signal: init.signal }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

@@ -1,4 +1,5 @@
 import { StepRegistry } from '../engine/step-types';
+import { AddressGuard } from './address-guard';
 import { delayStep } from './delay/delay';
 import { emailSendStep } from './email/email-send';
 import { httpRequestStep } from './http-request/http-request';
@@ -10,7 +11,7 @@ import { whatsappSendStep } from './whatsapp/whatsapp-send';
 export function createStepRegistry(deps: ConnectorDeps): StepRegistry {
   return new StepRegistry([
     delayStep,
-    httpRequestStep(deps.settings.httpAllowedHosts),
+    httpRequestStep(new AddressGuard(deps.settings.httpAllowedHosts, 'http.request', deps.resolveHost)),
     slackSendStep(deps),
     whatsappSendStep(deps),
     emailSendStep(deps),

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowStep } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddressGuard } from '../connectors/address-guard';
 import { delayStep } from '../connectors/delay/delay';
 import { httpRequestStep } from '../connectors/http-request/http-request';
 import { StepRegistry } from './step-types';
@@ -38,6 +39,15 @@ describe('templating', () => {
       expect(error, text).toBeInstanceOf(StepError);
       expect((error as StepError).errorClass).toBe('permanent');
     }
+  });
+
+  it('issue 9 #18: in an HTML context every output is escaped once; | raw opts out; a lone expression is text', async () => {
+    const html = scope({ input: { name: '<b>"Dana" & co</b>', n: 3 } });
+    expect(await renderer.renderHtml('<p>{{ input.name }}</p>', html)).toBe('<p>&lt;b&gt;&#34;Dana&#34; &amp; co&lt;/b&gt;</p>');
+    expect(await renderer.renderHtml('{{ input.name | escape }}|{{ input.name | upcase }}', html)).toBe('&lt;b&gt;&#34;Dana&#34; &amp; co&lt;/b&gt;|&lt;B&gt;&#34;DANA&#34; &amp; CO&lt;/B&gt;');
+    expect(await renderer.renderHtml('{{ input.name | raw }}', html)).toBe('<b>"Dana" & co</b>');
+    expect(await renderer.renderHtml('{{ input.n }}', html)).toBe('3');
+    expect(await renderer.renderString('{{ input.name }}', html)).toBe('<b>"Dana" & co</b>');
   });
 
   it('if: skipped for empty, false, 0, null and undefined', async () => {
@@ -88,8 +98,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const runner = new StepRunner(new StepRegistry([delayStep, httpRequestStep(['127.0.0.1'])]), renderer);
-const guarded = new StepRunner(new StepRegistry([delayStep, httpRequestStep([])]), renderer);
+const runner = new StepRunner(new StepRegistry([delayStep, httpRequestStep(new AddressGuard(['127.0.0.1']))]), renderer);
+const guarded = new StepRunner(new StepRegistry([delayStep, httpRequestStep(new AddressGuard([]))]), renderer);
 const step = (s: Partial<WorkflowStep>): WorkflowStep => ({ id: 's', type: 'http.request', retries: 3, timeout: 5_000, config: {}, ...s });
 const attempt = (s: Partial<WorkflowStep>, r = runner, extra: Partial<Parameters<StepRunner['attempt']>[2]> = {}) =>
   r.attempt(step(s), scope(), { runId: 'run-1', attempt: 1, ...extra });

@@ -76,10 +76,20 @@ export class StepRunner {
     return { status: 'failed', error: new StepError(retryable ? 'transient' : 'permanent', summary, retryAfter), items };
   }
 
+  /** Renders the config; a string in one of the handler's HTML fields is rendered HTML-escaped. */
+  private async renderConfig(handler: StepHandler, config: Record<string, unknown>, scope: TemplateScope): Promise<Record<string, unknown>> {
+    const rendered: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+      const html = typeof value === 'string' && handler.htmlFields?.includes(key);
+      rendered[key] = html ? await this.renderer.renderHtml(value, scope) : await this.renderer.render(value, scope);
+    }
+    return rendered;
+  }
+
   /** One handler call under the step's timeout; the abort reaches the handler, and we stop waiting. */
   private async execute(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<unknown> {
     const handler = this.registry.get(step.type)!;
-    const config = parseConfig(handler, step, await this.renderer.render(step.config ?? {}, scope));
+    const config = parseConfig(handler, step, await this.renderConfig(handler, step.config ?? {}, scope));
     const timeoutMs = step.timeout ?? 30_000;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new StepError('timeout', `step ${step.id} timed out after ${timeoutMs} ms`)), timeoutMs);

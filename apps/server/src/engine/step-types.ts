@@ -17,6 +17,8 @@ export interface StepContext {
 export interface StepHandler<Config = Record<string, unknown>> {
   type: StepType;
   configSchema?: z.ZodType<Config>;
+  /** Top-level config fields that are HTML: what their templates interpolate is HTML-escaped. */
+  htmlFields?: readonly string[];
   execute(config: Config, context: StepContext): Promise<unknown>;
 }
 

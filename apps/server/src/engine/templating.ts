@@ -27,14 +27,33 @@ export function templateSyntaxError(text: string): string | undefined {
 const SINGLE_EXPRESSION = /^\s*\{\{\s*([\s\S]+?)\s*\}\}\s*$/;
 const MAX_CACHED = 5_000;
 
+/** What every renderer shares: strict variables and filters, own properties only. */
+const LIQUID_OPTIONS = { strictVariables: true, strictFilters: true, ownPropertyOnly: true };
+
+/**
+ * Liquid for HTML contexts (an e-mail's `html`): every output is HTML-escaped unless its
+ * last filter is `raw`, the explicit opt-out. `escape` and `escape_once` count as raw, so a
+ * template that already escapes is not escaped twice.
+ */
+function htmlLiquid(): Liquid {
+  const liquid = new Liquid({ ...LIQUID_OPTIONS, outputEscape: 'escape' });
+  for (const name of ['escape', 'escape_once']) {
+    const filter = liquid.filters[name]!;
+    liquid.registerFilter(name, { handler: typeof filter === 'function' ? filter : filter.handler, raw: true });
+  }
+  return liquid;
+}
+
 /**
  * Liquid with strict variables (an undefined variable is an error, never an empty string).
  * A string that is exactly one `{{ expression }}` yields the value itself — an object,
  * array or number — so `"data": "{{ input }}"` passes the input, not its text.
  */
 export class TemplateRenderer {
-  private readonly liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true });
+  private readonly liquid = new Liquid(LIQUID_OPTIONS);
+  private readonly html = htmlLiquid();
   private readonly parsed = new Map<string, Template[]>();
+  private readonly parsedHtml = new Map<string, Template[]>();
 
   async render(value: unknown, scope: TemplateScope): Promise<unknown> {
     if (typeof value === 'string') return this.renderString(value, scope);
@@ -60,6 +79,16 @@ export class TemplateRenderer {
     }
   }
 
+  /** A string in an HTML context: always text, and what it interpolates is HTML-escaped. */
+  async renderHtml(text: string, scope: TemplateScope): Promise<string> {
+    if (!text.includes('{{') && !text.includes('{%')) return text;
+    try {
+      return await this.html.render(this.parse(text, this.html, this.parsedHtml), scope as unknown as Record<string, unknown>);
+    } catch (error) {
+      throw permanent(`template error in "${truncate(text)}": ${(error as Error).message.split('\n')[0]}`, error);
+    }
+  }
+
   /** A message template's text over its own variables (no run scope), strictly. */
   async renderText(text: string, variables: Record<string, unknown>): Promise<string> {
     return this.liquid.render(this.parse(text), variables);
@@ -72,12 +101,12 @@ export class TemplateRenderer {
     return !['', 'false', '0', 'null', 'undefined'].includes(text);
   }
 
-  private parse(text: string): Template[] {
-    let templates = this.parsed.get(text);
+  private parse(text: string, liquid = this.liquid, cache = this.parsed): Template[] {
+    let templates = cache.get(text);
     if (!templates) {
-      templates = this.liquid.parse(text);
-      if (this.parsed.size >= MAX_CACHED) this.parsed.delete(this.parsed.keys().next().value!);
-      this.parsed.set(text, templates);
+      templates = liquid.parse(text);
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+      cache.set(text, templates);
     }
     return templates;
   }

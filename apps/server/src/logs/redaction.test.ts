@@ -118,6 +118,73 @@ describe('redact: JSON values', () => {
   });
 });
 
+describe('issue 9 #14: phones without a plus', () => {
+  it('issue 9 #14: fields that hold a WhatsApp id, a contact id, a recipient or an MSISDN are masked as phones', () => {
+    expect(
+      redact({
+        wa_id: '972501234567',
+        waId: 972501234567,
+        contactId: '972501234567',
+        contact_id: '14155550123',
+        recipient: '972501234567',
+        recipient_phone: '972501234567',
+        recipientPhone: '+972501234567',
+        msisdn: '79123456789',
+        mobile: '0541234567',
+        whatsapp: '972501234567',
+        whatsappNumber: '972501234567',
+        contacts: [{ input: '+972501234567', wa_id: '972501234567' }],
+      }),
+    ).toEqual({
+      wa_id: '972****4567',
+      waId: '[redacted]',
+      contactId: '972****4567',
+      contact_id: '141****0123',
+      recipient: '972****4567',
+      recipient_phone: '972****4567',
+      recipientPhone: '+972****4567',
+      msisdn: '791****6789',
+      mobile: '054****4567',
+      whatsapp: '972****4567',
+      whatsappNumber: '972****4567',
+      contacts: [{ input: '+972****4567', wa_id: '972****4567' }],
+    });
+  });
+
+  it('issue 9 #14: a recipient that is an address or a channel is not a phone', () => {
+    expect(redact({ recipient: 'dana@example.com' })).toEqual({ recipient: 'd***@example.com' });
+    expect(redact({ recipient: '#visa-ops' })).toEqual({ recipient: '#visa-ops' });
+  });
+
+  it('issue 9 #14: the Meta client result is masked once redacted', () => {
+    const result = { messageId: 'wamid.HBgMOTcyNTAxMjM0NTY3FQIAERgSMEE2', contactId: '972501234567' };
+    expect(redact(result)).toEqual({ messageId: 'wamid.HBgMOTcyNTAxMjM0NTY3FQIAERgSMEE2', contactId: '972****4567' });
+  });
+
+  it.each([
+    ['sent to 972501234567 via meta', 'sent to 972****4567 via meta'],
+    ['wa_id 972501234567', 'wa_id 972****4567'],
+    ['{"wa_id":"972501234567","input":"972501234567"}', '{"wa_id":"972****4567","input":"972****4567"}'],
+    ['recipient=14155550123;', 'recipient=141****0123;'],
+    ['WhatsApp: 447700900123.', 'WhatsApp: 447****0123.'],
+    ['phone number 79123456789', 'phone number 791****6789'],
+    ['msisdn:972501234567', 'msisdn:972****4567'],
+  ])('issue 9 #14: bare international digits named as a phone in text: %s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+
+  it.each([
+    'order 972501234567 shipped',
+    'took 1764150000000 ms',
+    'reference 100234567890',
+    'total to pay 12345678901.50',
+    'sent 3 of 10 to 7 contacts',
+    'contact 123 updated',
+  ])('issue 9 #14: digits not named as a phone stay: %s', (input) => {
+    expect(redactText(input)).toBe(input);
+  });
+});
+
 describe('checksums', () => {
   it('Luhn', () => {
     expect(luhnValid('4242424242424242')).toBe(true);
@@ -138,6 +205,8 @@ describe('redactText on long hostile input', () => {
     ['digits and separators', '1-2 '.repeat(200_000)],
     ['many @', 'a@b'.repeat(200_000)],
     ['passport words', 'passport '.repeat(100_000)],
+    ['phone words', 'wa_id: "'.repeat(100_000)],
+    ['named numbers', 'to 972501234567 '.repeat(50_000)],
   ])('%s', (_, text) => {
     expect(redactText(text).length).toBeGreaterThan(0);
   });

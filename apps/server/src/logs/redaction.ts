@@ -21,6 +21,16 @@ const CARD = /(?<![\w.+-])\d(?:[ -]?\d){12,18}(?![\w.])/g;
 /** Phone-like: optional +, digits with spaces, dashes, dots or parentheses between them. */
 const PHONE = /(?<![\w.+/-])(?:\+|\(\+?)?\d[\d\s().-]{6,22}\d(?![\w.])/g;
 
+/**
+ * International digits without a plus (WhatsApp `wa_id`, MSISDNs) look like any id, so
+ * they are masked only where a word names them as a phone (`to`, `wa_id`, `recipient`…,
+ * also as a JSON key in text); then the same number is masked wherever else it appears in
+ * that text. Bare digits nobody names (order ids, timestamps, amounts) stay.
+ */
+const NAMED_PHONE =
+  /((?<![\p{L}\p{N}_])(?:phone(?:[ _-]?(?:number|no))?|tel|telephone|mobile|msisdn|whatsapp|wa_?id|contact_?id|recipient(?:_phone)?|to|sms)(?![\p{L}\p{N}])["']?[ \t]{0,3}[:=]?[ \t]{0,3}["']?)(\d{10,15})(?![\p{N}]|[.,]\p{N})/giu;
+const BARE_DIGITS = /(?<!\d)\d{10,15}(?!\d)/g;
+
 const DATE = String.raw`(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2} [A-Za-z]{3,9},? \d{4}|[A-Za-z]{3,9} \d{1,2},? \d{4})`;
 /** A date introduced by words that say it is a date of birth. */
 const BIRTH_DATE = new RegExp(
@@ -40,7 +50,11 @@ const EXACT: Record<string, FieldClass> = {
   authorization: 'secret', cookie: 'secret', setcookie: 'secret', apikey: 'secret', xapikey: 'secret',
   dob: 'secret', ssn: 'secret', iban: 'secret', cvv: 'secret', cvc: 'secret', pan: 'secret',
   cardnumber: 'secret', mobile: 'phone', msisdn: 'phone',
+  // WhatsApp ids and the connectors' contact ids are phone numbers without a plus.
+  waid: 'phone', contactid: 'phone', whatsapp: 'phone', whatsappnumber: 'phone', whatsappid: 'phone', tel: 'phone',
 };
+/** Keys whose value is masked as whatever it looks like: an address or a number. */
+const RECIPIENT_KEYS = new Set(['to', 'recipient', 'recipients']);
 /** What a key says it holds, if anything. */
 function classify(key: string): FieldClass | undefined {
   const k = norm(key);
@@ -115,11 +129,17 @@ function looksLikePhone(match: string): boolean {
 /** Redacts PII found in free text. */
 export function redactText(text: string): string {
   if (text.length < 6) return text;
-  return text
+  const named = new Set<string>();
+  const masked = text
     .replace(BIRTH_DATE, (_, label: string) => `${label}${MASK}`)
     .replace(PASSPORT, (_, label: string, number: string) => `${label}${number.replace(/[A-Z0-9]/gi, '*')}`)
     .replace(EMAIL, maskEmail)
     .replace(IBAN, (m) => (ibanValid(m) ? `${m.slice(0, 4)}****${m.replace(/ /g, '').slice(-4)}` : m))
+    .replace(NAMED_PHONE, (_, label: string, digits: string) => {
+      named.add(digits);
+      return `${label}${maskPhone(digits)}`;
+    });
+  return (named.size > 0 ? masked.replace(BARE_DIGITS, (m) => (named.has(m) ? maskPhone(m) : m)) : masked)
     .replace(CARD, (m) => (luhnValid(m.replace(/\D/g, '')) ? maskKeepLast4(m) : m))
     .replace(PHONE, (m) => {
       const lead = m.match(/^\s*/)![0];
@@ -148,8 +168,8 @@ export function redact(value: unknown, field?: FieldClass): unknown {
     if (value instanceof Date) return value;
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      // A recipient (`to`) is masked as whatever it looks like: an address or a number.
-      const kind = field ?? (norm(key) === 'to' ? recipientClass(inner) : classify(key));
+      // A recipient (`to`, `recipient`) is masked as whatever it looks like: an address or a number.
+      const kind = field ?? (RECIPIENT_KEYS.has(norm(key)) ? recipientClass(inner) : classify(key));
       out[key] = redact(inner, kind);
     }
     return out;

@@ -28,7 +28,7 @@ const RTL = new Set(['he', 'ar', 'fa', 'ur', 'yi']);
 /**
  * `email.send` over SMTP_URL (nodemailer), or into the outbox when no SMTP server is set.
  * A template gives subject and text; its HTML part is the text, escaped, in the template
- * language's direction. SMTP 5xx answers are permanent, 4xx and connection failures
+ * language's direction. Inline `html` is rendered with HTML-escaped output (the step runner). SMTP 5xx answers are permanent, 4xx and connection failures
  * transient. Result `{messageId}`.
  */
 export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig> {
@@ -37,6 +37,8 @@ export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig>
   return {
     type: 'email.send',
     configSchema,
+    // Inline html is HTML: what it interpolates (input, step outputs) is escaped; `| raw` opts out.
+    htmlFields: ['html'],
     async execute(config, context) {
       const composed = await composeMessage(deps, 'email', { ...config, text: config.text ?? config.html });
       const subject = composed.subject ?? config.subject;

@@ -1,7 +1,7 @@
 import { permanent } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
+import type { AddressGuard } from '../address-guard';
 import { callProvider, httpFailure, readBody } from '../provider-http';
-import { AddressGuard } from '../address-guard';
 
 type HttpRequestConfig = {
   method?: unknown;
@@ -17,9 +17,9 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
  * `http.request` (SPEC §7): an object body is sent as JSON, a string as is. JSON responses
  * are parsed. Failures: connection errors, timeouts, 408, 429 (with Retry-After) and 5xx
  * are transient; other statuses outside `expectStatus` (default: any 2xx) are permanent.
+ * The URL may come from input: the guard decides which addresses it may reach.
  */
-export function httpRequestStep(allowedHosts: string[]): StepHandler<HttpRequestConfig> {
-  const guard = new AddressGuard(allowedHosts);
+export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestConfig> {
   return {
     type: 'http.request',
     async execute(config, { signal }) {
@@ -32,7 +32,6 @@ export function httpRequestStep(allowedHosts: string[]): StepHandler<HttpRequest
         throw permanent(`http.request: url ${JSON.stringify(config.url)} is not an absolute URL`);
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanent('http.request: only http and https URLs');
-      await guard.check(url);
 
       const headers = new Headers(headersOf(config.headers));
       let body: string | undefined;
@@ -45,7 +44,7 @@ export function httpRequestStep(allowedHosts: string[]): StepHandler<HttpRequest
       }
 
       const target = `${method} ${url.origin}${url.pathname}`;
-      const response = await callProvider(`http.request: ${target}`, url, { method, headers, body, signal });
+      const response = await callProvider(`http.request: ${target}`, url, { method, headers, body, signal, guard });
       const result = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response) };
       if (expected(config.expectStatus, response.status)) return result;
       throw httpFailure(`http.request: ${target} answered ${response.status}`, response);

@@ -34,16 +34,15 @@ export function slackSendStep(deps: ConnectorDeps): StepHandler<SlackSendConfig>
   const { botToken, apiUrl, webhookUrl } = deps.settings.slack;
   // A step's webhook URL may come from templated input: like http.request, it may not reach
   // private or loopback addresses unless HTTP_STEP_ALLOWED_HOSTS allows (SLACK_WEBHOOK_URL is configuration, trusted).
-  const guard = new AddressGuard(deps.settings.httpAllowedHosts, 'slack.send');
+  const guard = new AddressGuard(deps.settings.httpAllowedHosts, 'slack.send', deps.resolveHost);
   return {
     type: 'slack.send',
     configSchema,
     async execute(config, context) {
       const message = await composeMessage(deps, 'slack', config);
       const payload = { channel: config.channel, text: message.text, blocks: config.blocks, thread_ts: config.threadTs };
-      if (config.webhookUrl) await guard.check(new URL(config.webhookUrl));
-      const hook = config.webhookUrl ?? (botToken ? undefined : webhookUrl);
-      if (hook) return postToWebhook(hook, payload, config.channel ?? null, context.signal);
+      if (config.webhookUrl) return postToWebhook(config.webhookUrl, payload, config.channel ?? null, context.signal, guard);
+      if (webhookUrl && !botToken) return postToWebhook(webhookUrl, payload, config.channel ?? null, context.signal);
       if (!config.channel) throw permanent('slack.send: config.channel is required with a bot token');
       if (!botToken) {
         const { id } = await deps.outbox.record({ connector: 'slack.send', runId: context.runId, stepId: context.stepId, recipient: config.channel, payload: compact({ ...payload, template: message.template }) });
@@ -66,13 +65,14 @@ export function slackSendStep(deps: ConnectorDeps): StepHandler<SlackSendConfig>
   };
 }
 
-async function postToWebhook(url: string, payload: Record<string, unknown>, channel: string | null, signal: AbortSignal) {
+async function postToWebhook(url: string, payload: Record<string, unknown>, channel: string | null, signal: AbortSignal, guard?: AddressGuard) {
   // Incoming webhooks post to the channel they were made for; `channel` is not sent.
   const response = await callProvider('slack.send: incoming webhook', url, {
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8' },
     body: JSON.stringify(compact({ text: payload.text, blocks: payload.blocks, thread_ts: payload.thread_ts })),
     signal,
+    guard,
   });
   if (response.ok) return { channel, ts: null };
   const detail = String(await readBody(response, 2_000)).trim();
