@@ -301,7 +301,7 @@ describe('template lookup', () => {
 
 describe('registry templates and partials (issue 9 #5)', () => {
   const send = () => registry().get('slack.send')!; // sandboxed: the rendered text lands in the outbox
-  const posted = async (stepId: string) => (await t.app.get(OutboxRepository).list({ runId: context().runId, connector: 'slack.send' }, 50)).find((r) => r.step_id === stepId)!.payload;
+  const posted = async (stepId: string) => (await t.app.get(OutboxRepository).list({ runId: context().runId, connector: 'slack.send' }, 50)).find((r) => r.step_id === stepId)!.payload as { text: string };
 
   it('issue 9 #5: a registry template renders another registry template (same channel, locale chain) as a partial', async () => {
     await putTemplate({ name: 'letterhead', channel: 'slack', locale: 'en', body: 'VisAPI Consulate ({{ office }})' });
