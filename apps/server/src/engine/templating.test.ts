@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepError } from './errors';
-import { TemplateRenderer, templateSyntaxError, type TemplateScope } from './templating';
+import { TEMPLATE_LIMITS, TemplateRenderer, templateSyntaxError, type TemplateScope } from './templating';
 
 const renderer = new TemplateRenderer();
 const scope = (input: unknown = {}): TemplateScope => ({ input, vars: {}, steps: {}, run: { id: 'run-1', workflowId: 'wf-1', triggeredAt: '2026-11-26T00:00:00.000Z' } });
@@ -66,6 +66,21 @@ describe('templates never read the server’s files', () => {
     expect(await renderer.renderText('{% render "letterhead" %}\n{% include "greeting" %},\n{% render "signature", officer: "R. Levi" %}', { name: 'Dana' }, partials)).toBe(
       'VisAPI Consulate — 1 Embassy Road\nDear Dana,\nRegards, R. Levi',
     );
+  });
+
+  it('a partial lookup that fails, or a registry too slow to answer, is transient (retried), not the template’s fault', async () => {
+    const down = await failure(renderer.renderText('{% render "letterhead" %}', {}, () => Promise.reject(new StepError('transient', 'database unavailable'))));
+    expect([down.errorClass, down.message]).toEqual(['transient', 'database unavailable']);
+    let release!: () => void;
+    const slow = async () => {
+      await new Promise<void>((r) => (release = r));
+      return 'head';
+    };
+    const pending = failure(renderer.renderText('{% render "letterhead" %}{% render "letterhead" %}', {}, slow));
+    await expect.poll(() => release).toBeDefined();
+    setTimeout(() => release(), TEMPLATE_LIMITS.renderMs + 50);
+    const late = await pending;
+    expect([late.errorClass, late.message]).toEqual(['transient', expect.stringMatching(/^partial templates took \d+ ms to look up: template render limit exceeded/)]);
   });
 
   it('issue 9 #5: a registry template that renders itself stops with an error', async () => {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { putTemplateSchema } from '@visapi/contracts';
 import { type FS, Liquid, type LiquidOptions, type Template } from 'liquidjs';
-import { permanent, StepError } from './errors';
+import { permanent, StepError, transient } from './errors';
 
 /** What templates see: the run's input, the workflow's vars, earlier steps' outputs, the run. */
 export interface TemplateScope {
@@ -39,8 +39,13 @@ const NO_PARTIALS_IN_CONFIGS =
   'partials ({% render %}, {% include %}, {% layout %}) are not available in step configs; name a registry template in the step’s `template` instead';
 const NO_REGISTRY = 'partials ({% render %}, {% include %}, {% layout %}) need the template registry, which this render has not';
 
-/** The partial lookup of the registry-template render in progress (see renderText). */
-const currentLookup = new AsyncLocalStorage<{ lookup: PartialLookup; found: Map<string, string> }>();
+/** The registry-template render in progress (see renderText): its partial lookup, what it found, the time it waited for it. */
+interface PartialRender {
+  lookup: PartialLookup;
+  found: Map<string, string>;
+  lookupMs: number;
+}
+const currentLookup = new AsyncLocalStorage<PartialRender>();
 
 /**
  * Liquid's "file system", with no disk behind it (liquidjs's default reads any file under the
@@ -85,7 +90,8 @@ class PartialFiles implements FS {
     if (!putTemplateSchema.shape.name.safeParse(name).success) throw new Error(`"${truncate(name)}" is not a template name (a-z 0-9 _ . -, at most 100)`);
     let text = render.found.get(name);
     if (text === undefined) {
-      text = await render.lookup(name);
+      const started = performance.now();
+      text = await render.lookup(name).finally(() => (render.lookupMs += performance.now() - started));
       if (text === undefined) throw new Error(`no template named "${name}" in the template registry for this channel and locale`);
       render.found.set(name, text);
     }
@@ -164,13 +170,18 @@ export class TemplateRenderer {
    * errors, as the lookup classified it when a partial could not be looked up.
    */
   async renderText(text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
+    const render: PartialRender | undefined = partials && { lookup: partials, found: new Map(), lookupMs: 0 };
     try {
       const templates = this.registry.parse(text);
-      if (!partials) return await this.registry.liquid.render(templates, variables);
-      return await currentLookup.run({ lookup: partials, found: new Map() }, () => this.registry.liquid.render(templates, variables));
+      if (!render) return await this.registry.liquid.render(templates, variables);
+      return await currentLookup.run(render, () => this.registry.liquid.render(templates, variables));
     } catch (error) {
       const lookupFailure = stepErrorIn(error);
       if (lookupFailure) throw lookupFailure;
+      // The time limit counts waiting for the registry too: a slow database is not the template's fault.
+      if (render && render.lookupMs >= TEMPLATE_LIMITS.renderMs / 2 && explain(error).includes('template render limit exceeded')) {
+        throw transient(`partial templates took ${Math.round(render.lookupMs)} ms to look up: ${explain(error)}`, undefined, error);
+      }
       throw permanent(explain(error), error);
     }
   }
