@@ -383,3 +383,31 @@ describe('template lookup', () => {
     expect(await templates.resolve('visa_approved', 'pdf', 'en')).toBeUndefined();
   });
 });
+
+describe('registry templates and partials (issue 9 #5)', () => {
+  const send = () => registry().get('slack.send')!; // sandboxed: the rendered text lands in the outbox
+  const posted = async (stepId: string) => (await t.app.get(OutboxRepository).list({ runId: context().runId, connector: 'slack.send' }, 50)).find((r) => r.step_id === stepId)!.payload as { text: string };
+
+  it('issue 9 #5: a registry template renders another registry template (same channel, locale chain) as a partial', async () => {
+    await putTemplate({ name: 'letterhead', channel: 'slack', locale: 'en', body: 'VisAPI Consulate ({{ office }})' });
+    await putTemplate({ name: 'letterhead', channel: 'slack', locale: 'he', body: 'קונסוליית VisAPI ({{ office }})' });
+    await putTemplate({ name: 'letter', channel: 'slack', locale: 'en', body: '{% render "letterhead", office: office %}: application {{ applicationId }} approved' });
+    await send().execute({ channel: '#ops', template: 'letter', variables: { office: 'Tel Aviv', applicationId: 'A-7' } }, context('partial-en'));
+    expect((await posted('partial-en')).text).toBe('VisAPI Consulate (Tel Aviv): application A-7 approved');
+    // he-IL: the letter falls back to en, its letterhead is the Hebrew one.
+    await send().execute({ channel: '#ops', template: 'letter', locale: 'he-IL', variables: { office: 'TLV', applicationId: 'A-8' } }, context('partial-he'));
+    expect((await posted('partial-he')).text).toBe('קונסוליית VisAPI (TLV): application A-8 approved');
+  });
+
+  it('issue 9 #5: a registry template that includes a server file fails permanently, without the file', async () => {
+    const pkg = (await import('node:fs')).readFileSync('package.json', 'utf8');
+    for (const [name, body] of [['reads_package', '{% include "package.json" %}'], ['reads_key', "{% render '.visapi/data-encryption.key' %}"], ['reads_layout', "{% layout '../package.json' %}x"]] as const) {
+      await putTemplate({ name, channel: 'slack', locale: 'en', body });
+      const error = await failure(send().execute({ channel: '#ops', template: name }, context(name)));
+      expect(error.errorClass, name).toBe('permanent');
+      expect(error.message, name).toMatch(/no template named "package.json"|is not a template name/);
+      expect(error.message).not.toContain(pkg.slice(0, 30));
+    }
+  });
+});
+

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log.service';
+import { QueuesService } from '../src/queues/queues.service';
 import { seed } from '../src/seed/seed';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
@@ -145,5 +146,16 @@ describe('Slack failures, the dead-letter queue and its alert', () => {
     expect(dead).toMatchObject({ status: 'dead', error: { class: 'permanent', message: 'slack.send: chat.postMessage to #nowhere failed: channel_not_found' } });
     expect(dead.steps[0]).toMatchObject({ attempts: 1 });
     await expect.poll(() => slack.posted().some((p) => p.channel === '#alerts' && p.text?.includes(runId)), { timeout: 10_000 }).toBe(true);
+  });
+
+  it('issue 9 #4: the dead-run alert job and its Slack text carry the redacted error, never the address it echoed', async () => {
+    const { runId } = await runOf([{ id: 'ops', type: 'slack.send', retries: 0, config: { channel: '#dana.levi@example.com', text: 'x' } }]);
+    const dead = await settled(runId);
+    expect(dead.error).toMatchObject({ class: 'permanent', message: 'slack.send: chat.postMessage to #d***@example.com failed: channel_not_found' });
+    await expect.poll(() => slack.posted().some((p) => p.channel === '#alerts' && p.text?.includes(runId)), { timeout: 10_000 }).toBe(true);
+    const jobs = await t.app.get(QueuesService).get('maintenance').getJobs(['completed', 'active', 'waiting', 'delayed', 'failed']);
+    const job = jobs.find((j) => j?.name === 'dead-run-alert' && (j.data as { runId?: string }).runId === runId);
+    expect(job?.data.error.message).toBe('slack.send: chat.postMessage to #d***@example.com failed: channel_not_found');
+    expect(slack.posted().find((p) => p.channel === '#alerts' && p.text?.includes(runId))!.text).not.toContain('dana.levi@example.com');
   });
 });

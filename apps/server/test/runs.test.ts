@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
@@ -127,6 +128,114 @@ describe('a manual run, end to end', () => {
     const id = await createWorkflow([{ id: 'bad', type: 'delay', config: { ms: '{{ input.missing }}' } }]);
     const run = await settled((await trigger(id)).runId);
     expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'bad' } });
+  });
+});
+
+describe('step outputs and errors: redacted in the API and at rest, raw for the steps after (issue 9 #4)', () => {
+  const RAW = ['session=abc', 'dana.levi@example.com', '+972501234567', '+972 50 123 4567'];
+  const profile = { email: 'dana.levi@example.com', phone: '+972501234567', note: 'call +972 50 123 4567', id: 'P-1' };
+  const db = () => t.runtime.database.db;
+
+  /** Every plain (unencrypted) column a run's outputs and errors are kept in, as text. */
+  async function plainColumns(runId: string): Promise<string> {
+    const runs = await sql<{ text: string }>`SELECT concat_ws(' ', error::text, input_redacted::text) AS text FROM runs WHERE id = ${runId}`.execute(db());
+    const steps = await sql<{ text: string }>`SELECT concat_ws(' ', output::text, error::text, items::text) AS text FROM run_steps WHERE run_id = ${runId}`.execute(db());
+    return [...runs.rows, ...steps.rows].map((r) => r.text).join('\n');
+  }
+
+  /** first: GET a profile (cookie, e-mail, phone); second: POST to a URL and body templated from it, refused once (404, the address echoed). */
+  async function profileRun(path: string) {
+    target.script(`${path}/profile`, { status: 200, headers: { 'set-cookie': 'session=abc; HttpOnly', 'x-request-id': 'req-1' }, body: profile });
+    target.script(`${path}/notify/${profile.email}`, { status: 404 });
+    const id = await createWorkflow([
+      { id: 'first', type: 'http.request', config: { url: `${target.base}${path}/profile` } },
+      {
+        id: 'second', type: 'http.request', retries: 0,
+        config: { method: 'POST', url: `${target.base}${path}/notify/{{ steps.first.body.email }}`, body: { email: '{{ steps.first.body.email }}', phone: '{{ steps.first.body.phone }}' } },
+      },
+    ]);
+    const { runId } = await trigger(id);
+    const dead = await settled(runId);
+    expect(dead.status).toBe('dead');
+    return { runId, dead, notify: () => target.to(`${path}/notify/${profile.email}`).map((r) => JSON.parse(r.body)) };
+  }
+
+  it('issue 9 #4: an http.request response (set-cookie, e-mail, phone) and an error echoing an address are masked in the API and the plain columns; the next step gets the raw values, also after a retry', async () => {
+    const { runId, dead, notify } = await profileRun('/i4');
+    expect(dead.steps[0]!.output).toMatchObject({
+      status: 200,
+      headers: { 'set-cookie': '[redacted]', 'x-request-id': 'req-1' },
+      body: { email: 'd***@example.com', phone: '+972****4567', note: 'call +972****4567', id: 'P-1' },
+    });
+    expect(dead.error).toMatchObject({ class: 'permanent', stepId: 'second', message: expect.stringContaining('/notify/d***@example.com answered 404') });
+    expect((dead.steps[1]!.error as { message: string }).message).toContain('/notify/d***@example.com answered 404');
+    const dlq = (await call(t, 'GET', '/api/v1/dlq?limit=200')).json().items.find((r: { id: string }) => r.id === runId);
+    expect(dlq.error.message).toContain('d***@example.com');
+    for (const raw of RAW) expect(JSON.stringify(dead) + JSON.stringify(dlq), raw).not.toContain(raw);
+    for (const raw of RAW) expect(await plainColumns(runId), raw).not.toContain(raw);
+
+    // The raw output is kept sealed, for the steps after this one.
+    const sealed = await db().selectFrom('run_steps').select('output_encrypted').where('run_id', '=', runId).where('step_id', '=', 'first').executeTakeFirstOrThrow();
+    expect(sealed.output_encrypted!.toString('latin1')).not.toContain(profile.email);
+    expect(t.runtime.cipher.decryptJson(sealed.output_encrypted!)).toMatchObject({ headers: { 'set-cookie': 'session=abc; HttpOnly' }, body: profile });
+
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/retry`)).statusCode).toBe(202);
+    expect((await settled(runId)).status).toBe('succeeded');
+    expect(target.to('/i4/profile')).toHaveLength(1); // resumed: the first step is not repeated
+    expect(notify()).toEqual([{ email: profile.email, phone: profile.phone }, { email: profile.email, phone: profile.phone }]);
+    for (const raw of RAW) expect(await plainColumns(runId), raw).not.toContain(raw);
+  });
+
+  it('issue 9 #4: rows written before outputs were sealed (raw output, no sealed copy) are masked on read and still resume with their raw outputs', async () => {
+    const { runId, notify } = await profileRun('/i4-legacy');
+    // As the previous release wrote them: the raw output and errors in the plain columns, nothing sealed.
+    const rawOutput = { status: 200, headers: { 'set-cookie': 'session=abc; HttpOnly' }, body: profile };
+    const rawError = { class: 'permanent', message: `http.request: POST ${target.base}/i4-legacy/notify/${profile.email} answered 404`, stepId: 'second' };
+    await sql`UPDATE run_steps SET output = ${JSON.stringify(rawOutput)}::jsonb, output_encrypted = NULL WHERE run_id = ${runId} AND step_id = 'first'`.execute(db());
+    await sql`UPDATE run_steps SET error = ${JSON.stringify(rawError)}::jsonb WHERE run_id = ${runId} AND step_id = 'second'`.execute(db());
+    await sql`UPDATE runs SET error = ${JSON.stringify(rawError)}::jsonb WHERE id = ${runId}`.execute(db());
+
+    const shown = (await call(t, 'GET', `/api/v1/runs/${runId}`)).json();
+    expect(shown.steps[0].output).toMatchObject({ headers: { 'set-cookie': '[redacted]' }, body: { email: 'd***@example.com', phone: '+972****4567' } });
+    expect(shown.error.message).toContain('d***@example.com');
+    expect(shown.steps[1].error.message).toContain('d***@example.com');
+    const listed = (await call(t, 'GET', `/api/v1/runs?status=dead&limit=200`)).json().items.find((r: { id: string }) => r.id === runId);
+    for (const raw of RAW) expect(JSON.stringify(shown) + JSON.stringify(listed), raw).not.toContain(raw);
+
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/retry`)).statusCode).toBe(202);
+    expect((await settled(runId)).status).toBe('succeeded');
+    expect(notify().at(-1)).toEqual({ email: profile.email, phone: profile.phone });
+  });
+
+  it('issue 9 #4: forEach items are stored redacted, their raw outputs sealed; a retry reuses them raw', async () => {
+    target.script('/i4-each/x1', { status: 200, body: { email: 'ann.cohen@example.com' } });
+    target.script('/i4-each/x2', { status: 404 });
+    const id = await createWorkflow([
+      { id: 'each', type: 'http.request', forEach: 'input.ids', retries: 0, config: { url: `${target.base}/i4-each/{{ item }}` } },
+      { id: 'after', type: 'http.request', config: { method: 'POST', url: `${target.base}/i4-each/after`, body: { first: '{{ steps.each[0].body.email }}' } } },
+    ]);
+    const { runId } = await trigger(id, { ids: ['x1', 'x2'] });
+    expect((await settled(runId)).status).toBe('dead');
+    expect(await plainColumns(runId)).not.toContain('ann.cohen@example.com');
+    expect((await call(t, 'POST', `/api/v1/runs/${runId}/retry`)).statusCode).toBe(202);
+    const run = await settled(runId);
+    expect(run.status).toBe('succeeded');
+    expect(target.to('/i4-each/x1')).toHaveLength(1);
+    expect(target.to('/i4-each/after').map((r) => JSON.parse(r.body))).toEqual([{ first: 'ann.cohen@example.com' }]);
+    expect((run.steps[0]!.output as Array<{ body: unknown }>)[0]!.body).toEqual({ email: 'a***@example.com' });
+    expect(await plainColumns(runId)).not.toContain('ann.cohen@example.com');
+  });
+});
+
+describe('templates in step configs (issue 9 #5)', () => {
+  it('issue 9 #5: a step config that renders a server file ends the run dead with a permanent error, without the file', async () => {
+    const pkg = readFileSync('package.json', 'utf8');
+    const id = await createWorkflow([{ id: 'peek', type: 'http.request', config: { method: 'POST', url: `${target.base}/peek`, body: { file: "{% render 'package.json' %}" } } }]);
+    const run = await settled((await trigger(id)).runId);
+    expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'peek' } });
+    expect(String((run.error as { message: string }).message)).toMatch(/partials .*not available in step configs/);
+    expect(JSON.stringify(run)).not.toContain(pkg.slice(0, 30));
+    expect(target.to('/peek')).toHaveLength(0);
   });
 });
 

@@ -1,4 +1,5 @@
-import { permanent } from '../engine/errors';
+import { asStepError, permanent, StepError, transient } from '../engine/errors';
+import type { PartialLookup } from '../engine/templating';
 import type { ConnectorDeps, MessageChannel, MessageTemplate } from './ports';
 
 export interface MessageRequest {
@@ -34,9 +35,10 @@ export async function composeMessage(deps: ConnectorDeps, channel: MessageChanne
     if (!found) {
       throw permanent(`no ${channel} template "${request.template}" for locale ${request.locale ?? deps.settings.defaultLocale} (nor its language or ${deps.settings.defaultLocale})`);
     }
+    const partials = registryPartials(deps, channel, request.locale);
     return {
-      text: await render(deps, found.body, variables, `template ${found.name}/${found.channel}/${found.locale}`),
-      subject: found.subject ? await render(deps, found.subject, variables, `subject of template ${found.name}/${found.locale}`) : request.subject,
+      text: await render(deps, found.body, variables, partials, `template ${found.name}/${found.channel}/${found.locale}`),
+      subject: found.subject ? await render(deps, found.subject, variables, partials, `subject of template ${found.name}/${found.locale}`) : request.subject,
       template: { name: found.name, locale: found.locale, version: found.version, providerRef: found.providerRef },
       parameters: [...new Set([...found.body.matchAll(VARIABLE)].map((m) => m[1]!))],
     };
@@ -47,10 +49,22 @@ export async function composeMessage(deps: ConnectorDeps, channel: MessageChanne
   return { text: request.text, subject: request.subject, parameters: [] };
 }
 
-async function render(deps: ConnectorDeps, text: string, variables: Record<string, unknown>, what: string): Promise<string> {
+/** `{% render 'letterhead' %}` in a template: the registry's template of that name, same channel and locale chain. */
+function registryPartials(deps: ConnectorDeps, channel: MessageChannel, locale: string | undefined): PartialLookup {
+  return async (name) => {
+    try {
+      return (await deps.templates.resolve(name, channel, locale))?.body;
+    } catch (error) {
+      throw transient(`cannot look up the partial template "${name}": ${(error as Error).message}`, undefined, error);
+    }
+  };
+}
+
+async function render(deps: ConnectorDeps, text: string, variables: Record<string, unknown>, partials: PartialLookup, what: string): Promise<string> {
   try {
-    return await deps.renderer.renderText(text, variables);
+    return await deps.renderer.renderText(text, variables, partials);
   } catch (error) {
-    throw permanent(`${what}: ${(error as Error).message}`, error);
+    const failure = asStepError(error);
+    throw new StepError(failure.errorClass, `${what}: ${failure.message}`, failure.retryAfterMs, { cause: error });
   }
 }

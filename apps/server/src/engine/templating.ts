@@ -1,5 +1,7 @@
-import { Liquid, type Template } from 'liquidjs';
-import { permanent } from './errors';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { putTemplateSchema } from '@visapi/contracts';
+import { type FS, Liquid, type LiquidOptions, type Template } from 'liquidjs';
+import { permanent, StepError, transient } from './errors';
 
 /** What templates see: the run's input, the workflow's vars, earlier steps' outputs, the run. */
 export interface TemplateScope {
@@ -11,8 +13,107 @@ export interface TemplateScope {
   index?: number;
 }
 
-/** Parses as the renderer does (unknown filters refused), without rendering. */
-const syntaxChecker = new Liquid({ strictFilters: true });
+/**
+ * A registry template's text by name, for `{% render 'letterhead' %}` in a registry template
+ * (same channel, the message's locale); undefined when there is none. May throw a StepError.
+ */
+export type PartialLookup = (name: string) => Promise<string | undefined>;
+
+/** Bounds on one parse or render, so a hostile template fails instead of spinning a worker. */
+export const TEMPLATE_LIMITS = {
+  /** Characters of one template (a registry body is at most 100,000). */
+  parseLength: 1_000_000,
+  /** Characters or array items one render may allocate (filters, ranges, concatenations). */
+  memory: 10_000_000,
+  /** Milliseconds one render may take. */
+  renderMs: 1_000,
+} as const;
+
+const LIMIT_HINTS: Array<[string, string]> = [
+  ['parse length limit exceeded', `a template may be at most ${TEMPLATE_LIMITS.parseLength} characters long`],
+  ['memory alloc limit exceeded', `a render may allocate at most ${TEMPLATE_LIMITS.memory} characters or items`],
+  ['template render limit exceeded', `a render may take at most ${TEMPLATE_LIMITS.renderMs} ms`],
+];
+
+const NO_PARTIALS_IN_CONFIGS =
+  'partials ({% render %}, {% include %}, {% layout %}) are not available in step configs; name a registry template in the step’s `template` instead';
+const NO_REGISTRY = 'partials ({% render %}, {% include %}, {% layout %}) need the template registry, which this render has not';
+
+/** The registry-template render in progress (see renderText): its partial lookup, what it found, the time it waited for it. */
+interface PartialRender {
+  lookup: PartialLookup;
+  found: Map<string, string>;
+  lookupMs: number;
+}
+const currentLookup = new AsyncLocalStorage<PartialRender>();
+
+/**
+ * Liquid's "file system", with no disk behind it (liquidjs's default reads any file under the
+ * working directory). A partial's name is looked up as a registry template through the lookup
+ * of the render in progress — or refused, where there is none.
+ */
+class PartialFiles implements FS {
+  readonly sep = '/';
+
+  constructor(private readonly refusal: string | undefined) {}
+
+  resolve(_dir: string, name: string): string {
+    return name;
+  }
+
+  /** Throws (a clear message instead of liquidjs's "ENOENT ... in root") when there is no such template. */
+  async exists(name: string): Promise<boolean> {
+    await this.read(name);
+    return true;
+  }
+
+  readFile(name: string): Promise<string> {
+    return this.read(name);
+  }
+
+  existsSync(): boolean {
+    throw new Error('templates render asynchronously only');
+  }
+
+  readFileSync(): string {
+    throw new Error('templates render asynchronously only');
+  }
+
+  async contains(): Promise<boolean> {
+    return true;
+  }
+
+  private async read(name: string): Promise<string> {
+    const render = this.refusal === undefined ? currentLookup.getStore() : undefined;
+    if (!render) throw new Error(this.refusal ?? NO_REGISTRY);
+    // Names may come from variables ({% render name %}): only a registry name is ever looked up.
+    if (!putTemplateSchema.shape.name.safeParse(name).success) throw new Error(`"${truncate(name)}" is not a template name (a-z 0-9 _ . -, at most 100)`);
+    let text = render.found.get(name);
+    if (text === undefined) {
+      const started = performance.now();
+      text = await render.lookup(name).finally(() => (render.lookupMs += performance.now() - started));
+      if (text === undefined) throw new Error(`no template named "${name}" in the template registry for this channel and locale`);
+      render.found.set(name, text);
+    }
+    return text;
+  }
+}
+
+function liquidOptions(files: FS, extra: LiquidOptions = {}): LiquidOptions {
+  return {
+    fs: files,
+    root: ['templates'],
+    relativeReference: false,
+    parseLimit: TEMPLATE_LIMITS.parseLength,
+    memoryLimit: TEMPLATE_LIMITS.memory,
+    renderLimit: TEMPLATE_LIMITS.renderMs,
+    strictFilters: true,
+    ...extra,
+  };
+}
+
+/** Parses as the renderer does (unknown filters refused, same limits), without rendering. */
+const syntaxChecker = new Liquid(liquidOptions(new PartialFiles(NO_REGISTRY)));
 
 /** Why `text` would not parse as a template — for validating what is saved — or undefined. */
 export function templateSyntaxError(text: string): string | undefined {
@@ -20,15 +121,15 @@ export function templateSyntaxError(text: string): string | undefined {
     syntaxChecker.parse(text);
     return undefined;
   } catch (error) {
-    return `template does not parse: ${(error as Error).message.split('\n')[0]}`;
+    return `template does not parse: ${explain(error)}`;
   }
 }
 
-const SINGLE_EXPRESSION = /^\s*\{\{\s*([\s\S]+?)\s*\}\}\s*$/;
 const MAX_CACHED = 5_000;
 
-/** What every renderer shares: strict variables and filters, own properties only. */
-const LIQUID_OPTIONS = { strictVariables: true, strictFilters: true, ownPropertyOnly: true };
+/** What the step-config renderers share: strict variables, own properties only, no partials. */
+const configOptions = (extra: LiquidOptions = {}) =>
+  liquidOptions(new PartialFiles(NO_PARTIALS_IN_CONFIGS), { strictVariables: true, ownPropertyOnly: true, ...extra });
 
 /**
  * Liquid for HTML contexts (an e-mail's `html`): every output is HTML-escaped unless its
@@ -36,7 +137,7 @@ const LIQUID_OPTIONS = { strictVariables: true, strictFilters: true, ownProperty
  * template that already escapes is not escaped twice.
  */
 function htmlLiquid(): Liquid {
-  const liquid = new Liquid({ ...LIQUID_OPTIONS, outputEscape: 'escape' });
+  const liquid = new Liquid(configOptions({ outputEscape: 'escape' }));
   for (const name of ['escape', 'escape_once']) {
     const filter = liquid.filters[name]!;
     liquid.registerFilter(name, { handler: typeof filter === 'function' ? filter : filter.handler, raw: true });
@@ -48,12 +149,16 @@ function htmlLiquid(): Liquid {
  * Liquid with strict variables (an undefined variable is an error, never an empty string).
  * A string that is exactly one `{{ expression }}` yields the value itself — an object,
  * array or number — so `"data": "{{ input }}"` passes the input, not its text.
+ *
+ * Step configs (run scope, and their HTML fields, escaped) have no partials at all; registry templates may
+ * render other registry templates by name. Neither reads files. Every parse and render is
+ * bounded by TEMPLATE_LIMITS.
  */
 export class TemplateRenderer {
-  private readonly liquid = new Liquid(LIQUID_OPTIONS);
-  private readonly html = htmlLiquid();
-  private readonly parsed = new Map<string, Template[]>();
-  private readonly parsedHtml = new Map<string, Template[]>();
+  private readonly configs = new Parsed(new Liquid(configOptions()));
+  /** Step configs' HTML fields (htmlLiquid); its own parse cache: escaping is fixed at parse time. */
+  private readonly html = new Parsed(htmlLiquid());
+  private readonly registry = new Parsed(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true })));
 
   async render(value: unknown, scope: TemplateScope): Promise<unknown> {
     if (typeof value === 'string') return this.renderString(value, scope);
@@ -69,13 +174,13 @@ export class TemplateRenderer {
   async renderString(text: string, scope: TemplateScope): Promise<unknown> {
     if (!text.includes('{{') && !text.includes('{%')) return text;
     try {
-      const single = SINGLE_EXPRESSION.exec(text);
-      if (single && !single[1]!.includes('|') && !single[1]!.includes('}}')) {
-        return await this.liquid.evalValue(single[1]!, scope as unknown as Record<string, unknown>);
-      }
-      return await this.liquid.render(this.parse(text), scope as unknown as Record<string, unknown>);
+      // evalValue() does not count parse length: the lone-expression shortcut must not skip the limit.
+      if (text.length > TEMPLATE_LIMITS.parseLength) throw new Error('parse length limit exceeded');
+      const single = loneExpression(text);
+      if (single !== undefined) return await this.configs.liquid.evalValue(single, scope as unknown as Record<string, unknown>);
+      return await this.configs.liquid.render(this.configs.parse(text), scope as unknown as Record<string, unknown>);
     } catch (error) {
-      throw permanent(`template error in "${truncate(text)}": ${(error as Error).message.split('\n')[0]}`, error);
+      throw permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
     }
   }
 
@@ -83,15 +188,32 @@ export class TemplateRenderer {
   async renderHtml(text: string, scope: TemplateScope): Promise<string> {
     if (!text.includes('{{') && !text.includes('{%')) return text;
     try {
-      return await this.html.render(this.parse(text, this.html, this.parsedHtml), scope as unknown as Record<string, unknown>);
+      return await this.html.liquid.render(this.html.parse(text), scope as unknown as Record<string, unknown>);
     } catch (error) {
-      throw permanent(`template error in "${truncate(text)}": ${(error as Error).message.split('\n')[0]}`, error);
+      throw permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
     }
   }
 
-  /** A message template's text over its own variables (no run scope), strictly. */
-  async renderText(text: string, variables: Record<string, unknown>): Promise<string> {
-    return this.liquid.render(this.parse(text), variables);
+  /**
+   * A message template's text over its own variables (no run scope), strictly; `partials`
+   * finds the registry templates it renders by name. A StepError: permanent for template
+   * errors, as the lookup classified it when a partial could not be looked up.
+   */
+  async renderText(text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
+    const render: PartialRender | undefined = partials && { lookup: partials, found: new Map(), lookupMs: 0 };
+    try {
+      const templates = this.registry.parse(text);
+      if (!render) return await this.registry.liquid.render(templates, variables);
+      return await currentLookup.run(render, () => this.registry.liquid.render(templates, variables));
+    } catch (error) {
+      const lookupFailure = stepErrorIn(error);
+      if (lookupFailure) throw lookupFailure;
+      // The time limit counts waiting for the registry too: a slow database is not the template's fault.
+      if (render && render.lookupMs >= TEMPLATE_LIMITS.renderMs / 2 && explain(error).includes('template render limit exceeded')) {
+        throw transient(`partial templates took ${Math.round(render.lookupMs)} ms to look up: ${explain(error)}`, undefined, error);
+      }
+      throw permanent(explain(error), error);
+    }
   }
 
   /** `if` (SPEC §4): skipped when it renders to '', false, 0, null or undefined. */
@@ -100,16 +222,50 @@ export class TemplateRenderer {
     const text = value === null || value === undefined ? '' : String(value).trim();
     return !['', 'false', '0', 'null', 'undefined'].includes(text);
   }
+}
 
-  private parse(text: string, liquid = this.liquid, cache = this.parsed): Template[] {
-    let templates = cache.get(text);
+/** One Liquid and the templates it parsed (a parsed template belongs to its Liquid: its partials load through it). */
+class Parsed {
+  private readonly cache = new Map<string, Template[]>();
+
+  constructor(readonly liquid: Liquid) {}
+
+  parse(text: string): Template[] {
+    let templates = this.cache.get(text);
     if (!templates) {
-      templates = liquid.parse(text);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-      cache.set(text, templates);
+      templates = this.liquid.parse(text);
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(text, templates);
     }
     return templates;
   }
+}
+
+/**
+ * `{{ expression }}` alone (no filter) → the expression; else undefined. Without a regex:
+ * a lazy one backtracks quadratically over long runs of spaces.
+ */
+function loneExpression(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length < 5 || !trimmed.startsWith('{{') || !trimmed.endsWith('}}')) return undefined;
+  const expression = trimmed.slice(2, -2).trim();
+  if (!expression || expression.includes('|') || expression.includes('}}')) return undefined;
+  return expression;
+}
+
+/** The first line of a Liquid error, saying which limit a hostile template hit. */
+function explain(error: unknown): string {
+  const message = (error as Error).message.split('\n')[0]!;
+  const hint = LIMIT_HINTS.find(([text]) => message.includes(text));
+  return hint ? `${message} (${hint[1]})` : message;
+}
+
+/** A StepError thrown by a partial lookup, under Liquid's wrapping errors. */
+function stepErrorIn(error: unknown): StepError | undefined {
+  for (let e = error, depth = 0; e && depth < 10; e = (e as { originalError?: unknown }).originalError, depth++) {
+    if (e instanceof StepError) return e;
+  }
+  return undefined;
 }
 
 const truncate = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);

@@ -185,6 +185,41 @@ describe('issue 9 #14: phones without a plus', () => {
   });
 });
 
+describe('redact: HTTP headers that carry credentials (an http.request output keeps its response headers)', () => {
+  it('issue 9 #4: cookies, authorization and authentication challenges are masked by name; other headers kept', () => {
+    const headers = {
+      'set-cookie': 'session=abc; HttpOnly',
+      'Set-Cookie2': 'legacy=1',
+      cookie: 'session=abc',
+      authorization: 'Basic dXNlcjpwYXNz',
+      'proxy-authorization': 'Basic cHJveHk6cGFzcw==',
+      'www-authenticate': 'Bearer realm="api", error="invalid_token", token68=abc',
+      'proxy-authenticate': 'Basic realm="proxy"',
+      'authentication-info': 'nextnonce="f8c4"',
+      'x-auth-token': 'tok-1',
+      'x-amz-security-token': 'FwoGZX',
+      'x-session-id': 'sess-42',
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+    };
+    expect(redact(headers)).toEqual({
+      'set-cookie': '[redacted]',
+      'Set-Cookie2': '[redacted]',
+      cookie: '[redacted]',
+      authorization: '[redacted]',
+      'proxy-authorization': '[redacted]',
+      'www-authenticate': '[redacted]',
+      'proxy-authenticate': '[redacted]',
+      'authentication-info': '[redacted]',
+      'x-auth-token': '[redacted]',
+      'x-amz-security-token': '[redacted]',
+      'x-session-id': '[redacted]',
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+    });
+  });
+});
+
 describe('checksums', () => {
   it('Luhn', () => {
     expect(luhnValid('4242424242424242')).toBe(true);

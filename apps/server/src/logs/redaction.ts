@@ -55,10 +55,14 @@ const EXACT: Record<string, FieldClass> = {
 };
 /** Keys whose value is masked as whatever it looks like: an address or a number. */
 const RECIPIENT_KEYS = new Set(['to', 'recipient', 'recipients']);
+/** HTTP headers that carry credentials or challenges (an http.request output keeps its response headers). */
+const CREDENTIAL_HEADERS = new Set(['wwwauthenticate', 'proxyauthenticate', 'proxyauthorization', 'authenticationinfo', 'proxyauthenticationinfo']);
+
 /** What a key says it holds, if anything. */
 function classify(key: string): FieldClass | undefined {
   const k = norm(key);
   if (EXACT[k]) return EXACT[k];
+  if (CREDENTIAL_HEADERS.has(k) || k.includes('cookie') || k.endsWith('sessionid')) return 'secret';
   if (k.startsWith('passport') || k.startsWith('birth') || k.includes('dateofbirth')) return 'secret';
   if (k.endsWith('password') || k.endsWith('secret') || k.endsWith('token') || k.endsWith('apikey')) return 'secret';
   if (k.includes('email')) return 'email';

@@ -25,7 +25,8 @@ type AlertJob = z.infer<typeof alertJobSchema>;
  * SPEC §6: a run that fails for good is announced in SLACK_ALERTS_CHANNEL (workflow, run id,
  * failed step, error, link to the run) through the `slack.send` connector — so a sandboxed
  * Slack puts the alert in the outbox. The alert is its own queue job with retries, so a Slack
- * outage delays it rather than losing it; the error text is redacted like a log row.
+ * outage delays it rather than losing it. The run loop hands over the redacted error (so the
+ * job in Redis holds no PII either); it is redacted again when posted, for jobs queued before.
  */
 @Injectable()
 export class DeadRunAlerts implements OnModuleInit {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { retryDelayMs } from '../engine/backoff';
-import { StepRunner, type ItemResult } from '../engine/step-runner';
+import { StepRunner } from '../engine/step-runner';
 import { StepRegistry } from '../engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../engine/templating';
 import { LogService } from '../logs/log.service';
@@ -13,6 +13,7 @@ import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { DeadRunAlerts } from './dead-run-alerts';
 import { cancelChannel, RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
 import { type RunRow, RunsRepository } from './runs.repository';
+import { openItems, openOutput, redactError, type RunError, sealStepResult } from './step-results';
 
 const TERMINAL = new Set(['succeeded', 'dead', 'cancelled']);
 
@@ -86,12 +87,13 @@ export class RunExecutor implements OnModuleInit {
       run: { id: run.id, workflowId: run.workflow_id, triggeredAt: data.triggeredAt },
     };
     // A run recorded just now has no steps yet: no need to ask.
-    const done = new Map(run.fresh ? [] : (await this.repository.steps(run.id)).map((s) => [s.step_id, s]));
+    const done = new Map(run.fresh ? [] : (await this.repository.progress(run.id)).map((s) => [s.step_id, s]));
+    const cipher = this.runtime.cipher;
 
     for (const [position, step] of definition.steps.entries()) {
       const prior = done.get(step.id);
       if (prior?.status === 'succeeded') {
-        scope.steps[step.id] = prior.output;
+        scope.steps[step.id] = openOutput(cipher, prior);
         continue;
       }
       if (prior?.status === 'skipped') continue;
@@ -101,7 +103,7 @@ export class RunExecutor implements OnModuleInit {
       const startedByBegin = run.fresh && position === 0;
       if (!startedByBegin && !(await this.repository.stepStarted(run.id, step.id, position, step.type, attempt))) return; // cancelled
       const started = performance.now();
-      const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior?.items as ItemResult[] | null, signal });
+      const outcome = await this.runner.attempt(step, scope, { runId: run.id, attempt, previousItems: prior && openItems(cipher, prior), signal });
       const durationMs = Math.round(performance.now() - started);
 
       if (outcome.status === 'skipped') {
@@ -111,8 +113,9 @@ export class RunExecutor implements OnModuleInit {
       }
       if (outcome.status === 'succeeded') {
         const last = position === definition.steps.length - 1;
-        if (last) await this.repository.lastStepSucceeded(run.id, step.id, { output: outcome.output, items: outcome.items });
-        else await this.repository.stepFinished(run.id, step.id, 'succeeded', { output: outcome.output, items: outcome.items });
+        const stored = sealStepResult(cipher, { output: outcome.output, items: outcome.items }, true);
+        if (last) await this.repository.lastStepSucceeded(run.id, step.id, stored);
+        else await this.repository.stepFinished(run.id, step.id, 'succeeded', stored);
         scope.steps[step.id] = outcome.output;
         this.log(data, 'info', `step ${step.id} succeeded`, { stepId: step.id, type: step.type, attempt, durationMs });
         if (last) {
@@ -122,8 +125,9 @@ export class RunExecutor implements OnModuleInit {
         continue;
       }
 
-      const error = { ...outcome.error.toJSON(), stepId: step.id };
-      await this.repository.stepFinished(run.id, step.id, 'failed', { error, items: outcome.items });
+      // Redacted once, here: the step, the run, the logs and the dead-run alert all get this copy.
+      const error = redactError({ ...outcome.error.toJSON(), stepId: step.id });
+      await this.repository.stepFinished(run.id, step.id, 'failed', { ...sealStepResult(cipher, { items: outcome.items }, false), error });
       if (outcome.error.errorClass === 'cancelled') {
         await this.repository.finish(run.id, 'cancelled', error);
         this.log(data, 'info', 'run cancelled', { stepId: step.id });
@@ -146,7 +150,7 @@ export class RunExecutor implements OnModuleInit {
     this.log(data, 'info', 'run succeeded', {});
   }
 
-  private async die(run: RunRow, data: RunJob, workflowName: string | undefined, error: { class: string; message: string; stepId?: string }) {
+  private async die(run: RunRow, data: RunJob, workflowName: string | undefined, error: RunError) {
     await this.repository.finish(run.id, 'dead', error);
     this.log(data, 'error', 'run moved to the dead-letter queue', { error });
     await this.alerts.announce({

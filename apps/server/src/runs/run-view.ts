@@ -1,5 +1,7 @@
 import type { Run, RunSummary } from '@visapi/contracts';
-import type { RunRow, RunStepRow } from './runs.repository';
+import { redact } from '../logs/redaction';
+import type { RunRow, RunStepView } from './runs.repository';
+import { redactError, type RunError } from './step-results';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -11,7 +13,11 @@ function trigger(row: RunRow): Run['trigger'] {
   };
 }
 
-/** A run as the API shows it (SPEC §6): the redacted input, never the stored one. */
+/**
+ * A run as the API shows it (SPEC §6): the redacted input, outputs and errors, never the sealed
+ * ones. Errors are redacted again on read (idempotent, cheap) and so are outputs of rows
+ * written before outputs were sealed — their plain columns are raw.
+ */
 export function toRunSummary(row: RunRow): RunSummary {
   return {
     id: row.id,
@@ -24,11 +30,11 @@ export function toRunSummary(row: RunRow): RunSummary {
     createdAt: row.created_at.toISOString(),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
-    error: (row.error as RunSummary['error']) ?? null,
+    error: shownError(row.error) as RunSummary['error'],
   };
 }
 
-export function toRun(row: RunRow, steps: RunStepRow[]): Run {
+export function toRun(row: RunRow, steps: RunStepView[]): Run {
   return {
     ...toRunSummary(row),
     input: row.input_redacted ?? null,
@@ -39,8 +45,10 @@ export function toRun(row: RunRow, steps: RunStepRow[]): Run {
       attempts: s.attempts,
       startedAt: iso(s.started_at),
       finishedAt: iso(s.finished_at),
-      output: s.output ?? null,
-      error: (s.error as Run['steps'][number]['error']) ?? null,
+      output: (s.output_sealed ? s.output : redact(s.output)) ?? null,
+      error: shownError(s.error) as Run['steps'][number]['error'],
     })),
   };
 }
+
+const shownError = (error: unknown) => (error ? redactError(error as RunError) : null);

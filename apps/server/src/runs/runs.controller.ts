@@ -31,7 +31,10 @@ export class RunsController {
 
   @Get(':id')
   @Access({ scope: 'read_runs', role: 'viewer' })
-  @ApiOperation({ summary: 'A run with every step', description: 'Answers from the moment the trigger’s 202 was sent (status queued).' })
+  @ApiOperation({
+    summary: 'A run with every step',
+    description: 'Answers from the moment the trigger’s 202 was sent (status queued). Input, step outputs and errors are shown redacted (PII and credentials masked, as in logs).',
+  })
   @ApiOkResponse({ type: RunDto })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   get(@Param() { id }: IdParamDto) {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RunsQuery } from '@visapi/contracts';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { DatabaseHandle } from '../platform/db/database';
 import { before, exactCreatedAt } from '../platform/db/keyset';
 import type { RunStatus, RunStepsTable, RunsTable, StepStatus } from '../platform/db/schema';
 import { DATABASE } from '../platform/platform.module';
 import type { RunJob } from './run-job';
+import type { StoredStepResult } from './step-results';
 
 export type RunRow = Selectable<RunsTable>;
 
@@ -54,18 +55,24 @@ const STEP_STARTED = `
   RETURNING step_id`;
 
 const STEP_FINISHED = `
-  UPDATE run_steps SET status = $3, finished_at = now(), output = $4::jsonb, error = $5::jsonb, items = $6::jsonb
+  UPDATE run_steps SET status = $3, finished_at = now(), output = $4::jsonb, error = $5::jsonb, items = $6::jsonb,
+                       output_encrypted = $7::bytea, items_encrypted = $8::bytea
   WHERE run_id = $1 AND step_id = $2`;
 
 const LAST_STEP_SUCCEEDED = `
   WITH step AS (
-    UPDATE run_steps SET status = 'succeeded', finished_at = now(), error = NULL, output = $3::jsonb, items = $4::jsonb
+    UPDATE run_steps SET status = 'succeeded', finished_at = now(), error = NULL, output = $3::jsonb, items = $4::jsonb,
+                         output_encrypted = $5::bytea, items_encrypted = $6::bytea
     WHERE run_id = $1 AND step_id = $2
     RETURNING run_id
   )
   UPDATE runs SET status = 'succeeded', error = NULL, finished_at = now(), updated_at = now()
   WHERE id IN (SELECT run_id FROM step)`;
 export type RunStepRow = Selectable<RunStepsTable>;
+/** A step as the API shows it: no sealed copies; `output_sealed` says the plain output is already redacted. */
+export type RunStepView = Pick<RunStepRow, 'step_id' | 'type' | 'status' | 'attempts' | 'started_at' | 'finished_at' | 'output' | 'error'> & { output_sealed: boolean };
+/** What a resumed run needs of its earlier steps. */
+export type RunStepProgress = Pick<RunStepRow, 'step_id' | 'status' | 'attempts' | 'output' | 'output_encrypted' | 'items' | 'items_encrypted'>;
 
 @Injectable()
 export class RunsRepository {
@@ -93,8 +100,21 @@ export class RunsRepository {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  steps(runId: string): Promise<RunStepRow[]> {
-    return this.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute();
+  steps(runId: string): Promise<RunStepView[]> {
+    return this.db
+      .selectFrom('run_steps')
+      .select(['step_id', 'type', 'status', 'attempts', 'started_at', 'finished_at', 'output', 'error', sql<boolean>`output_encrypted IS NOT NULL`.as('output_sealed')])
+      .where('run_id', '=', runId)
+      .orderBy('position')
+      .execute();
+  }
+
+  progress(runId: string): Promise<RunStepProgress[]> {
+    return this.db
+      .selectFrom('run_steps')
+      .select(['step_id', 'status', 'attempts', 'output', 'output_encrypted', 'items', 'items_encrypted'])
+      .where('run_id', '=', runId)
+      .execute();
   }
 
   async setJob(id: string, jobId: string): Promise<void> {
@@ -116,12 +136,12 @@ export class RunsRepository {
   }
 
   /** The last step succeeded: its result and the run's success in one statement. */
-  async lastStepSucceeded(runId: string, stepId: string, result: { output?: unknown; items?: unknown }): Promise<void> {
-    await this.prepared('visapi_last_step_succeeded', LAST_STEP_SUCCEEDED, [runId, stepId, json(result.output), json(result.items)]);
+  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult): Promise<void> {
+    await this.prepared('visapi_last_step_succeeded', LAST_STEP_SUCCEEDED, [runId, stepId, json(result.output), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null]);
   }
 
-  async stepFinished(runId: string, stepId: string, status: StepStatus, result: { output?: unknown; error?: unknown; items?: unknown }): Promise<void> {
-    await this.prepared('visapi_step_finished', STEP_FINISHED, [runId, stepId, status, json(result.output), json(result.error), json(result.items)]);
+  async stepFinished(runId: string, stepId: string, status: StepStatus, result: StoredStepResult): Promise<void> {
+    await this.prepared('visapi_step_finished', STEP_FINISHED, [runId, stepId, status, json(result.output), json(result.error), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null]);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { templateSyntaxError } from '../engine/templating';
 import { DefinitionValidator, stepReferences } from './definition-validator';
 
 const validator = new DefinitionValidator();
@@ -125,6 +126,15 @@ describe('DefinitionValidator', () => {
 
   it('finds step references in both tag forms', () => {
     expect([...stepReferences('{{ steps.a.b }} {% if steps["b-2"].ok %}{{ steps[\'c\'] }}{% endif %} steps.d')]).toEqual(['a', 'b-2', 'c']);
+  });
+
+  it('issue 9 #5: finding step references is linear on tags that never close (a hostile definition)', () => {
+    // The former lazy regex rescanned to the end from every unclosed opener: minutes for this.
+    const raw = `{% raw %}${'{{'.repeat(200_000)}{% endraw %}`;
+    expect(templateSyntaxError(raw)).toBeUndefined();
+    expect([...stepReferences(`{% if steps.a %}{% endif %}{{ steps.b }}${raw}`)]).toEqual(['a', 'b']);
+    expect([...stepReferences(`{{ ${"steps['x".repeat(50_000)} }}`)]).toEqual([]);
+    expect([...stepReferences('{{ steps.a }} {{ never closed {% if steps.b %}{% endif %}')]).toEqual(['a', 'b']);
   });
 });
 

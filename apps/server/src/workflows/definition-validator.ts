@@ -114,12 +114,31 @@ export class DefinitionValidator {
   }
 }
 
-/** Step ids named as `steps.<id>` or `steps["<id>"]` inside {{ }} and {% %} tags. */
+const TAG_OPENER = /\{[{%]/g;
+const STEP_REFERENCE = /\bsteps\.([A-Za-z0-9_-]+)|\bsteps\[\s*['"]([^'"\]]{1,200})['"]\s*\]/g;
+
+/**
+ * Step ids named as `steps.<id>` or `steps["<id>"]` inside {{ }} and {% %} tags. A scan, not
+ * one lazy regex: that rescans to the end from every opener that never closes (quadratic on
+ * a hostile definition).
+ */
 export function stepReferences(template: string): Set<string> {
   const refs = new Set<string>();
-  for (const block of template.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)) {
-    const tag = block[1] ?? block[2] ?? '';
-    for (const m of tag.matchAll(/\bsteps\.([A-Za-z0-9_-]+)|\bsteps\[\s*['"]([^'"]+)['"]\s*\]/g)) refs.add((m[1] ?? m[2])!);
+  const unclosed = new Set<string>();
+  let from = 0;
+  for (;;) {
+    TAG_OPENER.lastIndex = from;
+    const opener = TAG_OPENER.exec(template);
+    if (!opener) break;
+    const closer = opener[0] === '{{' ? '}}' : '%}';
+    const end = unclosed.has(closer) ? -1 : template.indexOf(closer, opener.index + 2);
+    if (end === -1) {
+      unclosed.add(closer); // none later either
+      from = opener.index + 1;
+      continue;
+    }
+    for (const m of template.slice(opener.index + 2, end).matchAll(STEP_REFERENCE)) refs.add((m[1] ?? m[2])!);
+    from = end + 2;
   }
   return refs;
 }

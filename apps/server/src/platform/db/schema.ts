@@ -115,9 +115,16 @@ export interface RunStepsTable {
   attempts: Generated<number>;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** Redacted (rows written before the sealed copies existed: raw, redacted on read). */
   output: Json | null;
+  /** Redacted. */
   error: Json | null;
+  /** forEach: one entry per item, redacted (see `output`). */
   items: Json | null;
+  /** The raw output, sealed (AES-256-GCM): what later steps' templates read when the run resumes. */
+  output_encrypted: Buffer | null;
+  /** forEach: the raw items' outputs, sealed. */
+  items_encrypted: Buffer | null;
 }
 
 export interface LogsTable {

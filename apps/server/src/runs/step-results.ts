@@ -1,0 +1,53 @@
+import type { ItemResult } from '../engine/step-runner';
+import { redact, redactText } from '../logs/redaction';
+import type { DataCipher } from '../platform/crypto/encryption';
+
+export interface RunError {
+  class: string;
+  message: string;
+  stepId?: string;
+}
+
+/** What is stored of a step's result: redacted copies in the plain columns, the raw outputs sealed. */
+export interface StoredStepResult {
+  output?: unknown;
+  outputSealed?: Buffer;
+  items?: unknown;
+  itemsSealed?: Buffer;
+  error?: RunError;
+}
+
+/**
+ * Outputs and forEach items may hold PII and credentials (an `http.request` response's
+ * set-cookie and body, a Meta contact id that is a phone number): the API and the plain
+ * columns get them redacted. The raw values stay only where a resumed run needs them — later
+ * steps' templates read `steps.<id>` (ADR 0005) — sealed like the run's input. Errors are
+ * stored redacted only (redactError): nothing reads them back but people.
+ */
+export function sealStepResult(cipher: DataCipher, result: { output?: unknown; items?: ItemResult[] }, succeeded: boolean): StoredStepResult {
+  const { output, items } = result;
+  return {
+    output: succeeded ? redact(output ?? null) : undefined,
+    outputSealed: succeeded ? cipher.encryptJson(output) : undefined,
+    items: items && redact(items),
+    // Only succeeded items are reused on resume; a failed one is run again, its error is not needed.
+    itemsSealed: items && cipher.encryptJson(items.map((i) => (i.status === 'succeeded' ? { status: i.status, output: i.output } : { status: i.status }))),
+  };
+}
+
+// For a resumed run: the sealed copy, or — rows written before outputs were sealed — the plain column, which was raw then.
+
+/** A stored step's raw output. */
+export function openOutput(cipher: DataCipher, row: { output: unknown; output_encrypted: Buffer | null }): unknown {
+  return row.output_encrypted ? cipher.decryptJson(row.output_encrypted) : row.output;
+}
+
+/** A stored forEach step's raw items (succeeded ones are not run again). */
+export function openItems(cipher: DataCipher, row: { items: unknown; items_encrypted: Buffer | null }): ItemResult[] | null {
+  return (row.items_encrypted ? cipher.decryptJson(row.items_encrypted) : row.items) as ItemResult[] | null;
+}
+
+/** An error as stored and shown: its message redacted (idempotent, so it is applied on read too). */
+export function redactError<E extends RunError>(error: E): E {
+  return { ...error, message: redactText(String(error.message ?? '')) };
+}
