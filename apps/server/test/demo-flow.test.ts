@@ -57,9 +57,10 @@ describe('the application status update demo', () => {
     const run = await settled(accepted.json().runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([['notify-applicants', 'succeeded'], ['ops-summary', 'succeeded']]);
+    // The API shows outputs redacted: WhatsApp contact ids are phone numbers.
     expect(run.steps[0]!.output).toEqual([
-      { messageId: expect.stringMatching(/^wamid\./), contactId: '972501234567' },
-      { messageId: expect.stringMatching(/^wamid\./), contactId: '14155550123' },
+      { messageId: expect.stringMatching(/^wamid\./), contactId: '972****4567' },
+      { messageId: expect.stringMatching(/^wamid\./), contactId: '141****0123' },
     ]);
     expect(run.input).toEqual({ applicants: [expect.objectContaining({ phone: '+972****4567' }), expect.objectContaining({ phone: '+141****0123' })] });
 
