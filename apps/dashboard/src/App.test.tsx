@@ -219,7 +219,7 @@ describe('workflows', () => {
         return { status: 201, body: { key: 'partner-status', signingSecret: newSecret, version: '1.0.1' } };
       };
       render(<App initialPath={`/workflows/${workflowId}`} />);
-      fireEvent.click(await screen.findByRole('button', { name: 'Rotate the signing secret of partner-status' }));
+      fireEvent.click(await screen.findByRole('button', { name: 'Rotate secret of partner-status' }));
       expect(calls.some((c) => c.method === 'POST')).toBe(false); // it asks first: the old secret stops working at once
       fireEvent.click(await screen.findByRole('button', { name: 'Rotate now' }));
       expect(await screen.findByText(newSecret)).toBeTruthy();
@@ -234,7 +234,7 @@ describe('workflows', () => {
       routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...dana, role: 'viewer' } });
       render(<App initialPath={`/workflows/${workflowId}`} />);
       await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' });
-      expect(screen.queryByRole('button', { name: /Rotate the signing secret/ })).toBeNull();
+      expect(screen.queryByRole('button', { name: /Rotate secret/ })).toBeNull();
     });
   });
 

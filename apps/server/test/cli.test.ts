@@ -143,20 +143,18 @@ describe('visapi CLI', () => {
     expect(republished).toMatchObject({ code: 0, stderr: '', stdout: `published "Signed CLI flow" 1.0.1 (${id})\n` });
     expect(JSON.parse((await runCli(['workflow:export', id, '--with-secrets'], env())).stdout).triggers[0].signingSecret).toBe(secret);
 
-    // Imported as a new workflow (another instance, another name), a signed trigger has no secret to keep: it comes in unsigned, and says so.
-    const copy = { ...JSON.parse(exported.stdout), name: 'Signed CLI copy', triggers: [{ type: 'webhook', key: 'cli-copy', signed: true }] };
-    fs.writeFileSync(file, JSON.stringify(copy));
-    const imported = await runCli(['workflow:import', file, '--json'], env());
-    expect(imported.stderr).toBe('');
-    expect(JSON.parse(imported.stdout)).toMatchObject({ created: true, unsigned: ['cli-copy'] });
-    const text = await runCli(['workflow:import', file], env());
-    expect(text.code).toBe(1); // same name and version now: the version must be greater
-    fs.writeFileSync(file, JSON.stringify({ ...copy, name: 'Signed CLI copy 2', triggers: [{ type: 'webhook', key: 'cli-copy-2', signed: true }] }));
-    const noted = await runCli(['workflow:import', file], env());
-    expect(noted.stdout).toMatch(/^created "Signed CLI copy 2" 1\.0\.1 \(.+\)\nwebhook cli-copy-2 was signed in the file, which has no secret: it now takes API keys only; rotate-secret gives it a new one\n$/);
-    const copyId = JSON.parse(imported.stdout).id;
+    // Imported as a new workflow (as into another instance), a signed trigger has no secret to keep: it comes in unsigned, and says so.
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), name: 'Signed CLI copy', triggers: [{ type: 'webhook', key: 'cli-copy', signed: true }] }));
+    const imported = await runCli(['workflow:import', file], env());
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    const [line, note] = imported.stdout.trimEnd().split('\n');
+    expect(line).toMatch(/^created "Signed CLI copy" 1\.0\.0 \(.+\)$/);
+    expect(note).toBe('webhook cli-copy was signed in the file, which has no secret: it now takes API keys only; rotate-secret gives it a new one');
+    const copyId = /\(([0-9a-f-]{36})\)$/.exec(line!)![1]!;
     expect(JSON.parse((await runCli(['workflow:export', copyId, '--with-secrets'], env())).stdout).triggers).toEqual([{ type: 'webhook', key: 'cli-copy' }]);
-  });
+    const audit = await adminQuery(url, `SELECT message FROM logs WHERE payload->>'target' = 'workflow:${id}' AND message = 'workflow.secrets_exported'`);
+    expect(audit).toHaveLength(2);
+  }, 60_000);
 
   it('openapi prints an OpenAPI 3.1 document without needing a database', async () => {
     const res = await runCli(['openapi'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });

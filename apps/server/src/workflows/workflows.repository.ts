@@ -87,6 +87,12 @@ export class WorkflowsRepository {
     }
   }
 
+  /** The stored definition of one version of a workflow, read inside the caller's transaction. */
+  async definitionAt(tx: Transaction<DB>, workflowId: string, version: string): Promise<WorkflowDefinition | undefined> {
+    const row = await tx.selectFrom('workflow_versions').select('definition').where('workflow_id', '=', workflowId).where('version', '=', version).executeTakeFirst();
+    return row?.definition as unknown as WorkflowDefinition | undefined;
+  }
+
   async versionDefinition(versionId: string): Promise<WorkflowDefinition | undefined> {
     const row = await this.db.selectFrom('workflow_versions').select('definition').where('id', '=', versionId).executeTakeFirst();
     return row?.definition as unknown as WorkflowDefinition | undefined;
