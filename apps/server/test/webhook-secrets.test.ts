@@ -174,6 +174,7 @@ describe('POST /api/v1/workflows/{id}/webhooks/{key}/rotate-secret', () => {
     const wf = await signedWorkflow();
     const res = await send('POST', `/api/v1/workflows/${wf.id}/webhooks/${wf.key}/rotate-secret`, { cookie: admin });
     expect(res.statusCode, res.body).toBe(201);
+    expect(res.headers['cache-control']).toBe('no-store');
     const rotated = res.json();
     expect(rotated).toEqual({ key: wf.key, signingSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/), version: '1.0.1' });
     expect(Buffer.from(secretPart(rotated.signingSecret), 'base64')).toHaveLength(32);

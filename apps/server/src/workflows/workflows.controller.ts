@@ -1,5 +1,5 @@
 import { IdParamDto } from '../platform/http/params';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   pageQuerySchema,
@@ -94,6 +94,7 @@ export class WorkflowsController {
 
   @Post(':id/webhooks/:key/rotate-secret')
   @Access({ scope: 'manage_workflows', role: 'admin' })
+  @Header('Cache-Control', 'no-store') // the answer is a secret
   @ApiParam({ name: 'key', description: 'The webhook trigger’s key' })
   @ApiOperation({
     summary: 'Rotate a webhook’s signing secret',
