@@ -220,6 +220,10 @@ describe('POST /api/v1/workflows/{id}/webhooks/{key}/rotate-secret', () => {
     expect((await send('POST', `/api/v1/workflows/${wf.id}/webhooks/no-such-key/rotate-secret`)).statusCode).toBe(404);
     expect((await send('POST', `/api/v1/workflows/00000000-0000-4000-8000-000000000000/webhooks/${wf.key}/rotate-secret`)).statusCode).toBe(404);
     expect((await send('POST', `/api/v1/workflows/${wf.id}/webhooks/Not-A-Key/rotate-secret`)).statusCode).toBe(404);
+    // A disabled workflow may rotate, and stays disabled.
+    expect((await send('PATCH', `/api/v1/workflows/${wf.id}`, { key: manager }, { enabled: false })).statusCode).toBe(200);
+    expect((await send('POST', url)).statusCode).toBe(201);
+    expect((await send('GET', `/api/v1/workflows/${wf.id}`)).json()).toMatchObject({ enabled: false, version: '1.0.1' });
     expect((await send('DELETE', `/api/v1/workflows/${wf.id}`)).statusCode).toBe(204);
     expect((await send('POST', url)).statusCode).toBe(404);
   });

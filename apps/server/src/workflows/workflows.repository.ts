@@ -66,6 +66,11 @@ export class WorkflowsRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** Points the workflow at another of its versions, changing nothing else (enabled stays as set). */
+  async setCurrentVersion(tx: Transaction<DB>, id: string, version: string): Promise<WorkflowRow> {
+    return tx.updateTable('workflows').set({ current_version: version, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
   insertVersion(tx: Transaction<DB>, workflowId: string, definition: WorkflowDefinition, createdBy: string | null): Promise<WorkflowVersionRow> {
     return tx
       .insertInto('workflow_versions')

@@ -66,7 +66,7 @@ export class WorkflowsService {
       const definition = stored && withRotatedSecret(stored, key, signingSecret, next);
       if (!definition) throw new ProblemException('notFound', 'The workflow has no webhook trigger with this key.');
       const version = await this.repository.insertVersion(tx, id, definition, createdBy(by));
-      const workflow = await this.repository.updateWorkflow(tx, id, definition);
+      const workflow = await this.repository.setCurrentVersion(tx, id, next);
       return { workflow, version, previous: current.current_version };
     });
     await this.afterChange('workflow.secret_rotated', workflow, by, { key, from: previous, to: version.version });
