@@ -90,10 +90,6 @@ export class WorkflowsService {
     return this.toWorkflow(workflow, (await this.repository.currentVersion(workflow))!);
   }
 
-  async findByName(name: string): Promise<WorkflowRow | undefined> {
-    return this.repository.findByName(name);
-  }
-
   async list(limit: number, cursor: string | undefined, includeArchived = false): Promise<{ items: WorkflowSummary[]; nextCursor: string | null }> {
     const { take, after, page } = keyset(cursor, limit);
     return page(await this.repository.list(take, includeArchived, after), toSummary);
