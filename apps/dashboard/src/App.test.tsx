@@ -192,6 +192,52 @@ describe('workflows', () => {
     expect(screen.getByText('not greater than 1.0.0')).toBeTruthy();
   });
 
+  describe('signed webhooks', () => {
+    const signedDefinition = { ...definition, triggers: [{ type: 'webhook', key: 'partner-status', signed: true }] };
+    const signedWorkflow = { ...workflow, definition: signedDefinition, webhooks: [{ ...workflow.webhooks[0]!, signed: true }] };
+    const newSecret = 'whsec_bmV3LXNlY3JldC1zaG93bi1vbmNlLWZvci10aGUtdGVzdHM=';
+    beforeEach(() => {
+      routes[`GET /api/v1/workflows/${workflowId}`] = () => ({ status: 200, body: signedWorkflow });
+    });
+
+    it('issue 9 #2: a signed webhook shows "signed", never a secret, and the definition as read saves back with signed: true', async () => {
+      render(<App initialPath={`/workflows/${workflowId}`} />);
+      const editor = (await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' })) as HTMLTextAreaElement;
+      expect(screen.getByText('signed', { selector: '.mantine-Badge-label' })).toBeTruthy();
+      expect(screen.getByText('Valid definition')).toBeTruthy();
+      fireEvent.change(editor, { target: { value: editor.value.replace('"1.0.0"', '"1.0.1"') } });
+      fireEvent.click(await screen.findByRole('button', { name: 'Save as new version' }));
+      await screen.findByText('v1.1.0');
+      expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ ...signedDefinition, version: '1.0.1' });
+      expect(document.body.textContent).not.toContain('whsec_');
+      expect(editor.value).not.toContain('whsec_');
+    });
+
+    it('issue 9 #2: an admin rotates a webhook’s secret and sees the new one once; a viewer cannot', async () => {
+      routes[`POST /api/v1/workflows/${workflowId}/webhooks/partner-status/rotate-secret`] = () => {
+        routes[`GET /api/v1/workflows/${workflowId}`] = () => ({ status: 200, body: { ...signedWorkflow, version: '1.0.1' } });
+        return { status: 201, body: { key: 'partner-status', signingSecret: newSecret, version: '1.0.1' } };
+      };
+      render(<App initialPath={`/workflows/${workflowId}`} />);
+      fireEvent.click(await screen.findByRole('button', { name: 'Rotate secret of partner-status' }));
+      expect(calls.some((c) => c.method === 'POST')).toBe(false); // it asks first: the old secret stops working at once
+      fireEvent.click(await screen.findByRole('button', { name: 'Rotate now' }));
+      expect(await screen.findByText(newSecret)).toBeTruthy();
+      expect(screen.getByText(/shown only now/)).toBeTruthy();
+      expect(await screen.findByText('v1.0.1')).toBeTruthy();
+      fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+      await act(async () => undefined);
+      expect(screen.queryByText(newSecret)).toBeNull();
+      expect(document.body.textContent).not.toContain('whsec_');
+      cleanup();
+
+      routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...dana, role: 'viewer' } });
+      render(<App initialPath={`/workflows/${workflowId}`} />);
+      await screen.findByRole('textbox', { name: 'Workflow definition (JSON)' });
+      expect(screen.queryByRole('button', { name: /Rotate secret/ })).toBeNull();
+    });
+  });
+
   it('is read-only for a viewer', async () => {
     routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...dana, role: 'viewer' } });
     render(<App initialPath={`/workflows/${workflowId}`} />);

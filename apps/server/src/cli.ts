@@ -133,7 +133,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'workflow:import': {
-    summary: 'create a workflow from a definition file, or publish it as a new version of the active workflow of the same name: workflow:import FILE',
+    summary:
+      'create a workflow from a definition file, or publish it as a new version of the active workflow of the same name (signed webhooks keep their stored secrets): workflow:import FILE',
     positionals: ['FILE'],
     run: async (_, json, [file]) => {
       if (!file) throw new Error('usage: visapi workflow:import FILE');
@@ -144,21 +145,20 @@ const COMMANDS: Record<string, Command> = {
         throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
       }
       return withServices(async (get) => {
-        const workflows = get(WorkflowsService);
-        const name = (definition as { name?: unknown })?.name;
-        const existing = typeof name === 'string' ? await workflows.findByName(name) : undefined;
-        const workflow = existing ? await workflows.update(existing.id, definition) : await workflows.create(definition);
-        if (json) return { id: workflow.id, name: workflow.name, version: workflow.version, created: !existing };
-        return `${existing ? 'published' : 'created'} "${workflow.name}" ${workflow.version} (${workflow.id})`;
+        const { workflow, created, unsigned } = await get(WorkflowsService).import(definition);
+        if (json) return { id: workflow.id, name: workflow.name, version: workflow.version, created, unsigned };
+        const notes = unsigned.map((key) => `webhook ${key} was signed in the file, which has no secret: it now takes API keys only; rotate-secret gives it a new one`);
+        return [`${created ? 'created' : 'published'} "${workflow.name}" ${workflow.version} (${workflow.id})`, ...notes].join('\n');
       });
     },
   },
   'workflow:export': {
-    summary: 'print the current definition of a workflow: workflow:export ID',
+    summary: 'print the current definition of a workflow, signing secrets left out: workflow:export ID [--with-secrets]',
+    options: { 'with-secrets': { type: 'boolean' } },
     positionals: ['ID'],
-    run: (_, _json, [id]) => {
+    run: (values, _json, [id]) => {
       if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('workflow:export takes the workflow id (a UUID)');
-      return withServices(async (get) => JSON.stringify((await get(WorkflowsService).get(id)).definition, null, 2));
+      return withServices(async (get) => JSON.stringify(await get(WorkflowsService).exportDefinition(id, values['with-secrets'] === true), null, 2));
     },
   },
   'dlq:list': {

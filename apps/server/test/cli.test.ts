@@ -115,6 +115,47 @@ describe('visapi CLI', () => {
     expect(invalid.stderr).toMatch(/^visapi: The workflow definition is invalid: .*\$\.version/);
   });
 
+  it('issue 9 #2: workflow:export leaves signing secrets out unless --with-secrets; an export without them still imports', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cli-')), 'signed.json');
+    const definition = {
+      name: 'Signed CLI flow',
+      version: '1.0.0',
+      triggers: [{ type: 'webhook', key: 'cli-signed', signingSecret: secret }, { type: 'webhook', key: 'cli-open' }],
+      steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }],
+    };
+    fs.writeFileSync(file, JSON.stringify(definition));
+    const { id } = JSON.parse((await runCli(['workflow:import', file, '--json'], env())).stdout);
+
+    const exported = await runCli(['workflow:export', id], env());
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(exported.stdout).not.toContain(secret.slice(6));
+    expect(JSON.parse(exported.stdout).triggers).toEqual([{ type: 'webhook', key: 'cli-signed', signed: true }, { type: 'webhook', key: 'cli-open' }]);
+    const withSecrets = await runCli(['workflow:export', id, '--with-secrets'], env());
+    expect(JSON.parse(withSecrets.stdout).triggers).toEqual(definition.triggers);
+
+    // The export without secrets, published again over the same workflow, keeps the stored secret.
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), version: '1.0.1' }));
+    const republished = await runCli(['workflow:import', file], env());
+    expect(republished).toMatchObject({ code: 0, stderr: '', stdout: `published "Signed CLI flow" 1.0.1 (${id})\n` });
+    expect(JSON.parse((await runCli(['workflow:export', id, '--with-secrets'], env())).stdout).triggers[0].signingSecret).toBe(secret);
+
+    // Imported as a new workflow (as into another instance), a signed trigger has no secret to keep: it comes in unsigned, and says so.
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), name: 'Signed CLI copy', triggers: [{ type: 'webhook', key: 'cli-copy', signed: true }] }));
+    const imported = await runCli(['workflow:import', file], env());
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    const [line, note] = imported.stdout.trimEnd().split('\n');
+    expect(line).toMatch(/^created "Signed CLI copy" 1\.0\.0 \(.+\)$/);
+    expect(note).toBe('webhook cli-copy was signed in the file, which has no secret: it now takes API keys only; rotate-secret gives it a new one');
+    const copyId = /\(([0-9a-f-]{36})\)$/.exec(line!)![1]!;
+    expect(JSON.parse((await runCli(['workflow:export', copyId, '--with-secrets'], env())).stdout).triggers).toEqual([{ type: 'webhook', key: 'cli-copy' }]);
+    const audit = await adminQuery(url, `SELECT message FROM logs WHERE payload->>'target' = 'workflow:${id}' AND message = 'workflow.secrets_exported'`);
+    expect(audit).toHaveLength(2);
+  }, 60_000);
+
   it('openapi prints an OpenAPI 3.1 document without needing a database', async () => {
     const res = await runCli(['openapi'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(res.code).toBe(0);

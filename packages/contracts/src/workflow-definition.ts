@@ -47,7 +47,17 @@ export const workflowDefinitionJsonSchema = {
             properties: {
               type: { const: 'webhook' },
               key: { type: 'string', pattern: WEBHOOK_KEY_PATTERN },
-              signingSecret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/=]{16,}$' },
+              signingSecret: {
+                type: 'string',
+                pattern: '^whsec_[A-Za-z0-9+/=]{16,}$',
+                writeOnly: true,
+                description: 'Standard Webhooks secret; write-only: no read ever returns it (reads say `signed: true`)',
+              },
+              signed: {
+                type: 'boolean',
+                description:
+                  'Reads show `true` where a secret is stored. On write, a trigger without `signingSecret` keeps the stored secret of the trigger with this key; `false` removes it; `true` where none is stored is a 400',
+              },
             },
           },
           {
@@ -88,10 +98,15 @@ export const workflowDefinitionJsonSchema = {
   },
 } as const;
 
-export type WorkflowTrigger =
-  | { type: 'webhook'; key: string; signingSecret?: string }
-  | { type: 'cron'; schedule: string; timezone?: string; payload?: Record<string, unknown>; jitterSeconds?: number }
-  | { type: 'manual' };
+/** A webhook trigger as stored: the secret, when there is one, and never `signed`. */
+export interface WebhookTrigger {
+  type: 'webhook';
+  key: string;
+  signingSecret?: string;
+}
+export type CronTrigger = { type: 'cron'; schedule: string; timezone?: string; payload?: Record<string, unknown>; jitterSeconds?: number };
+export type ManualTrigger = { type: 'manual' };
+export type WorkflowTrigger = WebhookTrigger | CronTrigger | ManualTrigger;
 
 export interface WorkflowStep {
   id: string;
@@ -103,7 +118,7 @@ export interface WorkflowStep {
   forEach?: string;
 }
 
-export interface WorkflowDefinition {
+interface DefinitionOf<Trigger> {
   name: string;
   description?: string;
   version: string;
@@ -111,6 +126,25 @@ export interface WorkflowDefinition {
   priority?: WorkflowPriority;
   inputSchema?: Record<string, unknown>;
   variables?: Record<string, unknown>;
-  triggers?: WorkflowTrigger[];
+  triggers?: Trigger[];
   steps: WorkflowStep[];
 }
+
+/** A definition as stored in a version (signing secrets included): the server's own copy. */
+export type WorkflowDefinition = DefinitionOf<WorkflowTrigger>;
+
+/**
+ * A definition as written (POST, PUT, workflow:import): a webhook trigger may also say
+ * `signed`, which the server resolves against the stored secret and never stores.
+ */
+export type WorkflowDefinitionInput = DefinitionOf<WorkflowTrigger | (WebhookTrigger & { signed?: boolean })>;
+
+/** A webhook trigger as every read shows it: no secret; `signed: true` where one is stored. */
+export interface WebhookTriggerView {
+  type: 'webhook';
+  key: string;
+  signed?: true;
+}
+
+/** A definition as every read shows it (API, versions, export, dashboard): no signing secret. */
+export type WorkflowDefinitionView = DefinitionOf<WebhookTriggerView | CronTrigger | ManualTrigger>;

@@ -14,9 +14,25 @@ export const workflowSummarySchema = z.object({
 });
 export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
+/** A webhook trigger as reads show it: never the secret, `signed: true` where one is stored. */
+const webhookTriggerViewSchema = z
+  .object({
+    type: z.literal('webhook'),
+    key: z.string(),
+    signed: z.literal(true).optional().describe('A signing secret is stored. It is never shown: rotate-secret issues a new one.'),
+  })
+  .strict();
+
+/** The definition (SPEC §4) as every read shows it: signing secrets left out. */
 const definitionShape = z
-  .object({ name: z.string(), version: z.string(), steps: z.array(z.object({ id: z.string(), type: z.enum(STEP_TYPES) }).loose()) })
-  .loose();
+  .object({
+    name: z.string(),
+    version: z.string(),
+    triggers: z.array(z.union([webhookTriggerViewSchema, z.object({ type: z.enum(['cron', 'manual']) }).loose()])).optional(),
+    steps: z.array(z.object({ id: z.string(), type: z.enum(STEP_TYPES) }).loose()),
+  })
+  .loose()
+  .describe('The definition with defaults filled in. Webhook signing secrets are never included: a signed trigger says `signed: true`.');
 
 export const workflowSchema = workflowSummarySchema.extend({
   definition: definitionShape,
@@ -32,6 +48,14 @@ export const workflowVersionSchema = z.object({
   definition: definitionShape,
 });
 export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
+
+/** The answer to rotate-secret: the only time the new secret is shown. */
+export const rotatedWebhookSecretSchema = z.object({
+  key: z.string(),
+  signingSecret: z.string().describe('whsec_ + base64 of 32 random bytes (Standard Webhooks); shown only in this answer'),
+  version: z.string().describe('The version this rotation published'),
+});
+export type RotatedWebhookSecret = z.infer<typeof rotatedWebhookSecretSchema>;
 
 export const patchWorkflowSchema = z.object({ enabled: z.boolean() }).strict();
 

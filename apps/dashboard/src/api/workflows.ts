@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Workflow, WorkflowSummary } from '@visapi/contracts';
-import { getJson, patchJson, putJson, queryKeys } from './client';
+import type { RotatedWebhookSecret, Workflow, WorkflowSummary } from '@visapi/contracts';
+import { getJson, patchJson, postJson, putJson, queryKeys } from './client';
 
 export function useWorkflows() {
   return useQuery({
@@ -31,6 +31,21 @@ export function useSetWorkflowEnabled(id: string) {
     mutationFn: (enabled: boolean) => patchJson<Workflow>(`/api/v1/workflows/${id}`, { enabled }),
     onSuccess: (workflow) => {
       client.setQueryData(queryKeys.workflow(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+    },
+  });
+}
+
+/**
+ * A new signing secret for one webhook (admin): the answer is the only time it is shown, so
+ * callers reset the mutation once it has been copied. The workflow has a new version.
+ */
+export function useRotateWebhookSecret(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) => postJson<RotatedWebhookSecret>(`/api/v1/workflows/${id}/webhooks/${encodeURIComponent(key)}/rotate-secret`),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.workflow(id), exact: true });
       void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
     },
   });

@@ -1,16 +1,18 @@
-import { type ProblemFieldError, type WorkflowDefinition, workflowDefinitionJsonSchema } from '@visapi/contracts';
+import { type ProblemFieldError, type WorkflowDefinitionInput, workflowDefinitionJsonSchema } from '@visapi/contracts';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CronExpressionParser } from 'cron-parser';
 import { templateSyntaxError } from '../engine/templating';
 import { valid as validSemver } from 'semver';
+import { contradictorySigning } from './signing-secrets';
 
-export type DefinitionCheck = { ok: true; definition: WorkflowDefinition } | { ok: false; errors: ProblemFieldError[] };
+export type DefinitionCheck = { ok: true; definition: WorkflowDefinitionInput } | { ok: false; errors: ProblemFieldError[] };
 
 /**
  * Checks a workflow definition: the JSON Schema first (compiled once), then what a schema
  * cannot say. Every problem is reported, each with its JSON path. Defaults (enabled,
- * priority, retries, timeout, config) are filled in on the returned copy.
+ * priority, retries, timeout, config) are filled in on the returned copy, which is a definition
+ * as written: webhook triggers may still say `signed` (see signing-secrets.ts).
  */
 export class DefinitionValidator {
   private readonly validateSchema: ValidateFunction;
@@ -27,21 +29,22 @@ export class DefinitionValidator {
   check(input: unknown): DefinitionCheck {
     const candidate = structuredClone(input);
     if (!this.validateSchema(candidate)) return { ok: false, errors: toFieldErrors(this.validateSchema.errors ?? []) };
-    const definition = candidate as WorkflowDefinition;
+    const definition = candidate as WorkflowDefinitionInput;
     const errors = [
       ...this.checkVersion(definition),
       ...this.checkInputSchema(definition),
       ...this.checkTriggers(definition),
+      ...contradictorySigning(definition),
       ...this.checkSteps(definition),
     ];
     return errors.length ? { ok: false, errors } : { ok: true, definition };
   }
 
-  private checkVersion(d: WorkflowDefinition): ProblemFieldError[] {
+  private checkVersion(d: WorkflowDefinitionInput): ProblemFieldError[] {
     return validSemver(d.version) ? [] : [{ path: '$.version', message: `"${d.version}" is not a semantic version (e.g. 1.2.0)` }];
   }
 
-  private checkInputSchema(d: WorkflowDefinition): ProblemFieldError[] {
+  private checkInputSchema(d: WorkflowDefinitionInput): ProblemFieldError[] {
     if (!d.inputSchema) return [];
     try {
       this.schemaCompiler.compile(d.inputSchema);
@@ -51,7 +54,7 @@ export class DefinitionValidator {
     }
   }
 
-  private checkTriggers(d: WorkflowDefinition): ProblemFieldError[] {
+  private checkTriggers(d: WorkflowDefinitionInput): ProblemFieldError[] {
     const errors: ProblemFieldError[] = [];
     const keys = new Map<string, number>();
     (d.triggers ?? []).forEach((trigger, i) => {
@@ -77,7 +80,7 @@ export class DefinitionValidator {
     return errors;
   }
 
-  private checkSteps(d: WorkflowDefinition): ProblemFieldError[] {
+  private checkSteps(d: WorkflowDefinitionInput): ProblemFieldError[] {
     const errors: ProblemFieldError[] = [];
     const earlier = new Map<string, number>();
     d.steps.forEach((step, i) => {

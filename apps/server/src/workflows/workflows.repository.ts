@@ -66,6 +66,11 @@ export class WorkflowsRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** Points the workflow at another of its versions, changing nothing else (enabled stays as set). */
+  async setCurrentVersion(tx: Transaction<DB>, id: string, version: string): Promise<WorkflowRow> {
+    return tx.updateTable('workflows').set({ current_version: version, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
   insertVersion(tx: Transaction<DB>, workflowId: string, definition: WorkflowDefinition, createdBy: string | null): Promise<WorkflowVersionRow> {
     return tx
       .insertInto('workflow_versions')
@@ -85,6 +90,12 @@ export class WorkflowsRepository {
         throw error;
       }
     }
+  }
+
+  /** The stored definition of one version of a workflow, read inside the caller's transaction. */
+  async definitionAt(tx: Transaction<DB>, workflowId: string, version: string): Promise<WorkflowDefinition | undefined> {
+    const row = await tx.selectFrom('workflow_versions').select('definition').where('workflow_id', '=', workflowId).where('version', '=', version).executeTakeFirst();
+    return row?.definition as unknown as WorkflowDefinition | undefined;
   }
 
   async versionDefinition(versionId: string): Promise<WorkflowDefinition | undefined> {

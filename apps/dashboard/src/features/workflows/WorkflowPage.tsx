@@ -1,8 +1,9 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
+import { Alert, Badge, Group, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useMe } from '../../api/auth';
 import { useSaveWorkflow, useSetWorkflowEnabled, useWorkflow } from '../../api/workflows';
 import { DefinitionEditor } from './DefinitionEditor';
+import { Webhooks } from './Webhooks';
 
 export function WorkflowPage() {
   const { workflowId } = useParams({ from: '/app/workflows/$workflowId' });
@@ -30,28 +31,7 @@ export function WorkflowPage() {
         </Group>
       </Group>
       {workflow.description && <Text c="dimmed">{workflow.description}</Text>}
-      {workflow.webhooks.length > 0 && (
-        <section aria-labelledby="webhooks-title">
-          <Text id="webhooks-title" fw={600} mb="xs">
-            Webhooks
-          </Text>
-          <Stack gap={4}>
-            {workflow.webhooks.map((hook) => (
-              <Group key={hook.key} gap="xs">
-                <Code>POST {hook.url}</Code>
-                {hook.signed && <Badge size="sm">signed</Badge>}
-                <CopyButton value={hook.url}>
-                  {({ copied, copy }) => (
-                    <Button size="compact-xs" variant="subtle" onClick={copy}>
-                      {copied ? 'Copied' : 'Copy URL'}
-                    </Button>
-                  )}
-                </CopyButton>
-              </Group>
-            ))}
-          </Stack>
-        </section>
-      )}
+      <Webhooks workflow={workflow} canRotate={isAdmin} />
       <DefinitionEditor
         key={workflow.version}
         initial={workflow.definition}

@@ -34,6 +34,14 @@ describe('checking a definition as it is typed', () => {
     expect(Object.keys(byPath)).toEqual(expect.arrayContaining(['$.name', '$.steps[0].type', '$']));
   });
 
+  it('issue 9 #2: accepts a webhook trigger as reads show it (signed, no secret), and signed: false; refuses a non-boolean signed', () => {
+    const read = { ...valid, triggers: [{ type: 'webhook', key: 'visa-approved', signed: true }, { type: 'webhook', key: 'open', signed: false }] };
+    expect(checkDefinition(JSON.stringify(read))).toEqual({ ok: true, definition: read });
+    const wrong = checkDefinition(JSON.stringify({ ...valid, triggers: [{ type: 'webhook', key: 'visa-approved', signed: 'yes' }] }));
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.problems.map((p) => p.path)).toEqual(['$.triggers[0].signed']);
+  });
+
   it('finds duplicate step ids, which the schema cannot', () => {
     const result = checkDefinition(JSON.stringify({ ...valid, steps: [valid.steps[0], valid.steps[0]] }));
     expect(result).toEqual({ ok: false, problems: [{ path: '$.steps[1].id', message: 'duplicate step id "notify" (also step 0)' }] });
