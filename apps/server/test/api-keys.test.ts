@@ -34,6 +34,7 @@ describe('POST /api/v1/api-keys', () => {
   it('creates a key, shows it once in vk_<prefix>_<secret> form, and it works', async () => {
     const res = await call('POST', '/api/v1/api-keys', admin, { label: 'partner A', scopes: ['trigger', 'read_logs'] });
     expect(res.statusCode).toBe(201);
+    expect(res.headers['cache-control']).toBe('no-store');
     const body = res.json();
     expect(body.key).toMatch(new RegExp(`^vk_${body.prefix}_[A-Za-z0-9]{43}$`));
     expect(body.prefix).toMatch(/^[A-Za-z0-9]{12}$/);
@@ -208,6 +209,7 @@ describe('rotation and revocation', () => {
     const key = await createKey(t, ['read_logs']);
     const res = await call('POST', `/api/v1/api-keys/${key.id}/rotate`, admin, { graceHours: 1 });
     expect(res.statusCode).toBe(201);
+    expect(res.headers['cache-control']).toBe('no-store');
     const rotated = res.json();
     expect(rotated.key).not.toBe(key.key);
     expect(rotated.prefix).toBe(key.prefix);

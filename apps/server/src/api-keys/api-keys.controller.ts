@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
@@ -11,6 +11,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @Header('Cache-Control', 'no-store') // the answer holds the key
   @Access({ scope: 'manage_keys', role: 'admin' })
   @ApiOperation({ summary: 'Create an API key', description: 'The full key is in this response only.' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
@@ -27,6 +28,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/rotate')
+  @Header('Cache-Control', 'no-store') // the answer holds the new key
   @Access({ scope: 'manage_keys', role: 'admin' })
   @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new secret; the old one stays valid for graceHours (default 24).' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
