@@ -107,6 +107,18 @@ describe('POST /api/v1/triggers/{key}', () => {
     expect(res.json().type).toBe('/problems/payload-too-large');
   });
 
+  it('issue 9 #3: a form over 1,000 fields is refused with 413, before authentication', async () => {
+    const wf = await workflow();
+    const form = (n: number) => Array.from({ length: n }, (_, i) => `tag=${i}`).join('&');
+    const asForm = { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await post(wf.key, form(1_000), asForm)).statusCode).toBe(202);
+    for (const headers of [asForm, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+      const res = await post(wf.key, form(1_001), headers);
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', detail: 'The form has more than 1,000 fields.' });
+    }
+  });
+
   it('refuses JSON nested deeper than 32 levels with a clear message', async () => {
     const wf = await workflow();
     const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;

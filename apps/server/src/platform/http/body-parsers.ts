@@ -61,18 +61,49 @@ export function installBodyParsers(fastify: FastifyInstance) {
       return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
     }
     request.rawBody = body as string;
-    done(null, parseForm(body as string));
+    let form: Record<string, string | string[]>;
+    try {
+      form = parseForm(body as string);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    done(null, form);
   });
 }
 
-/** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
-export function parseForm(text: string): Record<string, string | string[]> {
+/** Forms are parsed before authentication: more fields than this are refused unread (413). */
+export const MAX_FORM_FIELDS = 1_000;
+
+/**
+ * `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`, in time linear in the body: repeated keys
+ * append in place. `meter.writes` counts the values stored (tests check it stays linear).
+ */
+export function parseForm(text: string, meter?: { writes: number }): Record<string, string | string[]> {
+  if (formFieldsOver(text, MAX_FORM_FIELDS)) {
+    throw new BodyError('VISAPI_FORM_TOO_MANY_FIELDS', `The form has more than ${MAX_FORM_FIELDS.toLocaleString('en-US')} fields.`, 413);
+  }
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
     const existing = out[key];
-    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    if (existing === undefined) out[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
+    if (meter) meter.writes += 1;
   }
   return { ...out };
+}
+
+/** Whether `text` has more than `max` fields (non-empty `&`-separated parts, as URLSearchParams reads them). */
+function formFieldsOver(text: string, max: number): boolean {
+  let fields = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    if (end > start && ++fields > max) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 /** Nesting depth of a JSON value, iteratively (a hostile body cannot overflow the stack). */
