@@ -140,3 +140,32 @@ describe('API docs', () => {
     expect(page.headers['content-type']).toContain('text/html');
   });
 });
+
+describe('the process log', () => {
+  it('issue 9 #6: never records a query string (magic-link tokens, log searches), on any path', async () => {
+    const lines: string[] = [];
+    const logged = await createTestApp(infra, { role: 'gateway', imports: [ProbeModule], logTo: { write: (line: string) => void lines.push(line) } });
+    try {
+      const { key } = await createKey(logged, ['read_logs']);
+      const requests = [
+        { method: 'GET', url: '/auth/callback?token=TOKEN_A_live_magic_link', headers: { accept: 'text/html' } },
+        { method: 'GET', url: '/api/v1/logs?q=dana.secret%40example.com', headers: { 'x-api-key': key } },
+        { method: 'GET', url: '/api/v1/logs?q=dana.secret%40example.com' },
+        { method: 'GET', url: '/test/boom?token=TOKEN_B' },
+        { method: 'POST', url: '/test/echo?token=TOKEN_C', payload: '{"name":', headers: { 'content-type': 'application/json' } },
+        { method: 'GET', url: '/api/v1/nothing?token=TOKEN_D' },
+        { method: 'GET', url: '/api/docs?token=TOKEN_E', headers: { accept: 'text/html' } },
+      ] as const;
+      for (const request of requests) await logged.app.inject(request);
+      // Fastify's own error paths log the request through its `req` serializer: ours replaces it.
+      logged.app.getHttpAdapter().getInstance().log.warn({ req: { method: 'GET', url: '/x?token=TOKEN_F' } }, 'fastify');
+      const log = lines.join('');
+      expect(log).toContain('"/auth/callback"');
+      expect(log).toContain('"/api/v1/logs"');
+      expect(log).toContain('"req":{"method":"GET","path":"/x"}');
+      expect(log).not.toMatch(/TOKEN_|dana\.secret|\?q=|\?token=/);
+    } finally {
+      await logged.close();
+    }
+  });
+});
