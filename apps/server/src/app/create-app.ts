@@ -48,7 +48,8 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Per-IP limits key on request.ip: X-Forwarded-For counts only from TRUST_PROXY's proxies.
+    trustProxy: config.TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(options.role, runtime, options.imports),

@@ -39,6 +39,23 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('TRUST_PROXY: nobody by default; true/false, a hop count, or a list of addresses and CIDRs', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['yes please', '10.0.0.0/33', '10.0.0.300', '10.0.0.1,', 'proxy.internal']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY must be true, false, a hop count/);
+    }
+  });
+
   it('a role given on the command line wins over VISAPI_ROLE', () => {
     expect(loadConfig({ VISAPI_ROLE: 'gateway' }, { role: 'worker' }).VISAPI_ROLE).toBe('worker');
   });
