@@ -13,8 +13,8 @@ export interface BodyRouteConfig {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The body exactly as received (signature checks need it). */
-    rawBody?: string;
+    /** The body's bytes exactly as received (signature checks need them). */
+    rawBody?: Buffer;
   }
 }
 
@@ -41,9 +41,9 @@ export function installBodyParsers(fastify: FastifyInstance) {
   for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
     if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
   }
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    request.rawBody = text;
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    const text = request.rawBody.toString('utf8');
     if (text.length === 0) return done(new BodyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'The JSON body is empty.', 400), undefined);
     let value: unknown;
     try {
@@ -56,14 +56,14 @@ export function installBodyParsers(fastify: FastifyInstance) {
     }
     done(null, value);
   });
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
     if (!(request.routeOptions.config as BodyRouteConfig | undefined)?.acceptForms) {
       return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
     }
-    request.rawBody = body as string;
+    request.rawBody = body as Buffer;
     let form: Record<string, string | string[]>;
     try {
-      form = parseForm(body as string);
+      form = parseForm(request.rawBody.toString('utf8'));
     } catch (error) {
       return done(error as Error, undefined);
     }
