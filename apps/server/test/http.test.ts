@@ -128,6 +128,37 @@ describe('security headers', () => {
   });
 });
 
+describe('security headers and the scheme of PUBLIC_URL', () => {
+  const headersAt = async (app: TestApp) => {
+    const res = await app.app.inject({ method: 'GET', url: '/livez' });
+    return { csp: String(res.headers['content-security-policy']), hsts: res.headers['strict-transport-security'] };
+  };
+
+  it('issue 9 #19: over plain http (a LAN address) neither upgrade-insecure-requests nor HSTS', async () => {
+    const lan = await createTestApp(infra, { role: 'gateway', env: { PUBLIC_URL: 'http://192.168.1.20:3000' } });
+    try {
+      for (const { csp, hsts } of [await headersAt(t), await headersAt(lan)]) {
+        expect(csp).toContain("default-src 'self'");
+        expect(csp).not.toContain('upgrade-insecure-requests');
+        expect(hsts).toBeUndefined();
+      }
+    } finally {
+      await lan.close();
+    }
+  });
+
+  it('issue 9 #19: over https both', async () => {
+    const secure = await createTestApp(infra, { role: 'gateway', env: { PUBLIC_URL: 'https://visapi.example.com' } });
+    try {
+      const { csp, hsts } = await headersAt(secure);
+      expect(csp).toContain('upgrade-insecure-requests');
+      expect(hsts).toMatch(/^max-age=\d+/);
+    } finally {
+      await secure.close();
+    }
+  });
+});
+
 describe('API docs', () => {
   it('serves an OpenAPI 3.1 document and the interactive page (to an API key here; auth.test covers the gate)', async () => {
     const { key } = await createKey(t, ['read_runs']);

@@ -80,7 +80,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   installBodyParsers(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new ZodValidationPipe());
-  installSecurityHeaders(fastify);
+  installSecurityHeaders(fastify, config.PUBLIC_URL);
 
   if (servesApi(options.role)) {
     gateApiDocs(fastify, app.get(Authenticator));
