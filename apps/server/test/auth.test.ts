@@ -236,6 +236,9 @@ describe('API docs are gated (SPEC §2)', () => {
       '/%61pi/docs/openapi.json',
       '/api/docs/openapi%2Ejson',
       '/api/docs/openapi.yaml',
+      '/api/docs/swagger-ui-init.js',
+      '/api/%64ocs/swagger-ui-init.js',
+      '/api/docs%2Fopenapi.json',
       '/api/docs/',
       '/api/docs?x=1',
       '//api/docs/openapi.json',
@@ -244,13 +247,20 @@ describe('API docs are gated (SPEC §2)', () => {
       '/api/docs-json',
       '/api/./docs/openapi.json',
     ];
+    const document = /"openapi":\s*"3|^openapi: 3|swagger-ui\.css|SwaggerUIBundle/m;
+    // The pattern recognises what the gate protects (with credentials every piece is served).
+    const key = await createKey(t, ['read_runs']);
+    for (const url of ['/api/docs', '/api/docs/openapi.json', '/api/docs/openapi.yaml', '/api/docs/swagger-ui-init.js']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { 'x-api-key': key.key } });
+      expect([url, res.statusCode, document.test(res.body)]).toEqual([url, 200, true]);
+    }
     const leaked: string[] = [];
     for (const url of urls) {
       for (const accept of ['application/json', 'text/html']) {
         const res = await t.app.inject({ method: 'GET', url, headers: { accept } });
         // A browser asking for a path that is not the docs' gets the dashboard's index.html (200).
         const dashboard = res.statusCode === 200 && accept === 'text/html' && String(res.headers['content-type']).startsWith('text/html');
-        if (!(dashboard || [302, 401, 404].includes(res.statusCode)) || /"openapi":\s*"3|^openapi: 3|swagger-ui/m.test(res.body)) {
+        if (!(dashboard || [302, 401, 404].includes(res.statusCode)) || document.test(res.body)) {
           leaked.push(`${url} (${accept}) → ${res.statusCode}`);
         }
       }
