@@ -229,6 +229,46 @@ describe('roles and users', () => {
 });
 
 describe('API docs are gated (SPEC §2)', () => {
+  it('issue 9 #10: no spelling of the docs path reaches the document without credentials', async () => {
+    const urls = [
+      '/api/%64ocs/openapi.json',
+      '/api/%64%6f%63%73/openapi.json',
+      '/%61pi/docs/openapi.json',
+      '/api/docs/openapi%2Ejson',
+      '/api/docs/openapi.yaml',
+      '/api/docs/swagger-ui-init.js',
+      '/api/%64ocs/swagger-ui-init.js',
+      '/api/docs%2Fopenapi.json',
+      '/api/docs/',
+      '/api/docs?x=1',
+      '//api/docs/openapi.json',
+      '/API/docs/openapi.json',
+      '/api/DOCS/openapi.json',
+      '/api/docs-json',
+      '/api/./docs/openapi.json',
+    ];
+    const document = /"openapi":\s*"3|^openapi: 3|swagger-ui\.css|SwaggerUIBundle/m;
+    // The pattern recognises what the gate protects (with credentials every piece is served).
+    const key = await createKey(t, ['read_runs']);
+    for (const url of ['/api/docs', '/api/docs/openapi.json', '/api/docs/openapi.yaml', '/api/docs/swagger-ui-init.js']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { 'x-api-key': key.key } });
+      expect([url, res.statusCode, document.test(res.body)]).toEqual([url, 200, true]);
+    }
+    const leaked: string[] = [];
+    for (const url of urls) {
+      for (const accept of ['application/json', 'text/html']) {
+        const res = await t.app.inject({ method: 'GET', url, headers: { accept } });
+        // A browser asking for a path that is not the docs' gets the dashboard's index.html (200).
+        const dashboard = res.statusCode === 200 && accept === 'text/html' && String(res.headers['content-type']).startsWith('text/html');
+        if (!(dashboard || [302, 401, 404].includes(res.statusCode)) || document.test(res.body)) {
+          leaked.push(`${url} (${accept}) → ${res.statusCode}`);
+        }
+      }
+    }
+    expect(leaked).toEqual([]);
+  });
+
+
   it('401 without credentials, a sign-in redirect for a browser, 200 with a key or a session', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/docs/openapi.json' })).statusCode).toBe(401);
     const browser = await t.app.inject({ method: 'GET', url: '/api/docs', headers: { accept: 'text/html' } });

@@ -107,6 +107,18 @@ describe('POST /api/v1/triggers/{key}', () => {
     expect(res.json().type).toBe('/problems/payload-too-large');
   });
 
+  it('issue 9 #3: a form over 1,000 fields is refused with 413, before authentication', async () => {
+    const wf = await workflow();
+    const form = (n: number) => Array.from({ length: n }, (_, i) => `tag=${i}`).join('&');
+    const asForm = { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await post(wf.key, form(1_000), asForm)).statusCode).toBe(202);
+    for (const headers of [asForm, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+      const res = await post(wf.key, form(1_001), headers);
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', detail: 'The form has more than 1,000 fields.' });
+    }
+  });
+
   it('refuses JSON nested deeper than 32 levels with a clear message', async () => {
     const wf = await workflow();
     const deep = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
@@ -160,6 +172,41 @@ describe('Standard Webhooks signatures', () => {
     expect((await post(wf.key, body, sign(body, 'm1', new Date(Date.now() - 6 * 60_000)))).statusCode).toBe(401);
     expect((await post(wf.key, body, sign(body, 'm2', new Date(), 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).statusCode).toBe(401);
     expect((await post(wf.key, JSON.stringify({ applicationId: 'S-3' }), sign(body, 'm3'))).statusCode).toBe(401);
+  });
+
+  it('issue 9 #15: a signed form body is accepted, its fields become the input', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = 'applicationId=F-1&tag=a&tag=b&name=%D7%93%D7%A0%D7%94';
+    const res = await post(wf.key, body, { ...sign(body), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.statusCode, res.body).toBe(202);
+    await settled(res.json().runId);
+    expect(JSON.parse(target.to(`/delivered/${wf.n}`)[0]!.body)).toEqual({ applicationId: 'F-1', tag: ['a', 'b'], name: 'דנה' });
+  });
+
+  it('issue 9 #15: a signed form with a tampered body, a stale or future timestamp, or a wrong secret is 401', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = 'applicationId=F-2';
+    const form = (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/x-www-form-urlencoded' });
+    const statuses = [
+      await post(wf.key, 'applicationId=F-3', form(sign(body))),
+      await post(wf.key, body, form(sign(body, 'f1', new Date(Date.now() - 6 * 60_000)))),
+      await post(wf.key, body, form(sign(body, 'f2', new Date(Date.now() + 6 * 60_000)))),
+      await post(wf.key, body, form(sign(body, 'f3', new Date(), 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))),
+    ].map((r) => r.statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401]);
+  });
+
+  it('issue 9 #8: a signed message replayed with a fresh Idempotency-Key is the same request (webhook-id is the key)', async () => {
+    const wf = await workflow({}, { signingSecret: SECRET });
+    const body = JSON.stringify({ applicationId: 'S-8' });
+    const headers = sign(body, 'msg_replayed');
+    const first = await post(wf.key, body, { ...headers, 'idempotency-key': 'attacker-1' });
+    const second = await post(wf.key, body, { ...headers, 'idempotency-key': 'attacker-2' });
+    expect(first.statusCode).toBe(202);
+    expect([second.statusCode, second.headers['idempotent-replayed'], second.json()]).toEqual([202, 'true', first.json()]);
+    await settled(first.json().runId);
+    const runs = await t.app.inject({ method: 'GET', url: `/api/v1/runs?workflowId=${wf.id}`, headers: { 'x-api-key': admin } });
+    expect(runs.json().items).toHaveLength(1);
   });
 
   it('the webhook-id doubles as the idempotency key', async () => {

@@ -12,6 +12,7 @@ import { installSecurityHeaders } from '../platform/http/security-headers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from '../platform/http/request-id';
+import { pathOf } from '../platform/http/request-path';
 import { sendProblem } from '../platform/http/send-problem';
 import type { Role } from '../platform/config/config';
 import type { Runtime } from '../platform/runtime';
@@ -47,7 +48,8 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Per-IP limits key on request.ip: X-Forwarded-For counts only from TRUST_PROXY's proxies.
+    trustProxy: config.TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(options.role, runtime, options.imports),
@@ -65,10 +67,12 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   fastify.addHook('onSend', async (_request, reply) => {
     if (runtime.lifecycle.draining) reply.header('connection', 'close');
   });
+  // The path only: a query may hold a live magic-link token or a log search (PII).
   fastify.addHook('onResponse', async (request, reply) => {
-    const quiet = QUIET_ROUTES.has(request.url) && reply.statusCode < 400;
+    const path = pathOf(request.url);
+    const quiet = QUIET_ROUTES.has(path) && reply.statusCode < 400;
     request.log[quiet ? 'debug' : 'info'](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
@@ -76,7 +80,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   installBodyParsers(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new ZodValidationPipe());
-  installSecurityHeaders(fastify);
+  installSecurityHeaders(fastify, config.PUBLIC_URL);
 
   if (servesApi(options.role)) {
     gateApiDocs(fastify, app.get(Authenticator));

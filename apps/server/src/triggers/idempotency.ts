@@ -59,7 +59,7 @@ export class IdempotencyStore {
    * `jobKeys`: where the claimed request's job may be (BullMQ's `<prefix>:<queue>:<run id>`, one
    * per run queue: the workflow's priority may change between the first request and a repeat).
    */
-  async claim(redisKey: string, jobKeys: string[], body: string, response: unknown): Promise<Claim> {
+  async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown): Promise<Claim> {
     const [outcome, stored] = await this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
@@ -71,7 +71,7 @@ export class IdempotencyStore {
   }
 }
 
-const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
+const hashBody = (body: string | Buffer) => createHash('sha256').update(body).digest('base64url');
 
 /**
  * The run id of an idempotent request, derived from its scope and key: even if a gateway dies

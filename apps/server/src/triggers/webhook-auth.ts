@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WorkflowTrigger } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { unauthorized } from '../auth/auth.guard';
 import { Authenticator } from '../auth/authenticator';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { verifyStandardWebhook } from './standard-webhooks';
 
 export interface WebhookCaller {
   /** Idempotency scope: the API key, or the signing secret's trigger. */
   scope: string;
-  /** The Standard Webhooks message id, which doubles as the idempotency key. */
+  /** The Standard Webhooks message id: on a signed request, always the idempotency key. */
   webhookId?: string;
   actorId?: string;
 }
@@ -45,17 +45,17 @@ export class WebhookAuth {
     }
     const bucket = { burst: this.config.SIGNED_WEBHOOK_RATE_LIMIT_BURST, perSecond: this.config.SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND };
     await this.limiter.enforce(`ip:webhook:${request.ip}`, bucket, reply, false);
-    const headers = {
-      'webhook-id': String(request.headers['webhook-id'] ?? ''),
-      'webhook-timestamp': String(request.headers['webhook-timestamp'] ?? ''),
-      'webhook-signature': String(request.headers['webhook-signature'] ?? ''),
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : '';
     };
-    try {
-      new Webhook(trigger.signingSecret).verify(request.rawBody ?? '', headers);
-    } catch (error) {
-      if (error instanceof WebhookVerificationError) throw unauthorized();
-      throw error;
-    }
-    return { scope: `sig:${workflowId}:${trigger.key}`, webhookId: headers['webhook-id'] };
+    const message = {
+      id: header('webhook-id'),
+      timestamp: header('webhook-timestamp'),
+      signature: header('webhook-signature'),
+      body: request.rawBody ?? Buffer.alloc(0),
+    };
+    if (!verifyStandardWebhook(trigger.signingSecret, message)) throw unauthorized();
+    return { scope: `sig:${workflowId}:${trigger.key}`, webhookId: message.id };
   }
 }

@@ -56,16 +56,16 @@ export class WebhookTriggerController {
   @ApiOperation({
     summary: 'Webhook: start a workflow',
     description:
-      'An API key with scope trigger, or a Standard Webhooks signature when the trigger has a signing secret. JSON or form bodies up to 512 KB. 202 once the run is queued. Idempotency-Key (or webhook-id) makes repeats safe for 24 h.',
+      'An API key with scope trigger, or a Standard Webhooks signature (over the raw body, JSON or form) when the trigger has a signing secret. JSON or form bodies up to 512 KB and 1,000 form fields. 202 once the run is queued. Idempotency-Key makes repeats safe for 24 h; a signed request is always deduplicated on its webhook-id (Idempotency-Key is ignored).',
   })
   @ApiSecurity('apiKey')
   @ApiSecurity('bearer')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable characters' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable characters; ignored on a signed request, whose webhook-id is the key' })
   @ApiBody({ schema: { type: 'object' }, description: 'The run’s input (application/json or application/x-www-form-urlencoded)' })
   @ApiAcceptedResponse({ type: TriggerAcceptedDto })
   @ApiNotFoundResponse({ description: 'Unknown key, or the workflow is disabled.' })
   @ApiConflictResponse({ description: 'A request with this Idempotency-Key is still in flight.' })
-  @ApiPayloadTooLargeResponse({ description: 'The body is over 512 KB.' })
+  @ApiPayloadTooLargeResponse({ description: 'The body is over 512 KB, or a form has more than 1,000 fields.' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
   async trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -80,8 +80,10 @@ export class WebhookTriggerController {
       throw new ProblemException('validation', 'The body must be a JSON object or a form.', [{ path: '$', message: 'must be an object' }]);
     }
 
-    const header = request.headers['idempotency-key'];
-    const idemKey = typeof header === 'string' ? header : caller.webhookId;
+    // A signed message is deduplicated on its signed webhook-id, whatever Idempotency-Key says:
+    // otherwise a captured message could be replayed with a fresh key within the tolerance.
+    const header = caller.webhookId === undefined ? request.headers['idempotency-key'] : undefined;
+    const idemKey = caller.webhookId ?? (typeof header === 'string' ? header : undefined);
     if (header !== undefined && (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header))) {
       throw new ProblemException('validation', 'Idempotency-Key must be 1-255 printable ASCII characters.', [{ path: 'header:Idempotency-Key', message: 'invalid' }]);
     }

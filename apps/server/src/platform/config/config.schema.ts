@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
@@ -28,6 +29,34 @@ const csv = z
       .filter(Boolean),
   );
 
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Whose X-Forwarded-For to believe (Fastify's trustProxy): `false` (nobody: the client is the
+ * socket's peer), `true` (anybody — only when every connection comes through a proxy), a hop
+ * count, or a list of proxy addresses/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .refine(
+    (v) => v === 'true' || v === 'false' || /^\d{1,2}$/.test(v) || v.split(',').every((e) => isAddressOrCidr(e.trim())),
+    { message: 'must be true, false, a hop count, or a comma-separated list of IP addresses or CIDRs' },
+  )
+  .transform((v): boolean | number | string[] =>
+    v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((e) => e.trim()),
+  );
+
 /**
  * Every environment variable VisAPI reads, with its default. `.env.example` mirrors this
  * list; nothing else in the code reads `process.env`.
@@ -50,6 +79,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
   HTTP_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  TRUST_PROXY: trustProxy.default(false),
   DASHBOARD_DIR: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(30_000),
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),

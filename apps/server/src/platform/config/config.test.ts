@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, shownValue } from './config';
 import { configSchema } from './config.schema';
 
 describe('loadConfig', () => {
@@ -39,6 +39,23 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('TRUST_PROXY: nobody by default; true/false, a hop count, or a list of addresses and CIDRs', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['yes please', '10.0.0.0/33', '10.0.0.300', '10.0.0.1,', 'proxy.internal']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY must be true, false, a hop count/);
+    }
+  });
+
   it('a role given on the command line wins over VISAPI_ROLE', () => {
     expect(loadConfig({ VISAPI_ROLE: 'gateway' }, { role: 'worker' }).VISAPI_ROLE).toBe('worker');
   });
@@ -64,6 +81,41 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it.each([
+    [{ DATA_ENCRYPTION_KEY: 'hunter2-not-32-bytes' }, 'DATA_ENCRYPTION_KEY'],
+    [{ SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T0/B0/hunter2' }, 'SLACK_WEBHOOK_URL'],
+    [{ DATABASE_URL: 'mysql://admin:hun@ter2@db/x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://admin:hun/ter2@db/x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'admin:hunter2@db:5432/x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://db/x?sslmode=require&password=hunter2' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://:hunter2@cache:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'http://hunter2@cache:6379' }, 'REDIS_URL'],
+    [{ SMTP_URL: 'mail://user:hunter2@smtp.example:587?auth_token=hunter2' }, 'SMTP_URL'],
+  ])('issue 9 #16: names the variable and never prints a secret (%o)', (env, name) => {
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(message).not.toMatch(/hunter2|hun@|ter2/);
+  });
+
+  it('issue 9 #16: a bad URL is shown with its credentials masked, a secret-named variable not at all', () => {
+    expect(shownValue('DATABASE_URL', 'mysql://admin:hunter2@db/x?sslmode=require&password=hunter2')).toBe(
+      'mysql://admin:***@db/x?sslmode=require&password=***',
+    );
+    expect(shownValue('REDIS_URL', 'http://:hunter2@cache:6379')).toBe('http://***@cache:6379');
+    expect(shownValue('REDIS_URL', 'http://hunter2@cache:6379')).toBe('http://***@cache:6379');
+    expect(shownValue('PUBLIC_URL', 'visapi.example.com')).toBe('visapi.example.com');
+    for (const name of ['DATA_ENCRYPTION_KEY', 'STRIPE_API_KEY', 'SLACK_BOT_TOKEN', 'CGB_API_KEY', 'META_WA_TOKEN', 'META_WA_PHONE_NUMBER_ID', 'SLACK_WEBHOOK_URL', 'SMTP_PASSWORD', 'WEBHOOK_SECRET']) {
+      expect(shownValue(name, 'hunter2')).toBeUndefined();
+    }
+    expect(shownValue('PORT', 'abc')).toBe('abc');
+    expect(shownValue('API_KEY_CACHE_TTL_MS', 'soon')).toBe('soon');
   });
 
   it('never echoes a password from a bad URL', () => {

@@ -33,8 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { role?: Role } = 
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const got = input[name];
-    const shown = got === undefined ? '' : ` (got ${JSON.stringify(truncate(got))})`;
+    const got = input[name] === undefined ? undefined : shownValue(name, input[name]);
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
     throw new ConfigError(`Invalid configuration: ${name} ${describe(issue.message)}${shown}`);
   }
   const raw = parsed.data;
@@ -53,8 +53,32 @@ function describe(message: string): string {
   return message.charAt(0).toLowerCase() + message.slice(1);
 }
 
-function truncate(value: string): string {
-  // Never echo a whole URL: it may hold a password.
-  const masked = value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
-  return masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
+/** Variables whose whole value is a secret (keys, tokens; a Slack webhook URL is its own token). */
+const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD|_WEBHOOK_URL)$|^META_WA_/;
+/** Query parameters that carry credentials in connection URLs. */
+const SECRET_PARAM = /((?:^|[?&;])[^=&;#]*(?:pass|pwd|secret|token|key|auth|sig|credential)[^=&;#]*=)[^&;#]*/gi;
+
+/**
+ * What a boot error may show of a bad value: nothing for a secret-named variable; a URL with its
+ * credentials masked (user-info before the last `@`, credential-like query parameters);
+ * anything else as it is. At most 80 characters.
+ */
+export function shownValue(name: string, value: string): string | undefined {
+  if (SECRET_NAME.test(name)) return undefined;
+  let shown = value;
+  if (name.endsWith('_URL')) {
+    const queryAt = shown.search(/[?#]/);
+    const [base, query] = queryAt === -1 ? [shown, ''] : [shown.slice(0, queryAt), shown.slice(queryAt)];
+    const start = base.indexOf('//') === -1 ? 0 : base.indexOf('//') + 2;
+    const at = base.lastIndexOf('@');
+    let masked = base;
+    if (at >= start) {
+      const userInfo = base.slice(start, at);
+      const colon = userInfo.indexOf(':');
+      const user = colon > 0 && !userInfo.slice(0, colon).includes('/') ? `${userInfo.slice(0, colon)}:` : '';
+      masked = `${base.slice(0, start)}${user}***${base.slice(at)}`;
+    }
+    shown = masked + query.replace(SECRET_PARAM, '$1***');
+  }
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

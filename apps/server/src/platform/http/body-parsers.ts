@@ -13,8 +13,8 @@ export interface BodyRouteConfig {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The body exactly as received (signature checks need it). */
-    rawBody?: string;
+    /** The body's bytes exactly as received (signature checks need them). */
+    rawBody?: Buffer;
   }
 }
 
@@ -41,9 +41,9 @@ export function installBodyParsers(fastify: FastifyInstance) {
   for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
     if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
   }
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    request.rawBody = text;
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    const text = request.rawBody.toString('utf8');
     if (text.length === 0) return done(new BodyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'The JSON body is empty.', 400), undefined);
     let value: unknown;
     try {
@@ -56,23 +56,54 @@ export function installBodyParsers(fastify: FastifyInstance) {
     }
     done(null, value);
   });
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
     if (!(request.routeOptions.config as BodyRouteConfig | undefined)?.acceptForms) {
       return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
     }
-    request.rawBody = body as string;
-    done(null, parseForm(body as string));
+    request.rawBody = body as Buffer;
+    let form: Record<string, string | string[]>;
+    try {
+      form = parseForm(request.rawBody.toString('utf8'));
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    done(null, form);
   });
 }
 
-/** `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`. */
-export function parseForm(text: string): Record<string, string | string[]> {
+/** Forms are parsed before authentication: more fields than this are refused unread (413). */
+export const MAX_FORM_FIELDS = 1_000;
+
+/**
+ * `a=1&a=2&b=x` → `{ a: ['1', '2'], b: 'x' }`, in time linear in the body: repeated keys
+ * append in place. `meter.writes` counts the values stored (tests check it stays linear).
+ */
+export function parseForm(text: string, meter?: { writes: number }): Record<string, string | string[]> {
+  if (formFieldsOver(text, MAX_FORM_FIELDS)) {
+    throw new BodyError('VISAPI_FORM_TOO_MANY_FIELDS', `The form has more than ${MAX_FORM_FIELDS.toLocaleString('en-US')} fields.`, 413);
+  }
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
     const existing = out[key];
-    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    if (existing === undefined) out[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
+    if (meter) meter.writes += 1;
   }
   return { ...out };
+}
+
+/** Whether `text` has more than `max` fields (non-empty `&`-separated parts, as URLSearchParams reads them). */
+function formFieldsOver(text: string, max: number): boolean {
+  let fields = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    if (end > start && ++fields > max) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 /** Nesting depth of a JSON value, iteratively (a hostile body cannot overflow the stack). */

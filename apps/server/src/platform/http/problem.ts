@@ -33,6 +33,7 @@ const FASTIFY_CODES: Record<string, { kind: ProblemKind; detail: (e: Error) => s
   FST_ERR_CTP_INVALID_JSON_BODY: { kind: 'malformedBody', detail: () => 'The body is not valid JSON.' },
   FST_ERR_CTP_INVALID_TYPE: { kind: 'badRequest', detail: (e) => e.message },
   VISAPI_JSON_TOO_DEEP: { kind: 'malformedBody', detail: (e) => e.message },
+  VISAPI_FORM_TOO_MANY_FIELDS: { kind: 'payloadTooLarge', detail: (e) => e.message },
   FST_ERR_BAD_URL: { kind: 'badRequest', detail: () => 'The URL is malformed.' },
 };
 

@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toProblem } from './problem';
+import { pathOf } from './request-path';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const problem = toProblem(error, request.url.split('?')[0]);
+  const problem = toProblem(error, pathOf(request.url));
   problem.body.requestId = String(request.id);
   if (problem.unexpected) request.log.error({ err: error }, 'request failed');
   else request.log.info({ status: problem.status, problem: problem.body.type }, 'request refused');
