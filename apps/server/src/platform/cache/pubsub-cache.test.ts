@@ -22,6 +22,20 @@ const cacheOf = (options: { maxEntries?: number; maxAbsent?: number } = {}) =>
   new PubSubCache<string>(subscriber, publisher, channel, { ttlMs: 60_000, ...options }, pino({ level: 'silent' }));
 
 describe('PubSubCache', () => {
+  it('issue 9 review: two loads of one key in flight across an invalidation: neither is kept', async () => {
+    const cache = cacheOf();
+    await cache.start();
+    const finish: Array<(v: string) => void> = [];
+    const first = cache.getOrLoad('k', () => new Promise<string>((r) => finish.push(r)));
+    const second = cache.getOrLoad('k', () => new Promise<string>((r) => finish.push(r)));
+    await cache.invalidate('k');
+    finish[1]!('stale 2');
+    await second;
+    finish[0]!('stale 1');
+    await first;
+    expect(cache.get('k')).toBeUndefined();
+  });
+
   it('issue 9 #9: a flood of unknown keys stays bounded and evicts no cached value', async () => {
     const cache = cacheOf({ maxEntries: 100, maxAbsent: 50 });
     await cache.start();

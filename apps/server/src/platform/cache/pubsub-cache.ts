@@ -29,10 +29,11 @@ export class PubSubCache<T> {
   private readonly absent = new Map<string, Entry<T>>();
   private subscribed = false;
   /**
-   * Loads in flight by key, marked stale by an invalidation of their key (or of everything)
-   * while they run: such a load may have read what the invalidation replaced, so it is not kept.
+   * Loads in flight by key (several may run at once for one key), each marked stale by an
+   * invalidation of its key (or of everything) while it runs: such a load may have read what
+   * the invalidation replaced, so it is not kept.
    */
-  private readonly loading = new Map<string, { stale: boolean }>();
+  private readonly loading = new Map<string, Set<{ stale: boolean }>>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly maxAbsent: number;
@@ -93,14 +94,17 @@ export class PubSubCache<T> {
   async getOrLoad(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
-    const load$ = { stale: false };
-    this.loading.set(key, load$);
+    const mark = { stale: false };
+    let marks = this.loading.get(key);
+    if (!marks) this.loading.set(key, (marks = new Set()));
+    marks.add(mark);
     try {
       const value = await load();
-      if (!load$.stale) this.set(key, value);
+      if (!mark.stale) this.set(key, value);
       return value;
     } finally {
-      if (this.loading.get(key) === load$) this.loading.delete(key);
+      marks.delete(mark);
+      if (marks.size === 0 && this.loading.get(key) === marks) this.loading.delete(key);
     }
   }
 
@@ -132,12 +136,11 @@ export class PubSubCache<T> {
     if (key === '*') {
       this.values.clear();
       this.absent.clear();
-      for (const load of this.loading.values()) load.stale = true;
+      for (const marks of this.loading.values()) for (const mark of marks) mark.stale = true;
     } else {
       this.values.delete(key);
       this.absent.delete(key);
-      const load = this.loading.get(key);
-      if (load) load.stale = true;
+      for (const mark of this.loading.get(key) ?? []) mark.stale = true;
     }
   }
 }
