@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
-import { createKey } from './support/auth-helpers';
+import { createKey, signIn } from './support/auth-helpers';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -78,6 +78,31 @@ describe('unknown credentials and webhook keys', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect((await get(a, good.key, '10.9.0.1')).statusCode).toBe(200);
     expect((await get(a, randomKey(), '10.9.0.2')).statusCode).toBe(401);
+  });
+
+  it('issue 9 review: credentials seen valid are never throttled, even once out of the cache (a guesser behind the same NAT cannot lock out users or partners)', async () => {
+    const ip = '10.9.2.1';
+    const partner = await keyHeardByA();
+    expect((await get(a, partner.key, ip)).statusCode).toBe(200);
+    const { cookie } = await signIn(a, 'nat-user@example.com', 'viewer');
+    const withSession = () => a.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { cookie }, remoteAddress: ip });
+    expect((await withSession()).statusCode).toBe(200);
+    for (let i = 0; i < 7; i++) await get(a, randomKey(), ip);
+    expect((await get(a, randomKey(), ip)).statusCode).toBe(429);
+
+    expect((await withSession()).statusCode).toBe(200);
+    // A rotation with grace drops the key from every cache: the old secret is looked up again.
+    const heard = heardBy(a);
+    await b.app.get(ApiKeysService).rotate(partner.id, 1);
+    await heard;
+    expect((await get(a, partner.key, ip)).statusCode).toBe(200);
+  });
+
+  it('issue 9 review: an IPv6 client counts by its /64, so fresh addresses do not refill its bucket', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 8; i++) statuses.push((await get(a, randomKey(), `2001:db8:77:1::${i.toString(16)}`)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    expect((await get(a, randomKey(), '2001:db8:77:2::1')).statusCode).toBe(401);
   });
 
   it('issue 9 #9: unknown webhook keys and session cookies count too', async () => {

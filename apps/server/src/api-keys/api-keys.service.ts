@@ -106,12 +106,13 @@ export class ApiKeysService implements OnModuleInit {
   private async principalOf(raw: string, clientIp: string | undefined): Promise<Principal | undefined> {
     const parsed = parseKey(raw);
     if (!parsed) return undefined;
+    const hash = hashSecret(parsed.secret);
+    const credential = `key:${parsed.prefix}:${hash.toString('base64url')}`;
     const row = await this.cache.getOrLoad(parsed.prefix, async () => {
-      this.failedLookups.check(clientIp);
+      this.failedLookups.check(clientIp, credential);
       return (await this.repository.findByPrefix(parsed.prefix)) ?? null;
     });
     if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) return undefined;
-    const hash = hashSecret(parsed.secret);
     const current = sameBytes(hash, row.secret_hash);
     const previous =
       !current &&
@@ -120,6 +121,7 @@ export class ApiKeysService implements OnModuleInit {
       row.previous_secret_expires_at.getTime() > Date.now() &&
       sameBytes(hash, row.previous_secret_hash);
     if (!current && !previous) return undefined;
+    this.failedLookups.succeeded(credential);
     this.touch(row.id);
     return {
       kind: 'apiKey',

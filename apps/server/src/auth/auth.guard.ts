@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
+import { clientBucketKey } from '../rate-limit/client-address';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { ACCESS, type AccessRule } from './access.decorator';
 import { Authenticator } from './authenticator';
@@ -42,7 +43,7 @@ export class AuthGuard implements CanActivate {
     if (rule.public) {
       if (rule.ipRateLimit) {
         const bucket = { burst: this.config.IP_RATE_LIMIT_BURST, perSecond: this.config.IP_RATE_LIMIT_PER_SECOND };
-        await this.limiter.enforce(`ip:${request.routeOptions.url}:${request.ip}`, bucket, reply, false);
+        await this.limiter.enforce(`ip:${request.routeOptions.url}:${clientBucketKey(request.ip)}`, bucket, reply, false);
       }
       return true;
     }

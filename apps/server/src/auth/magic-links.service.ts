@@ -13,6 +13,8 @@ import { MagicLinksRepository } from './magic-links.repository';
 import { SessionsService } from './sessions.service';
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
+/** Sign-in mails being sent at once, at most; more are dropped (and logged). */
+const MAX_DELIVERIES = 1_000;
 
 /** Passwordless sign-in (SPEC §3.3): a single-use link by mail, a session on verify. */
 @Injectable()
@@ -39,6 +41,11 @@ export class MagicLinksService implements OnModuleDestroy {
    * allowed (no account enumeration).
    */
   request(rawEmail: string, ip: string | undefined): void {
+    if (this.deliveries.size >= MAX_DELIVERIES) {
+      // A flood from many addresses: per-address limits let each through, memory must not grow.
+      this.runtime.logger.warn({ inFlight: this.deliveries.size }, 'sign-in link not sent: too many mails in flight');
+      return;
+    }
     const delivery = this.deliver(rawEmail.trim().toLowerCase(), ip)
       .catch((error: unknown) => this.runtime.logger.error({ err: error }, 'could not send a sign-in link'))
       .finally(() => this.deliveries.delete(delivery));

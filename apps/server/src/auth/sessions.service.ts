@@ -39,8 +39,10 @@ export class SessionsService {
   async resolve(request: FastifyRequest): Promise<Principal | undefined> {
     const token = this.tokenOf(request);
     if (!token) return undefined;
-    this.failedLookups.check(request.ip);
-    const session = await this.repository.findByTokenHash(sha256(token));
+    const tokenHash = sha256(token);
+    const credential = `session:${tokenHash.toString('base64url')}`;
+    this.failedLookups.check(request.ip, credential);
+    const session = await this.repository.findByTokenHash(tokenHash);
     const now = Date.now();
     if (
       !session ||
@@ -51,6 +53,7 @@ export class SessionsService {
       await this.failedLookups.failed(request.ip);
       return undefined;
     }
+    this.failedLookups.succeeded(credential);
     if (now - session.last_seen_at.getTime() >= TOUCH_EVERY_MS) await this.repository.touch(session.id);
     return { kind: 'user', id: session.user_id, email: session.email, role: session.role, sessionId: session.id };
   }

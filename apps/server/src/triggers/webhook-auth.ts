@@ -7,6 +7,7 @@ import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { clientBucketKey } from '../rate-limit/client-address';
 import { verifyStandardWebhook } from './standard-webhooks';
 
 export interface WebhookCaller {
@@ -44,7 +45,7 @@ export class WebhookAuth {
       return { scope: `key:${key.id}`, actorId: key.id };
     }
     const bucket = { burst: this.config.SIGNED_WEBHOOK_RATE_LIMIT_BURST, perSecond: this.config.SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND };
-    await this.limiter.enforce(`ip:webhook:${request.ip}`, bucket, reply, false);
+    await this.limiter.enforce(`ip:webhook:${clientBucketKey(request.ip)}`, bucket, reply, false);
     const header = (name: string) => {
       const value = request.headers[name];
       return typeof value === 'string' ? value : '';

@@ -69,12 +69,13 @@ export class WebhookTriggerController {
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
   async trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const entry = KEY.test(key) ? await this.catalog.getByWebhookKey(key, () => this.failedLookups.check(request.ip)) : undefined;
+    const entry = KEY.test(key) ? await this.catalog.getByWebhookKey(key, () => this.failedLookups.check(request.ip, `hook:${key}`)) : undefined;
     const trigger = entry?.definition.triggers?.find((t) => t.type === 'webhook' && t.key === key);
     if (!entry || !trigger || trigger.type !== 'webhook' || !entry.workflow.enabled || entry.workflow.archived_at) {
       if (!entry) await this.failedLookups.failed(request.ip);
       throw new ProblemException('notFound', 'No enabled workflow has this webhook key.');
     }
+    this.failedLookups.succeeded(`hook:${key}`);
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ProblemException('validation', 'The body must be a JSON object or a form.', [{ path: '$', message: 'must be an object' }]);
