@@ -111,6 +111,16 @@ describe('loadConfig', () => {
     expect(shownValue('REDIS_URL', 'http://:hunter2@cache:6379')).toBe('http://***@cache:6379');
     expect(shownValue('REDIS_URL', 'http://hunter2@cache:6379')).toBe('http://***@cache:6379');
     expect(shownValue('PUBLIC_URL', 'visapi.example.com')).toBe('visapi.example.com');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://visapi:s3cr#t9Pa55@db:5432/visapi', 'postgres://visapi:***@db:5432/visapi'],
+    ['REDIS_URL', 'redis://:Hunter#22@cache:6379', 'redis://***@cache:6379'],
+    ['SMTP_URL', 'smtp://mailer:pa ss#word@smtp.example:587', 'smtp://mailer:***@smtp.example:587'],
+    ['DATABASE_URL', 'postgres://u:p?ss/w@rd@db/x?password=hunter2', 'postgres://u:***@db/x?password=***'],
+  ])('issue 9 review: a password with # ? / or @ in %s stays masked', (name, value, shown) => {
+    expect(shownValue(name, value)).toBe(shown);
+    expect(shownValue(name, value)).not.toMatch(/s3cr|Hunter|pa ss|p\?ss/);
     for (const name of ['DATA_ENCRYPTION_KEY', 'STRIPE_API_KEY', 'SLACK_BOT_TOKEN', 'CGB_API_KEY', 'META_WA_TOKEN', 'META_WA_PHONE_NUMBER_ID', 'SLACK_WEBHOOK_URL', 'SMTP_PASSWORD', 'WEBHOOK_SECRET']) {
       expect(shownValue(name, 'hunter2')).toBeUndefined();
     }

@@ -67,18 +67,22 @@ export function shownValue(name: string, value: string): string | undefined {
   if (SECRET_NAME.test(name)) return undefined;
   let shown = value;
   if (name.endsWith('_URL')) {
-    const queryAt = shown.search(/[?#]/);
-    const [base, query] = queryAt === -1 ? [shown, ''] : [shown.slice(0, queryAt), shown.slice(queryAt)];
-    const start = base.indexOf('//') === -1 ? 0 : base.indexOf('//') + 2;
-    const at = base.lastIndexOf('@');
-    let masked = base;
+    // The user-info ends at the LAST `@` of the whole value: an unencoded `#`, `?` or `/` in a
+    // password (the usual reason such a URL is refused) must not hide it from the mask.
+    const at = shown.lastIndexOf('@');
+    const slashes = shown.indexOf('//');
+    const start = slashes === -1 || slashes > at ? 0 : slashes + 2;
+    let head = '';
+    let rest = shown;
     if (at >= start) {
-      const userInfo = base.slice(start, at);
+      const userInfo = shown.slice(start, at);
       const colon = userInfo.indexOf(':');
-      const user = colon > 0 && !userInfo.slice(0, colon).includes('/') ? `${userInfo.slice(0, colon)}:` : '';
-      masked = `${base.slice(0, start)}${user}***${base.slice(at)}`;
+      const user = colon > 0 && !/[/?#]/.test(userInfo.slice(0, colon)) ? `${userInfo.slice(0, colon)}:` : '';
+      head = `${shown.slice(0, start)}${user}***@`;
+      rest = shown.slice(at + 1);
     }
-    shown = masked + query.replace(SECRET_PARAM, '$1***');
+    const queryAt = rest.search(/[?#]/);
+    shown = queryAt === -1 ? head + rest : head + rest.slice(0, queryAt) + rest.slice(queryAt).replace(SECRET_PARAM, '$1***');
   }
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }
