@@ -15,7 +15,7 @@ beforeAll(async () => {
   infra = await createTestInfra();
   t = await createTestApp(infra, { role: 'gateway' });
   await t.app.get(ApiKeysService).ready;
-  admin = (await createKey(t, [...SCOPES])).key;
+  admin = (await createKey(t, [...SCOPES], { expiresInDays: 365 })).key;
 });
 afterAll(async () => {
   await t?.close();
@@ -92,6 +92,38 @@ describe('issue 9 #13: a key may only grant the scopes it holds', () => {
     const res = await call('POST', `/api/v1/api-keys/${strong.id}/rotate`, keeper.key, { graceHours: 0 });
     expect(res.statusCode).toBe(403);
     expect((await call('GET', '/api/v1/workflows', strong.key)).statusCode).not.toBe(401);
+  });
+
+  it('issue 9 review: a key made or rotated by a key expires no later than its maker', async () => {
+    const keeper = await createKey(t, ['manage_keys', 'trigger'], { expiresInDays: 10 });
+    const longer = await call('POST', '/api/v1/api-keys', keeper.key, { label: 'outlive', scopes: ['trigger'], expiresInDays: 30 });
+    expect(longer.statusCode).toBe(201);
+    expect(longer.json().expiresAt).toBe(keeper.expiresAt);
+    const longLived = await createKey(t, ['trigger'], { expiresInDays: 300 });
+    const rotated = await call('POST', `/api/v1/api-keys/${longLived.id}/rotate`, keeper.key, { graceHours: 0 });
+    expect(rotated.statusCode).toBe(201);
+    expect(rotated.json().expiresAt).toBe(keeper.expiresAt);
+  });
+
+  it('issue 9 review: a key made by a key has no larger rate limit than its maker (larger → 403, by default the maker’s)', async () => {
+    const keeper = await createKey(t, ['manage_keys', 'trigger'], { rateLimit: { burst: 5, perSecond: 1 } });
+    const larger = await call('POST', '/api/v1/api-keys', keeper.key, { label: 'faster', scopes: ['trigger'], rateLimit: { burst: 1000, perSecond: 1 } });
+    expect(larger.statusCode).toBe(403);
+    const byDefault = await call('POST', '/api/v1/api-keys', keeper.key, { label: 'same', scopes: ['trigger'] });
+    expect(byDefault.statusCode).toBe(201);
+    expect(byDefault.json().rateLimit).toEqual({ burst: 5, perSecond: 1 });
+  });
+
+  it('issue 9 review: a manage_keys key can neither revoke a key with scopes it lacks nor rotate one with a larger rate limit', async () => {
+    const keeper = await createKey(t, ['manage_keys', 'read_logs'], { expiresInDays: 5 });
+    const stronger = await createKey(t, ['read_logs', 'manage_workflows']);
+    expect((await call('DELETE', `/api/v1/api-keys/${stronger.id}`, keeper.key)).statusCode).toBe(403);
+    expect((await call('GET', '/api/v1/logs', stronger.key)).statusCode).toBe(200);
+    const faster = await createKey(t, ['read_logs'], { rateLimit: { burst: 100_000, perSecond: 1000 } });
+    expect((await call('POST', `/api/v1/api-keys/${faster.id}/rotate`, keeper.key, { graceHours: 0 })).statusCode).toBe(403);
+    expect((await call('GET', '/api/v1/logs', faster.key)).statusCode).toBe(200);
+    const weaker = await createKey(t, ['read_logs'], { expiresInDays: 1 });
+    expect((await call('DELETE', `/api/v1/api-keys/${weaker.id}`, keeper.key)).statusCode).toBe(204);
   });
 
   it('issue 9 #13: an admin session may grant any scope', async () => {

@@ -50,13 +50,15 @@ export class ApiKeysRepository {
   }
 
   /** The new secret replaces the old one, which stays valid until graceUntil. */
-  rotate(id: string, secretHash: Buffer, graceUntil: Date): Promise<ApiKeyRow | undefined> {
+  /** A new secret; `expiresAt`, when given, also shortens the key's life. */
+  rotate(id: string, secretHash: Buffer, graceUntil: Date, expiresAt?: Date): Promise<ApiKeyRow | undefined> {
     return this.db
       .updateTable('api_keys')
       .set((eb) => ({
         previous_secret_hash: eb.ref('secret_hash'),
         previous_secret_expires_at: graceUntil,
         secret_hash: secretHash,
+        ...(expiresAt ? { expires_at: expiresAt } : {}),
         updated_at: new Date(),
       }))
       .where('id', '=', id)

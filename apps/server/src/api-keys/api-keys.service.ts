@@ -9,10 +9,12 @@ import { actor, type Principal } from '../auth/principal';
 import { LogService } from '../logs/log.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
 import { FailedLookups } from '../rate-limit/failed-lookups';
+import type { Bucket } from '../rate-limit/rate-limiter';
 import { generateKey, hashSecret, parseKey } from './api-key-format';
+import { assertNotStronger, assertScopesHeld, childExpiry, childRateLimit } from './key-powers';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 
-const DAY_MS = 86_400_000;
+const DEFAULT_EXPIRY_DAYS = 90;
 const TOUCH_INTERVAL_MS = 60_000;
 
 @Injectable()
@@ -47,16 +49,18 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   async create(input: CreateApiKey, by?: Principal): Promise<CreatedApiKey> {
-    mayGrant(by, input.scopes, 'create a key with');
+    assertScopesHeld(by, input.scopes, 'create a key with');
+    const expiresAt = childExpiry(by, new Date(Date.now() + (input.expiresInDays ?? DEFAULT_EXPIRY_DAYS) * 86_400_000));
+    const rateLimit = childRateLimit(by, input.rateLimit, this.defaultRateLimit);
     const { key, prefix, secretHash } = generateKey();
     const row = await this.repository.insert({
       label: input.label,
       prefix,
       secret_hash: secretHash,
       scopes: [...new Set(input.scopes)],
-      rate_limit_burst: input.rateLimit?.burst ?? null,
-      rate_limit_per_second: input.rateLimit?.perSecond ?? null,
-      expires_at: new Date(Date.now() + (input.expiresInDays ?? 90) * DAY_MS),
+      rate_limit_burst: rateLimit?.burst ?? null,
+      rate_limit_per_second: rateLimit?.perSecond ?? null,
+      expires_at: expiresAt,
       created_by: by?.kind === 'user' ? by.id : null,
     });
     await this.cache.invalidate(prefix);
@@ -72,10 +76,10 @@ export class ApiKeysService implements OnModuleInit {
   async rotate(id: string, graceHours = 24, by?: Principal): Promise<CreatedApiKey> {
     const existing = await this.repository.findById(id);
     if (!existing || existing.revoked_at) throw new ProblemException('notFound', 'No active API key has this id.');
-    // Rotating hands out the key's secret: as powerful as creating a key with its scopes.
-    mayGrant(by, existing.scopes as Scope[], 'rotate a key with');
+    assertNotStronger(by, { scopes: existing.scopes as Scope[], rateLimit: this.rateLimitOf(existing) }, 'rotate a key with');
+    const expiresAt = childExpiry(by, existing.expires_at);
     const { key, secretHash } = generateKey(existing.prefix);
-    const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000));
+    const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000), expiresAt < existing.expires_at ? expiresAt : undefined);
     if (!row) throw new ProblemException('notFound', 'No active API key has this id.');
     await this.cache.invalidate(row.prefix);
     this.audit('api_key.rotated', row, by, { graceHours });
@@ -84,11 +88,11 @@ export class ApiKeysService implements OnModuleInit {
 
   /** Revokes a key; revoking a revoked key again changes nothing. */
   async revoke(id: string, by?: Principal): Promise<void> {
+    const existing = await this.repository.findById(id);
+    if (!existing) throw new ProblemException('notFound', 'No API key has this id.');
+    assertScopesHeld(by, existing.scopes as Scope[], 'revoke a key with');
     const row = await this.repository.revoke(id);
-    if (!row) {
-      if (await this.repository.findById(id)) return;
-      throw new ProblemException('notFound', 'No API key has this id.');
-    }
+    if (!row) return; // revoked already
     await this.cache.invalidate(row.prefix);
     this.audit('api_key.revoked', row, by, {});
   }
@@ -128,11 +132,18 @@ export class ApiKeysService implements OnModuleInit {
       id: row.id,
       prefix: row.prefix,
       scopes: row.scopes as Scope[],
-      rateLimit: {
-        burst: row.rate_limit_burst ?? this.runtime.config.API_KEY_RATE_LIMIT_BURST,
-        perSecond: row.rate_limit_per_second ?? this.runtime.config.API_KEY_RATE_LIMIT_PER_SECOND,
-      },
+      rateLimit: this.rateLimitOf(row),
+      expiresAt: row.expires_at,
     };
+  }
+
+  private get defaultRateLimit(): Bucket {
+    return { burst: this.runtime.config.API_KEY_RATE_LIMIT_BURST, perSecond: this.runtime.config.API_KEY_RATE_LIMIT_PER_SECOND };
+  }
+
+  /** A key's bucket: its own, else the defaults. */
+  private rateLimitOf(row: ApiKeyRow): Bucket {
+    return row.rate_limit_burst !== null && row.rate_limit_per_second !== null ? { burst: row.rate_limit_burst, perSecond: row.rate_limit_per_second } : this.defaultRateLimit;
   }
 
   /** last_used_at, written at most once a minute per key and never on the request path. */
@@ -149,18 +160,6 @@ export class ApiKeysService implements OnModuleInit {
   private audit(action: string, row: ApiKeyRow, by: Principal | undefined, details: Record<string, unknown>) {
     const who = actor(by);
     this.logs.audit({ actorId: who.actorId, action, target: `api_key:${row.id}`, details: { ...details, actorType: who.actorType, prefix: row.prefix } });
-  }
-}
-
-/**
- * An API key may only hand out scopes it holds itself (a `manage_keys` key cannot mint a more
- * powerful key); an admin session may grant any scope.
- */
-function mayGrant(by: Principal | undefined, scopes: Scope[], action: string) {
-  if (by?.kind !== 'apiKey') return;
-  const missing = scopes.filter((scope) => !by.scopes.includes(scope));
-  if (missing.length > 0) {
-    throw new ProblemException('forbidden', `An API key cannot ${action} scopes it does not hold itself: ${[...new Set(missing)].join(', ')}.`);
   }
 }
 

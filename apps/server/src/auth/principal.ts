@@ -3,7 +3,7 @@ import type { Bucket } from '../rate-limit/rate-limiter';
 
 /** Who is making a request: a service with an API key, or a signed-in dashboard user. */
 export type Principal =
-  | { kind: 'apiKey'; id: string; prefix: string; scopes: Scope[]; rateLimit: Bucket }
+  | { kind: 'apiKey'; id: string; prefix: string; scopes: Scope[]; rateLimit: Bucket; expiresAt: Date }
   | { kind: 'user'; id: string; email: string; role: UserRole; sessionId: string };
 
 declare module 'fastify' {
