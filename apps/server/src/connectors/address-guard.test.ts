@@ -102,6 +102,8 @@ describe('specialPurposeRange', () => {
     ['fe80::1', 'fe80::/10'],
     ['fec0::1', 'fec0::/10'],
     ['ff02::1', 'ff00::/8'],
+    ['::ffff:0:7f00:1', '::/8'], // SIIT (RFC 6052's IPv4-translated form)
+    ['::1:0:0:1', '::/8'],
   ])('issue 9 #1: %s is in %s', (address, range) => {
     expect(specialPurposeRange(address)).toBe(range);
   });

@@ -29,6 +29,7 @@ const V6_RANGES: ReadonlyArray<readonly [string, number, 'embedded'?]> = [
   ['::1', 128],
   ['::ffff:0:0', 96, 'embedded'], // IPv4-mapped
   ['::', 96], // IPv4-compatible (deprecated)
+  ['::', 8], // the rest of 0000::/8, reserved by the IETF: SIIT's ::ffff:0:0:0/96 among it
   ['64:ff9b::', 96, 'embedded'], // NAT64 well-known prefix: public IPv4 behind DNS64 is fine
   ['64:ff9b:1::', 48], // NAT64 local use
   ['100::', 64], // discard
