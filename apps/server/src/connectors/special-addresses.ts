@@ -29,7 +29,6 @@ const V6_RANGES: ReadonlyArray<readonly [string, number, 'embedded'?]> = [
   ['::1', 128],
   ['::ffff:0:0', 96, 'embedded'], // IPv4-mapped
   ['::', 96], // IPv4-compatible (deprecated)
-  ['::', 8], // the rest of 0000::/8, reserved by the IETF: SIIT's ::ffff:0:0:0/96 among it
   ['64:ff9b::', 96, 'embedded'], // NAT64 well-known prefix: public IPv4 behind DNS64 is fine
   ['64:ff9b:1::', 48], // NAT64 local use
   ['100::', 64], // discard
@@ -42,6 +41,9 @@ const V6_RANGES: ReadonlyArray<readonly [string, number, 'embedded'?]> = [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)
   ['ff00::', 8], // multicast
+  // Last (the first match wins): the rest of 0000::/8, reserved by the IETF, SIIT's
+  // ::ffff:0:0:0/96 among it; the ranges above inside it (mapped, NAT64) judged first.
+  ['::', 8],
 ];
 
 const v4Ranges = V4_RANGES.map(([base, bits]) => ({ name: `${base}/${bits}`, base: ipv4ToInt(base), bits }));
