@@ -166,6 +166,24 @@ describe('http.request', () => {
     }
   });
 
+  it('issue 9 review: an error shows the origin and the path with long opaque segments masked, never the query', async () => {
+    const bot = 'bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const answered = await attempt({ config: { method: 'POST', url: `${base}/${bot}/sendMessage?chat_id=42&token=t0k3n-4711#frag` } });
+    expect(answered).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: `http.request: POST ${base}/[redacted]/sendMessage answered 404` } });
+    expect(received.at(-1)!.url).toBe(`/${bot}/sendMessage?chat_id=42&token=t0k3n-4711`); // the request itself is unchanged
+
+    const hook = 'http://127.0.0.1:1/services/T0A1B2C3/B9Z8Y7X6/zmH9S2kR8qDPzW3fXn6tYh1L?x=1';
+    const refused = await attempt({ config: { url: hook } });
+    expect(refused).toMatchObject({ status: 'failed', error: { errorClass: 'transient', message: 'http.request: GET http://127.0.0.1:1/services/T0A1B2C3/B9Z8Y7X6/[redacted] failed: ECONNREFUSED' } });
+
+    const unparsable = await attempt({ config: { url: `api.telegram.org/${bot}/sendMessage?token=t0k3n-4711` } });
+    expect(unparsable).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: 'http.request: url "api.telegram.org/[redacted]/sendMessage" is not an absolute URL' } });
+
+    // Ids an operator needs stay: short ones, words, numbers.
+    const kept = await attempt({ config: { url: `${base}/v1/applications/A-2026-0001/status/x/1234567890123456789` } });
+    expect(kept).toMatchObject({ status: 'failed', error: { message: `http.request: GET ${base}/v1/applications/A-2026-0001/status/x/1234567890123456789 answered 404` } });
+  });
+
   it('a timeout really aborts the request', async () => {
     const started = Date.now();
     const outcome = await attempt({ timeout: 1000, config: { url: `${base}/slow` } });
