@@ -217,6 +217,23 @@ describe('step runner', () => {
     expect(await attempt({ type: 'delay', config: { ms: '{{ input.nothing }}' } })).toMatchObject({ status: 'failed', error: { errorClass: 'permanent' } });
   });
 
+  it('issue 9 review: a step’s config is one render: its strings share one memory budget, and the handler is not called past it', async () => {
+    // Each string alone fits; together they allocate 1,200,000 items.
+    const config = { ms: 0, a: '{{ (1..400000) | size }}', b: '{{ (1..400000) | size }}', c: '{{ (1..400000) | size }}' };
+    const outcome = await attempt({ type: 'delay', config });
+    expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: expect.stringContaining('memory alloc limit exceeded') } });
+    expect(await attempt({ type: 'delay', config: { ms: 0, a: config.a, b: config.b } })).toEqual({ status: 'succeeded', output: {} });
+  });
+
+  it('issue 9 review: rendering the config counts against the step’s timeout: a render reaching it fails the step as its timeout, before any request', async () => {
+    const list = Array.from({ length: 4_000 }, (_, i) => i);
+    const spin = '{% for a in input.list %}{% for b in input.list %}{% endfor %}{% endfor %}';
+    const before = received.length;
+    const outcome = await runner.attempt(step({ id: 'slow', timeout: 1_000, config: { url: `${base}/json`, body: { a: spin } } }), scope({ input: { list } }), { runId: 'r', attempt: 1 });
+    expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'timeout', message: 'step slow timed out after 1000 ms while rendering its config' } });
+    expect(received.length).toBe(before);
+  });
+
   it('forEach runs every item, reports each, and a retry re-runs only the failed ones', async () => {
     const forEachStep = { forEach: 'input.applicants', config: { url: `${base}/status/{% if item.n == "b" %}503{% else %}200{% endif %}`, method: 'POST', body: { n: '{{ item.n }}', i: '{{ index }}' } } };
     const first = await attempt(forEachStep);
