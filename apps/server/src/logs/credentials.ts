@@ -34,7 +34,9 @@ const METADATA_TAILS = new Set([
   'source', 'label', 'hint', 'policy', 'rotation', 'usage', 'limit', 'mode', 'method', 'field', 'param', 'error',
   'errors', 'description', 'ary', 'aries', 'izer', 'ized',
 ]);
-const METADATA_ENDINGS = ['id', 'ids', 'at', 'count', 'name', 'type', 'version', 'url', 'expiry'];
+const METADATA_ENDINGS = ['id', 'ids', 'at', 'count', 'name', 'type', 'version', 'url', 'expiry', 'supported', 'enabled', 'required'];
+/** …or begins a longer description of one (an OpenID discovery document: `token_endpoint_auth_methods_supported`). */
+const METADATA_STARTS = ['endpoint', 'type', 'url', 'uri', 'expir', 'name', 'count', 'version', 'status', 'ttl', 'signingalg', 'encryptionalg', 'encryptionenc'];
 /** HTTP headers that carry credentials or challenges (an http.request output keeps its response headers). */
 const CREDENTIAL_HEADERS = new Set(['wwwauthenticate', 'proxyauthenticate', 'proxyauthorization', 'authenticationinfo', 'proxyauthenticationinfo']);
 
@@ -43,7 +45,7 @@ function isMetadataTail(tail: string, word: string): boolean {
   if (tail === 's') return word === 'token';
   // `secretEmail`, `passwordResetPhone` hold what they end with: masked as that (redaction.ts).
   if (tail.includes('email') || tail.includes('phone')) return true;
-  return METADATA_TAILS.has(tail) || METADATA_ENDINGS.some((ending) => tail.endsWith(ending));
+  return METADATA_TAILS.has(tail) || METADATA_ENDINGS.some((ending) => tail.endsWith(ending)) || METADATA_STARTS.some((start) => tail.startsWith(start));
 }
 
 /** Whether a field (or query parameter) of this name holds a credential. */
