@@ -227,6 +227,41 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
   });
 });
 
+describe('credentials in http.request outputs (issue 9 review)', () => {
+  const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjE2In0.eyJzdWIiOiJhcHAtNDIiLCJleHAiOjE3OTk5OTk5OTl9.Tm90QVJlYWxTaWduYXR1cmVCdXRMb25nRW5vdWdo';
+  const PEM_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+  const PEM = `-----BEGIN PRIVATE KEY-----\n${PEM_BODY}\n-----END PRIVATE KEY-----`;
+  const token = { access_token: 'ya29.A0ARrdaM-at-4711', refresh_token: '1//0gRt-4712', id_token: JWT, token_type: 'Bearer', expires_in: 3599 };
+  const location = 'https://app.example.com/cb?access_token=ya29.A0ARrdaM-at-4711&code=4/0AX4XfWh-4713&state=s-1';
+
+  it('issue 9 review: an OAuth token answer, a location carrying tokens and a text body holding a PEM key are masked in GET /runs/{id}; the step after gets them raw', async () => {
+    target.script('/ir/token', { status: 200, headers: { location }, body: token });
+    target.script('/ir/key', { status: 200, headers: { 'content-type': 'text/plain' }, body: `access_token=at-form-4714&refresh_token=rt-form-4715\n${PEM}` });
+    const id = await createWorkflow([
+      { id: 'token', type: 'http.request', config: { method: 'POST', url: `${target.base}/ir/token` } },
+      { id: 'key', type: 'http.request', config: { url: `${target.base}/ir/key` } },
+      {
+        id: 'use', type: 'http.request',
+        config: { method: 'POST', url: `${target.base}/ir/use`, body: { at: '{{ steps.token.body.access_token }}', idt: '{{ steps.token.body.id_token }}', loc: '{{ steps.token.headers.location }}', text: '{{ steps.key.body }}' } },
+      },
+    ]);
+    const { runId } = await trigger(id);
+    expect((await settled(runId)).status).toBe('succeeded');
+
+    const shown = (await call(t, 'GET', `/api/v1/runs/${runId}`)).json();
+    const raw = ['ya29.A0ARrdaM-at-4711', '1//0gRt-4712', JWT, JWT.split('.')[2]!, '4/0AX4XfWh-4713', 'at-form-4714', 'rt-form-4715', PEM_BODY];
+    for (const value of raw) expect(JSON.stringify(shown), value).not.toContain(value);
+    expect(shown.steps[0].output).toMatchObject({
+      headers: { location: 'https://app.example.com/cb?access_token=[redacted]&code=[redacted]&state=s-1' },
+      body: { access_token: '[redacted]', refresh_token: '[redacted]', id_token: '[redacted]', token_type: 'Bearer', expires_in: 3599 },
+    });
+    expect(shown.steps[1].output.body).toContain('-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----');
+
+    const [sent] = target.to('/ir/use').map((r) => JSON.parse(r.body));
+    expect(sent).toEqual({ at: token.access_token, idt: JWT, loc: location, text: JSON.stringify(`access_token=at-form-4714&refresh_token=rt-form-4715\n${PEM}`) });
+  });
+});
+
 describe('templates in step configs (issue 9 #5)', () => {
   it('issue 9 #5: a step config that renders a server file ends the run dead with a permanent error, without the file', async () => {
     const pkg = readFileSync('package.json', 'utf8');

@@ -166,6 +166,24 @@ describe('http.request', () => {
     }
   });
 
+  it('issue 9 review: an error shows the origin and the path with long opaque segments masked, never the query', async () => {
+    const bot = 'bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const answered = await attempt({ config: { method: 'POST', url: `${base}/${bot}/sendMessage?chat_id=42&token=t0k3n-4711#frag` } });
+    expect(answered).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: `http.request: POST ${base}/[redacted]/sendMessage answered 404` } });
+    expect(received.at(-1)!.url).toBe(`/${bot}/sendMessage?chat_id=42&token=t0k3n-4711`); // the request itself is unchanged
+
+    const hook = 'http://127.0.0.1:1/services/T0A1B2C3/B9Z8Y7X6/zmH9S2kR8qDPzW3fXn6tYh1L?x=1';
+    const refused = await attempt({ config: { url: hook } });
+    expect(refused).toMatchObject({ status: 'failed', error: { errorClass: 'transient', message: 'http.request: GET http://127.0.0.1:1/services/T0A1B2C3/B9Z8Y7X6/[redacted] failed: ECONNREFUSED' } });
+
+    const unparsable = await attempt({ config: { url: `api.telegram.org/${bot}/sendMessage?token=t0k3n-4711` } });
+    expect(unparsable).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: 'http.request: url "api.telegram.org/[redacted]/sendMessage" is not an absolute URL' } });
+
+    // Ids an operator needs stay: short ones, words, numbers.
+    const kept = await attempt({ config: { url: `${base}/v1/applications/A-2026-0001/status/x/1234567890123456789` } });
+    expect(kept).toMatchObject({ status: 'failed', error: { message: `http.request: GET ${base}/v1/applications/A-2026-0001/status/x/1234567890123456789 answered 404` } });
+  });
+
   it('a timeout really aborts the request', async () => {
     const started = Date.now();
     const outcome = await attempt({ timeout: 1000, config: { url: `${base}/slow` } });
@@ -197,6 +215,23 @@ describe('step runner', () => {
 
   it('a template error fails the step permanently', async () => {
     expect(await attempt({ type: 'delay', config: { ms: '{{ input.nothing }}' } })).toMatchObject({ status: 'failed', error: { errorClass: 'permanent' } });
+  });
+
+  it('issue 9 review: a step’s config is one render: its strings share one memory budget, and the handler is not called past it', async () => {
+    // Each string alone fits; together they allocate 1,200,000 items.
+    const config = { ms: 0, a: '{{ (1..400000) | size }}', b: '{{ (1..400000) | size }}', c: '{{ (1..400000) | size }}' };
+    const outcome = await attempt({ type: 'delay', config });
+    expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: expect.stringContaining('memory alloc limit exceeded') } });
+    expect(await attempt({ type: 'delay', config: { ms: 0, a: config.a, b: config.b } })).toEqual({ status: 'succeeded', output: {} });
+  });
+
+  it('issue 9 review: rendering the config counts against the step’s timeout: a render reaching it fails the step as its timeout, before any request', async () => {
+    const list = Array.from({ length: 4_000 }, (_, i) => i);
+    const spin = '{% for a in input.list %}{% for b in input.list %}{% endfor %}{% endfor %}';
+    const before = received.length;
+    const outcome = await runner.attempt(step({ id: 'slow', timeout: 1_000, config: { url: `${base}/json`, body: { a: spin } } }), scope({ input: { list } }), { runId: 'r', attempt: 1 });
+    expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'timeout', message: 'step slow timed out after 1000 ms while rendering its config' } });
+    expect(received.length).toBe(before);
   });
 
   it('forEach runs every item, reports each, and a retry re-runs only the failed ones', async () => {

@@ -1,7 +1,7 @@
 import type { WorkflowStep } from '@visapi/contracts';
 import { asStepError, permanent, StepError } from './errors';
 import type { StepHandler, StepRegistry } from './step-types';
-import type { TemplateRenderer, TemplateScope } from './templating';
+import { RenderBudget, type TemplateRenderer, type TemplateScope } from './templating';
 
 export const MAX_FOR_EACH_ITEMS = 1_000;
 
@@ -26,8 +26,9 @@ export interface AttemptContext {
 }
 
 /**
- * Runs one attempt of one step: evaluates `if`, renders the config, runs the step type's
- * handler under the step's timeout (which aborts it), and for `forEach` runs every item —
+ * Runs one attempt of one step: evaluates `if`, renders the config and runs the step type's
+ * handler, both under the step's timeout (which aborts the handler; the config's render is one
+ * render, bounded by TEMPLATE_LIMITS and ended by the timeout), and for `forEach` runs every item —
  * all of them, even after one fails — skipping items that succeeded before.
  * Retrying, backing off and storing the outcome are the run loop's job.
  */
@@ -76,23 +77,32 @@ export class StepRunner {
     return { status: 'failed', error: new StepError(retryable ? 'transient' : 'permanent', summary, retryAfter), items };
   }
 
-  /** Renders the config; a string in one of the handler's HTML fields is rendered HTML-escaped. */
-  private async renderConfig(handler: StepHandler, config: Record<string, unknown>, scope: TemplateScope): Promise<Record<string, unknown>> {
+  /** Renders the config as one render (one budget); a string in one of the handler's HTML fields is rendered HTML-escaped. */
+  private async renderConfig(handler: StepHandler, config: Record<string, unknown>, scope: TemplateScope, budget: RenderBudget): Promise<Record<string, unknown>> {
     const rendered: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) {
       const html = typeof value === 'string' && handler.htmlFields?.includes(key);
-      rendered[key] = html ? await this.renderer.renderHtml(value, scope) : await this.renderer.render(value, scope);
+      rendered[key] = html ? await this.renderer.renderHtml(value, scope, budget) : await this.renderer.render(value, scope, budget);
     }
     return rendered;
   }
 
-  /** One handler call under the step's timeout; the abort reaches the handler, and we stop waiting. */
+  /**
+   * Renders the config and calls the handler, under the step's timeout: the render ends at it
+   * (Liquid runs on microtasks, so no timer could interrupt it: the render's time limit is cut
+   * to the deadline), and the handler gets what is left, then is aborted and no longer waited for.
+   */
   private async execute(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<unknown> {
     const handler = this.registry.get(step.type)!;
-    const config = parseConfig(handler, step, await this.renderConfig(handler, step.config ?? {}, scope));
     const timeoutMs = step.timeout ?? 30_000;
+    const deadline = performance.now() + timeoutMs;
+    const timedOut = (during = '') => new StepError('timeout', `step ${step.id} timed out after ${timeoutMs} ms${during}`);
+    const rendered = await this.renderConfig(handler, step.config ?? {}, scope, new RenderBudget(deadline)).catch((error: unknown) => {
+      throw error instanceof StepError && error.errorClass === 'timeout' ? timedOut(' while rendering its config') : error;
+    });
+    const config = parseConfig(handler, step, rendered);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new StepError('timeout', `step ${step.id} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => controller.abort(timedOut()), Math.max(0, deadline - performance.now()));
     const onCancel = () => controller.abort(new StepError('cancelled', 'the run was cancelled'));
     context.signal?.addEventListener('abort', onCancel, { once: true });
     if (context.signal?.aborted) onCancel();

@@ -117,6 +117,46 @@ describe('hostile templates are stopped by limits', () => {
     expect([error.errorClass, error.message]).toEqual(['permanent', expect.stringContaining('parse length limit exceeded')]);
   });
 
+  it('issue 9 review: one filter over a huge range is refused before it runs: a render allocates at most 1,000,000 characters or items', async () => {
+    // liquidjs checks its time limit only between nodes: this one filter call took 2.6 s under the former 10,000,000.
+    const error = await failure(renderer.renderString('{{ (1..4900000) | sort_natural | size }}', scope()));
+    expect([error.errorClass, error.message]).toEqual(['permanent', expect.stringContaining('memory alloc limit exceeded')]);
+    expect(error.message).toContain('at most 1000000 characters or items');
+    expect((await failure(renderer.renderString('{{ (1..1000001) | size }}', scope()))).message).toContain('memory alloc limit exceeded');
+    expect(await renderer.renderString('{{ (1..2000) | sort_natural | join: "," | size }}', scope())).toBe('8892');
+  });
+
+  it('issue 9 review: filters that sort or evaluate per item refuse arrays over 10,000 items, with a clear permanent error', async () => {
+    const list = Array.from({ length: 10_001 }, (_, i) => ({ n: i % 7 }));
+    for (const text of [
+      '{{ input.list | sort: "n" | size }}',
+      '{{ input.list | sort_natural | size }}',
+      '{{ input.list | where: "n", 3 | size }}',
+      '{{ input.list | reject_exp: "x", "x.n > 3" | size }}',
+      '{{ input.list | map: "n" | size }}',
+      '{{ input.list | sum: "n" }}',
+      '{{ input.list | group_by: "n" | size }}',
+      '{{ input.list | find_exp: "x", "x.n == 9" }}',
+      '{{ input.list | has: "n", 9 }}',
+    ]) {
+      const error = await failure(renderer.renderString(text, scope({ list })));
+      expect([error.errorClass, error.message], text).toEqual(['permanent', expect.stringContaining('takes at most 10000 items')]);
+    }
+    expect(await renderer.renderString('{{ input.list | sort: "n" | size }}', scope({ list: list.slice(1) }))).toBe('10000');
+    await expect(renderer.renderText('{{ list | sort_natural | size }}', { list })).rejects.toThrow('takes at most 10000 items');
+  });
+
+  it('issue 9 review: per-item expressions nested in one output stop at a limit, well before all of their evaluations', async () => {
+    // One output node, so liquidjs's own between-nodes time check never runs: 1,000 × 1,000 evaluations, counted.
+    let reads = 0;
+    const probe = Object.defineProperty({}, 'hit', { get: () => ++reads, enumerable: true });
+    const text = `{{ (1..1000) | where_exp: "x", "(1..1000) | where_exp: 'y', 'input.probe.hit' | size" | size }}`;
+    const error = await failure(renderer.renderString(text, scope({ probe })));
+    expect([error.errorClass, error.message]).toEqual(['permanent', expect.stringMatching(/memory alloc limit exceeded|template render limit exceeded/)]);
+    // 2,000 items charged per outer item: the memory limit alone stops it within 500 of the 1,000.
+    expect(reads).toBeLessThanOrEqual(500 * 1000);
+  }, 60_000);
+
   it('issue 9 #5: a lone-expression check does not backtrack over a long run of spaces', async () => {
     // The former /^\s*\{\{\s*([\s\S]+?)\s*\}\}\s*$/ took minutes on this (quadratic); now it is one pass.
     const text = `{{ input.name${' '.repeat(150_000)}x }}y`;

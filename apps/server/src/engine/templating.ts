@@ -2,6 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { putTemplateSchema } from '@visapi/contracts';
 import { type FS, Liquid, type LiquidOptions, type Template } from 'liquidjs';
 import { permanent, StepError, transient } from './errors';
+import { boundFilters, explain, RenderBudget, TEMPLATE_LIMITS } from './template-limits';
+
+export { RenderBudget, TEMPLATE_LIMITS } from './template-limits';
 
 /** What templates see: the run's input, the workflow's vars, earlier steps' outputs, the run. */
 export interface TemplateScope {
@@ -18,22 +21,6 @@ export interface TemplateScope {
  * (same channel, the message's locale); undefined when there is none. May throw a StepError.
  */
 export type PartialLookup = (name: string) => Promise<string | undefined>;
-
-/** Bounds on one parse or render, so a hostile template fails instead of spinning a worker. */
-export const TEMPLATE_LIMITS = {
-  /** Characters of one template (a registry body is at most 100,000). */
-  parseLength: 1_000_000,
-  /** Characters or array items one render may allocate (filters, ranges, concatenations). */
-  memory: 10_000_000,
-  /** Milliseconds one render may take. */
-  renderMs: 1_000,
-} as const;
-
-const LIMIT_HINTS: Array<[string, string]> = [
-  ['parse length limit exceeded', `a template may be at most ${TEMPLATE_LIMITS.parseLength} characters long`],
-  ['memory alloc limit exceeded', `a render may allocate at most ${TEMPLATE_LIMITS.memory} characters or items`],
-  ['template render limit exceeded', `a render may take at most ${TEMPLATE_LIMITS.renderMs} ms`],
-];
 
 const NO_PARTIALS_IN_CONFIGS =
   'partials ({% render %}, {% include %}, {% layout %}) are not available in step configs; name a registry template in the step’s `template` instead';
@@ -142,7 +129,7 @@ function htmlLiquid(): Liquid {
     const filter = liquid.filters[name]!;
     liquid.registerFilter(name, { handler: typeof filter === 'function' ? filter : filter.handler, raw: true });
   }
-  return liquid;
+  return boundFilters(liquid);
 }
 
 /**
@@ -155,42 +142,44 @@ function htmlLiquid(): Liquid {
  * bounded by TEMPLATE_LIMITS.
  */
 export class TemplateRenderer {
-  private readonly configs = new Parsed(new Liquid(configOptions()));
+  private readonly configs = new Parsed(boundFilters(new Liquid(configOptions())));
   /** Step configs' HTML fields (htmlLiquid); its own parse cache: escaping is fixed at parse time. */
   private readonly html = new Parsed(htmlLiquid());
-  private readonly registry = new Parsed(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true })));
+  private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true }))));
 
-  async render(value: unknown, scope: TemplateScope): Promise<unknown> {
-    if (typeof value === 'string') return this.renderString(value, scope);
-    if (Array.isArray(value)) return Promise.all(value.map((v) => this.render(v, scope)));
+  /** A config value: its strings rendered with one budget (a whole step config is one render). */
+  async render(value: unknown, scope: TemplateScope, budget = new RenderBudget()): Promise<unknown> {
+    if (typeof value === 'string') return this.renderString(value, scope, budget);
+    if (Array.isArray(value)) return Promise.all(value.map((v) => this.render(v, scope, budget)));
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = await this.render(v, scope);
+      for (const [k, v] of Object.entries(value)) out[k] = await this.render(v, scope, budget);
       return out;
     }
     return value;
   }
 
-  async renderString(text: string, scope: TemplateScope): Promise<unknown> {
+  async renderString(text: string, scope: TemplateScope, budget = new RenderBudget()): Promise<unknown> {
     if (!text.includes('{{') && !text.includes('{%')) return text;
     try {
       // evalValue() does not count parse length: the lone-expression shortcut must not skip the limit.
       if (text.length > TEMPLATE_LIMITS.parseLength) throw new Error('parse length limit exceeded');
+      const { liquid } = this.configs;
       const single = loneExpression(text);
-      if (single !== undefined) return await this.configs.liquid.evalValue(single, scope as unknown as Record<string, unknown>);
-      return await this.configs.liquid.render(this.configs.parse(text), scope as unknown as Record<string, unknown>);
+      if (single !== undefined) return await liquid.evalValue(single, budget.context(liquid, scope));
+      return await liquid.render(this.configs.parse(text), budget.context(liquid, scope));
     } catch (error) {
-      throw permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
+      throw budget.timeoutFor(error) ?? permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
     }
   }
 
   /** A string in an HTML context: always text, and what it interpolates is HTML-escaped. */
-  async renderHtml(text: string, scope: TemplateScope): Promise<string> {
+  async renderHtml(text: string, scope: TemplateScope, budget = new RenderBudget()): Promise<string> {
     if (!text.includes('{{') && !text.includes('{%')) return text;
     try {
-      return await this.html.liquid.render(this.html.parse(text), scope as unknown as Record<string, unknown>);
+      return await this.html.liquid.render(this.html.parse(text), budget.context(this.html.liquid, scope));
     } catch (error) {
-      throw permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
+      throw budget.timeoutFor(error) ?? permanent(`template error in "${truncate(text)}": ${explain(error)}`, error);
     }
   }
 
@@ -202,9 +191,10 @@ export class TemplateRenderer {
   async renderText(text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
     const render: PartialRender | undefined = partials && { lookup: partials, found: new Map(), lookupMs: 0 };
     try {
+      const { liquid } = this.registry;
       const templates = this.registry.parse(text);
-      if (!render) return await this.registry.liquid.render(templates, variables);
-      return await currentLookup.run(render, () => this.registry.liquid.render(templates, variables));
+      if (!render) return await liquid.render(templates, new RenderBudget().context(liquid, variables));
+      return await currentLookup.run(render, () => liquid.render(templates, new RenderBudget().context(liquid, variables)));
     } catch (error) {
       const lookupFailure = stepErrorIn(error);
       if (lookupFailure) throw lookupFailure;
@@ -251,13 +241,6 @@ function loneExpression(text: string): string | undefined {
   const expression = trimmed.slice(2, -2).trim();
   if (!expression || expression.includes('|') || expression.includes('}}')) return undefined;
   return expression;
-}
-
-/** The first line of a Liquid error, saying which limit a hostile template hit. */
-function explain(error: unknown): string {
-  const message = (error as Error).message.split('\n')[0]!;
-  const hint = LIMIT_HINTS.find(([text]) => message.includes(text));
-  return hint ? `${message} (${hint[1]})` : message;
 }
 
 /** A StepError thrown by a partial lookup, under Liquid's wrapping errors. */

@@ -242,7 +242,168 @@ describe('redactText on long hostile input', () => {
     ['passport words', 'passport '.repeat(100_000)],
     ['phone words', 'wa_id: "'.repeat(100_000)],
     ['named numbers', 'to 972501234567 '.repeat(50_000)],
+    // issue 9 review: the credential detectors
+    ['bearer words', 'Bearer '.repeat(150_000)],
+    ['a long bearer token', `Bearer ${'A1'.repeat(500_000)}`],
+    ['JWT starts', 'eyJ'.repeat(300_000)],
+    ['JWT heads without a payload', 'eyJhbGciOiJIUzI1NiJ9.'.repeat(40_000)],
+    ['a long JWT-like run', `eyJ${'a'.repeat(1 << 20)}.eyJ${'b'.repeat(1 << 19)}`],
+    ['PEM begins without an end', '-----BEGIN PRIVATE KEY-----\n'.repeat(35_000)],
+    ['PEM ends', '-----END PRIVATE KEY-----'.repeat(40_000)],
+    ['names without values', 'token='.repeat(150_000)],
+    ['many pairs', 'access_token=a&'.repeat(60_000)],
+    ['long names', `${'a_'.repeat(500_000)}token=x`],
+    ['quoted keys', '"token":"'.repeat(100_000)],
+    ['AWS prefixes', 'AKIA'.repeat(250_000)],
+    ['URL schemes', 'postgres://u:'.repeat(80_000)],
   ])('%s', (_, text) => {
     expect(redactText(text).length).toBeGreaterThan(0);
+  });
+});
+
+// A JWT (header.payload.signature, base64url JSON), a PEM key and AWS key ids as providers hand them out.
+const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjE2In0.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkRhbmEifQ.Sf1KxwRJSMeKKF2QT4fwpMeJf36P_Ok6yJV_adQssw5c';
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n-----END PRIVATE KEY-----';
+
+describe('issue 9 review: credentials in free text (an http.request body or header, an error message)', () => {
+  it.each([
+    // an OAuth token response as a form body, and a redirect carrying tokens and a code
+    ['access_token=ya29.a0AfH6SMBx3kQ&token_type=Bearer&refresh_token=1//0gLx9Yv-Lr&expires_in=3599', 'access_token=[redacted]&token_type=Bearer&refresh_token=[redacted]&expires_in=3599'],
+    ['https://app.example.com/cb?access_token=abc123XYZ&code=4/0AX4XfWhQ&state=s-1', 'https://app.example.com/cb?access_token=[redacted]&code=[redacted]&state=s-1'],
+    ['https://app.example.com/cb?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj', 'https://app.example.com/cb?code=[redacted]&state=af0ifjsldkj'],
+    ['grant_type=client_credentials&client_id=visapi&client_secret=s3cr3t-V4lue', 'grant_type=client_credentials&client_id=visapi&client_secret=[redacted]'],
+    ['id_token=' + JWT + '&session_state=x', 'id_token=[redacted]&session_state=x'],
+    ['login failed for password=hunter2 (user dana)', 'login failed for password=[redacted] (user dana)'],
+    ['passwd="correct horse"; pwd=abc', 'passwd="[redacted]"; pwd=[redacted]'],
+    ['https://maps.example.com/api?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY&q=Haifa', 'https://maps.example.com/api?key=[redacted]&q=Haifa'],
+    ['https://b.s3.example.com/f.pdf?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260101&X-Amz-Security-Token=FwoGZXIvYXdz&X-Amz-Signature=fe5f80f77d5fa3beca038a2', 'https://b.s3.example.com/f.pdf?X-Amz-Credential=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Signature=[redacted]'],
+    ['https://hooks.example.com/in?sig=Zm9vYmFyYmF6MTIz&api_key=k-1&apikey=k-2&jwt=x.y.z&auth=a1b2c3d4', 'https://hooks.example.com/in?sig=[redacted]&api_key=[redacted]&apikey=[redacted]&jwt=[redacted]&auth=[redacted]'],
+    ['set-cookie: session=abc123; Path=/; sessionid=s-9; HttpOnly', 'set-cookie: session=[redacted]; Path=/; sessionid=[redacted]; HttpOnly'],
+    ['oauth_token=tok-1&oauth_signature=c2lnbmF0dXJl&hub.verify_token=vt-1', 'oauth_token=[redacted]&oauth_signature=[redacted]&hub.verify_token=[redacted]'],
+    ['{"access_token": "abc.def", "expires_in": 3600, "client_secret":"s-1", "scope":"read"}', '{"access_token": "[redacted]", "expires_in": 3600, "client_secret":"[redacted]", "scope":"read"}'],
+    // Authorization schemes keep their word
+    ['Authorization: Bearer ' + JWT, 'Authorization: Bearer [redacted]'],
+    ['sent with bearer vk_abc_def123 to the API', 'sent with bearer [redacted] to the API'],
+    ['proxy said Basic dXNlcjpwYXNz and closed', 'proxy said Basic [redacted] and closed'],
+    // bare JWTs, PEM blocks (also JSON-escaped, also cut short), AWS access key ids, passwords in URLs
+    ['id ' + JWT + ' ok', 'id [redacted] ok'],
+    ['key:\n' + PEM + '\nend', 'key:\n-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----\nend'],
+    [JSON.stringify({ k: PEM.replace('PRIVATE KEY', 'RSA PRIVATE KEY').replace('END PRIVATE', 'END RSA PRIVATE') }), '{"k":"-----BEGIN RSA PRIVATE KEY-----[redacted]-----END RSA PRIVATE KEY-----"}'],
+    ['cut: ' + PEM.slice(0, 90), 'cut: -----BEGIN PRIVATE KEY-----[redacted]'],
+    ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END OPENSSH PRIVATE KEY-----', '-----BEGIN OPENSSH PRIVATE KEY-----[redacted]-----END OPENSSH PRIVATE KEY-----'],
+    ['aws key AKIAIOSFODNN7EXAMPLE and ASIAY34FZKBOKMUTVV7A used', 'aws key AKIA[redacted] and ASIA[redacted] used'],
+    ['could not connect to postgres://visapi:s3cret-pw@db.internal:5432/visapi', 'could not connect to postgres://visapi:[redacted]@db.internal:5432/visapi'],
+  ])('issue 9 review: %s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+    expect(redactText(expected), 'idempotent').toBe(expected);
+  });
+
+  it.each([
+    'Basic authentication required',
+    'Bearer realm="api", error="invalid_token"',
+    'token_type=Bearer&expires_in=3600&scope=read',
+    'HTTP status code=404 from upstream',
+    'webhook key=partner-status rotated',
+    'prompt_tokens=123 completion_tokens=45',
+    '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----',
+    'version 1.2.0 of eyJ-parser',
+    'https://api.example.com/v1/items?page=2&sort=name',
+    'signed=true, sessionCount=3',
+  ])('issue 9 review: what is not a credential stays: %s', (input) => {
+    expect(redactText(input)).toBe(input);
+  });
+});
+
+describe('issue 9 review: credential field names', () => {
+  it('issue 9 review: AWS, service-account, OAuth and session fields are masked; the metadata beside them stays', () => {
+    expect(
+      redact({
+        Credentials: { AccessKeyId: 'ASIAY34FZKBOKMUTVV7A', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', SessionToken: 'FwoGZXIvYXdz', Expiration: '2026-11-26T12:00:00Z' },
+        AccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        aws_secret_access_key: 'wJalrXUtnFEMI',
+        private_key: PEM,
+        privateKey: 'abc',
+        private_key_id: 'kid-7',
+        session: 'sess-abc',
+        user_session: 's-2',
+        jwt: 'x.y.z',
+        jwtToken: 'x.y.z',
+        credential: 'c-1',
+        password_hash: '$2b$10$abcdefghijklmnopqrstuv',
+        passwordHash: '$2b$10$x',
+        hashed_password: 'h',
+        client_secret: 'cs-1',
+        clientSecretValue: 'cs-2',
+        signingKey: 'sk-1',
+        tokens: ['t-1', 't-2'],
+        // metadata that stays
+        token_type: 'Bearer',
+        expires_in: 3599,
+        tokenExpiresAt: '2026-11-26T12:00:00Z',
+        secretEmail: 'dana@example.com',
+        token_endpoint: 'https://idp.example.com/token',
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_type_hint: 'refresh_token',
+        sessionCount: 3,
+        session_state: 'active',
+        secretName: 'prod/db',
+        secret_arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:db',
+        credentialId: 'cred-1',
+        passwordChangedAt: '2026-01-01',
+        prompt_tokens: 12,
+        total_tokens: 40,
+        key: 'partner-status',
+        status: 'active',
+      }),
+    ).toEqual({
+      Credentials: { AccessKeyId: '[redacted]', SecretAccessKey: '[redacted]', SessionToken: '[redacted]', Expiration: '[redacted]' },
+      AccessKeyId: '[redacted]',
+      SecretAccessKey: '[redacted]',
+      aws_secret_access_key: '[redacted]',
+      private_key: '[redacted]',
+      privateKey: '[redacted]',
+      private_key_id: 'kid-7',
+      session: '[redacted]',
+      user_session: '[redacted]',
+      jwt: '[redacted]',
+      jwtToken: '[redacted]',
+      credential: '[redacted]',
+      password_hash: '[redacted]',
+      passwordHash: '[redacted]',
+      hashed_password: '[redacted]',
+      client_secret: '[redacted]',
+      clientSecretValue: '[redacted]',
+      signingKey: '[redacted]',
+      tokens: ['[redacted]', '[redacted]'],
+      token_type: 'Bearer',
+      expires_in: 3599,
+      tokenExpiresAt: '2026-11-26T12:00:00Z',
+      secretEmail: 'd***@example.com',
+      token_endpoint: 'https://idp.example.com/token',
+      token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_type_hint: 'refresh_token',
+      sessionCount: 3,
+      session_state: 'active',
+      secretName: 'prod/db',
+      secret_arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:db',
+      credentialId: 'cred-1',
+      passwordChangedAt: '2026-01-01',
+      prompt_tokens: 12,
+      total_tokens: 40,
+      key: 'partner-status',
+      status: 'active',
+    });
+  });
+
+  it('issue 9 review: an OAuth token response keeps its shape, every credential in it masked', () => {
+    const response = { status: 200, headers: { location: 'https://app.example.com/cb?access_token=at-1&code=c0de-1&state=s' }, body: { access_token: 'at-1', refresh_token: 'rt-1', id_token: JWT, token_type: 'Bearer', expires_in: 3600, note: `Bearer ${JWT}` } };
+    expect(redact(response)).toEqual({
+      status: 200,
+      headers: { location: 'https://app.example.com/cb?access_token=[redacted]&code=[redacted]&state=s' },
+      body: { access_token: '[redacted]', refresh_token: '[redacted]', id_token: '[redacted]', token_type: 'Bearer', expires_in: 3600, note: 'Bearer [redacted]' },
+    });
   });
 });

@@ -4,7 +4,7 @@
  * statuses, timings, ids, step names, error classes — passes through untouched.
  */
 
-const MASK = '[redacted]';
+import { isCredentialName, MASK, redactCredentials } from './credentials';
 
 // ---- free-text detectors ------------------------------------------------------------
 
@@ -46,8 +46,6 @@ type FieldClass = 'email' | 'phone' | 'secret';
 
 const norm = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 const EXACT: Record<string, FieldClass> = {
-  password: 'secret', passwd: 'secret', pwd: 'secret', secret: 'secret', token: 'secret',
-  authorization: 'secret', cookie: 'secret', setcookie: 'secret', apikey: 'secret', xapikey: 'secret',
   dob: 'secret', ssn: 'secret', iban: 'secret', cvv: 'secret', cvc: 'secret', pan: 'secret',
   cardnumber: 'secret', mobile: 'phone', msisdn: 'phone',
   // WhatsApp ids and the connectors' contact ids are phone numbers without a plus.
@@ -55,16 +53,13 @@ const EXACT: Record<string, FieldClass> = {
 };
 /** Keys whose value is masked as whatever it looks like: an address or a number. */
 const RECIPIENT_KEYS = new Set(['to', 'recipient', 'recipients']);
-/** HTTP headers that carry credentials or challenges (an http.request output keeps its response headers). */
-const CREDENTIAL_HEADERS = new Set(['wwwauthenticate', 'proxyauthenticate', 'proxyauthorization', 'authenticationinfo', 'proxyauthenticationinfo']);
 
-/** What a key says it holds, if anything. */
+/** What a key says it holds, if anything. Credentials (passwords, tokens, keys, cookies…): credentials.ts. */
 function classify(key: string): FieldClass | undefined {
   const k = norm(key);
   if (EXACT[k]) return EXACT[k];
-  if (CREDENTIAL_HEADERS.has(k) || k.includes('cookie') || k.endsWith('sessionid')) return 'secret';
+  if (isCredentialName(key)) return 'secret';
   if (k.startsWith('passport') || k.startsWith('birth') || k.includes('dateofbirth')) return 'secret';
-  if (k.endsWith('password') || k.endsWith('secret') || k.endsWith('token') || k.endsWith('apikey')) return 'secret';
   if (k.includes('email')) return 'email';
   if (k.includes('phone')) return 'phone';
   if (k.includes('address') && !k.includes('ipaddress')) return 'secret';
@@ -130,11 +125,11 @@ function looksLikePhone(match: string): boolean {
   return /^[08]/.test(digits) && digits.length >= 10 && digits.length <= 11;
 }
 
-/** Redacts PII found in free text. */
+/** Redacts credentials (credentials.ts) and PII found in free text. */
 export function redactText(text: string): string {
   if (text.length < 6) return text;
   const named = new Set<string>();
-  const masked = text
+  const masked = redactCredentials(text)
     .replace(BIRTH_DATE, (_, label: string) => `${label}${MASK}`)
     .replace(PASSPORT, (_, label: string, number: string) => `${label}${number.replace(/[A-Z0-9]/gi, '*')}`)
     .replace(EMAIL, maskEmail)

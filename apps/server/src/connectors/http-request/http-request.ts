@@ -2,6 +2,7 @@ import { permanent } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 import type { AddressGuard } from '../address-guard';
 import { callProvider, httpFailure, readBody } from '../provider-http';
+import { shownUrl, shownUrlText } from './shown-url';
 
 type HttpRequestConfig = {
   method?: unknown;
@@ -17,7 +18,8 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
  * `http.request` (SPEC §7): an object body is sent as JSON, a string as is. JSON responses
  * are parsed. Failures: connection errors, timeouts, 408, 429 (with Retry-After) and 5xx
  * are transient; other statuses outside `expectStatus` (default: any 2xx) are permanent.
- * The URL may come from input: the guard decides which addresses it may reach.
+ * The URL may come from input: the guard decides which addresses it may reach. Errors name
+ * the request without its query or secret-looking path segments (they reach logs and alerts).
  */
 export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestConfig> {
   return {
@@ -29,7 +31,7 @@ export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestCon
       try {
         url = new URL(String(config.url));
       } catch {
-        throw permanent(`http.request: url ${JSON.stringify(config.url)} is not an absolute URL`);
+        throw permanent(`http.request: url ${JSON.stringify(shownUrlText(String(config.url)))} is not an absolute URL`);
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanent('http.request: only http and https URLs');
 
@@ -43,7 +45,8 @@ export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestCon
         }
       }
 
-      const target = `${method} ${url.origin}${url.pathname}`;
+      // What errors show of the request: no query, no secret-looking path segment (shown-url.ts).
+      const target = `${method} ${shownUrl(url)}`;
       const response = await callProvider(`http.request: ${target}`, url, { method, headers, body, signal, guard });
       const result = { status: response.status, headers: Object.fromEntries(response.headers), body: await readBody(response) };
       if (expected(config.expectStatus, response.status)) return result;
