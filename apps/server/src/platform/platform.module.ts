@@ -6,6 +6,8 @@ export const CONFIG = Symbol('CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const DATABASE = Symbol('DATABASE');
 export const REDIS = Symbol('REDIS');
+/** The DataCipher (DATA_ENCRYPTION_KEY). */
+export const CIPHER = Symbol('CIPHER');
 
 /** Makes the process Runtime injectable: @Inject(CONFIG), @Inject(DATABASE), ... */
 @Global()
@@ -18,6 +20,7 @@ export class PlatformModule {
       { provide: LOGGER, useValue: runtime.logger },
       { provide: DATABASE, useValue: runtime.database },
       { provide: REDIS, useValue: runtime.redis },
+      { provide: CIPHER, useValue: runtime.cipher },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }

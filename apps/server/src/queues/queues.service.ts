@@ -3,9 +3,11 @@ import type { QueueName } from '@visapi/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../platform/db/database';
-import { whenReady } from '../platform/redis/redis';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import { type RedisConnections, whenReady } from '../platform/redis/redis';
+import { RUN_QUEUES } from './job-catalog';
 
 /** Producer side of the queues: one BullMQ Queue per name, sharing one fail-fast connection. */
 @Injectable()
@@ -13,21 +15,25 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly connections = new Map<QueueName, Redis>();
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX'>,
+    @Inject(REDIS) private readonly redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** The run queues connect at start, so the first trigger does not wait for a connection. */
   async onModuleInit() {
-    for (const name of ['critical', 'default', 'bulk'] as const) this.get(name);
+    for (const name of RUN_QUEUES) this.get(name);
     await Promise.all([...this.connections.values()].map((c) => whenReady(c, 5_000).catch(() => undefined)));
   }
 
   get(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      const connection = this.runtime.redis.create('command', `visapi:queue:${name}`);
-      queue = new Queue(name, { connection, prefix: this.runtime.config.REDIS_PREFIX });
+      const connection = this.redis.create('command', `visapi:queue:${name}`);
+      queue = new Queue(name, { connection, prefix: this.config.REDIS_PREFIX });
       this.connections.set(name, connection);
-      queue.on('error', (error) => this.runtime.logger.warn({ err: error, queue: name }, 'queue connection error'));
+      queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue connection error'));
       this.queues.set(name, queue);
     }
     return queue;

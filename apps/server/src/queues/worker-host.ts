@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUE_NAMES, type QueueName } from '@visapi/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
 import { JobHandlers } from './job-handlers';
 
 /**
@@ -14,29 +16,31 @@ export class WorkerHost implements OnApplicationBootstrap {
   private readonly workers: Worker[] = [];
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(REDIS) private readonly redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly handlers: JobHandlers,
   ) {}
 
   onApplicationBootstrap() {
     for (const name of QUEUE_NAMES) {
       const worker = new Worker(name, (job, token) => this.process(name, job, token), {
-        connection: this.runtime.redis.create('blocking', `visapi:worker:${name}`),
-        prefix: this.runtime.config.REDIS_PREFIX,
+        connection: this.redis.create('blocking', `visapi:worker:${name}`),
+        prefix: this.config.REDIS_PREFIX,
         concurrency: this.concurrency(name),
         // A worker that dies keeps its jobs locked this long; then another worker takes them
         // over (stalled-job recovery) and the run resumes at its unfinished step.
-        lockDuration: this.runtime.config.WORKER_LOCK_DURATION_MS,
-        stalledInterval: this.runtime.config.WORKER_STALLED_INTERVAL_MS,
+        lockDuration: this.config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
       });
-      worker.on('error', (error) => this.runtime.logger.warn({ err: error, queue: name }, 'worker connection error'));
+      worker.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'worker connection error'));
       this.workers.push(worker);
     }
-    this.runtime.logger.info({ queues: QUEUE_NAMES.map((q) => `${q}×${this.concurrency(q)}`) }, 'worker started');
+    this.logger.info({ queues: QUEUE_NAMES.map((q) => `${q}×${this.concurrency(q)}`) }, 'worker started');
   }
 
   concurrency(queue: QueueName): number {
-    const c = this.runtime.config;
+    const c = this.config;
     return {
       critical: c.WORKER_CONCURRENCY_CRITICAL,
       default: c.WORKER_CONCURRENCY_DEFAULT,
@@ -66,7 +70,7 @@ export class WorkerHost implements OnApplicationBootstrap {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.runtime.logger.warn({ graceMs }, 'jobs still running after the grace period; leaving them to another worker');
+      this.logger.warn({ graceMs }, 'jobs still running after the grace period; leaving them to another worker');
       await Promise.all(this.workers.map((w) => w.close(true)));
     }
     this.workers.length = 0;

@@ -4,9 +4,10 @@ import { LogService } from '../logs/log.service';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { JobHandlers } from '../queues/job-handlers';
+import { retentionJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 
-export const RETENTION_JOB = 'retention';
+export const RETENTION_JOB = retentionJob.name;
 const DAY_MS = 86_400_000;
 
 export interface Pruned {
@@ -37,7 +38,7 @@ export class Retention implements OnApplicationBootstrap {
     this.handlers.register('maintenance', RETENTION_JOB, () => this.prune());
     await this.queues
       .get('maintenance')
-      .upsertJobScheduler(RETENTION_JOB, { pattern: this.runtime.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: RETENTION_JOB, opts: { removeOnComplete: 30, removeOnFail: 30 } })
+      .upsertJobScheduler(RETENTION_JOB, { pattern: this.runtime.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: RETENTION_JOB, opts: retentionJob.options })
       .catch((error: unknown) => this.runtime.logger.warn({ err: error }, 'could not schedule the retention job'));
   }
 

@@ -1,25 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { z } from 'zod';
+import type { Logger } from 'pino';
 import { asStepError } from '../engine/errors';
 import { StepRegistry } from '../engine/step-types';
 import { redactText } from '../logs/redaction';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER } from '../platform/platform.module';
+import { deadRunAlertJob } from '../queues/job-catalog';
 import { JobHandlers } from '../queues/job-handlers';
 import { QueuesService } from '../queues/queues.service';
 
-export const DEAD_RUN_ALERT_JOB = 'dead-run-alert';
-
-const alertJobSchema = z.object({
-  v: z.literal(1),
-  runId: z.uuid(),
-  workflowId: z.uuid(),
-  workflowName: z.string(),
-  stepId: z.string().nullable(),
-  error: z.object({ class: z.string(), message: z.string() }),
-});
-type AlertJob = z.infer<typeof alertJobSchema>;
+type AlertJob = ReturnType<typeof deadRunAlertJob.read>;
 
 /**
  * SPEC §6: a run that fails for good is announced in SLACK_ALERTS_CHANNEL (workflow, run id,
@@ -31,38 +22,32 @@ type AlertJob = z.infer<typeof alertJobSchema>;
 @Injectable()
 export class DeadRunAlerts implements OnModuleInit {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SLACK_ALERTS_CHANNEL' | 'PUBLIC_URL'>,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly handlers: JobHandlers,
     private readonly queues: QueuesService,
     private readonly registry: StepRegistry,
   ) {}
 
   onModuleInit() {
-    this.handlers.register('maintenance', DEAD_RUN_ALERT_JOB, (job) => this.post(job.data, job.attemptsMade + 1));
+    this.handlers.register(deadRunAlertJob.queue!, deadRunAlertJob.name, (job) => this.post(job.data, job.attemptsMade + 1));
   }
 
   /** Queues the alert; never throws (the run is dead either way). */
   async announce(alert: Omit<AlertJob, 'v'>): Promise<void> {
-    if (!this.runtime.config.SLACK_ALERTS_CHANNEL) return;
+    if (!this.config.SLACK_ALERTS_CHANNEL) return;
     try {
-      await this.queues.add('maintenance', DEAD_RUN_ALERT_JOB, { v: 1, ...alert } satisfies AlertJob, {
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 2_000 },
-        removeOnComplete: 1_000,
-        removeOnFail: 1_000,
-      });
+      await this.queues.add(deadRunAlertJob.queue!, deadRunAlertJob.name, { v: 1, ...alert } satisfies AlertJob, deadRunAlertJob.options);
     } catch (error) {
-      this.runtime.logger.error({ err: error, runId: alert.runId }, 'could not queue the dead-run alert');
+      this.logger.error({ err: error, runId: alert.runId }, 'could not queue the dead-run alert');
     }
   }
 
   private async post(data: unknown, attempt: number): Promise<unknown> {
-    const parsed = alertJobSchema.safeParse(data);
-    if (!parsed.success) throw new UnrecoverableError('dead-run alert job has an unknown shape');
-    const alert = parsed.data;
-    const channel = this.runtime.config.SLACK_ALERTS_CHANNEL;
+    const alert = deadRunAlertJob.read(data);
+    const channel = this.config.SLACK_ALERTS_CHANNEL;
     if (!channel) return { skipped: 'SLACK_ALERTS_CHANNEL is not set' };
-    const link = `${this.runtime.config.PUBLIC_URL}/runs/${alert.runId}`;
+    const link = `${this.config.PUBLIC_URL}/runs/${alert.runId}`;
     const step = alert.stepId ? `step \`${alert.stepId}\` failed` : 'the run failed';
     const text = `:rotating_light: Dead run in *${alert.workflowName}*: ${step} (${alert.error.class}): ${redactText(alert.error.message)}\nRun ${alert.runId} — ${link}`;
     const signal = AbortSignal.timeout(30_000);

@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { LogService } from '../logs/log.service';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER } from '../platform/platform.module';
+import { type RunQueue, reconcileRunsJob } from '../queues/job-catalog';
 import { JobHandlers } from '../queues/job-handlers';
 import { QueuesService } from '../queues/queues.service';
 import { RunsRepository } from './runs.repository';
-import { RunsService } from './runs.service';
+import { RunProducer } from './run-producer';
 
-export const RECONCILE_JOB = 'reconcile-runs';
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
@@ -19,35 +20,36 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 @Injectable()
 export class RunReconciler implements OnApplicationBootstrap {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'RUN_RECONCILE_INTERVAL_MS' | 'RUN_STALL_WINDOW_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly handlers: JobHandlers,
     private readonly queues: QueuesService,
     private readonly repository: RunsRepository,
-    private readonly runs: RunsService,
+    private readonly producer: RunProducer,
     private readonly logs: LogService,
   ) {}
 
   async onApplicationBootstrap() {
-    this.handlers.register('maintenance', RECONCILE_JOB, () => this.sweep());
-    const every = this.runtime.config.RUN_RECONCILE_INTERVAL_MS;
+    const { name, queue, options } = reconcileRunsJob;
+    this.handlers.register(queue, name, () => this.sweep());
     await this.queues
-      .get('maintenance')
-      .upsertJobScheduler(RECONCILE_JOB, { every }, { name: RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } })
-      .catch((error: unknown) => this.runtime.logger.warn({ err: error }, 'could not schedule the run reconciliation sweep'));
+      .get(queue)
+      .upsertJobScheduler(name, { every: this.config.RUN_RECONCILE_INTERVAL_MS }, { name, opts: options })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not schedule the run reconciliation sweep'));
   }
 
   /** One pass; returns the ids re-queued. */
   async sweep(): Promise<string[]> {
-    const staleBefore = new Date(Date.now() - this.runtime.config.RUN_STALL_WINDOW_MS);
+    const staleBefore = new Date(Date.now() - this.config.RUN_STALL_WINDOW_MS);
     const requeued: string[] = [];
     for (const run of await this.repository.stale(staleBefore, 500)) {
-      const job = run.job_id ? await this.queues.get(run.queue as 'critical' | 'default' | 'bulk').getJob(run.job_id) : undefined;
+      const job = run.job_id ? await this.queues.get(run.queue as RunQueue).getJob(run.job_id) : undefined;
       if (job && LIVE_STATES.has(await job.getState())) continue;
-      await this.runs.requeue(run);
+      await this.producer.requeue(run);
       requeued.push(run.id);
       this.logs.write({ level: 'warn', message: 'run re-queued by the reconciliation sweep (no queue held it)', workflowId: run.workflow_id, runId: run.id, jobId: run.id, payload: { status: run.status, lastTouched: run.updated_at } });
     }
-    if (requeued.length) this.runtime.logger.warn({ count: requeued.length }, 'reconciliation sweep re-queued runs');
+    if (requeued.length) this.logger.warn({ count: requeued.length }, 'reconciliation sweep re-queued runs');
     return requeued;
   }
 }

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { QueuesModule } from '../queues/queues.module';
 import { WorkflowsCoreModule } from '../workflows/workflows-core.module';
 import { DeadRunAlerts } from './dead-run-alerts';
-import { RunExecutor } from './run-executor';
+import { TemplateRenderer } from '../engine/templating';
+import { PostgresRunStore } from './run-store';
+import { RunWorker } from './run-worker';
 import { RunReconciler } from './reconciler';
 import { RunsCoreModule } from './runs-core.module';
 import { stepRegistryProvider } from './step-registry.provider';
@@ -12,6 +14,7 @@ import { TemplatesCoreModule } from '../templates/templates.module';
 /** The run loop, registered as the handler of `run` jobs (roles worker and all). */
 @Module({
   imports: [QueuesModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
-  providers: [stepRegistryProvider, DeadRunAlerts, RunExecutor, RunReconciler],
+  // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
+  providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, PostgresRunStore, RunWorker, RunReconciler],
 })
 export class RunsWorkerModule {}

@@ -1,20 +1,16 @@
 import { IdParamDto } from '../platform/http/params';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { pageQuerySchema, pageSchema, replaySchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
+import { pageSchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { actor, type Principal } from '../auth/principal';
 import { RunsService } from './runs.service';
 
 class RunDto extends createZodDto(runSchema) {}
-class RunPageDto extends createZodDto(pageSchema(runSummarySchema)) {}
+export class RunPageDto extends createZodDto(pageSchema(runSummarySchema)) {}
 class RunsQueryDto extends createZodDto(runsQuerySchema) {}
 class AcceptedDto extends createZodDto(triggerAcceptedSchema) {}
-class DlqQueryDto extends createZodDto(pageQuerySchema) {}
-class ReplayDto extends createZodDto(replaySchema) {}
-class ReplayedDto extends createZodDto(z.object({ replayed: z.number().int() })) {}
 
 @ApiTags('runs')
 @Controller('api/v1/runs')
@@ -61,29 +57,5 @@ export class RunsController {
   @ApiConflictResponse({ description: 'The run has already finished.' })
   cancel(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     return this.runs.cancel(id, actor(by));
-  }
-}
-
-@ApiTags('runs')
-@Controller('api/v1/dlq')
-export class DlqController {
-  constructor(private readonly runs: RunsService) {}
-
-  @Get()
-  @Access({ scope: 'read_runs', role: 'viewer' })
-  @ApiOperation({ summary: 'Dead runs (the dead-letter queue)', description: 'Newest first, cursor-paginated.' })
-  @ApiOkResponse({ type: RunPageDto })
-  list(@Query() query: DlqQueryDto) {
-    return this.runs.list({ ...query, status: 'dead' });
-  }
-
-  @Post('replay')
-  @HttpCode(200)
-  @Access({ scope: 'manage_runs', role: 'operator' })
-  @ApiOperation({ summary: 'Replay dead runs', description: 'runIds, workflowId or all: true. Each resumes at its failed step.' })
-  @ApiOkResponse({ type: ReplayedDto })
-  async replay(@Body() body: ReplayDto, @CurrentPrincipal() by: Principal) {
-    const { replayed } = await this.runs.replay(body, actor(by));
-    return { replayed };
   }
 }

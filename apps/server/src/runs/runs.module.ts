@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DlqController, RunsController } from './runs.controller';
+import { DlqController } from './dlq.controller';
+import { RunsController } from './runs.controller';
 import { RunsCoreModule } from './runs-core.module';
 
 @Module({ imports: [RunsCoreModule], controllers: [RunsController, DlqController] })

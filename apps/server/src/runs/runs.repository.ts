@@ -5,10 +5,12 @@ import type { DatabaseHandle } from '../platform/db/database';
 import { before, exactCreatedAt } from '../platform/db/keyset';
 import type { RunStatus, RunStepsTable, RunsTable, StepStatus } from '../platform/db/schema';
 import { DATABASE } from '../platform/platform.module';
-import type { RunJob } from './run-job';
+import type { RunJob } from '../queues/job-catalog';
 import type { StoredStepResult } from './step-results';
 
 export type RunRow = Selectable<RunsTable>;
+/** What begin() records of a run's job. */
+export type RunIdentity = Pick<RunJob, 'runId' | 'workflowId' | 'versionId' | 'version' | 'trigger' | 'requestId' | 'triggeredAt'>;
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
@@ -88,12 +90,17 @@ export class RunsRepository {
    * running again; a finished run is returned untouched. `fresh` says the row was just created
    * (so it has no steps but the first).
    */
-  async begin(job: RunJob, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown, firstStep?: { id: string; type: string }): Promise<RunRow & { fresh: boolean }> {
+  async begin(job: RunIdentity, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown, firstStep?: { id: string; type: string }): Promise<RunRow & { fresh: boolean }> {
     const { rows } = await this.prepared<RunRow & { fresh: boolean }>('visapi_run_begin', BEGIN, [
       job.runId, job.workflowId, job.versionId, job.version, job.trigger.type, job.trigger.key ?? null, job.trigger.actorId ?? null, job.requestId,
       queue, jobId, inputEncrypted, JSON.stringify(inputRedacted ?? null), new Date(job.triggeredAt), firstStep?.id ?? null, firstStep?.type ?? null, firstStep !== undefined,
     ]);
     return rows[0]!;
+  }
+
+  /** For a run begin() recorded without its redacted input (see PostgresRunStore.begin). */
+  async setRedactedInput(id: string, inputRedacted: unknown): Promise<void> {
+    await this.db.updateTable('runs').set({ input_redacted: JSON.stringify(inputRedacted ?? null) }).where('id', '=', id).execute();
   }
 
   find(id: string): Promise<RunRow | undefined> {

@@ -1,86 +1,29 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Run, type RunsQuery, type RunSummary, type TriggerAccepted, WORKFLOW_PRIORITIES } from '@visapi/contracts';
-import { toFieldErrors } from '../workflows/definition-validator';
+import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { redact } from '../logs/redaction';
 import { LogService } from '../logs/log.service';
+import type { DataCipher } from '../platform/crypto/encryption';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import { CIPHER } from '../platform/platform.module';
+import { RUN_QUEUES, type RunQueue, runJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
-import type { CatalogEntry } from '../workflows/workflow-catalog';
-import { cancelChannel, RUN_JOB_NAME, type RunJob, runJobSchema } from './run-job';
+import { RunCancellations } from './run-cancellations';
+import { RunProducer } from './run-producer';
 import { toRun, toRunSummary } from './run-view';
 import { type RunRow, RunsRepository } from './runs.repository';
 
-export interface TriggerRequest {
-  entry: CatalogEntry;
-  input: unknown;
-  trigger: RunJob['trigger'];
-  requestId: string | null;
-  /** Set for idempotent requests, so a retried request reuses the job id (queued once). */
-  runId?: string;
-  /** Cron jitter: the run waits this long in the queue. */
-  delayMs?: number;
-  /** When the trigger happened (a cron fire's scheduled time); default now. */
-  triggeredAt?: string;
-}
-
-/** The run queues: one per workflow priority. */
-const RUN_QUEUES = WORKFLOW_PRIORITIES;
-/** Attempts cover crashes and outages (PostgreSQL down); step retries are the engine's own. */
-const RUN_JOB_OPTIONS = {
-  attempts: 30,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 24 * 3600 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
-type RunQueue = (typeof RUN_QUEUES)[number];
-
+/** What the runs API and the CLI do with runs: show, list, retry, cancel, replay. */
 @Injectable()
 export class RunsService {
-  private readonly publisher: Redis;
-
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CIPHER) private readonly cipher: DataCipher,
     private readonly queues: QueuesService,
     private readonly repository: RunsRepository,
+    private readonly producer: RunProducer,
+    private readonly cancellations: RunCancellations,
     private readonly logs: LogService,
-  ) {
-    this.publisher = runtime.redis.create('command', 'visapi:runs:pub');
-  }
-
-  /**
-   * Validates the payload against the workflow's inputSchema (422) and queues the run. Touches
-   * Redis only; resolves once the job is stored, so a 202 means the run is queued.
-   */
-  async enqueue({ entry, input, trigger, requestId, runId = randomUUID(), delayMs, triggeredAt }: TriggerRequest): Promise<TriggerAccepted> {
-    const { workflow, definition, versionId, validateInput } = entry;
-    if (validateInput && !validateInput(input)) {
-      throw new ProblemException('unprocessable', 'The payload does not match the workflow’s inputSchema.', toFieldErrors(validateInput.errors ?? []));
-    }
-    const job: RunJob = {
-      v: 1,
-      runId,
-      workflowId: workflow.id,
-      versionId,
-      version: definition.version,
-      trigger,
-      requestId,
-      input: this.runtime.cipher.encryptJson(input).toString('base64'),
-      triggeredAt: triggeredAt ?? new Date().toISOString(),
-    };
-    try {
-      await this.queues.add(workflow.priority, RUN_JOB_NAME, job, { jobId: runId, ...RUN_JOB_OPTIONS, ...(delayMs ? { delay: delayMs } : {}) });
-    } catch (error) {
-      this.runtime.logger.error({ err: error, runId }, 'could not queue a run');
-      throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
-    }
-    this.logs.write({ level: 'info', message: `run queued (${trigger.type})`, workflowId: workflow.id, runId, jobId: runId, actorId: trigger.actorId ?? null, payload: { trigger, requestId, queue: workflow.priority, version: definition.version } });
-    return this.acceptance(workflow.id, runId);
-  }
+  ) {}
 
   /**
    * Manual retry (SPEC §6): a dead or cancelled run resumes from its first unfinished step; a
@@ -100,31 +43,13 @@ export class RunsService {
     const row = await this.repository.reopen(id, ['dead', 'cancelled', 'failed']);
     if (!row) throw new ProblemException('conflict', `The run is ${existing.status}: only dead, cancelled or failed runs can be retried.`);
     try {
-      await this.requeue(row, 'retry');
+      await this.producer.requeue(row, 'retry');
     } catch (error) {
       await this.repository.finish(row.id, existing.status, existing.error);
       throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
     }
     this.audit(action, row, by);
     return this.accepted(row);
-  }
-
-  /** Queues a recorded run again under a new job id (the worker resumes it at its unfinished step). */
-  async requeue(row: RunRow, reason: 'retry' | 'reconcile' = 'reconcile'): Promise<void> {
-    const data: RunJob = {
-      v: 1,
-      runId: row.id,
-      workflowId: row.workflow_id,
-      versionId: row.workflow_version_id!,
-      version: row.workflow_version,
-      trigger: { type: row.trigger_type, ...(row.trigger_key ? { key: row.trigger_key } : {}), ...(row.actor_id ? { actorId: row.actor_id } : {}) },
-      requestId: row.request_id,
-      input: row.input_encrypted!.toString('base64'),
-      triggeredAt: row.created_at.toISOString(),
-    };
-    const jobId = `${row.id}:${reason}:${Date.now()}`;
-    await this.queues.add(row.queue as RunQueue, RUN_JOB_NAME, data, { jobId, ...RUN_JOB_OPTIONS });
-    await this.repository.setJob(row.id, jobId);
   }
 
   /** Cancels a queued, running or retry-waiting run; a step in flight finishes, no further step starts. */
@@ -138,7 +63,7 @@ export class RunsService {
     const job = row.job_id ? await this.queues.get(row.queue as RunQueue).getJob(row.job_id) : undefined;
     if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
     // A worker running it aborts the step in flight (else it stops before the next step).
-    await this.publisher.publish(cancelChannel(this.runtime), row.id).catch(() => undefined);
+    await this.cancellations.publish(row.id);
     this.audit('run.cancelled', row, by);
     return this.get(id);
   }
@@ -167,12 +92,7 @@ export class RunsService {
   }
 
   private accepted(row: RunRow): TriggerAccepted {
-    return this.acceptance(row.workflow_id, row.id);
-  }
-
-  /** The 202 answer for a queued run. */
-  acceptance(workflowId: string, runId: string): TriggerAccepted {
-    return { runId, workflowId, status: 'queued', statusUrl: `${this.runtime.config.PUBLIC_URL}/api/v1/runs/${runId}` };
+    return this.producer.acceptance(row.workflow_id, row.id);
   }
 
   private audit(action: string, row: RunRow, by: { actorId: string | null; actorType: string }) {
@@ -186,7 +106,7 @@ export class RunsService {
     for (const name of RUN_QUEUES) {
       const job = await this.queues.get(name).getJob(id);
       if (!job) continue;
-      const data = runJobSchema.parse(job.data);
+      const data = runJob.read(job.data);
       return {
         id,
         workflowId: data.workflowId,
@@ -194,7 +114,7 @@ export class RunsService {
         status: 'queued',
         trigger: data.trigger,
         requestId: data.requestId,
-        input: redact(this.runtime.cipher.decryptJson(Buffer.from(data.input, 'base64'))),
+        input: redact(this.cipher.decryptJson(Buffer.from(data.sealedInput, 'base64'))),
         attempts: 0,
         createdAt: data.triggeredAt,
         startedAt: null,

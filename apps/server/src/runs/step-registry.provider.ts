@@ -26,7 +26,7 @@ export function connectorSettings(config: Config): ConnectorSettings {
 /** The connectors, wired to the configuration, the template registry and the outbox. */
 export const stepRegistryProvider: Provider = {
   provide: StepRegistry,
-  inject: [RUNTIME, TemplateRegistry, OutboxRepository],
-  useFactory: (runtime: Runtime, templates: TemplateRegistry, outbox: OutboxRepository) =>
-    createStepRegistry({ settings: connectorSettings(runtime.config), templates, outbox, renderer: new TemplateRenderer() }),
+  inject: [RUNTIME, TemplateRegistry, OutboxRepository, TemplateRenderer],
+  useFactory: (runtime: Runtime, templates: TemplateRegistry, outbox: OutboxRepository, renderer: TemplateRenderer) =>
+    createStepRegistry({ settings: connectorSettings(runtime.config), templates, outbox, renderer }),
 };

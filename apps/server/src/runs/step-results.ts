@@ -1,12 +1,9 @@
+import type { RunError, StepRecord } from '../engine/run-loop';
 import type { ItemResult } from '../engine/step-runner';
 import { redact, redactText } from '../logs/redaction';
 import type { DataCipher } from '../platform/crypto/encryption';
 
-export interface RunError {
-  class: string;
-  message: string;
-  stepId?: string;
-}
+export type { RunError } from '../engine/run-loop';
 
 /** What is stored of a step's result: redacted copies in the plain columns, the raw outputs sealed. */
 export interface StoredStepResult {
@@ -23,12 +20,15 @@ export interface StoredStepResult {
  * columns get them redacted. The raw values stay only where a resumed run needs them — later
  * steps' templates read `steps.<id>` (ADR 0005) — sealed like the run's input. Errors are
  * stored redacted only (redactError): nothing reads them back but people.
+ *
+ * A succeeded forEach step keeps its output (the items' outputs) and not its items: it is
+ * never run again. A failed one keeps its items, so a retry skips those that succeeded.
  */
-export function sealStepResult(cipher: DataCipher, result: { output?: unknown; items?: ItemResult[] }, succeeded: boolean): StoredStepResult {
-  const { output, items } = result;
+export function sealStepResult(cipher: DataCipher, record: Exclude<StepRecord, { status: 'skipped' }>): StoredStepResult {
+  if (record.status === 'succeeded') return { output: redact(record.output ?? null), outputSealed: cipher.encryptJson(record.output) };
+  const { items, error } = record;
   return {
-    output: succeeded ? redact(output ?? null) : undefined,
-    outputSealed: succeeded ? cipher.encryptJson(output) : undefined,
+    error,
     items: items && redact(items),
     // Only succeeded items are reused on resume; a failed one is run again, its error is not needed.
     itemsSealed: items && cipher.encryptJson(items.map((i) => (i.status === 'succeeded' ? { status: i.status, output: i.output } : { status: i.status }))),

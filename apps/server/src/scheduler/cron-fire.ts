@@ -1,15 +1,13 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { z } from 'zod';
 import { LogService } from '../logs/log.service';
 import { ProblemException } from '../platform/http/problem';
+import { cronFireJob } from '../queues/job-catalog';
 import { JobHandlers } from '../queues/job-handlers';
-import { RunsService } from '../runs/runs.service';
+import { RunProducer } from '../runs/run-producer';
 import { idempotentRunId } from '../triggers/idempotency';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { CRON_FIRE_JOB } from './cron-schedules';
-
-const fireSchema = z.object({ v: z.literal(1), workflowId: z.uuid(), triggerIndex: z.number().int().min(0) });
 
 /**
  * A job scheduler's fire becomes one run. BullMQ gives each fire one job (its id holds the fire
@@ -21,18 +19,22 @@ export class CronFire implements OnModuleInit {
   constructor(
     private readonly handlers: JobHandlers,
     private readonly catalog: WorkflowCatalog,
-    private readonly runs: RunsService,
+    private readonly runs: RunProducer,
     private readonly logs: LogService,
   ) {}
 
   onModuleInit() {
-    this.handlers.register('critical', CRON_FIRE_JOB, (job) => this.fire(job));
+    this.handlers.register(cronFireJob.queue!, CRON_FIRE_JOB, (job) => this.fire(job));
   }
 
   async fire(job: Job): Promise<{ runId?: string; skipped?: string }> {
-    const parsed = fireSchema.safeParse(job.data);
-    if (!parsed.success) return { skipped: 'unknown job shape' };
-    const { workflowId, triggerIndex } = parsed.data;
+    let fire: ReturnType<typeof cronFireJob.read>;
+    try {
+      fire = cronFireJob.read(job.data);
+    } catch {
+      return { skipped: 'unknown job shape' };
+    }
+    const { workflowId, triggerIndex } = fire;
     const schedulerId = job.repeatJobKey ?? String(job.id);
     const firedAt = job.opts.prevMillis ?? job.timestamp;
     const entry = await this.catalog.get(workflowId);

@@ -1,7 +1,9 @@
 import type { WorkflowDefinition } from '@visapi/contracts';
 import { CronExpressionParser } from 'cron-parser';
 
-export const CRON_FIRE_JOB = 'cron-fire';
+import { cronFireJob } from '../queues/job-catalog';
+
+export const CRON_FIRE_JOB = cronFireJob.name;
 const PREFIX = 'cron-';
 
 /** One job scheduler as VisAPI wants it to exist (SPEC §5.2). */

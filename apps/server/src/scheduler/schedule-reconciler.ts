@@ -6,6 +6,7 @@ import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { QueuesService } from '../queues/queues.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
+import { cronFireJob } from '../queues/job-catalog';
 import { CRON_FIRE_JOB, type DesiredSchedule, desiredSchedules, isCronSchedule } from './cron-schedules';
 
 /** The cron schedulers live on the critical queue: a fire is a tiny job that must not wait. */
@@ -117,7 +118,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
     for (const schedule of desired.values()) {
       const current = existing.get(schedule.id);
       if (current && matches(current, schedule)) continue;
-      await queue.upsertJobScheduler(schedule.id, { pattern: schedule.pattern, tz: schedule.tz }, { name: CRON_FIRE_JOB, data: schedule.data, opts: { removeOnComplete: 100, removeOnFail: 500 } });
+      await queue.upsertJobScheduler(schedule.id, { pattern: schedule.pattern, tz: schedule.tz }, { name: CRON_FIRE_JOB, data: schedule.data, opts: cronFireJob.options });
       (current ? corrections.updated : corrections.added).push(schedule.id);
       this.log(current ? 'schedule updated' : 'schedule added', schedule.data.workflowId, { schedulerId: schedule.id, pattern: schedule.pattern, tz: schedule.tz, was: current && { pattern: current.pattern, tz: current.tz } });
     }

@@ -7,7 +7,8 @@ import { createZodDto } from 'nestjs-zod';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { ProblemException } from '../platform/http/problem';
-import { RunsService } from '../runs/runs.service';
+import { jsonBodyBytes } from '../platform/http/body-parsers';
+import { RunProducer } from '../runs/run-producer';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 
 class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
@@ -17,7 +18,7 @@ class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
 export class ManualTriggerController {
   constructor(
     private readonly catalog: WorkflowCatalog,
-    private readonly runs: RunsService,
+    private readonly runs: RunProducer,
   ) {}
 
   @Post(':id/trigger')
@@ -37,6 +38,6 @@ export class ManualTriggerController {
     if (typeof input !== 'object' || Array.isArray(input)) {
       throw new ProblemException('validation', 'The body must be a JSON object (the run’s input).', [{ path: '$', message: 'must be an object' }]);
     }
-    return this.runs.enqueue({ entry, input, trigger: { type: 'manual', actorId: by.id }, requestId: String(request.id) });
+    return this.runs.enqueue({ entry, input, inputJson: body == null ? undefined : jsonBodyBytes(request), trigger: { type: 'manual', actorId: by.id }, requestId: String(request.id) });
   }
 }

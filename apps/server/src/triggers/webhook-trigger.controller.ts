@@ -13,16 +13,17 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN, WORKFLOW_PRIORITIES } from '@visapi/contracts';
+import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { Public } from '../auth/access.decorator';
-import type { BodyRouteConfig } from '../platform/http/body-parsers';
+import { type BodyRouteConfig, jsonBodyBytes } from '../platform/http/body-parsers';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { FailedLookups } from '../rate-limit/failed-lookups';
-import { RunsService } from '../runs/runs.service';
+import { jobKeys } from '../queues/job-catalog';
+import { RunProducer } from '../runs/run-producer';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotentRunId } from './idempotency';
 import { WebhookAuth } from './webhook-auth';
@@ -42,7 +43,7 @@ export class WebhookTriggerController {
     @Inject(RUNTIME) runtime: Runtime,
     private readonly catalog: WorkflowCatalog,
     private readonly auth: WebhookAuth,
-    private readonly runs: RunsService,
+    private readonly runs: RunProducer,
     private readonly failedLookups: FailedLookups,
   ) {
     this.idempotency = new IdempotencyStore(runtime.redis.create('command', 'visapi:idempotency'), runtime.config.REDIS_PREFIX);
@@ -89,14 +90,13 @@ export class WebhookTriggerController {
       throw new ProblemException('validation', 'Idempotency-Key must be 1-255 printable ASCII characters.', [{ path: 'header:Idempotency-Key', message: 'invalid' }]);
     }
     const accept = (runId?: string) =>
-      this.runs.enqueue({ entry, input: body, trigger: { type: 'webhook', key, ...(caller.actorId ? { actorId: caller.actorId } : {}) }, requestId: String(request.id), runId });
+      this.runs.enqueue({ entry, input: body, inputJson: jsonBodyBytes(request), trigger: { type: 'webhook', key, ...(caller.actorId ? { actorId: caller.actorId } : {}) }, requestId: String(request.id), runId });
     if (!idemKey) return accept();
 
     const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
-    const jobKeys = WORKFLOW_PRIORITIES.map((queue) => `${this.prefix}:${queue}:${runId}`);
-    const claim = await this.idempotency.claim(redisKey, jobKeys, request.rawBody ?? JSON.stringify(body), answer).catch(() => {
+    const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.prefix), request.rawBody ?? JSON.stringify(body), answer).catch(() => {
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');

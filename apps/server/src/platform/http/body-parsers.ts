@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body's bytes exactly as received (signature checks need them). */
     rawBody?: Buffer;
+    /** What rawBody holds: a JSON body's bytes are the input as JSON text already; a form's are not. */
+    rawBodyType?: 'json' | 'form';
   }
 }
 
@@ -43,6 +45,7 @@ export function installBodyParsers(fastify: FastifyInstance) {
   }
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
+    request.rawBodyType = 'json';
     const text = request.rawBody.toString('utf8');
     if (text.length === 0) return done(new BodyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'The JSON body is empty.', 400), undefined);
     let value: unknown;
@@ -61,6 +64,7 @@ export function installBodyParsers(fastify: FastifyInstance) {
       return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
     }
     request.rawBody = body as Buffer;
+    request.rawBodyType = 'form';
     let form: Record<string, string | string[]>;
     try {
       form = parseForm(request.rawBody.toString('utf8'));
@@ -69,6 +73,16 @@ export function installBodyParsers(fastify: FastifyInstance) {
     }
     done(null, form);
   });
+}
+
+/**
+ * The body's bytes when they are the parsed body as JSON text (a JSON request), to be stored as
+ * they came instead of stringified again. Not a form's; not with a byte-order mark, which the
+ * parser skips and JSON.parse would not.
+ */
+export function jsonBodyBytes(request: { rawBody?: Buffer; rawBodyType?: 'json' | 'form' }): Buffer | undefined {
+  const raw = request.rawBodyType === 'json' ? request.rawBody : undefined;
+  return raw && !(raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) ? raw : undefined;
 }
 
 /** Forms are parsed before authentication: more fields than this are refused unread (413). */

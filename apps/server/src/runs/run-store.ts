@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { BegunRun, RecordedStep, RunError, RunStore, RunTicket, StepAt, StepRecord } from '../engine/run-loop';
+import { redact } from '../logs/redaction';
+import type { DataCipher } from '../platform/crypto/encryption';
+import { CIPHER } from '../platform/platform.module';
+import type { RunJob } from '../queues/job-catalog';
+import { RunsRepository } from './runs.repository';
+import { openItems, openOutput, sealStepResult } from './step-results';
+
+/** One delivery of a run's job, as the worker hands it to the run loop. */
+export interface RunDelivery extends RunTicket {
+  job: RunJob;
+  queue: string;
+  jobId: string;
+  /** The input as it travelled, stored as it is. */
+  sealedInput: Buffer;
+  /**
+   * No earlier delivery can have recorded the run (its first job, first start): only then is
+   * the redacted input computed — a redelivery finds it stored.
+   */
+  firstDelivery: boolean;
+}
+
+const FINISHED = new Set(['succeeded', 'dead', 'cancelled']);
+
+/**
+ * The run loop's store over PostgreSQL (RunsRepository): outputs sealed with the data key,
+ * redacted copies in the plain columns (step-results.ts); one statement per call on the hot path.
+ */
+@Injectable()
+export class PostgresRunStore implements RunStore<RunDelivery> {
+  constructor(
+    private readonly repository: RunsRepository,
+    @Inject(CIPHER) private readonly cipher: DataCipher,
+  ) {}
+
+  async begin(run: RunDelivery, firstStep: StepAt | undefined): Promise<BegunRun> {
+    const redacted = run.firstDelivery ? redact(run.input) : undefined;
+    const row = await this.repository.begin(run.job, run.queue, run.jobId, run.sealedInput, redacted, firstStep);
+    // The first delivery died before recording the run: this one records it, so it redacts too.
+    if (row.fresh && !run.firstDelivery) await this.repository.setRedactedInput(row.id, redact(run.input));
+    if (row.fresh || FINISHED.has(row.status)) return { status: row.status, fresh: row.fresh, steps: new Map() };
+    const steps = new Map<string, RecordedStep>();
+    for (const s of await this.repository.progress(row.id)) {
+      steps.set(s.step_id, {
+        status: s.status,
+        attempts: s.attempts,
+        output: s.status === 'succeeded' ? openOutput(this.cipher, s) : undefined,
+        items: s.status === 'succeeded' ? undefined : openItems(this.cipher, s),
+      });
+    }
+    return { status: row.status, fresh: false, steps };
+  }
+
+  stepStarted(runId: string, step: StepAt, attempt: number): Promise<boolean> {
+    return this.repository.stepStarted(runId, step.id, step.position, step.type, attempt);
+  }
+
+  async stepFinished(runId: string, step: StepAt, record: StepRecord, runSucceeded = false): Promise<void> {
+    if (record.status === 'skipped') return this.repository.stepSkipped(runId, step.id, step.position, step.type);
+    const stored = sealStepResult(this.cipher, record);
+    if (runSucceeded) return this.repository.lastStepSucceeded(runId, step.id, stored);
+    return this.repository.stepFinished(runId, step.id, record.status, stored);
+  }
+
+  finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {
+    return this.repository.finish(runId, status, error ?? null);
+  }
+}
