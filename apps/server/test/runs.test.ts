@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log.service';
+import { runJob } from '../src/queues/job-catalog';
+import { QueuesService } from '../src/queues/queues.service';
 import { RunReconciler } from '../src/runs/reconciler';
 import { RunsRepository } from '../src/runs/runs.repository';
 import { createDatabase } from '../src/platform/db/database';
@@ -224,6 +226,23 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
     expect(target.to('/i4-each/after').map((r) => JSON.parse(r.body))).toEqual([{ first: 'ann.cohen@example.com' }]);
     expect((run.steps[0]!.output as Array<{ body: unknown }>)[0]!.body).toEqual({ email: 'a***@example.com' });
     expect(await plainColumns(runId)).not.toContain('ann.cohen@example.com');
+  });
+});
+
+describe('what a run stores (issue 10 #9)', () => {
+  it('issue 10 #9: a succeeded forEach step stores its output once (no items copy); a failed one keeps its items for the retry', async () => {
+    target.script('/i10-each/b', { status: 503 });
+    const id = await createWorkflow([{ id: 'each', type: 'http.request', forEach: 'input.ids', retries: 1, config: { url: `${target.base}/i10-each/{{ item }}` } }]);
+    const { runId } = await trigger(id, { ids: ['a', 'b'] });
+    const row = () => t.runtime.database.db.selectFrom('run_steps').select(['status', 'output', 'items', 'output_encrypted', 'items_encrypted']).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    await settled(runId, ['failed', 'succeeded']);
+    const run = await settled(runId);
+    expect(run.status).toBe('succeeded');
+    const stored = await row();
+    expect(stored).toMatchObject({ status: 'succeeded', items: null, items_encrypted: null });
+    expect((stored.output as unknown[]).length).toBe(2);
+    expect((t.runtime.cipher.decryptJson(stored.output_encrypted!) as unknown[]).length).toBe(2);
+    expect(target.to('/i10-each/a')).toHaveLength(1);
   });
 });
 
@@ -478,6 +497,39 @@ describe('reconciliation sweep', () => {
     expect(target.to('/swept')).toHaveLength(3);
     expect((await t.app.get(RunReconciler).sweep())).toEqual([]);
     await db.updateTable('runs').set({ status: 'succeeded' }).where('id', '=', fresh).execute();
+  });
+});
+
+describe('job versions (issue 10 #3)', () => {
+  const queue = () => t.app.get(QueuesService).get('default');
+
+  it('issue 10 #3: a version 1 run job, queued as the previous release wrote it, is upgraded and run by the worker', async () => {
+    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/v1-job`, body: { app: '{{ input.applicationId }}' } } }]);
+    const entry = (await t.app.get(WorkflowCatalog).get(id))!;
+    const runId = crypto.randomUUID();
+    const v1 = {
+      v: 1, runId, workflowId: id, versionId: entry.versionId, version: '1.0.0', trigger: { type: 'manual' }, requestId: 'req-v1',
+      input: t.runtime.cipher.encryptJson({ applicationId: 'A-1', email: 'dana@example.com' }).toString('base64'), triggeredAt: new Date().toISOString(),
+    };
+    // Straight into Redis through BullMQ, as a job queued before this release (not through RunProducer).
+    await queue().add('run', v1, { jobId: runId, attempts: 30, backoff: { type: 'exponential', delay: 1_000 } });
+    const run = await settled(runId);
+    expect(run).toMatchObject({ status: 'succeeded', trigger: { type: 'manual' }, requestId: 'req-v1', input: { applicationId: 'A-1', email: 'd***@example.com' } });
+    expect(target.to('/v1-job').map((r) => JSON.parse(r.body))).toEqual([{ app: 'A-1' }]);
+  });
+
+  it('issue 10 #3: a job of an unknown newer version fails naming the versions (left for a newer worker); a malformed one fails unrecoverably', async () => {
+    const runId = crypto.randomUUID();
+    await queue().add('run', { v: 3, runId }, { jobId: runId, attempts: 1 });
+    const broken = crypto.randomUUID();
+    await queue().add('run', { v: 1, runId: broken }, { jobId: broken, attempts: 5, backoff: { type: 'fixed', delay: 60_000 } });
+    await expect.poll(async () => (await queue().getJob(runId))?.failedReason, { timeout: 10_000 }).toBe(
+      `run job has schema version 3; this worker knows versions 1 to ${runJob.version}: a worker of a newer release must take it`,
+    );
+    // Unrecoverable: failed at once, not retried in a minute.
+    await expect.poll(async () => queue().getJob(broken).then((j) => j?.getState()), { timeout: 10_000 }).toBe('failed');
+    expect((await queue().getJob(broken))!.failedReason).toMatch(/^run job of schema version 1 is malformed/);
+    expect((await call(t, 'GET', `/api/v1/runs/${runId}`)).statusCode).toBe(404);
   });
 });
 

@@ -339,9 +339,27 @@ describe('queue contents', () => {
     const res = await post(wf.key, { email: 'dana@example.com' });
     const job = await t.app.get(QueuesService).get('default').getJob(res.json().runId);
     if (job) {
-      expect(job.data).toMatchObject({ v: 1, runId: res.json().runId, workflowId: wf.id });
+      expect(job.data).toMatchObject({ v: 2, runId: res.json().runId, workflowId: wf.id });
       expect(JSON.stringify(job.data)).not.toContain('dana@example.com');
     }
+  });
+
+  it('issue 10 #9: a JSON body is sealed as its bytes came (not parsed and stringified again); a form as JSON of its fields', async () => {
+    const wf = await workflow();
+    const raw = '{ "email" : "dana@example.com",\n  "name": "D\\u00e4na", "n": 1.50 }';
+    const res = await post(wf.key, raw);
+    expect(res.statusCode).toBe(202);
+    const opened = async (runId: string) => {
+      const job = await t.app.get(QueuesService).get('default').getJob(runId);
+      return t.runtime.cipher.decrypt(Buffer.from(job!.data.sealedInput, 'base64')).toString('utf8');
+    };
+    expect(await opened(res.json().runId)).toBe(raw);
+    const run = await settled(res.json().runId);
+    expect(run.status).toBe('succeeded');
+    expect(JSON.parse(target.to(`/delivered/${wf.n}`)[0]!.body)).toEqual({ email: 'dana@example.com', name: 'Däna', n: 1.5 });
+
+    const form = await post(wf.key, 'tag=a&tag=b', { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' });
+    expect(await opened(form.json().runId)).toBe('{"tag":["a","b"]}');
   });
 });
 

@@ -6,7 +6,7 @@ import type { DataCipher } from '../platform/crypto/encryption';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { CIPHER } from '../platform/platform.module';
-import { RUN_QUEUES, type RunQueue, runJob } from '../queues/job-catalog';
+import { RUN_QUEUES, type RunJob, type RunQueue, runJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
@@ -106,7 +106,12 @@ export class RunsService {
     for (const name of RUN_QUEUES) {
       const job = await this.queues.get(name).getJob(id);
       if (!job) continue;
-      const data = runJob.read(job.data);
+      let data: RunJob;
+      try {
+        data = runJob.read(job.data);
+      } catch {
+        continue; // a job this release cannot read (a newer one's, or broken): no run to show from it
+      }
       return {
         id,
         workflowId: data.workflowId,
