@@ -5,7 +5,7 @@ import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
-import { actor, type Principal } from '../auth/principal';
+import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
 import { FailedLookups } from '../rate-limit/failed-lookups';

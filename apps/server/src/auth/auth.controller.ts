@@ -6,10 +6,10 @@ import { createZodDto } from 'nestjs-zod';
 import { LogService } from '../logs/log.service';
 import { toUser } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
-import { Access, CurrentPrincipal, Public } from './access.decorator';
+import { Access, CurrentPrincipal, Public } from '../platform/http/access.decorator';
 import { unauthorized } from './auth.guard';
 import { MagicLinksService } from './magic-links.service';
-import type { Principal } from './principal';
+import type { Principal } from '../platform/http/principal';
 import { SessionsService } from './sessions.service';
 
 class MagicLinkDto extends createZodDto(magicLinkRequestSchema) {}

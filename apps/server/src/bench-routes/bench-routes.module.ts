@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/access.decorator';
+import { Public } from '../platform/http/access.decorator';
 import { QueuesModule } from '../queues/queues.module';
 import { QueuesService } from '../queues/queues.service';
 

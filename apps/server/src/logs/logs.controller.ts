@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { logEntrySchema, logsQuerySchema, pageSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../platform/http/access.decorator';
 import { LogsQueryService } from './logs.service';
 
 class LogsQueryDto extends createZodDto(logsQuerySchema) {}

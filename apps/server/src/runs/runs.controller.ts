@@ -4,8 +4,8 @@ import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkRes
 import { pageQuerySchema, pageSchema, replaySchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { actor, type Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import { actor, type Principal } from '../platform/http/principal';
 import { RunsService } from './runs.service';
 
 class RunDto extends createZodDto(runSchema) {}

@@ -4,8 +4,8 @@ import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse,
 import { triggerAcceptedSchema } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
 import { ProblemException } from '../platform/http/problem';
 import { RunsService } from '../runs/runs.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';

@@ -16,7 +16,7 @@ import {
 import { triggerAcceptedSchema, WEBHOOK_KEY_PATTERN, WORKFLOW_PRIORITIES } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
-import { Public } from '../auth/access.decorator';
+import { Public } from '../platform/http/access.decorator';
 import type { BodyRouteConfig } from '../platform/http/body-parsers';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { User, UserRole } from '@visapi/contracts';
-import { actor, type Principal } from '../auth/principal';
+import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log.service';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RotatedWebhookSecret, Workflow, WorkflowDefinition, WorkflowDefinitionInput, WorkflowDefinitionView, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import { inc as semverInc, gt as semverGreater } from 'semver';
-import { actor, type Principal } from '../auth/principal';
+import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log.service';
 import type { Config } from '../platform/config/config';
 import { keyset } from '../platform/http/cursor';

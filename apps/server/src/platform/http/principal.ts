@@ -1,9 +1,8 @@
 import type { Scope, UserRole } from '@visapi/contracts';
-import type { Bucket } from '../rate-limit/rate-limiter';
 
 /** Who is making a request: a service with an API key, or a signed-in dashboard user. */
 export type Principal =
-  | { kind: 'apiKey'; id: string; prefix: string; scopes: Scope[]; rateLimit: Bucket; expiresAt: Date }
+  | { kind: 'apiKey'; id: string; prefix: string; scopes: Scope[]; rateLimit: { burst: number; perSecond: number }; expiresAt: Date }
   | { kind: 'user'; id: string; email: string; role: UserRole; sessionId: string };
 
 declare module 'fastify' {
