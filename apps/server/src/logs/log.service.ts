@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import type { DatabaseHandle } from '../platform/db/database';
+import { CONFIG, DATABASE, LOGGER } from '../platform/platform.module';
 import { type LogInput, LogWriter } from './log-writer';
 
 export interface AuditEntry {
@@ -19,9 +21,12 @@ export interface AuditEntry {
 export class LogService implements OnModuleDestroy {
   readonly writer: LogWriter;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
-    const { config } = runtime;
-    this.writer = new LogWriter(runtime.database, runtime.logger.child({ context: 'log-writer' }), {
+  constructor(
+    @Inject(CONFIG) config: Pick<Config, 'LOG_BUFFER_MAX' | 'LOG_BATCH_SIZE' | 'LOG_FLUSH_INTERVAL_MS'>,
+    @Inject(DATABASE) database: DatabaseHandle,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.writer = new LogWriter(database, logger.child({ context: 'log-writer' }), {
       maxBuffered: config.LOG_BUFFER_MAX,
       batchSize: config.LOG_BATCH_SIZE,
       flushIntervalMs: config.LOG_FLUSH_INTERVAL_MS,
