@@ -8,7 +8,7 @@ import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import { actor, type Principal } from '../platform/http/principal';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Bucket } from '../rate-limit/rate-limiter';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { JobHandlers } from '../queues/job-handlers';

@@ -4,7 +4,7 @@ import { retryDelayMs } from '../engine/backoff';
 import { StepRunner } from '../engine/step-runner';
 import { StepRegistry } from '../engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../engine/templating';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { redact } from '../logs/redaction';
 import { RUNTIME } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';

@@ -6,8 +6,8 @@ import { RunExecutor } from './run-executor';
 import { RunReconciler } from './reconciler';
 import { RunsCoreModule } from './runs-core.module';
 import { stepRegistryProvider } from './step-registry.provider';
-import { OutboxCoreModule } from '../outbox/outbox.module';
-import { TemplatesCoreModule } from '../templates/templates.module';
+import { OutboxCoreModule } from '../outbox/outbox-core.module';
+import { TemplatesCoreModule } from '../templates/templates-core.module';
 
 /** The run loop, registered as the handler of `run` jobs (roles worker and all). */
 @Module({

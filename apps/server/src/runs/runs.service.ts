@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Run, type RunsQuery, type RunSummary, type TriggerAccepted, WORKFLOW_PRIORITIES } from '@visapi/contracts';
 import { toFieldErrors } from '../workflows/definition-validator';
 import { redact } from '../logs/redaction';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { RUNTIME } from '../platform/platform.module';

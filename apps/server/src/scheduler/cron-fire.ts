@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { ProblemException } from '../platform/http/problem';
 import { JobHandlers } from '../queues/job-handlers';
 import { RunsService } from '../runs/runs.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { JobSchedulerJson } from 'bullmq';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';

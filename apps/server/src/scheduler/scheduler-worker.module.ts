@@ -7,4 +7,4 @@ import { ScheduleReconciler } from './schedule-reconciler';
 
 /** Cron triggers (SPEC §5.2), in the worker: schedulers follow the database; fires become runs. */
 @Module({ imports: [QueuesModule, WorkflowsCoreModule, RunsCoreModule], providers: [CronFire, ScheduleReconciler], exports: [ScheduleReconciler] })
-export class SchedulerModule {}
+export class SchedulerWorkerModule {}

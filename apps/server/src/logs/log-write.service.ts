@@ -16,7 +16,7 @@ export interface AuditEntry {
   runId?: string;
 }
 
-/** The log service every feature writes through (SPEC §9): redacted, batched, audited. */
+/** The log service every feature writes through (SPEC §9): redacted, batched, audited. Reading is LogQueryService's. */
 @Injectable()
 export class LogService implements OnModuleDestroy {
   readonly writer: LogWriter;

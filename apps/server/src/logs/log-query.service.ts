@@ -3,8 +3,9 @@ import type { LogEntry, LogsQuery } from '@visapi/contracts';
 import { keyset, timeSerialCursor } from '../platform/http/cursor';
 import { LogsRepository, type LogRowOut } from './logs.repository';
 
+/** Reading the logs (GET /logs); writing is LogService's (log-write.service.ts). */
 @Injectable()
-export class LogsQueryService {
+export class LogQueryService {
   constructor(private readonly repository: LogsRepository) {}
 
   async find(query: LogsQuery): Promise<{ items: LogEntry[]; nextCursor: string | null }> {

@@ -23,4 +23,4 @@ class BenchController {
 }
 
 @Module({ imports: [QueuesModule], controllers: [BenchController] })
-export class BenchRoutesModule {}
+export class BenchRoutesApiModule {}
