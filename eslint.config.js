@@ -2,22 +2,6 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** What may import what (docs/architecture.md), checked mechanically. */
-const serverBoundaries = {
-  files: ['apps/server/src/engine/**/*.ts', 'apps/server/src/connectors/**/*.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          { group: ['@nestjs/*'], message: 'engine/ and connectors/ stay free of Nest.' },
-          { group: ['kysely', 'pg', '**/platform/db/**'], message: 'engine/ and connectors/ do no database I/O.' },
-        ],
-      },
-    ],
-  },
-};
-
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.visapi/**', 'coverage/**'] },
   js.configs.recommended,
@@ -41,17 +25,8 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['packages/contracts/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\.)', message: 'contracts imports only zod.' }] }],
-    },
-  },
-  {
     files: ['apps/dashboard/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@visapi/server', '**/apps/server/**'], message: 'The dashboard talks to the server over HTTP only.' }] }],
-    },
   },
-  serverBoundaries,
+  // What may import what is dependency-cruiser's (.dependency-cruiser.cjs, npm run lint:deps).
 );

@@ -9,7 +9,6 @@ import { AppModule } from './app/app.module';
 import { createApp } from './app/create-app';
 import { ProblemException, zodErrors } from './platform/http/problem';
 import { MagicLinksService } from './auth/magic-links.service';
-import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 import { RunsService } from './runs/runs.service';
 import { WorkflowsService } from './workflows/workflows.service';
@@ -199,7 +198,7 @@ const COMMANDS: Record<string, Command> = {
     run: (_, json, [email]) => {
       if (!email) throw new Error('usage: visapi auth:link EMAIL');
       return withServices(async (get) => {
-        const user = await get(UsersRepository).findByEmail(email);
+        const user = await get(UsersService).findByEmail(email);
         if (!user) throw new Error(`No user has the address ${email}: they appear after their first sign-in (or set ADMIN_EMAILS and run visapi seed)`);
         const link = await get(MagicLinksService).createLink(user.email);
         return json ? { email: user.email, link } : `${link}\n(works once, for 15 minutes)`;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { sha256 } from '../src/platform/crypto/tokens';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { linkIn, TestSmtpServer } from './support/smtp-server';
 import { createTestApp, type TestApp } from './support/test-app';

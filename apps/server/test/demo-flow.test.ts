@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { EXAMPLES_DIR } from '../src/seed/demo';
 import { seed } from '../src/seed/seed';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { LogWriter } from '../src/logs/log-writer';
 import { createDatabase } from '../src/platform/db/database';
 import { createKey, signIn } from './support/auth-helpers';

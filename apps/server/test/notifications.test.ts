@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { seed } from '../src/seed/seed';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';

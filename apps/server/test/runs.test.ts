@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { runJob } from '../src/queues/job-catalog';
 import { QueuesService } from '../src/queues/queues.service';
 import { RunReconciler } from '../src/runs/reconciler';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { scheduleId } from '../src/scheduler/cron-schedules';
 import { ScheduleReconciler } from '../src/scheduler/schedule-reconciler';

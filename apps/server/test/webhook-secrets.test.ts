@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { LogService } from '../src/logs/log.service';
+import { LogService } from '../src/logs/log-write.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { createTestApp, type TestApp } from './support/test-app';

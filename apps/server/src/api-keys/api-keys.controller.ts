@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
 import { ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto, IdParamDto, PageQueryDto, RotateApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 

@@ -3,10 +3,12 @@ import type { ApiKey, CreateApiKey, CreatedApiKey, Scope } from '@visapi/contrac
 import { sameBytes } from '../platform/crypto/tokens';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
-import { actor, type Principal } from '../auth/principal';
-import { LogService } from '../logs/log.service';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
+import { actor, type Principal } from '../platform/http/principal';
+import { LogService } from '../logs/log-write.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Bucket } from '../rate-limit/rate-limiter';
@@ -24,12 +26,13 @@ export class ApiKeysService implements OnModuleInit {
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'API_KEY_CACHE_TTL_MS' | 'API_KEY_RATE_LIMIT_BURST' | 'API_KEY_RATE_LIMIT_PER_SECOND'>,
+    @Inject(REDIS) redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: ApiKeysRepository,
     private readonly logs: LogService,
     private readonly failedLookups: FailedLookups,
   ) {
-    const { redis, config, logger } = runtime;
     this.cache = new PubSubCache<ApiKeyRow>(
       redis.create('blocking', 'visapi:api-keys:sub'),
       redis.create('command', 'visapi:api-keys:pub'),
@@ -44,7 +47,7 @@ export class ApiKeysService implements OnModuleInit {
 
   onModuleInit() {
     this.ready = this.cache.start().catch((error: unknown) => {
-      this.runtime.logger.error({ err: error }, 'API key cache could not subscribe to changes; verifying every key in the database');
+      this.logger.error({ err: error }, 'API key cache could not subscribe to changes; verifying every key in the database');
     });
   }
 
@@ -138,7 +141,7 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   private get defaultRateLimit(): Bucket {
-    return { burst: this.runtime.config.API_KEY_RATE_LIMIT_BURST, perSecond: this.runtime.config.API_KEY_RATE_LIMIT_PER_SECOND };
+    return { burst: this.config.API_KEY_RATE_LIMIT_BURST, perSecond: this.config.API_KEY_RATE_LIMIT_PER_SECOND };
   }
 
   /** A key's bucket: its own, else the defaults. */
@@ -153,7 +156,7 @@ export class ApiKeysService implements OnModuleInit {
     this.lastTouched.set(id, now);
     this.repository.touch(id, new Date(now)).catch((error: unknown) => {
       this.lastTouched.delete(id);
-      this.runtime.logger.warn({ err: error, apiKeyId: id }, 'could not record last_used_at');
+      this.logger.warn({ err: error, apiKeyId: id }, 'could not record last_used_at');
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Scope } from '@visapi/contracts';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../platform/http/principal';
 import { ProblemException } from '../platform/http/problem';
 import type { Bucket } from '../rate-limit/rate-limiter';
 

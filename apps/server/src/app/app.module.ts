@@ -1,33 +1,50 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { BenchRoutesModule } from '../bench-routes/bench-routes.module';
-import { AuthModule } from '../auth/auth.module';
-import { HealthModule } from '../health/health.module';
+import { ApiKeysApiModule } from '../api-keys/api-keys-api.module';
+import { AuthApiModule } from '../auth/auth-api.module';
+import { BenchRoutesApiModule } from '../bench-routes/bench-routes-api.module';
+import { HealthApiModule } from '../health/health-api.module';
 import { LogsApiModule } from '../logs/logs-api.module';
-import { LogsModule } from '../logs/logs.module';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
-import { UsersModule } from '../users/users.module';
-import { RunsWorkerModule } from '../runs/runs-worker.module';
-import { RunsModule } from '../runs/runs.module';
-import { TriggersModule } from '../triggers/triggers.module';
-import { WorkflowsModule } from '../workflows/workflows.module';
+import { LogsCoreModule } from '../logs/logs-core.module';
+import { OutboxApiModule } from '../outbox/outbox-api.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { QueuesApiModule } from '../queues/queues-api.module';
-import { QueuesModule } from '../queues/queues.module';
-import { WorkerModule } from '../queues/worker.module';
-import { OutboxModule } from '../outbox/outbox.module';
-import { SchedulerModule } from '../scheduler/scheduler.module';
-import { RetentionModule } from '../retention/retention.module';
-import { TemplatesModule } from '../templates/templates.module';
+import { QueuesCoreModule } from '../queues/queues-core.module';
+import { QueuesWorkerModule } from '../queues/queues-worker.module';
+import { RateLimitCoreModule } from '../rate-limit/rate-limit-core.module';
+import { RetentionWorkerModule } from '../retention/retention-worker.module';
+import { RunsWorkerModule } from '../runs/runs-worker.module';
+import { RunsApiModule } from '../runs/runs-api.module';
+import { SchedulerWorkerModule } from '../scheduler/scheduler-worker.module';
+import { TemplatesApiModule } from '../templates/templates-api.module';
+import { TriggersApiModule } from '../triggers/triggers-api.module';
+import { UsersApiModule } from '../users/users-api.module';
+import { WorkflowsApiModule } from '../workflows/workflows-api.module';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
-/** The HTTP API's feature modules. */
-const GATEWAY_MODULES: Imports = [RateLimitModule, AuthModule, ApiKeysModule, UsersModule, LogsApiModule, WorkflowsModule, RunsModule, TriggersModule, QueuesModule, QueuesApiModule, TemplatesModule, OutboxModule];
-/** The queue consumers and their schedulers. */
-const WORKER_MODULES: Imports = [WorkerModule, RunsWorkerModule, SchedulerModule, RetentionModule];
+/**
+ * The HTTP API: every feature's `*-api.module.ts` (routes; each imports the core modules it
+ * needs). Only the gateway roles import them, so the worker's health port never serves an
+ * API route.
+ */
+const GATEWAY_MODULES: Imports = [
+  RateLimitCoreModule,
+  AuthApiModule,
+  ApiKeysApiModule,
+  UsersApiModule,
+  LogsApiModule,
+  WorkflowsApiModule,
+  RunsApiModule,
+  TriggersApiModule,
+  QueuesCoreModule,
+  QueuesApiModule,
+  TemplatesApiModule,
+  OutboxApiModule,
+];
+/** The queue consumers and their schedulers: every feature's `*-worker.module.ts`. */
+const WORKER_MODULES: Imports = [QueuesWorkerModule, RunsWorkerModule, SchedulerWorkerModule, RetentionWorkerModule];
 
 export const servesApi = (role: Role) => role !== 'worker';
 export const runsWorker = (role: Role) => role !== 'gateway';
@@ -39,11 +56,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRuntime(runtime),
-        LogsModule,
-        HealthModule,
+        LogsCoreModule,
+        HealthApiModule,
         ...(servesApi(role) ? GATEWAY_MODULES : []),
         ...(runsWorker(role) ? WORKER_MODULES : []),
-        ...(servesApi(role) && runtime.config.VISAPI_BENCH_ROUTES ? [BenchRoutesModule] : []),
+        ...(servesApi(role) && runtime.config.VISAPI_BENCH_ROUTES ? [BenchRoutesApiModule] : []),
         ...extra,
       ],
     };

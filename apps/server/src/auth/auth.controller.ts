@@ -3,14 +3,10 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation,
 import { magicLinkRequestSchema, meSchema, userSchema, verifyRequestSchema } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
-import { LogService } from '../logs/log.service';
-import { toUser } from '../users/users.service';
-import { UsersRepository } from '../users/users.repository';
-import { Access, CurrentPrincipal, Public } from './access.decorator';
-import { unauthorized } from './auth.guard';
+import { Access, CurrentPrincipal, Public } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
+import { AuthService } from './auth.service';
 import { MagicLinksService } from './magic-links.service';
-import type { Principal } from './principal';
-import { SessionsService } from './sessions.service';
 
 class MagicLinkDto extends createZodDto(magicLinkRequestSchema) {}
 class VerifyDto extends createZodDto(verifyRequestSchema) {}
@@ -24,9 +20,7 @@ Object.defineProperty(MeDto, 'name', { value: 'MeDto' });
 export class AuthController {
   constructor(
     private readonly magicLinks: MagicLinksService,
-    private readonly sessions: SessionsService,
-    private readonly users: UsersRepository,
-    private readonly logs: LogService,
+    private readonly auth: AuthService,
   ) {}
 
   @Post('magic-link')
@@ -61,11 +55,8 @@ export class AuthController {
     description: 'The signed-in user; for an API key, the key itself (id, prefix, scopes), answered from memory.',
   })
   @ApiOkResponse({ type: MeDto })
-  async me(@CurrentPrincipal() principal: Principal) {
-    if (principal.kind === 'apiKey') return { kind: 'apiKey', id: principal.id, prefix: principal.prefix, scopes: principal.scopes };
-    const user = await this.users.findById(principal.id);
-    if (!user) throw unauthorized();
-    return toUser(user);
+  me(@CurrentPrincipal() principal: Principal) {
+    return this.auth.me(principal);
   }
 
   @Post('logout')
@@ -74,10 +65,6 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign out', description: 'Ends the session at once.' })
   @ApiNoContentResponse({ description: 'Signed out.' })
   async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    if (principal.kind === 'user') {
-      await this.sessions.revoke(principal.sessionId);
-      this.logs.audit({ actorId: principal.id, action: 'auth.signed_out', target: `user:${principal.id}`, details: { actorType: 'user', sessionId: principal.sessionId } });
-    }
-    reply.header('set-cookie', this.sessions.clearCookie());
+    reply.header('set-cookie', await this.auth.signOut(principal));
   }
 }

@@ -7,7 +7,7 @@ import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { clientBucketKey } from '../rate-limit/client-address';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { ACCESS, type AccessRule } from './access.decorator';
+import { ACCESS, type AccessRule } from '../platform/http/access.decorator';
 import { Authenticator } from './authenticator';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service';
-import type { Principal } from './principal';
+import type { Principal } from '../platform/http/principal';
 import { SessionsService } from './sessions.service';
 
 export type Authentication =

@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { User } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { randomToken, sha256 } from '../platform/crypto/tokens';
 import { ProblemException } from '../platform/http/problem';
 import { Mailer } from '../platform/mail/mailer';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
-import { toUser } from '../users/users.service';
-import { UsersRepository } from '../users/users.repository';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER } from '../platform/platform.module';
+import { UsersService } from '../users/users.service';
 import { MagicLinksRepository } from './magic-links.repository';
 import { SessionsService } from './sessions.service';
 
@@ -22,13 +22,13 @@ export class MagicLinksService implements OnModuleDestroy {
   private readonly mailer: Mailer;
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'ADMIN_EMAILS' | 'AUTH_ALLOWED_DOMAINS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: MagicLinksRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly logs: LogService,
   ) {
-    const { config, logger } = runtime;
     this.mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM, logger.child({ context: 'mailer' }));
   }
 
@@ -43,18 +43,18 @@ export class MagicLinksService implements OnModuleDestroy {
   request(rawEmail: string, ip: string | undefined): void {
     if (this.deliveries.size >= MAX_DELIVERIES) {
       // A flood from many addresses: per-address limits let each through, memory must not grow.
-      this.runtime.logger.warn({ inFlight: this.deliveries.size }, 'sign-in link not sent: too many mails in flight');
+      this.logger.warn({ inFlight: this.deliveries.size }, 'sign-in link not sent: too many mails in flight');
       return;
     }
     const delivery = this.deliver(rawEmail.trim().toLowerCase(), ip)
-      .catch((error: unknown) => this.runtime.logger.error({ err: error }, 'could not send a sign-in link'))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'could not send a sign-in link'))
       .finally(() => this.deliveries.delete(delivery));
     this.deliveries.add(delivery);
   }
 
   private async deliver(email: string, ip: string | undefined): Promise<void> {
     if (!this.maySignIn(email)) {
-      this.runtime.logger.info({ domain: email.split('@')[1] }, 'magic link refused: domain not allowed');
+      this.logger.info({ domain: email.split('@')[1] }, 'magic link refused: domain not allowed');
       return;
     }
     const link = await this.createLink(email, ip);
@@ -75,14 +75,14 @@ export class MagicLinksService implements OnModuleDestroy {
       expires_at: new Date(Date.now() + MAGIC_LINK_TTL_MS),
       request_ip: ip ?? null,
     });
-    return `${this.runtime.config.PUBLIC_URL}/auth/callback?token=${token}`;
+    return `${this.config.PUBLIC_URL}/auth/callback?token=${token}`;
   }
 
   /** Uses the token up and opens a session; 401 for a used, expired or unknown token. */
   async verify(token: string, request: FastifyRequest): Promise<{ user: User; cookie: string }> {
     const email = await this.repository.consume(sha256(token));
     if (!email) throw new ProblemException('unauthorized', 'This sign-in link is used, expired or unknown: ask for a new one.');
-    const { user, created } = await this.users.signIn(email, this.runtime.config.ADMIN_EMAILS.includes(email));
+    const { user, created } = await this.users.signIn(email, this.config.ADMIN_EMAILS.includes(email));
     const { sessionId, cookie } = await this.sessions.create(user.id, request);
     this.logs.audit({
       actorId: user.id,
@@ -90,11 +90,11 @@ export class MagicLinksService implements OnModuleDestroy {
       target: `user:${user.id}`,
       details: { actorType: 'user', sessionId, provisioned: created, role: user.role },
     });
-    return { user: toUser(user), cookie };
+    return { user, cookie };
   }
 
   private maySignIn(email: string): boolean {
-    const { AUTH_ALLOWED_DOMAINS, ADMIN_EMAILS } = this.runtime.config;
+    const { AUTH_ALLOWED_DOMAINS, ADMIN_EMAILS } = this.config;
     const domain = email.slice(email.lastIndexOf('@') + 1);
     return AUTH_ALLOWED_DOMAINS.includes(domain) || ADMIN_EMAILS.includes(email);
   }

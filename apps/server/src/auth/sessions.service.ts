@@ -5,7 +5,7 @@ import { randomToken, sha256 } from '../platform/crypto/tokens';
 import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { FailedLookups } from '../rate-limit/failed-lookups';
-import type { Principal } from './principal';
+import type { Principal } from '../platform/http/principal';
 import { SessionsRepository } from './sessions.repository';
 
 export const SESSION_COOKIE = 'visapi_session';

@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthDto } from './health.dto';
-import { Public } from '../auth/access.decorator';
+import { Public } from '../platform/http/access.decorator';
 import { HealthService } from './health.service';
 
 @ApiTags('health')

@@ -1,28 +1,35 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Health, HealthCheck } from '@visapi/contracts';
 import type { Redis } from 'ioredis';
-import { RUNTIME } from '../platform/platform.module';
-import { closeClient, pingRedis } from '../platform/redis/redis';
-import type { Runtime } from '../platform/runtime';
+import type { Config } from '../platform/config/config';
+import type { DatabaseHandle } from '../platform/db/database';
+import { CONFIG, DATABASE, LIFECYCLE, REDIS } from '../platform/platform.module';
+import { closeClient, pingRedis, type RedisConnections } from '../platform/redis/redis';
+import type { Lifecycle } from '../platform/runtime';
 
 @Injectable()
 export class HealthService implements OnModuleDestroy {
   private redisClient?: Redis;
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Pick<Config, 'HEALTH_CHECK_TIMEOUT_MS'>,
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(REDIS) private readonly connections: RedisConnections,
+    @Inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
+  ) {}
 
   private get redis(): Redis {
-    this.redisClient ??= this.runtime.redis.create('command', 'visapi:health');
+    this.redisClient ??= this.connections.create('command', 'visapi:health');
     return this.redisClient;
   }
 
   async check(): Promise<Health> {
-    const timeout = this.runtime.config.HEALTH_CHECK_TIMEOUT_MS;
+    const timeout = this.config.HEALTH_CHECK_TIMEOUT_MS;
     const [database, redis] = await Promise.all([
-      measure(() => this.runtime.database.ping(timeout)),
+      measure(() => this.database.ping(timeout)),
       measure(() => pingRedis(this.redis, timeout)),
     ]);
-    const status = this.runtime.lifecycle.draining
+    const status = this.lifecycle.draining
       ? 'draining'
       : database.status === 'up' && redis.status === 'up'
         ? 'ok'

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { LogQueryService } from './log-query.service';
 import { LogsController } from './logs.controller';
 import { LogsRepository } from './logs.repository';
-import { LogsQueryService } from './logs.service';
 
 /** GET /api/v1/logs (gateway). */
-@Module({ controllers: [LogsController], providers: [LogsQueryService, LogsRepository] })
+@Module({ controllers: [LogsController], providers: [LogQueryService, LogsRepository] })
 export class LogsApiModule {}

@@ -2,8 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { logEntrySchema, logsQuerySchema, pageSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access } from '../auth/access.decorator';
-import { LogsQueryService } from './logs.service';
+import { Access } from '../platform/http/access.decorator';
+import { LogQueryService } from './log-query.service';
 
 class LogsQueryDto extends createZodDto(logsQuerySchema) {}
 class LogPageDto extends createZodDto(pageSchema(logEntrySchema)) {}
@@ -11,7 +11,7 @@ class LogPageDto extends createZodDto(pageSchema(logEntrySchema)) {}
 @ApiTags('logs')
 @Controller('api/v1/logs')
 export class LogsController {
-  constructor(private readonly logs: LogsQueryService) {}
+  constructor(private readonly logs: LogQueryService) {}
 
   @Get()
   @Access({ scope: 'read_logs', role: 'viewer' })

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { outboxMessageSchema, outboxQuerySchema, pageSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../platform/http/access.decorator';
 import { OutboxService } from './outbox.service';
 
 class OutboxPageDto extends createZodDto(pageSchema(outboxMessageSchema)) {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Outbox, OutboxEntry } from '../connectors/ports';
+import type { OutboxEntry } from '../connectors/ports';
 import type { DatabaseHandle } from '../platform/db/database';
 import { before, exactCreatedAt } from '../platform/db/keyset';
 import { DATABASE } from '../platform/platform.module';
@@ -11,7 +11,7 @@ export interface OutboxFilter {
 
 /** Sandboxed messages: written by the worker's connectors, read by the outbox API. */
 @Injectable()
-export class OutboxRepository implements Outbox {
+export class OutboxRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   async record(entry: OutboxEntry): Promise<{ id: string }> {

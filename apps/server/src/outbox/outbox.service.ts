@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxMessage } from '@visapi/contracts';
+import type { Outbox, OutboxEntry } from '../connectors/ports';
 import { keyset } from '../platform/http/cursor';
 import { type OutboxFilter, OutboxRepository } from './outbox.repository';
 
-/** Reading the outbox: newest first, cursor-paginated. */
+/** The outbox: the connectors' sandbox writes messages here; the API reads them newest first. */
 @Injectable()
-export class OutboxService {
+export class OutboxService implements Outbox {
   constructor(private readonly repository: OutboxRepository) {}
+
+  record(entry: OutboxEntry): Promise<{ id: string }> {
+    return this.repository.record(entry);
+  }
 
   async list(filter: OutboxFilter, limit: number, cursor?: string): Promise<{ items: OutboxMessage[]; nextCursor: string | null }> {
     const { take, after, page } = keyset(cursor, limit);

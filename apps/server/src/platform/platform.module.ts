@@ -5,11 +5,18 @@ export const RUNTIME = Symbol('RUNTIME');
 export const CONFIG = Symbol('CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const DATABASE = Symbol('DATABASE');
+/** The process's Redis connection factory (`RedisConnections`), not a connection. */
 export const REDIS = Symbol('REDIS');
-/** The DataCipher (DATA_ENCRYPTION_KEY). */
+/** `DataCipher`: encryption of data at rest with DATA_ENCRYPTION_KEY. */
 export const CIPHER = Symbol('CIPHER');
+/** `{ draining }`: set while the process drains before shutdown. */
+export const LIFECYCLE = Symbol('LIFECYCLE');
 
-/** Makes the process Runtime injectable: @Inject(CONFIG), @Inject(DATABASE), ... */
+/**
+ * Makes the pieces of the process Runtime injectable one by one — @Inject(CONFIG),
+ * @Inject(DATABASE), @Inject(REDIS), @Inject(CIPHER), ... — so a constructor says what it
+ * touches. RUNTIME (the whole bag) is for wiring code only.
+ */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -21,6 +28,7 @@ export class PlatformModule {
       { provide: DATABASE, useValue: runtime.database },
       { provide: REDIS, useValue: runtime.redis },
       { provide: CIPHER, useValue: runtime.cipher },
+      { provide: LIFECYCLE, useValue: runtime.lifecycle },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }

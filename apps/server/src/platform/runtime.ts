@@ -5,6 +5,11 @@ import { createDatabase, type DatabaseHandle } from './db/database';
 import type { Infrastructure } from './embedded/infrastructure';
 import { RedisConnections } from './redis/redis';
 
+/** Set while the process drains before shutdown: health answers 503. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 /**
  * What every part of a process shares: configuration, logger, database and Redis.
  * Built once at boot, outside Nest, so the CLI uses exactly the same pieces.
@@ -17,7 +22,7 @@ export interface Runtime {
   /** Encrypts data at rest (run inputs) with DATA_ENCRYPTION_KEY. */
   cipher: DataCipher;
   /** Set while the process drains before shutdown: health answers 503. */
-  lifecycle: { draining: boolean };
+  lifecycle: Lifecycle;
 }
 
 export function createRuntime(config: Config, logger: Logger, infra: Pick<Infrastructure, 'databaseUrl' | 'redisUrl'>): Runtime {

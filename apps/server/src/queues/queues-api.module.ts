@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueuesController } from './queues.controller';
-import { QueuesModule } from './queues.module';
+import { QueuesCoreModule } from './queues-core.module';
 
 /** GET /api/v1/queues (gateway). */
-@Module({ imports: [QueuesModule], controllers: [QueuesController] })
+@Module({ imports: [QueuesCoreModule], controllers: [QueuesController] })
 export class QueuesApiModule {}

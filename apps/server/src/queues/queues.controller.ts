@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QUEUE_NAMES } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access } from '../auth/access.decorator';
+import { Access } from '../platform/http/access.decorator';
 import { ProblemException } from '../platform/http/problem';
 import { QueuesService } from './queues.service';
 

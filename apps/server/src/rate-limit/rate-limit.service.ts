@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { whenReady } from '../platform/redis/redis';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import { REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
 import { ProblemException } from '../platform/http/problem';
 import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
@@ -15,9 +15,9 @@ import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
 export class RateLimitService extends RateLimiter implements OnModuleInit {
   private readonly connection: Redis;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
-    const connection = runtime.redis.create('command', 'visapi:rate-limit');
-    super(connection, runtime.config.REDIS_PREFIX);
+  constructor(@Inject(REDIS) redis: RedisConnections) {
+    const connection = redis.create('command', 'visapi:rate-limit');
+    super(connection, redis.prefix);
     this.connection = connection;
   }
 

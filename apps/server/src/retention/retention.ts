@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { sql } from 'kysely';
-import { LogService } from '../logs/log.service';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import { LogService } from '../logs/log-write.service';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER } from '../platform/platform.module';
 import { JobHandlers } from '../queues/job-handlers';
 import { retentionJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
+import { RetentionRepository } from './retention.repository';
 
 export const RETENTION_JOB = retentionJob.name;
 const DAY_MS = 86_400_000;
@@ -28,7 +29,9 @@ export interface Pruned {
 @Injectable()
 export class Retention implements OnApplicationBootstrap {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'LOG_PRUNE_CRON' | 'LOG_RETENTION_DAYS' | 'RUN_RETENTION_DAYS' | 'RETENTION_BATCH_SIZE'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly repository: RetentionRepository,
     private readonly handlers: JobHandlers,
     private readonly queues: QueuesService,
     private readonly logs: LogService,
@@ -38,33 +41,32 @@ export class Retention implements OnApplicationBootstrap {
     this.handlers.register('maintenance', RETENTION_JOB, () => this.prune());
     await this.queues
       .get('maintenance')
-      .upsertJobScheduler(RETENTION_JOB, { pattern: this.runtime.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: RETENTION_JOB, opts: retentionJob.options })
-      .catch((error: unknown) => this.runtime.logger.warn({ err: error }, 'could not schedule the retention job'));
+      .upsertJobScheduler(RETENTION_JOB, { pattern: this.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: RETENTION_JOB, opts: retentionJob.options })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not schedule the retention job'));
   }
 
   async prune(now = new Date()): Promise<Pruned> {
-    const { LOG_RETENTION_DAYS, RUN_RETENTION_DAYS } = this.runtime.config;
+    const { LOG_RETENTION_DAYS, RUN_RETENTION_DAYS } = this.config;
     const logsBefore = new Date(now.getTime() - LOG_RETENTION_DAYS * DAY_MS);
     const runsBefore = new Date(now.getTime() - RUN_RETENTION_DAYS * DAY_MS);
     const started = performance.now();
     const pruned: Pruned = {
-      logs: await this.inBatches((n) => sql`DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE created_at < ${logsBefore} ORDER BY created_at LIMIT ${n})`),
-      runs: await this.inBatches((n) => sql`DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at < ${runsBefore} AND status IN ('succeeded', 'dead', 'cancelled') ORDER BY finished_at LIMIT ${n})`),
-      outbox: await this.inBatches((n) => sql`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < ${runsBefore} ORDER BY created_at LIMIT ${n})`),
-      sessions: await this.inBatches((n) => sql`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE absolute_expires_at < ${now} OR revoked_at < ${now} LIMIT ${n})`),
-      magicLinks: await this.inBatches((n) => sql`DELETE FROM magic_link_tokens WHERE id IN (SELECT id FROM magic_link_tokens WHERE expires_at < ${now} LIMIT ${n})`),
+      logs: await this.inBatches((n) => this.repository.logsBefore(logsBefore, n)),
+      runs: await this.inBatches((n) => this.repository.finishedRunsBefore(runsBefore, n)),
+      outbox: await this.inBatches((n) => this.repository.outboxBefore(runsBefore, n)),
+      sessions: await this.inBatches((n) => this.repository.endedSessions(now, n)),
+      magicLinks: await this.inBatches((n) => this.repository.expiredMagicLinks(now, n)),
     };
     const durationMs = Math.round(performance.now() - started);
     this.logs.write({ level: 'info', message: 'retention: old rows deleted', payload: { ...pruned, logsBefore: logsBefore.toISOString(), runsBefore: runsBefore.toISOString(), durationMs } });
     return pruned;
   }
 
-  private async inBatches(statement: (limit: number) => ReturnType<typeof sql>): Promise<number> {
-    const batch = this.runtime.config.RETENTION_BATCH_SIZE;
+  private async inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
+    const batch = this.config.RETENTION_BATCH_SIZE;
     let total = 0;
     for (;;) {
-      const result = await statement(batch).execute(this.runtime.database.db);
-      const deleted = Number(result.numAffectedRows ?? 0);
+      const deleted = await deleteBatch(batch);
       total += deleted;
       if (deleted < batch) return total;
       await new Promise((resolve) => setImmediate(resolve));

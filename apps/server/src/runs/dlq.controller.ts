@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageQuerySchema, replaySchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { actor, type Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import { actor, type Principal } from '../platform/http/principal';
 import { RunPageDto } from './runs.controller';
 import { RunsService } from './runs.service';
 

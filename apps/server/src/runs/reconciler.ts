@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER } from '../platform/platform.module';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { TriggerAccepted } from '@visapi/contracts';
 import type { Logger } from 'pino';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { ProblemException } from '../platform/http/problem';

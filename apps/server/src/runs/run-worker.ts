@@ -4,7 +4,7 @@ import { type RunEvent, RunLoop } from '../engine/run-loop';
 import { StepRunner } from '../engine/step-runner';
 import { StepRegistry } from '../engine/step-types';
 import { TemplateRenderer } from '../engine/templating';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { CIPHER } from '../platform/platform.module';
 import { RUN_QUEUES, type RunJob, runJob } from '../queues/job-catalog';

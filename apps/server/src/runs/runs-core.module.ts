@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueuesModule } from '../queues/queues.module';
+import { QueuesCoreModule } from '../queues/queues-core.module';
 import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
 import { RunsRepository } from './runs.repository';
@@ -7,5 +7,5 @@ import { RunsService } from './runs.service';
 
 const providers = [RunsService, RunProducer, RunCancellations, RunsRepository];
 
-@Module({ imports: [QueuesModule], providers, exports: providers })
+@Module({ imports: [QueuesCoreModule], providers, exports: providers })
 export class RunsCoreModule {}

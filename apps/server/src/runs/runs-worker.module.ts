@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueuesModule } from '../queues/queues.module';
+import { QueuesCoreModule } from '../queues/queues-core.module';
 import { WorkflowsCoreModule } from '../workflows/workflows-core.module';
 import { DeadRunAlerts } from './dead-run-alerts';
 import { TemplateRenderer } from '../engine/templating';
@@ -8,12 +8,12 @@ import { RunWorker } from './run-worker';
 import { RunReconciler } from './reconciler';
 import { RunsCoreModule } from './runs-core.module';
 import { stepRegistryProvider } from './step-registry.provider';
-import { OutboxCoreModule } from '../outbox/outbox.module';
-import { TemplatesCoreModule } from '../templates/templates.module';
+import { OutboxCoreModule } from '../outbox/outbox-core.module';
+import { TemplatesCoreModule } from '../templates/templates-core.module';
 
 /** The run loop, registered as the handler of `run` jobs (roles worker and all). */
 @Module({
-  imports: [QueuesModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
+  imports: [QueuesCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
   // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
   providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, PostgresRunStore, RunWorker, RunReconciler],
 })

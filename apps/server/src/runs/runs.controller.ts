@@ -3,8 +3,8 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageSchema, runSchema, runsQuerySchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import { actor, type Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import { actor, type Principal } from '../platform/http/principal';
 import { RunsService } from './runs.service';
 
 class RunDto extends createZodDto(runSchema) {}

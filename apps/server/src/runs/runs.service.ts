@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { redact } from '../logs/redaction';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';

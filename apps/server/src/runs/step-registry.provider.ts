@@ -3,10 +3,9 @@ import { createStepRegistry } from '../connectors/registry';
 import type { ConnectorSettings } from '../connectors/ports';
 import { TemplateRenderer } from '../engine/templating';
 import { StepRegistry } from '../engine/step-types';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxService } from '../outbox/outbox.service';
 import type { Config } from '../platform/config/config';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import { CONFIG } from '../platform/platform.module';
 import { TemplateRegistry } from '../templates/template-registry';
 
 export function connectorSettings(config: Config): ConnectorSettings {
@@ -26,7 +25,7 @@ export function connectorSettings(config: Config): ConnectorSettings {
 /** The connectors, wired to the configuration, the template registry and the outbox. */
 export const stepRegistryProvider: Provider = {
   provide: StepRegistry,
-  inject: [RUNTIME, TemplateRegistry, OutboxRepository, TemplateRenderer],
-  useFactory: (runtime: Runtime, templates: TemplateRegistry, outbox: OutboxRepository, renderer: TemplateRenderer) =>
-    createStepRegistry({ settings: connectorSettings(runtime.config), templates, outbox, renderer }),
+  inject: [CONFIG, TemplateRegistry, OutboxService, TemplateRenderer],
+  useFactory: (config: Config, templates: TemplateRegistry, outbox: OutboxService, renderer: TemplateRenderer) =>
+    createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer }),
 };

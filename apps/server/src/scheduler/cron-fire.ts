@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { ProblemException } from '../platform/http/problem';
 import { cronFireJob } from '../queues/job-catalog';
 import { JobHandlers } from '../queues/job-handlers';

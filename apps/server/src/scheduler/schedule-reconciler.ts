@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { JobSchedulerJson } from 'bullmq';
-import { LogService } from '../logs/log.service';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import { LogService } from '../logs/log-write.service';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
 import { QueuesService } from '../queues/queues.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { cronFireJob } from '../queues/job-catalog';
@@ -38,22 +40,24 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
   private readonly lockKey: string;
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SCHEDULE_RECONCILE_INTERVAL_MS'>,
+    @Inject(REDIS) redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly queues: QueuesService,
     private readonly catalog: WorkflowCatalog,
     private readonly logs: LogService,
   ) {
-    this.subscriber = runtime.redis.create('blocking', 'visapi:schedules:sub');
-    this.redis = runtime.redis.create('command', 'visapi:schedules');
-    this.lockKey = runtime.redis.key('schedules', 'reconcile-lock');
+    this.subscriber = redis.create('blocking', 'visapi:schedules:sub');
+    this.redis = redis.create('command', 'visapi:schedules');
+    this.lockKey = redis.key('schedules', 'reconcile-lock');
   }
 
   async onApplicationBootstrap() {
     this.subscriber.on('message', () => void this.request());
     // After a reconnect a change may have been missed.
     this.subscriber.on('ready', () => void this.request());
-    await this.subscriber.subscribe(this.catalog.changesChannel).catch((error: unknown) => this.runtime.logger.warn({ err: error }, 'schedules will not follow workflow changes at once (no pub/sub); the periodic pass still does'));
-    this.timer = setInterval(() => void this.request(), this.runtime.config.SCHEDULE_RECONCILE_INTERVAL_MS);
+    await this.subscriber.subscribe(this.catalog.changesChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'schedules will not follow workflow changes at once (no pub/sub); the periodic pass still does'));
+    this.timer = setInterval(() => void this.request(), this.config.SCHEDULE_RECONCILE_INTERVAL_MS);
     this.timer.unref();
     await this.request();
   }
@@ -77,7 +81,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
       do {
         this.again = false;
         result = await this.reconcileLocked().catch((error: unknown) => {
-          this.runtime.logger.warn({ err: error }, 'schedule reconciliation failed; retrying in 10 s');
+          this.logger.warn({ err: error }, 'schedule reconciliation failed; retrying in 10 s');
           this.retryTimer ??= setTimeout(() => {
             this.retryTimer = undefined;
             void this.request();
@@ -133,7 +137,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
 
   private log(message: string, workflowId: string | undefined, payload: Record<string, unknown>) {
     this.logs.write({ level: 'info', message, workflowId: workflowId ?? null, payload });
-    this.runtime.logger.info({ context: 'schedules', workflowId, ...payload }, message);
+    this.logger.info({ context: 'schedules', workflowId, ...payload }, message);
   }
 }
 

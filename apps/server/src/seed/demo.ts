@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { WorkflowDefinition } from '@visapi/contracts';
-import { sql } from 'kysely';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { REPO_ROOT } from '../platform/config/config';
+import { withAdvisoryLock } from '../platform/db/advisory-lock';
 import type { Runtime } from '../platform/runtime';
 import { WorkflowsService } from '../workflows/workflows.service';
 
@@ -19,16 +19,9 @@ export const DEMO_WEBHOOK_KEY = 'application-status-update';
 export async function seedDemo(app: INestApplicationContext, runtime: Runtime, examplesDir = EXAMPLES_DIR): Promise<string | undefined> {
   if (!fs.existsSync(examplesDir)) return undefined;
   // Several gateways starting at once: one seeds, the others find it done.
-  return runtime.database.db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtext('visapi:seed-demo')) AS locked`.execute(connection);
-    if (!rows[0]?.locked) return undefined;
-    try {
-      const { rows: found } = await sql<{ exists: boolean }>`SELECT EXISTS (SELECT 1 FROM workflows) AS exists`.execute(connection);
-      return found[0]?.exists ? undefined : await importExamples(app, runtime, examplesDir);
-    } finally {
-      await sql`SELECT pg_advisory_unlock(hashtext('visapi:seed-demo'))`.execute(connection);
-    }
-  });
+  return withAdvisoryLock(runtime.database.db, 'visapi:seed-demo', async () =>
+    (await app.get(WorkflowsService).hasAny()) ? undefined : importExamples(app, runtime, examplesDir),
+  );
 }
 
 async function importExamples(app: INestApplicationContext, runtime: Runtime, examplesDir: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
 import type { Runtime } from '../platform/runtime';
 import { SHIPPED_TEMPLATES } from '../templates/shipped-templates';
+import { TemplatesRepository } from '../templates/templates.repository';
+import { UsersRepository } from '../users/users.repository';
 
 export interface SeedResult {
   admins: string[];
@@ -10,27 +11,14 @@ export interface SeedResult {
 /**
  * Idempotent first-run data. Makes every address in ADMIN_EMAILS an admin user (created
  * when missing, promoted when present) and adds the shipped templates that are missing
- * (an admin's edits are kept).
+ * (an admin's edits are kept). Runs before any Nest application exists (at boot and in the
+ * CLI), so it builds the repositories it needs itself.
  */
-export async function seed(runtime: Runtime): Promise<SeedResult> {
-  const { db } = runtime.database;
+export async function seed(runtime: Pick<Runtime, 'config' | 'database' | 'logger'>): Promise<SeedResult> {
+  const users = new UsersRepository(runtime.database);
   const admins = runtime.config.ADMIN_EMAILS;
-  for (const email of admins) {
-    await sql`
-      INSERT INTO users (email, role) VALUES (${email}, 'admin')
-      ON CONFLICT (lower(email)) DO UPDATE SET role = 'admin', updated_at = now()
-      WHERE users.role <> 'admin'`.execute(db);
-  }
-  const templatesAdded = await insertMissingTemplates(db, SHIPPED_TEMPLATES);
+  for (const email of admins) await users.makeAdmin(email);
+  const templatesAdded = await new TemplatesRepository(runtime.database).insertMissing(SHIPPED_TEMPLATES);
   runtime.logger.info({ context: 'seed', admins: admins.length, templatesAdded }, 'seed applied');
   return { admins, templatesAdded };
-}
-
-async function insertMissingTemplates(db: Runtime['database']['db'], templates: typeof SHIPPED_TEMPLATES): Promise<number> {
-  const result = await db
-    .insertInto('templates')
-    .values(templates.map((t) => ({ name: t.name, channel: t.channel, locale: t.locale, subject: t.subject ?? null, body: t.body, provider_ref: t.providerRef ?? null, updated_by: null })))
-    .onConflict((oc) => oc.columns(['name', 'channel', 'locale']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { MessageChannel, MessageTemplate, TemplateSource } from '../connectors/ports';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config/config';
+import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
 import { type TemplateRow, TemplatesRepository } from './templates.repository';
 
 /** `he-IL` → [`he-IL`, `he`, `en`]: the exact locale, its language, the default (SPEC §8). */
@@ -25,21 +27,22 @@ export class TemplateRegistry implements TemplateSource, OnModuleInit {
   private readonly cache: PubSubCache<MessageTemplate>;
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'DEFAULT_LOCALE'>,
+    @Inject(REDIS) redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: TemplatesRepository,
   ) {
-    const { redis, logger } = runtime;
     this.cache = new PubSubCache(redis.create('blocking', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), { ttlMs: 5 * 60_000 }, logger);
   }
 
   onModuleInit() {
-    this.cache.start().catch((error: unknown) => this.runtime.logger.error({ err: error }, 'template cache could not subscribe to changes; reading templates from the database'));
+    this.cache.start().catch((error: unknown) => this.logger.error({ err: error }, 'template cache could not subscribe to changes; reading templates from the database'));
   }
 
   async resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined> {
     const key = `${channel}\u0000${name}\u0000${locale ?? ''}`;
     const template = await this.cache.getOrLoad(key, async () => {
-      const chain = localeChain(locale?.trim() || undefined, this.runtime.config.DEFAULT_LOCALE);
+      const chain = localeChain(locale?.trim() || undefined, this.config.DEFAULT_LOCALE);
       const rows = await this.repository.findIn(name, channel, chain);
       const best = chain.map((l) => rows.find((r) => r.locale.toLowerCase() === l.toLowerCase())).find(Boolean);
       return best ? toMessageTemplate(best) : null;

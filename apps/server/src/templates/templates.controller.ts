@@ -4,8 +4,8 @@ import { putTemplateSchema, templateSchema, templatesQuerySchema } from '@visapi
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
 import { TemplatesService } from './templates.service';
 
 class TemplateDto extends createZodDto(templateSchema) {}

@@ -24,6 +24,16 @@ export class TemplatesRepository {
     return query.execute();
   }
 
+  /** Adds the templates that do not exist yet (an admin's edits are kept); how many were added. */
+  async insertMissing(templates: ReadonlyArray<PutTemplate>): Promise<number> {
+    const result = await this.database.db
+      .insertInto('templates')
+      .values(templates.map((t) => ({ name: t.name, channel: t.channel, locale: t.locale, subject: t.subject ?? null, body: t.body, provider_ref: t.providerRef ?? null, updated_by: null })))
+      .onConflict((oc) => oc.columns(['name', 'channel', 'locale']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
   /** Creates the template, or stores its next version; `created` says which. */
   async upsert(template: PutTemplate, by: string | null): Promise<TemplateRow & { created: boolean }> {
     const { rows } = await sql<TemplateRow & { created: boolean }>`

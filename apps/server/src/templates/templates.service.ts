@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { PutTemplate, Template, TemplateChannel } from '@visapi/contracts';
-import { actor, type Principal } from '../auth/principal';
+import { actor, type Principal } from '../platform/http/principal';
 import { templateSyntaxError } from '../engine/templating';
-import { LogService } from '../logs/log.service';
+import { LogService } from '../logs/log-write.service';
 import { ProblemException } from '../platform/http/problem';
 import { TemplateRegistry } from './template-registry';
 import { type TemplateRow, TemplatesRepository } from './templates.repository';

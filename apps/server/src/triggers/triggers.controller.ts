@@ -4,22 +4,16 @@ import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse,
 import { triggerAcceptedSchema } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
-import { ProblemException } from '../platform/http/problem';
-import { jsonBodyBytes } from '../platform/http/body-parsers';
-import { RunProducer } from '../runs/run-producer';
-import { WorkflowCatalog } from '../workflows/workflow-catalog';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
+import { TriggersService } from './triggers.service';
 
 class TriggerAcceptedDto extends createZodDto(triggerAcceptedSchema) {}
 
 @ApiTags('triggers')
 @Controller('api/v1/workflows')
 export class ManualTriggerController {
-  constructor(
-    private readonly catalog: WorkflowCatalog,
-    private readonly runs: RunProducer,
-  ) {}
+  constructor(private readonly triggers: TriggersService) {}
 
   @Post(':id/trigger')
   @HttpCode(202)
@@ -30,14 +24,7 @@ export class ManualTriggerController {
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
   @ApiConflictResponse({ description: 'The workflow is disabled.' })
   @ApiUnprocessableEntityResponse({ description: 'The body fails the workflow’s inputSchema.' })
-  async trigger(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
-    const entry = await this.catalog.get(id);
-    if (!entry || entry.workflow.archived_at) throw new ProblemException('notFound', 'No active workflow has this id.');
-    if (!entry.workflow.enabled) throw new ProblemException('conflict', 'The workflow is disabled: enable it first.');
-    const input = body ?? {};
-    if (typeof input !== 'object' || Array.isArray(input)) {
-      throw new ProblemException('validation', 'The body must be a JSON object (the run’s input).', [{ path: '$', message: 'must be an object' }]);
-    }
-    return this.runs.enqueue({ entry, input, inputJson: body == null ? undefined : jsonBodyBytes(request), trigger: { type: 'manual', actorId: by.id }, requestId: String(request.id) });
+  trigger(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
+    return this.triggers.triggerManually(id, body, by, request);
   }
 }

@@ -3,8 +3,8 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageQuerySchema, pageSchema, patchUserSchema, userSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
 import { UsersService } from './users.service';
 
 class UserDto extends createZodDto(userSchema) {}

@@ -50,6 +50,19 @@ export class UsersRepository {
     return this.database.db.updateTable('users').set({ role, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
+  async hasAdmin(): Promise<boolean> {
+    const { rows } = await sql<{ exists: boolean }>`SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin') AS exists`.execute(this.database.db);
+    return rows[0]?.exists ?? false;
+  }
+
+  /** Creates the user as admin, or promotes them (seed: ADMIN_EMAILS). */
+  async makeAdmin(email: string): Promise<void> {
+    await sql`
+      INSERT INTO users (email, role) VALUES (${email}, 'admin')
+      ON CONFLICT (lower(email)) DO UPDATE SET role = 'admin', updated_at = now()
+      WHERE users.role <> 'admin'`.execute(this.database.db);
+  }
+
   createIfMissing(email: string, role: UserRole): Promise<UserRow> {
     return sql<UserRow>`
       INSERT INTO users (email, role) VALUES (${email}, ${role})

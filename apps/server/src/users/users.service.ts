@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { User, UserRole } from '@visapi/contracts';
-import { actor, type Principal } from '../auth/principal';
-import { LogService } from '../logs/log.service';
+import { actor, type Principal } from '../platform/http/principal';
+import { LogService } from '../logs/log-write.service';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
 import { type UserRow, UsersRepository } from './users.repository';
@@ -12,6 +12,33 @@ export class UsersService {
     private readonly repository: UsersRepository,
     private readonly logs: LogService,
   ) {}
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.repository.findById(id);
+    return row && toUser(row);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.repository.findByEmail(email);
+    return row && toUser(row);
+  }
+
+  /** Just-in-time provisioning at sign-in; an ADMIN_EMAILS address is promoted to admin. */
+  async signIn(email: string, isAdmin: boolean): Promise<{ user: User; created: boolean }> {
+    const { user, created } = await this.repository.signIn(email, isAdmin);
+    return { user: toUser(user), created };
+  }
+
+  hasAdmin(): Promise<boolean> {
+    return this.repository.hasAdmin();
+  }
+
+  /** The first start's admin: created, or promoted, without an audit row (nobody acted). */
+  async ensureAdmin(email: string): Promise<User> {
+    const user = await this.repository.createIfMissing(email, 'admin');
+    if (user.role === 'admin') return toUser(user);
+    return toUser((await this.repository.setRole(user.id, 'admin'))!);
+  }
 
   async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor: string | null }> {
     const { take, after, page } = keyset(cursor, limit);

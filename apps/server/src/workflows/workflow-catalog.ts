@@ -3,8 +3,9 @@ import type { WorkflowDefinition } from '@visapi/contracts';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
-import { RUNTIME } from '../platform/platform.module';
-import type { Runtime } from '../platform/runtime';
+import type { Logger } from 'pino';
+import { LOGGER, REDIS } from '../platform/platform.module';
+import type { RedisConnections } from '../platform/redis/redis';
 import { type WorkflowRow, WorkflowsRepository } from './workflows.repository';
 
 /** A workflow as triggering and running need it: row, current definition, compiled inputSchema. */
@@ -29,11 +30,11 @@ export class WorkflowCatalog implements OnModuleInit {
   ready: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(REDIS) private readonly redis: RedisConnections,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: WorkflowsRepository,
   ) {
     addFormats(this.ajv);
-    const { redis, logger } = runtime;
     const subscriber = redis.create('blocking', 'visapi:workflows:sub');
     const publisher = redis.create('command', 'visapi:workflows:pub');
     this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, { ttlMs: 60_000 }, logger);
@@ -42,7 +43,7 @@ export class WorkflowCatalog implements OnModuleInit {
 
   onModuleInit() {
     this.ready = Promise.all([this.byId.start(), this.byKey.start()]).then(() => undefined, (error: unknown) => {
-      this.runtime.logger.error({ err: error }, 'workflow cache could not subscribe to changes; reading workflows from the database');
+      this.logger.error({ err: error }, 'workflow cache could not subscribe to changes; reading workflows from the database');
     });
   }
 
@@ -86,7 +87,7 @@ export class WorkflowCatalog implements OnModuleInit {
 
   /** The channel every workflow change is announced on (pub/sub). */
   get changesChannel(): string {
-    return this.runtime.redis.key('workflows', 'changed');
+    return this.redis.key('workflows', 'changed');
   }
 
   /** After any workflow change: every process forgets every workflow (one message clears both maps). */

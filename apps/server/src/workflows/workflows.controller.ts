@@ -12,8 +12,8 @@ import {
   workflowVersionSchema,
 } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Principal } from '../auth/principal';
+import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
+import type { Principal } from '../platform/http/principal';
 import { WorkflowsService } from './workflows.service';
 
 class WorkflowDto extends createZodDto(workflowSchema) {}

@@ -117,6 +117,11 @@ export class WorkflowsRepository {
     return rows;
   }
 
+  /** Whether any workflow exists, archived ones included. */
+  async hasAny(): Promise<boolean> {
+    return (await this.db.selectFrom('workflows').select('id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   findById(id: string): Promise<WorkflowRow | undefined> {
     return this.db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
   }

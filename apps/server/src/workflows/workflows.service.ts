@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RotatedWebhookSecret, Workflow, WorkflowDefinition, WorkflowDefinitionInput, WorkflowDefinitionView, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import { inc as semverInc, gt as semverGreater } from 'semver';
-import { actor, type Principal } from '../auth/principal';
-import { LogService } from '../logs/log.service';
+import { actor, type Principal } from '../platform/http/principal';
+import { LogService } from '../logs/log-write.service';
 import type { Config } from '../platform/config/config';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException } from '../platform/http/problem';
@@ -82,6 +82,11 @@ export class WorkflowsService {
     if (!withSecrets) return withoutSecrets(definition);
     this.logs.audit({ actorId: null, action: 'workflow.secrets_exported', target: `workflow:${workflow.id}`, details: { actorType: 'cli', name: workflow.name, version: workflow.current_version } });
     return definition;
+  }
+
+  /** Whether any workflow was ever made (archived ones count): the first start imports examples only into an empty install. */
+  hasAny(): Promise<boolean> {
+    return this.repository.hasAny();
   }
 
   async get(id: string): Promise<Workflow> {

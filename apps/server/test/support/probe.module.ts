@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Access, Public } from '../../src/auth/access.decorator';
+import { Access, Public } from '../../src/platform/http/access.decorator';
 
 class EchoDto extends createZodDto(
   z.object({ name: z.string().min(1), tags: z.array(z.string()).max(3).optional() }).strict(),

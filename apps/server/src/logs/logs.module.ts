@@ -1,7 +1,0 @@
-import { Global, Module } from '@nestjs/common';
-import { LogService } from './log.service';
-
-/** The log writer, available to every module of every role. */
-@Global()
-@Module({ providers: [LogService], exports: [LogService] })
-export class LogsModule {}
