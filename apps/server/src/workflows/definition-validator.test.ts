@@ -1,5 +1,6 @@
 import { STEP_TYPES, workflowDefinitionInputSchema, workflowDefinitionJsonSchema } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
+import { CONNECTOR_CONFIG_SCHEMAS, createStepRegistry } from '../connectors/registry';
 import { TemplateRenderer, templateSyntaxError } from '../engine/templating';
 import { DefinitionValidator, stepReferences } from './definition-validator';
 
@@ -189,8 +190,7 @@ describe('step types and connector configs (issue 10 #7)', () => {
     expect(config.map((e) => e.path)).toEqual(['$.steps[0].config.to[1]', '$.steps[0].config.subject', '$.steps[1].config.url']);
   });
 
-  it('issue 10 #7: the connectors’ schemas are the ones the worker runs with', async () => {
-    const { CONNECTOR_CONFIG_SCHEMAS, createStepRegistry } = await import('../connectors/registry');
+  it('issue 10 #7: the connectors’ schemas are the ones the worker runs with', () => {
     const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' } };
     const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer() });
     for (const [type, schema] of CONNECTOR_CONFIG_SCHEMAS) expect(registry.get(type)?.configSchema, type).toBe(schema);
