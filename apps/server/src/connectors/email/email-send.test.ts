@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorSettings, failure, MemoryOutbox, MemoryTemplates, memoryConnectors, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
+import { settingsWith, failure, MemoryOutbox, MemoryTemplates, memoryConnectors, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
 import { TestSmtpServer } from '../../../test/support/smtp-server';
 
 /** email.send against a real SMTP server in this process; templates and outbox in memory. */
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => smtp.stop());
 
-const registry = (overrides: SettingsOverrides = {}) => memoryConnectors(connectorSettings(overrides), { templates, outbox }).registry;
+const registry = (overrides: SettingsOverrides = {}) => memoryConnectors(settingsWith(overrides), { templates, outbox }).registry;
 
 describe('email.send (SMTP)', () => {
   const send = () => registry({ email: { smtpUrl, from: 'VisAPI <visa@example.com>' } }).get('email.send')!;

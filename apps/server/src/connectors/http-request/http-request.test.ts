@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTarget } from '../../../test/support/providers/fake-provider';
-import { connectorSettings, memoryConnectors, resolvingTo, runStep } from '../../../test/support/providers/in-memory';
+import { settingsWith, memoryConnectors, resolvingTo, runStep } from '../../../test/support/providers/in-memory';
 import type { HostResolver } from '../ports';
 
 /** http.request's address guard, through the step runner, against a local server it must never reach. */
@@ -8,7 +8,7 @@ const target = new HttpTarget();
 beforeAll(() => target.start());
 afterAll(() => target.stop());
 
-const registry = (resolveHost?: HostResolver, httpAllowedHosts: string[] = []) => memoryConnectors(connectorSettings({ httpAllowedHosts }), { resolveHost }).registry;
+const registry = (resolveHost?: HostResolver, httpAllowedHosts: string[] = []) => memoryConnectors(settingsWith({ httpAllowedHosts }), { resolveHost }).registry;
 
 describe('http.request (address guard)', () => {
   it('issue 9 #1: a URL from input through a mapped IPv6, NAT64, decimal or hex address, or a name resolving to loopback, is refused before any connection', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorSettings, failure, memoryConnectors, resolvingTo, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
+import { settingsWith, failure, memoryConnectors, resolvingTo, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
 import { FakeSlack } from '../../../test/support/providers/slack-api';
 import type { HostResolver } from '../ports';
 
@@ -8,7 +8,7 @@ const slack = new FakeSlack();
 beforeAll(() => slack.start());
 afterAll(() => slack.stop());
 
-const connectors = (overrides: SettingsOverrides = {}, resolveHost?: HostResolver) => memoryConnectors(connectorSettings(overrides), { resolveHost });
+const connectors = (overrides: SettingsOverrides = {}, resolveHost?: HostResolver) => memoryConnectors(settingsWith(overrides), { resolveHost });
 const connector = (overrides: SettingsOverrides = {}, resolveHost?: HostResolver) => connectors(overrides, resolveHost).registry.get('slack.send')!;
 
 describe('slack.send (Web API chat.postMessage)', () => {

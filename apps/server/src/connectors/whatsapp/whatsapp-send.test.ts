@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redact } from '../../logs/redaction';
 import { FakeCgb } from '../../../test/support/providers/cgb-api';
-import { connectorSettings, failure, MemoryOutbox, MemoryTemplates, memoryConnectors, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
+import { settingsWith, failure, MemoryOutbox, MemoryTemplates, memoryConnectors, runStep, stepContext as context, type SettingsOverrides } from '../../../test/support/providers/in-memory';
 import { FakeMetaWhatsApp } from '../../../test/support/providers/meta-wa-api';
 
 /**
@@ -16,7 +16,7 @@ const outbox = new MemoryOutbox();
 beforeAll(() => Promise.all([cgb.start(), meta.start()]));
 afterAll(() => Promise.all([cgb.stop(), meta.stop()]));
 
-const registry = (overrides: SettingsOverrides = {}) => memoryConnectors(connectorSettings(overrides), { templates, outbox }).registry;
+const registry = (overrides: SettingsOverrides = {}) => memoryConnectors(settingsWith(overrides), { templates, outbox }).registry;
 
 describe('whatsapp.send through ChatGPT Builder (cgb)', () => {
   const send = () => registry({ whatsapp: { provider: 'cgb', cgb: { apiKey: cgb.apiKey, apiUrl: cgb.base } } }).get('whatsapp.send')!;

@@ -65,7 +65,7 @@ export interface SettingsOverrides {
 }
 
 /** What a connector is built with when nothing is configured (every message goes to the outbox). */
-export function connectorSettings(overrides: SettingsOverrides = {}): ConnectorSettings {
+export function settingsWith(overrides: SettingsOverrides = {}): ConnectorSettings {
   const whatsapp = overrides.whatsapp ?? {};
   return {
     httpAllowedHosts: overrides.httpAllowedHosts ?? [],
@@ -81,7 +81,7 @@ export function connectorSettings(overrides: SettingsOverrides = {}): ConnectorS
 }
 
 /** A step registry on in-memory ports: `registry.get('slack.send')!.execute(...)`. Pass templates or an outbox to share them between registries. */
-export function memoryConnectors(settings: ConnectorSettings = connectorSettings(), ports: { resolveHost?: HostResolver; templates?: MemoryTemplates; outbox?: MemoryOutbox } = {}) {
+export function memoryConnectors(settings: ConnectorSettings = settingsWith(), ports: { resolveHost?: HostResolver; templates?: MemoryTemplates; outbox?: MemoryOutbox } = {}) {
   const templates = ports.templates ?? new MemoryTemplates(settings.defaultLocale);
   const outbox = ports.outbox ?? new MemoryOutbox();
   const deps: ConnectorDeps = { settings, templates, outbox, renderer: new TemplateRenderer(), resolveHost: ports.resolveHost };
