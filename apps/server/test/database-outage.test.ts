@@ -3,7 +3,7 @@ import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
-import { HttpTarget } from './support/http-target';
+import { HttpTarget } from './support/providers/fake-provider';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';

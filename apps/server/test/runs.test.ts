@@ -10,7 +10,7 @@ import { RunsRepository } from '../src/runs/runs.repository';
 import { createDatabase } from '../src/platform/db/database';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
-import { HttpTarget } from './support/http-target';
+import { HttpTarget } from './support/providers/fake-provider';
 import { runCli } from './support/processes';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -69,7 +69,7 @@ describe('a manual run, end to end', () => {
     expect(run.input).toEqual({ applicationId: 'A-100', applicant: { email: 'd***@example.com' } });
     expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([['call', 'succeeded', 1], ['pause', 'succeeded', 1]]);
     expect(run.steps[0]!.output).toMatchObject({ status: 200, body: { ok: true } });
-    expect(target.to('/hook').map((r) => JSON.parse(r.body))).toEqual([{ app: 'A-100', run: accepted.runId }]);
+    expect(target.to('/hook').map((r) => r.body)).toEqual([{ app: 'A-100', run: accepted.runId }]);
 
     const { rows } = await sql<{ input_encrypted: Buffer }>`SELECT input_encrypted FROM runs WHERE id = ${accepted.runId}`.execute(t.runtime.database.db);
     expect(rows[0]!.input_encrypted.toString('latin1')).not.toContain('dana@example.com');
@@ -159,7 +159,7 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
     const { runId } = await trigger(id);
     const dead = await settled(runId);
     expect(dead.status).toBe('dead');
-    return { runId, dead, notify: () => target.to(`${path}/notify/${profile.email}`).map((r) => JSON.parse(r.body)) };
+    return { runId, dead, notify: () => target.to(`${path}/notify/${profile.email}`).map((r) => r.body) };
   }
 
   it('issue 9 #4: an http.request response (set-cookie, e-mail, phone) and an error echoing an address are masked in the API and the plain columns; the next step gets the raw values, also after a retry', async () => {
@@ -223,7 +223,7 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
     const run = await settled(runId);
     expect(run.status).toBe('succeeded');
     expect(target.to('/i4-each/x1')).toHaveLength(1);
-    expect(target.to('/i4-each/after').map((r) => JSON.parse(r.body))).toEqual([{ first: 'ann.cohen@example.com' }]);
+    expect(target.to('/i4-each/after').map((r) => r.body)).toEqual([{ first: 'ann.cohen@example.com' }]);
     expect((run.steps[0]!.output as Array<{ body: unknown }>)[0]!.body).toEqual({ email: 'a***@example.com' });
     expect(await plainColumns(runId)).not.toContain('ann.cohen@example.com');
   });
@@ -276,8 +276,8 @@ describe('credentials in http.request outputs (issue 9 review)', () => {
     });
     expect(shown.steps[1].output.body).toContain('-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----');
 
-    const [sent] = target.to('/ir/use').map((r) => JSON.parse(r.body));
-    expect(sent).toEqual({ at: token.access_token, idt: JWT, loc: location, text: JSON.stringify(`access_token=at-form-4714&refresh_token=rt-form-4715\n${PEM}`) });
+    const [sent] = target.to('/ir/use').map((r) => r.body);
+    expect(sent).toEqual({ at: token.access_token, idt: JWT, loc: location, text: `access_token=at-form-4714&refresh_token=rt-form-4715\n${PEM}` });
   });
 });
 

@@ -77,6 +77,26 @@ describe('POST /api/v1/workflows', () => {
     expect(semantic.json().errors.map((e: { path: string }) => e.path)).toEqual(['$.triggers[0].timezone', '$.steps[0].config.ms', '$.steps[1].id']);
   });
 
+  it('issue 10 #7: a step type without a connector, and a literal config field its connector refuses, are 400 naming the path; nothing is created', async () => {
+    const body = definition();
+    const steps = [...body.steps, { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved' } }];
+    const noConnector = await send('POST', '/api/v1/workflows', { ...body, steps });
+    expect(noConnector.statusCode).toBe(400);
+    expect(noConnector.json()).toMatchObject({ type: '/problems/validation', errors: [{ path: '$.steps[2].type', message: expect.stringContaining('no connector') }] });
+
+    const badMethod = await send('POST', '/api/v1/workflows', { ...body, steps: [{ ...body.steps[0]!, config: { ...body.steps[0]!.config, method: 'FETCH' } }, body.steps[1]] });
+    expect(badMethod.statusCode).toBe(400);
+    expect(badMethod.json().errors).toEqual([{ path: '$.steps[0].config.method', message: expect.stringContaining('"POST"') }]);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM workflows WHERE name = ${body.name}`.execute(t.runtime.database.db);
+    expect(rows[0]!.n).toBe(0);
+
+    // A templated field is the run's to check; a PUT is checked as a POST is.
+    const templated = await send('POST', '/api/v1/workflows', { ...body, steps: [{ ...body.steps[0]!, config: { ...body.steps[0]!.config, method: '{{ input.method }}' } }, body.steps[1]] });
+    expect(templated.statusCode).toBe(201);
+    const put = await send('PUT', `/api/v1/workflows/${templated.json().id}`, { ...body, version: '1.1.0', steps: [{ id: 'wait', type: 'delay', config: { ms: -5 } }] });
+    expect([put.statusCode, put.json().errors]).toEqual([400, [{ path: '$.steps[0].config.ms', message: expect.stringContaining('non-negative') }]]);
+  });
+
   it('400 for a body that is not an object', async () => {
     for (const payload of [[], 'text', 42]) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/workflows', payload: JSON.stringify(payload), headers: { 'x-api-key': manager, 'content-type': 'application/json' } });

@@ -1,6 +1,7 @@
 import { asStepError, permanent, StepError, transient } from '../engine/errors';
 import type { PartialLookup } from '../engine/templating';
-import type { ConnectorDeps, MessageChannel, MessageTemplate } from './ports';
+import type { TemplateChannel } from '@visapi/contracts';
+import type { ConnectorDeps, MessageTemplate } from './ports';
 
 export interface MessageRequest {
   /** A registered template's name (SPEC §8)… */
@@ -28,7 +29,7 @@ const VARIABLE = /\{\{\s*([A-Za-z_][\w]*)/g;
  * step's variables under strict Liquid (a missing variable is a permanent error), or the
  * step's inline text.
  */
-export async function composeMessage(deps: ConnectorDeps, channel: MessageChannel, request: MessageRequest): Promise<ComposedMessage> {
+export async function composeMessage(deps: ConnectorDeps, channel: TemplateChannel, request: MessageRequest): Promise<ComposedMessage> {
   const variables = request.variables ?? {};
   if (request.template) {
     const found = await deps.templates.resolve(request.template, channel, request.locale);
@@ -50,7 +51,7 @@ export async function composeMessage(deps: ConnectorDeps, channel: MessageChanne
 }
 
 /** `{% render 'letterhead' %}` in a template: the registry's template of that name, same channel and locale chain. */
-function registryPartials(deps: ConnectorDeps, channel: MessageChannel, locale: string | undefined): PartialLookup {
+function registryPartials(deps: ConnectorDeps, channel: TemplateChannel, locale: string | undefined): PartialLookup {
   return async (name) => {
     try {
       return (await deps.templates.resolve(name, channel, locale))?.body;

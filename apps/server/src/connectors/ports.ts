@@ -1,12 +1,10 @@
+import type { TemplateChannel } from '@visapi/contracts';
 import type { TemplateRenderer } from '../engine/templating';
-
-/** Template channels (SPEC §8). */
-export type MessageChannel = 'slack' | 'whatsapp' | 'email' | 'pdf';
 
 /** A template as the registry resolved it: the best locale it has for what was asked. */
 export interface MessageTemplate {
   name: string;
-  channel: MessageChannel;
+  channel: TemplateChannel;
   locale: string;
   subject: string | null;
   body: string;
@@ -17,7 +15,7 @@ export interface MessageTemplate {
 
 /** Looks templates up with locale fallback (`he-IL` → `he` → the default locale). */
 export interface TemplateSource {
-  resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined>;
+  resolve(name: string, channel: TemplateChannel, locale?: string): Promise<MessageTemplate | undefined>;
 }
 
 export interface OutboxEntry {

@@ -177,7 +177,7 @@ describe('http.request', () => {
     expect(refused).toMatchObject({ status: 'failed', error: { errorClass: 'transient', message: 'http.request: GET http://127.0.0.1:1/services/T0A1B2C3/B9Z8Y7X6/[redacted] failed: ECONNREFUSED' } });
 
     const unparsable = await attempt({ config: { url: `api.telegram.org/${bot}/sendMessage?token=t0k3n-4711` } });
-    expect(unparsable).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: 'http.request: url "api.telegram.org/[redacted]/sendMessage" is not an absolute URL' } });
+    expect(unparsable).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: 'http.request step s: invalid config: config.url: "api.telegram.org/[redacted]/sendMessage" is not an absolute URL' } });
 
     // Ids an operator needs stay: short ones, words, numbers.
     const kept = await attempt({ config: { url: `${base}/v1/applications/A-2026-0001/status/x/1234567890123456789` } });

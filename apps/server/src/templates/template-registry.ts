@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { MessageChannel, MessageTemplate, TemplateSource } from '../connectors/ports';
+import type { TemplateChannel } from '@visapi/contracts';
+import type { MessageTemplate, TemplateSource } from '../connectors/ports';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
@@ -39,7 +40,7 @@ export class TemplateRegistry implements TemplateSource, OnModuleInit {
     this.cache.start().catch((error: unknown) => this.logger.error({ err: error }, 'template cache could not subscribe to changes; reading templates from the database'));
   }
 
-  async resolve(name: string, channel: MessageChannel, locale?: string): Promise<MessageTemplate | undefined> {
+  async resolve(name: string, channel: TemplateChannel, locale?: string): Promise<MessageTemplate | undefined> {
     const key = `${channel}\u0000${name}\u0000${locale ?? ''}`;
     const template = await this.cache.getOrLoad(key, async () => {
       const chain = localeChain(locale?.trim() || undefined, this.config.DEFAULT_LOCALE);

@@ -1,8 +1,12 @@
+import { STEP_TYPES, workflowDefinitionInputSchema, workflowDefinitionJsonSchema } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
-import { templateSyntaxError } from '../engine/templating';
+import { CONNECTOR_CONFIG_SCHEMAS, createStepRegistry } from '../connectors/registry';
+import { TemplateRenderer, templateSyntaxError } from '../engine/templating';
 import { DefinitionValidator, stepReferences } from './definition-validator';
 
 const validator = new DefinitionValidator();
+
+type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const valid = () => ({
   name: 'Visa approved',
@@ -17,15 +21,15 @@ const valid = () => ({
     { type: 'manual' },
   ],
   steps: [
-    { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved', data: '{{ input }}' } },
+    { id: 'letter', type: 'http.request', config: { method: 'POST', url: 'https://letters.example/render', body: '{{ input }}' } },
     {
       id: 'notify',
       type: 'whatsapp.send',
       retries: 5,
       timeout: 30000,
-      config: { to: '{{ input.applicant.phone }}', variables: { letter: '{{ steps.letter.url }}' } },
+      config: { to: '{{ input.applicant.phone }}', template: 'visa_approved', variables: { letter: '{{ steps.letter.body.url }}' } },
     },
-    { id: 'ops', type: 'slack.send', if: '{% if steps.notify.messageId %}yes{% endif %}', config: { channel: '{{ vars.opsChannel }}' } },
+    { id: 'ops', type: 'slack.send', if: '{% if steps.notify.messageId %}yes{% endif %}', config: { channel: '{{ vars.opsChannel }}', template: 'visa_approved' } },
   ],
 });
 
@@ -94,10 +98,10 @@ describe('DefinitionValidator', () => {
 
   it('refuses a template that refers to a step that does not come earlier, or to its own', () => {
     const input = valid();
-    (input.steps[0]!.config as Record<string, unknown>).data = '{{ steps.ops.ts }}';
+    (input.steps[0]!.config as Record<string, unknown>).body = '{{ steps.ops.ts }}';
     (input.steps[1]!.config as Record<string, unknown>).to = '{{ steps.notify.x }}';
     expect(errorsOf(input)).toEqual([
-      { path: '$.steps[0].config.data', message: 'refers to step "ops", which does not come earlier' },
+      { path: '$.steps[0].config.body', message: 'refers to step "ops", which does not come earlier' },
       { path: '$.steps[1].config.to', message: 'refers to its own step "notify": only earlier steps\' outputs exist' },
     ]);
   });
@@ -135,6 +139,79 @@ describe('DefinitionValidator', () => {
     expect([...stepReferences(`{% if steps.a %}{% endif %}{{ steps.b }}${raw}`)]).toEqual(['a', 'b']);
     expect([...stepReferences(`{{ ${"steps['x".repeat(50_000)} }}`)]).toEqual([]);
     expect([...stepReferences('{{ steps.a }} {{ never closed {% if steps.b %}{% endif %}')]).toEqual(['a', 'b']);
+  });
+});
+
+describe('step types and connector configs (issue 10 #7)', () => {
+  const withSteps = (...steps: unknown[]) => ({ name: 'x', version: '1.0.0', steps });
+
+  it('issue 10 #7: a step type the contracts list but no connector runs yet is refused at its path', () => {
+    const input = withSteps({ id: 'a', type: 'delay', config: { ms: 1 } }, { id: 'b', type: 'delay', config: { ms: 1 } }, { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved' } });
+    expect(errorsOf(input)).toEqual([{ path: '$.steps[2].type', message: 'step type "pdf.generate" has no connector yet: a step of this type cannot run' }]);
+    expect(errorsOf(withSteps({ id: 'a', type: 'image.process' }))[0]!.path).toBe('$.steps[0].type');
+  });
+
+  it.each([
+    [{ id: 's', type: 'http.request', config: { method: 'TRACE', url: 'https://partner.example/x' } }, '$.steps[0].config.method', 'expected one of'],
+    [{ id: 's', type: 'http.request', config: { url: 'partner.example/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/x?token=t0k3n' } }, '$.steps[0].config.url', '"partner.example/[redacted]/x" is not an absolute URL'],
+    [{ id: 's', type: 'http.request', config: { url: 'ftp://files.example/f' } }, '$.steps[0].config.url', 'only http and https URLs'],
+    [{ id: 's', type: 'http.request', config: { method: 'POST' } }, '$.steps[0].config.url', 'expected string'],
+    [{ id: 's', type: 'http.request', config: { url: 'https://p.example', headers: ['x'] } }, '$.steps[0].config.headers', 'must be an object of strings'],
+    [{ id: 's', type: 'http.request', config: { url: 'https://p.example', expectStatus: [200, 'ok'] } }, '$.steps[0].config.expectStatus', ''],
+    [{ id: 's', type: 'delay', config: { ms: -1 } }, '$.steps[0].config.ms', 'must be a non-negative number'],
+    [{ id: 's', type: 'delay', config: { until: 'next tuesday' } }, '$.steps[0].config.until', 'must be an ISO date-time'],
+    [{ id: 's', type: 'email.send', config: { to: 'dana-at-example.com', subject: 'Hi', text: 'x' } }, '$.steps[0].config.to', 'must be an e-mail address'],
+    [{ id: 's', type: 'email.send', config: { to: ['a@example.com', 'nope'], subject: 'Hi', text: 'x' } }, '$.steps[0].config.to[1]', 'must be an e-mail address'],
+    [{ id: 's', type: 'whatsapp.send', config: { to: '0501234567', text: 'x' } }, '$.steps[0].config.to', 'E.164'],
+    [{ id: 's', type: 'slack.send', config: { channel: '#ops', text: 'x', webhookUrl: 'not a url' } }, '$.steps[0].config.webhookUrl', ''],
+    [{ id: 's', type: 'slack.send', config: { channel: '#ops' } }, '$.steps[0].config', 'needs text or template'],
+  ])('issue 10 #7: a literal config field is checked against its connector’s schema: %j → %s', (step, path, message) => {
+    const errors = errorsOf(withSteps(step));
+    expect(errors.map((e) => e.path)).toContain(path);
+    expect(errors.find((e) => e.path === path)!.message).toContain(message);
+  });
+
+  it('issue 10 #7: config fields holding a template are left to run time; fields the connector does not know are left alone', () => {
+    const result = validator.check(
+      withSteps(
+        { id: 'wait', type: 'delay', config: { ms: '{{ input.ms }}', note: 'kept as is' } },
+        { id: 'call', type: 'http.request', config: { method: '{{ input.method }}', url: '{{ vars.url }}/x', headers: { authorization: 'Bearer {{ vars.token }}', n: 3 }, expectStatus: '{% if input.created %}201{% else %}200{% endif %}' } },
+        { id: 'mail', type: 'email.send', config: { to: '{{ input.email }}', subject: 'Hi {{ input.name }}', text: 'x' } },
+        { id: 'chat', type: 'whatsapp.send', config: { to: '{{ input.phone }}', template: 'visa_approved', variables: { n: '{{ input.n }}' } } },
+      ),
+    );
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('issue 10 #7: every problem is reported with the others, paths of nested fields included', () => {
+    const errors = errorsOf(withSteps({ id: 'a', type: 'email.send', config: { to: ['a@example.com', 'b'], subject: '', text: 'x' } }, { id: 'b', type: 'fax.send' }));
+    expect(errors.map((e) => e.path)).toEqual(['$.steps[1].type']); // the JSON Schema first: a step type outside the list
+    const config = errorsOf(withSteps({ id: 'a', type: 'email.send', config: { to: ['a@example.com', 'b'], subject: '', text: 'x' } }, { id: 'b', type: 'http.request', config: { url: 'x' } }));
+    expect(config.map((e) => e.path)).toEqual(['$.steps[0].config.to[1]', '$.steps[0].config.subject', '$.steps[1].config.url']);
+  });
+
+  it('issue 10 #7: the connectors’ schemas are the ones the worker runs with', () => {
+    const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' } };
+    const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer() });
+    for (const [type, schema] of CONNECTOR_CONFIG_SCHEMAS) expect(registry.get(type)?.configSchema, type).toBe(schema);
+  });
+
+  it('issue 10 #7: the JSON Schema is generated from the contracts’ zod schema, with what AJV, OpenAPI and the dashboard rely on', () => {
+    const schema = workflowDefinitionJsonSchema as Node;
+    expect(schema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: expect.any(String), additionalProperties: false, required: ['name', 'version', 'steps'] });
+    const step = schema.properties.steps.items;
+    expect(step.properties.type.enum).toEqual([...STEP_TYPES]);
+    expect(step.properties).toMatchObject({ config: { default: {} }, retries: { default: 3 }, timeout: { default: 30000 } });
+    expect(step.required).toEqual(['id', 'type']); // fields with defaults stay optional as written
+    const triggers = schema.properties.triggers.items;
+    expect(triggers.discriminator).toEqual({ propertyName: 'type' });
+    expect(triggers.oneOf.map((b: Node) => b.properties.type.const)).toEqual(['webhook', 'cron', 'manual']);
+    expect(triggers.oneOf[0].properties.signingSecret).toMatchObject({ writeOnly: true });
+    expect(triggers.oneOf[0].properties.signed).toMatchObject({ type: 'boolean' });
+    // The zod schema it comes from accepts what AJV accepts and fills in the same defaults.
+    const input = { name: 'x', version: '1.0.0', triggers: [{ type: 'webhook', key: 'k', signed: false }, { type: 'cron', schedule: '0 9 * * *' }], steps: [{ id: 'a', type: 'delay', config: { ms: 1 } }] };
+    const checked = validator.check(input);
+    expect(checked.ok && checked.definition).toEqual(workflowDefinitionInputSchema.parse(input));
   });
 });
 

@@ -2,23 +2,29 @@ import { type ProblemFieldError, type WorkflowDefinitionInput, workflowDefinitio
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CronExpressionParser } from 'cron-parser';
-import { templateSyntaxError } from '../engine/templating';
 import { valid as validSemver } from 'semver';
+import type { z } from 'zod';
+import { CONNECTOR_CONFIG_SCHEMAS } from '../connectors/registry';
+import { templateSyntaxError } from '../engine/templating';
 import { contradictorySigning } from './signing-secrets';
+
+type WorkflowStepInput = WorkflowDefinitionInput['steps'][number];
 
 export type DefinitionCheck = { ok: true; definition: WorkflowDefinitionInput } | { ok: false; errors: ProblemFieldError[] };
 
 /**
  * Checks a workflow definition: the JSON Schema first (compiled once), then what a schema
- * cannot say. Every problem is reported, each with its JSON path. Defaults (enabled,
- * priority, retries, timeout, config) are filled in on the returned copy, which is a definition
- * as written: webhook triggers may still say `signed` (see signing-secrets.ts).
+ * cannot say, including that each step's type has a connector and that its config's literal
+ * fields match the connector's schema. Every problem is reported, each with its JSON path.
+ * Defaults (enabled, priority, retries, timeout, config) are filled in on the returned copy,
+ * which is a definition as written: webhook triggers may still say `signed` (signing-secrets.ts).
  */
 export class DefinitionValidator {
   private readonly validateSchema: ValidateFunction;
   private readonly schemaCompiler: Ajv2020;
 
-  constructor() {
+  /** `connectors`: the config schema of each step type that can run (connectors/registry.ts). */
+  constructor(private readonly connectors: ReadonlyMap<string, z.ZodType> = CONNECTOR_CONFIG_SCHEMAS) {
     const ajv = new Ajv2020({ allErrors: true, useDefaults: true, discriminator: true, strict: false });
     addFormats(ajv);
     this.validateSchema = ajv.compile(workflowDefinitionJsonSchema);
@@ -88,6 +94,7 @@ export class DefinitionValidator {
       if (first !== undefined) {
         errors.push({ path: `$.steps[${i}].id`, message: `duplicate step id "${step.id}" (also $.steps[${first}].id)` });
       }
+      errors.push(...this.checkConnector(step, i));
       const templates: Array<[string, string]> = [];
       collectStrings(step.config ?? {}, `$.steps[${i}].config`, templates);
       if (step.if) templates.push([`$.steps[${i}].if`, step.if]);
@@ -101,6 +108,22 @@ export class DefinitionValidator {
       if (first === undefined) earlier.set(step.id, i);
     });
     return errors;
+  }
+
+  /**
+   * The step type must have a connector, and each config field that holds no template must
+   * match the connector's schema (a templated field is checked when a run renders it). Rules
+   * on the whole config (refinements, which look at which fields are present) are checked too.
+   */
+  private checkConnector(step: WorkflowStepInput, i: number): ProblemFieldError[] {
+    const schema = this.connectors.get(step.type);
+    if (!schema) return [{ path: `$.steps[${i}].type`, message: `step type "${step.type}" has no connector yet: a step of this type cannot run` }];
+    const config = step.config ?? {};
+    const parsed = schema.safeParse(config);
+    if (parsed.success) return [];
+    return parsed.error.issues
+      .filter((issue) => issue.path.length === 0 || !holdsTemplate(config[String(issue.path[0])]))
+      .map((issue) => ({ path: issue.path.reduce<string>((path, part) => appendPath(path, part), `$.steps[${i}].config`), message: issue.message }));
   }
 
   private checkTemplate(path: string, text: string, earlier: Map<string, number>, self: string): ProblemFieldError[] {
@@ -148,10 +171,24 @@ export function stepReferences(template: string): Set<string> {
 
 function collectStrings(value: unknown, path: string, out: Array<[string, string]>) {
   if (typeof value === 'string') out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => collectStrings(v, `${path}[${i}]`, out));
+  else if (Array.isArray(value)) value.forEach((v, i) => collectStrings(v, appendPath(path, i), out));
   else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectStrings(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out);
+    for (const [k, v] of Object.entries(value)) collectStrings(v, appendPath(path, k), out);
   }
+}
+
+/** `$.a` + 0 → `$.a[0]`; + `b` → `$.a.b`; + `x-y` → `$.a["x-y"]`. */
+function appendPath(path: string, part: PropertyKey): string {
+  if (typeof part === 'number') return `${path}[${part}]`;
+  const key = String(part);
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** A value with a `{{` or `{%` anywhere in it: rendered per run, so checked per run. */
+function holdsTemplate(value: unknown): boolean {
+  const found: Array<[string, string]> = [];
+  collectStrings(value, '', found);
+  return found.some(([, text]) => text.includes('{{') || text.includes('{%'));
 }
 
 function isTimeZone(zone: string): boolean {

@@ -1,9 +1,22 @@
+import { z } from 'zod';
 import { permanent, StepError } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 
+/** `ms` may be a number or a numeric string (a template renders either); `until` an ISO date-time. */
+export const delayConfigSchema = z.object({
+  ms: z.coerce.number({ error: 'must be a non-negative number of milliseconds' }).min(0, 'must be a non-negative number of milliseconds').optional(),
+  until: z.coerce
+    .string()
+    .refine((until) => !Number.isNaN(Date.parse(until)), 'must be an ISO date-time, such as 2026-05-01T09:00:00Z')
+    .optional(),
+});
+
+export type DelayConfig = z.infer<typeof delayConfigSchema>;
+
 /** `delay`: waits `ms`, or until the ISO time `until`; an abort ends the wait at once. */
-export const delayStep: StepHandler<{ ms?: unknown; until?: unknown }> = {
+export const delayStep: StepHandler<DelayConfig> = {
   type: 'delay',
+  configSchema: delayConfigSchema,
   async execute(config, { signal }) {
     const ms = waitFor(config);
     await new Promise<void>((resolve, reject) => {
@@ -22,17 +35,9 @@ export const delayStep: StepHandler<{ ms?: unknown; until?: unknown }> = {
   },
 };
 
-function waitFor(config: { ms?: unknown; until?: unknown }): number {
-  if (config.ms !== undefined) {
-    const ms = Number(config.ms);
-    if (!Number.isFinite(ms) || ms < 0) throw permanent(`delay: ms must be a non-negative number, got ${JSON.stringify(config.ms)}`);
-    return ms;
-  }
-  if (config.until !== undefined) {
-    const at = Date.parse(String(config.until));
-    if (Number.isNaN(at)) throw permanent(`delay: until must be an ISO date-time, got ${JSON.stringify(config.until)}`);
-    return Math.max(0, at - Date.now());
-  }
+function waitFor(config: DelayConfig): number {
+  if (config.ms !== undefined) return config.ms;
+  if (config.until !== undefined) return Math.max(0, Date.parse(config.until) - Date.now());
   throw permanent('delay: set ms or until');
 }
 

@@ -7,7 +7,7 @@ import type { ConnectorDeps } from '../ports';
 import { compact } from '../provider-http';
 
 const address = z.email({ message: 'must be an e-mail address' });
-const configSchema = z
+export const emailSendConfigSchema = z
   .object({
     to: z.union([address, z.array(address).min(1).max(50)]),
     subject: z.string().min(1).max(998).optional(),
@@ -20,7 +20,7 @@ const configSchema = z
   .refine((c) => c.template !== undefined || c.text !== undefined || c.html !== undefined, { message: 'needs template, text or html' })
   .refine((c) => c.template !== undefined || c.subject !== undefined, { message: 'needs a subject (or a template that has one)' });
 
-export type EmailSendConfig = z.infer<typeof configSchema>;
+export type EmailSendConfig = z.infer<typeof emailSendConfigSchema>;
 
 /** Languages written right to left: their mail gets dir="rtl". */
 const RTL = new Set(['he', 'ar', 'fa', 'ur', 'yi']);
@@ -36,7 +36,7 @@ export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig>
   let transport: Transporter | undefined;
   return {
     type: 'email.send',
-    configSchema,
+    configSchema: emailSendConfigSchema,
     // Inline html is HTML: what it interpolates (input, step outputs) is escaped; `| raw` opts out.
     htmlFields: ['html'],
     async execute(config, context) {

@@ -1,18 +1,27 @@
-import { permanent } from '../../engine/errors';
+import { z } from 'zod';
 import type { StepHandler } from '../../engine/step-types';
 import type { AddressGuard } from '../address-guard';
 import { callProvider, httpFailure, readBody } from '../provider-http';
 import { shownUrl, shownUrlText } from './shown-url';
 
-type HttpRequestConfig = {
-  method?: unknown;
-  url?: unknown;
-  headers?: unknown;
-  body?: unknown;
-  expectStatus?: unknown;
-};
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+const status = z.coerce.number().int().min(100).max(599);
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+export const httpRequestConfigSchema = z.object({
+  /** Any case; GET when left out. */
+  method: z.preprocess((m) => (m === undefined || m === null ? undefined : String(m).toUpperCase()), z.enum(METHODS).optional()),
+  // Its problems show the URL as errors do (shown-url.ts): no query, no secret-looking segment.
+  url: z.string().superRefine((text, ctx) => {
+    const problem = urlProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  headers: z.record(z.string(), z.unknown(), { error: 'must be an object of strings' }).nullish(),
+  body: z.unknown().optional(),
+  /** A status or a list of them; any 2xx when left out. */
+  expectStatus: z.union([z.array(status).min(1), status]).nullish(),
+});
+
+export type HttpRequestConfig = z.infer<typeof httpRequestConfigSchema>;
 
 /**
  * `http.request` (SPEC §7): an object body is sent as JSON, a string as is. JSON responses
@@ -24,18 +33,11 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestConfig> {
   return {
     type: 'http.request',
+    configSchema: httpRequestConfigSchema,
     async execute(config, { signal }) {
-      const method = String(config.method ?? 'GET').toUpperCase();
-      if (!METHODS.has(method)) throw permanent(`http.request: method ${method} is not one of ${[...METHODS].join(', ')}`);
-      let url: URL;
-      try {
-        url = new URL(String(config.url));
-      } catch {
-        throw permanent(`http.request: url ${JSON.stringify(shownUrlText(String(config.url)))} is not an absolute URL`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanent('http.request: only http and https URLs');
-
-      const headers = new Headers(headersOf(config.headers));
+      const method = config.method ?? 'GET';
+      const url = new URL(config.url);
+      const headers = new Headers(Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, String(v)])));
       let body: string | undefined;
       if (config.body !== undefined && config.body !== null && method !== 'GET' && method !== 'HEAD') {
         if (typeof config.body === 'string') body = config.body;
@@ -55,14 +57,17 @@ export function httpRequestStep(guard: AddressGuard): StepHandler<HttpRequestCon
   };
 }
 
-function headersOf(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw permanent('http.request: headers must be an object of strings');
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${JSON.stringify(shownUrlText(text))} is not an absolute URL`;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'only http and https URLs';
 }
 
-function expected(expectStatus: unknown, status: number): boolean {
+function expected(expectStatus: HttpRequestConfig['expectStatus'], status: number): boolean {
   if (expectStatus === undefined || expectStatus === null) return status >= 200 && status < 300;
-  const list = Array.isArray(expectStatus) ? expectStatus : [expectStatus];
-  return list.map(Number).includes(status);
+  return (Array.isArray(expectStatus) ? expectStatus : [expectStatus]).includes(status);
 }

@@ -6,7 +6,7 @@ import { composeMessage } from '../messages';
 import type { ConnectorDeps } from '../ports';
 import { callProvider, compact, httpFailure, readBody, retryAfterMs } from '../provider-http';
 
-const configSchema = z
+export const slackSendConfigSchema = z
   .object({
     channel: z.string().min(1).max(200).optional(),
     text: z.string().min(1).max(40_000).optional(),
@@ -20,7 +20,7 @@ const configSchema = z
   })
   .refine((c) => c.text !== undefined || c.template !== undefined, { message: 'needs text or template' });
 
-export type SlackSendConfig = z.infer<typeof configSchema>;
+export type SlackSendConfig = z.infer<typeof slackSendConfigSchema>;
 
 /** Slack's `ok:false` errors worth retrying; every other one is permanent (SPEC §7). */
 const TRANSIENT_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -37,7 +37,7 @@ export function slackSendStep(deps: ConnectorDeps): StepHandler<SlackSendConfig>
   const guard = new AddressGuard(deps.settings.httpAllowedHosts, 'slack.send', deps.resolveHost);
   return {
     type: 'slack.send',
-    configSchema,
+    configSchema: slackSendConfigSchema,
     async execute(config, context) {
       const message = await composeMessage(deps, 'slack', config);
       const payload = { channel: config.channel, text: message.text, blocks: config.blocks, thread_ts: config.threadTs };

@@ -9,7 +9,7 @@ import { MetaClient } from './meta-client';
 /** E.164: a plus, a country code not starting with 0, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
-const configSchema = z
+export const whatsappSendConfigSchema = z
   .object({
     to: z.string().regex(E164, 'must be a phone number in E.164 form, such as +972501234567'),
     text: z.string().min(1).max(4_096).optional(),
@@ -19,7 +19,7 @@ const configSchema = z
   })
   .refine((c) => c.text !== undefined || c.template !== undefined, { message: 'needs text or template' });
 
-export type WhatsAppSendConfig = z.infer<typeof configSchema>;
+export type WhatsAppSendConfig = z.infer<typeof whatsappSendConfigSchema>;
 
 /** A message as the providers get it: the template's reference and parameters, or a text. */
 export interface WhatsAppMessage {
@@ -51,7 +51,7 @@ export function whatsappSendStep(deps: ConnectorDeps): StepHandler<WhatsAppSendC
         : undefined;
   return {
     type: 'whatsapp.send',
-    configSchema,
+    configSchema: whatsappSendConfigSchema,
     async execute(config, context) {
       const composed = await composeMessage(deps, 'whatsapp', config);
       const variables = Object.fromEntries(Object.entries(config.variables ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
