@@ -356,7 +356,7 @@ describe('queue contents', () => {
     expect(await opened(res.json().runId)).toBe(raw);
     const run = await settled(res.json().runId);
     expect(run.status).toBe('succeeded');
-    expect(JSON.parse(target.to(`/delivered/${wf.n}`)[0]!.body)).toEqual({ email: 'dana@example.com', name: 'Däna', n: 1.5 });
+    expect(target.to(`/delivered/${wf.n}`)[0]!.body).toEqual({ email: 'dana@example.com', name: 'Däna', n: 1.5 });
 
     const form = await post(wf.key, 'tag=a&tag=b', { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' });
     expect(await opened(form.json().runId)).toBe('{"tag":["a","b"]}');
