@@ -339,7 +339,8 @@ describe('queue contents', () => {
     const res = await post(wf.key, { email: 'dana@example.com' });
     const job = await t.app.get(QueuesService).get('default').getJob(res.json().runId);
     if (job) {
-      expect(job.data).toMatchObject({ v: 2, runId: res.json().runId, workflowId: wf.id });
+      // Written as version 1 while the previous release's workers may still take it (ADR 0008).
+      expect(job.data).toMatchObject({ v: 1, runId: res.json().runId, workflowId: wf.id });
       expect(JSON.stringify(job.data)).not.toContain('dana@example.com');
     }
   });
@@ -351,7 +352,7 @@ describe('queue contents', () => {
     expect(res.statusCode).toBe(202);
     const opened = async (runId: string) => {
       const job = await t.app.get(QueuesService).get('default').getJob(runId);
-      return t.runtime.cipher.decrypt(Buffer.from(job!.data.sealedInput, 'base64')).toString('utf8');
+      return t.runtime.cipher.decrypt(Buffer.from(job!.data.input, 'base64')).toString('utf8');
     };
     expect(await opened(res.json().runId)).toBe(raw);
     const run = await settled(res.json().runId);

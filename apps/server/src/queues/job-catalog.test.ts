@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { jobKeys, runJob } from './job-catalog';
+import { cronFireJob, jobKeys, runJob, runJobToWrite } from './job-catalog';
 import { NewerJobVersionError } from './versioned-job';
 
 const ids = { runId: '0b9a4b6e-5b7e-4c39-9d0e-7f6a2c1d1a01', workflowId: '0b9a4b6e-5b7e-4c39-9d0e-7f6a2c1d1a02', versionId: '0b9a4b6e-5b7e-4c39-9d0e-7f6a2c1d1a03' };
@@ -19,6 +19,18 @@ describe('the job catalog (queues/job-catalog.ts)', () => {
     expect(() => runJob.read({ v: 3, ...common })).toThrow('run job has schema version 3; this worker knows versions 1 to 2');
     for (const bad of [null, 'x', {}, { v: '1' }, { v: 0 }, { v: 1.5 }]) expect(() => runJob.read(bad), JSON.stringify(bad)).toThrow(UnrecoverableError);
     expect(() => runJob.read({ v: 1, ...common, runId: 'nope', input: 'AQID' })).toThrow(/run job of schema version 1 is malformed: runId/);
+  });
+
+  it('issue 10 review: this release writes run jobs as version 1 (what the previous release reads), and reads them back unchanged', () => {
+    const job = { v: 2 as const, ...common, sealedInput: 'AQID' };
+    const written = runJobToWrite(job);
+    expect(written).toEqual({ v: 1, ...common, input: 'AQID' });
+    expect(runJob.read(JSON.parse(JSON.stringify(written)))).toEqual(job);
+  });
+
+  it('issue 10 review: a cron fire of a newer version is left for a newer worker, and fires are retried', () => {
+    expect(() => cronFireJob.read({ v: 2, workflowId: ids.workflowId, triggerIndex: 0 })).toThrow(NewerJobVersionError);
+    expect(cronFireJob.options.attempts).toBeGreaterThan(1);
   });
 
   it('issue 10 #3: jobKeys names where a run\'s first job is, in every run queue', () => {

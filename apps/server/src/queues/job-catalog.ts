@@ -52,6 +52,18 @@ const runJobV2 = runJobV1.omit({ v: true, input: true }).extend({ v: z.literal(2
  */
 export type RunJob = z.infer<typeof runJobV2>;
 
+/**
+ * The run job as this release writes it: version 1, whose `input` holds the same sealed JSON
+ * text as version 2's `sealedInput`. Workers of the previous release read only version 1, and
+ * during a rolling deploy they take jobs that this release's gateways and workers write (cron
+ * fires, retries, the reconciler): this release reads both and writes the old one; the next
+ * release writes version 2 (expand, then contract — ADR 0008).
+ */
+export function runJobToWrite(job: RunJob): z.infer<typeof runJobV1> {
+  const { v: _v, sealedInput, ...rest } = job;
+  return { ...rest, v: 1, input: sealedInput };
+}
+
 export const runJob = defineJob({
   name: 'run',
   versions: [runJobV1, runJobV2],
@@ -89,7 +101,8 @@ export const cronFireJob = defineJob({
   queue: 'critical',
   versions: [z.object({ v: z.literal(1), workflowId: z.uuid(), triggerIndex: z.number().int().min(0) })],
   upgrades: [],
-  options: { removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+  /** Retried (a fire's run id derives from its time, so a retry queues the same run once). */
+  options: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
 });
 
 /** Maintenance sweeps fired by job schedulers on the maintenance queue: no payload. */

@@ -7,7 +7,7 @@ import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { ProblemException } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
-import { type RunJob, type RunQueue, runJob } from '../queues/job-catalog';
+import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
 import type { CatalogEntry } from '../workflows/workflow-catalog';
@@ -64,7 +64,7 @@ export class RunProducer {
       triggeredAt: triggeredAt ?? new Date().toISOString(),
     };
     try {
-      await this.queues.add(workflow.priority, runJob.name, job, { jobId: runId, ...runJob.options, ...(delayMs ? { delay: delayMs } : {}) });
+      await this.queues.add(workflow.priority, runJob.name, runJobToWrite(job), { jobId: runId, ...runJob.options, ...(delayMs ? { delay: delayMs } : {}) });
     } catch (error) {
       this.logger.error({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
@@ -87,7 +87,7 @@ export class RunProducer {
       triggeredAt: row.created_at.toISOString(),
     };
     const jobId = `${row.id}:${reason}:${Date.now()}`;
-    await this.queues.add(row.queue as RunQueue, runJob.name, data, { jobId, ...runJob.options });
+    await this.queues.add(row.queue as RunQueue, runJob.name, runJobToWrite(data), { jobId, ...runJob.options });
     await this.repository.setJob(row.id, jobId);
   }
 

@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { LogService } from '../logs/log-write.service';
 import { ProblemException } from '../platform/http/problem';
 import { cronFireJob } from '../queues/job-catalog';
+import { NewerJobVersionError } from '../queues/versioned-job';
 import { JobHandlers } from '../queues/job-handlers';
 import { RunProducer } from '../runs/run-producer';
 import { idempotentRunId } from '../triggers/idempotency';
@@ -31,7 +32,9 @@ export class CronFire implements OnModuleInit {
     let fire: ReturnType<typeof cronFireJob.read>;
     try {
       fire = cronFireJob.read(job.data);
-    } catch {
+    } catch (error) {
+      // A newer release's fire is retried until one of its workers takes it (ADR 0008).
+      if (error instanceof NewerJobVersionError) throw error;
       return { skipped: 'unknown job shape' };
     }
     const { workflowId, triggerIndex } = fire;
