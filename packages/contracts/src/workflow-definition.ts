@@ -43,7 +43,11 @@ const webhookTriggerInputSchema = webhookTriggerSchema.extend({
 });
 
 /** As every read shows it: no secret; `signed: true` where one is stored. */
-const webhookTriggerViewSchema = z.strictObject({ type: z.literal('webhook'), key: webhookKey, signed: z.literal(true).optional() });
+const webhookTriggerViewSchema = z.strictObject({
+  type: z.literal('webhook'),
+  key: webhookKey,
+  signed: z.literal(true).optional().describe('A signing secret is stored. It is never shown: rotate-secret issues a new one.'),
+});
 
 const cronTriggerSchema = z.strictObject({
   type: z.literal('cron'),
@@ -68,10 +72,15 @@ export const workflowStepSchema = z.strictObject({
     .optional(),
 });
 
-/** The definition around one form of webhook trigger (stored, written or read). */
-function definitionWith<Webhook extends typeof webhookTriggerSchema | typeof webhookTriggerInputSchema | typeof webhookTriggerViewSchema>(webhook: Webhook) {
+/**
+ * The definition around one form of webhook trigger (stored, written or read). `ajv`: add AJV's
+ * discriminator hint, for the written form only (the JSON Schema AJV compiles); OpenAPI's
+ * discriminator wants named sub-schemas, so the read form, which OpenAPI embeds inline, goes without.
+ */
+function definitionWith<Webhook extends typeof webhookTriggerSchema | typeof webhookTriggerInputSchema | typeof webhookTriggerViewSchema>(webhook: Webhook, ajv = false) {
+  const union = z.discriminatedUnion('type', [webhook, cronTriggerSchema, manualTriggerSchema]);
   // AJV's discriminator picks the branch by `type`, so a bad trigger gets that branch's errors only.
-  const trigger = z.discriminatedUnion('type', [webhook, cronTriggerSchema, manualTriggerSchema]).meta({ type: 'object', required: ['type'], discriminator: { propertyName: 'type' } });
+  const trigger = ajv ? union.meta({ type: 'object', required: ['type'], discriminator: { propertyName: 'type' } }) : union;
   return z.strictObject({
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
@@ -86,7 +95,7 @@ function definitionWith<Webhook extends typeof webhookTriggerSchema | typeof web
 }
 
 /** A definition as written (POST, PUT, workflow:import): the one the JSON Schema describes. */
-export const workflowDefinitionInputSchema = definitionWith(webhookTriggerInputSchema);
+export const workflowDefinitionInputSchema = definitionWith(webhookTriggerInputSchema, true);
 /** A definition as stored in a version, signing secrets included. */
 export const workflowDefinitionSchema = definitionWith(webhookTriggerSchema);
 /** A definition as every read shows it: no signing secret. */

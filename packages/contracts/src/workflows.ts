@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STEP_TYPES, WORKFLOW_PRIORITIES } from './workflow-definition.js';
+import { WORKFLOW_PRIORITIES, workflowDefinitionViewSchema } from './workflow-definition.js';
 
 export const workflowSummarySchema = z.object({
   id: z.uuid(),
@@ -14,28 +14,13 @@ export const workflowSummarySchema = z.object({
 });
 export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
-/** A webhook trigger as reads show it: never the secret, `signed: true` where one is stored. */
-const webhookTriggerViewSchema = z
-  .object({
-    type: z.literal('webhook'),
-    key: z.string(),
-    signed: z.literal(true).optional().describe('A signing secret is stored. It is never shown: rotate-secret issues a new one.'),
-  })
-  .strict();
-
-/** The definition (SPEC §4) as every read shows it: signing secrets left out. */
-const definitionShape = z
-  .object({
-    name: z.string(),
-    version: z.string(),
-    triggers: z.array(z.union([webhookTriggerViewSchema, z.object({ type: z.enum(['cron', 'manual']) }).loose()])).optional(),
-    steps: z.array(z.object({ id: z.string(), type: z.enum(STEP_TYPES) }).loose()),
-  })
-  .loose()
-  .describe('The definition with defaults filled in. Webhook signing secrets are never included: a signed trigger says `signed: true`.');
+/** The definition (SPEC §4) as every read shows it: defaults filled in, signing secrets left out. */
+const definitionView = workflowDefinitionViewSchema.describe(
+  'The definition with defaults filled in. Webhook signing secrets are never included: a signed trigger says `signed: true`.',
+);
 
 export const workflowSchema = workflowSummarySchema.extend({
-  definition: definitionShape,
+  definition: definitionView,
   webhooks: z.array(z.object({ key: z.string(), url: z.string(), signed: z.boolean() })),
 });
 export type Workflow = z.infer<typeof workflowSchema>;
@@ -45,7 +30,7 @@ export const workflowVersionSchema = z.object({
   version: z.string(),
   createdAt: z.iso.datetime(),
   createdBy: z.uuid().nullable(),
-  definition: definitionShape,
+  definition: definitionView,
 });
 export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
 
