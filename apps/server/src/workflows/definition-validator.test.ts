@@ -194,6 +194,8 @@ describe('step types and connector configs (issue 10 #7)', () => {
     const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' } };
     const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer() });
     for (const [type, schema] of CONNECTOR_CONFIG_SCHEMAS) expect(registry.get(type)?.configSchema, type).toBe(schema);
+    // Both ways: a step type the worker runs can be saved, and one that can be saved can run.
+    for (const type of STEP_TYPES) expect(registry.get(type) !== undefined, type).toBe(CONNECTOR_CONFIG_SCHEMAS.has(type));
   });
 
   it('issue 10 #7: the JSON Schema is generated from the contracts’ zod schema, with what AJV, OpenAPI and the dashboard rely on', () => {
