@@ -1,4 +1,4 @@
-// What may import what (docs/architecture.md, "Import rules"), checked by `npm run lint`
+// What may import what (docs/architecture.md, "What may import what"), checked by `npm run lint`
 // (`npm run lint:deps`). Paths are relative to the directory dependency-cruiser runs in: the
 // repository root, or a fixture laid out like it (apps/server/test/dependency-rules.test.ts).
 const SRC = '^apps/server/src';

@@ -10,7 +10,6 @@ import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { QueuesApiModule } from '../queues/queues-api.module';
-import { QueuesCoreModule } from '../queues/queues-core.module';
 import { QueuesWorkerModule } from '../queues/queues-worker.module';
 import { RateLimitCoreModule } from '../rate-limit/rate-limit-core.module';
 import { RetentionWorkerModule } from '../retention/retention-worker.module';
@@ -26,8 +25,8 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /**
  * The HTTP API: every feature's `*-api.module.ts` (routes; each imports the core modules it
- * needs). Only the gateway roles import them, so the worker's health port never serves an
- * API route.
+ * needs), and the rate limiter the global guard uses. Only the gateway roles import them, so
+ * the worker's health port never serves an API route.
  */
 const GATEWAY_MODULES: Imports = [
   RateLimitCoreModule,
@@ -38,7 +37,6 @@ const GATEWAY_MODULES: Imports = [
   WorkflowsApiModule,
   RunsApiModule,
   TriggersApiModule,
-  QueuesCoreModule,
   QueuesApiModule,
   TemplatesApiModule,
   OutboxApiModule,

@@ -28,7 +28,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly limiter: RateLimitService,
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'PUBLIC_URL' | 'IP_RATE_LIMIT_BURST' | 'IP_RATE_LIMIT_PER_SECOND'>,
   ) {
     this.allowedOrigin = new URL(config.PUBLIC_URL).origin;
   }

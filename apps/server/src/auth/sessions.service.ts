@@ -18,7 +18,7 @@ const TOUCH_EVERY_MS = 60_000;
 @Injectable()
 export class SessionsService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'PUBLIC_URL'>,
     private readonly repository: SessionsRepository,
     private readonly failedLookups: FailedLookups,
   ) {}

@@ -16,7 +16,18 @@ export class WorkerHost implements OnApplicationBootstrap {
   private readonly workers: Worker[] = [];
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG)
+    private readonly config: Pick<
+      Config,
+      | 'REDIS_PREFIX'
+      | 'WORKER_LOCK_DURATION_MS'
+      | 'WORKER_STALLED_INTERVAL_MS'
+      | 'WORKER_CONCURRENCY_CRITICAL'
+      | 'WORKER_CONCURRENCY_DEFAULT'
+      | 'WORKER_CONCURRENCY_BULK'
+      | 'PDF_CONCURRENCY'
+      | 'WORKER_CONCURRENCY_MAINTENANCE'
+    >,
     @Inject(REDIS) private readonly redis: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly handlers: JobHandlers,

@@ -28,7 +28,7 @@ export class FailedLookups {
 
   constructor(
     private readonly limiter: RateLimitService,
-    @Inject(CONFIG) config: Config,
+    @Inject(CONFIG) config: Pick<Config, 'FAILED_LOOKUP_RATE_LIMIT_BURST' | 'FAILED_LOOKUP_RATE_LIMIT_PER_SECOND'>,
   ) {
     this.bucket = { burst: config.FAILED_LOOKUP_RATE_LIMIT_BURST, perSecond: config.FAILED_LOOKUP_RATE_LIMIT_PER_SECOND };
   }

@@ -30,7 +30,7 @@ export class WebhookAuth {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly limiter: RateLimitService,
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SIGNED_WEBHOOK_RATE_LIMIT_BURST' | 'SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND'>,
   ) {}
 
   async authenticate(request: FastifyRequest, reply: FastifyReply, workflowId: string, trigger: WebhookTrigger): Promise<WebhookCaller> {

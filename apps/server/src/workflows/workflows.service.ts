@@ -27,7 +27,7 @@ export class WorkflowsService {
     private readonly repository: WorkflowsRepository,
     private readonly catalog: WorkflowCatalog,
     private readonly logs: LogService,
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'PUBLIC_URL'>,
   ) {}
 
   async create(input: unknown, by?: Principal): Promise<Workflow> {
