@@ -361,6 +361,12 @@ describe('queue contents', () => {
 
     const form = await post(wf.key, 'tag=a&tag=b', { 'x-api-key': caller, 'content-type': 'application/x-www-form-urlencoded' });
     expect(await opened(form.json().runId)).toBe('{"tag":["a","b"]}');
+
+    // A byte-order mark: the parser skips it and JSON.parse would not, so the parsed body is sealed.
+    const bom = await post(wf.key, '\ufeff{"email":"bom@example.com"}');
+    expect(bom.statusCode).toBe(202);
+    expect(await opened(bom.json().runId)).toBe('{"email":"bom@example.com"}');
+    expect((await settled(bom.json().runId)).status).toBe('succeeded');
   });
 });
 
