@@ -69,7 +69,7 @@ describe('POST /api/v1/workflows', () => {
       ...definition(),
       steps: [
         { id: 'a', type: 'delay', config: { ms: '{{ steps.b.x }}' } },
-        { id: 'a', type: 'delay' },
+        { id: 'a', type: 'delay', config: { ms: 1 } },
       ],
       triggers: [{ type: 'cron', schedule: 'every day', timezone: 'Nowhere/City' }],
     });

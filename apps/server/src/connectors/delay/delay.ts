@@ -2,14 +2,19 @@ import { z } from 'zod';
 import { permanent, StepError } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 
-/** `ms` may be a number or a numeric string (a template renders either); `until` an ISO date-time. */
-export const delayConfigSchema = z.object({
-  ms: z.coerce.number({ error: 'must be a non-negative number of milliseconds' }).min(0, 'must be a non-negative number of milliseconds').optional(),
-  until: z.coerce
-    .string()
-    .refine((until) => !Number.isNaN(Date.parse(until)), 'must be an ISO date-time, such as 2026-05-01T09:00:00Z')
-    .optional(),
-});
+/**
+ * `ms` may be a number or a numeric string (a template renders either); `until` an ISO date-time.
+ * One of them is needed: a delay with neither is refused on save (at `$.steps[i].config`), not at every run.
+ */
+export const delayConfigSchema = z
+  .object({
+    ms: z.coerce.number({ error: 'must be a non-negative number of milliseconds' }).min(0, 'must be a non-negative number of milliseconds').optional(),
+    until: z.coerce
+      .string()
+      .refine((until) => !Number.isNaN(Date.parse(until)), 'must be an ISO date-time, such as 2026-05-01T09:00:00Z')
+      .optional(),
+  })
+  .refine((c) => c.ms !== undefined || c.until !== undefined, { message: 'needs ms or until' });
 
 export type DelayConfig = z.infer<typeof delayConfigSchema>;
 
