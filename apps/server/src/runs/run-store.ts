@@ -37,8 +37,9 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
   async begin(run: RunDelivery, firstStep: StepAt | undefined): Promise<BegunRun> {
     const redacted = run.firstDelivery ? redact(run.input) : undefined;
     const row = await this.repository.begin(run.job, run.queue, run.jobId, run.sealedInput, redacted, firstStep);
-    // The first delivery died before recording the run: this one records it, so it redacts too.
-    if (row.fresh && !run.firstDelivery) await this.repository.setRedactedInput(row.id, redact(run.input));
+    // The first delivery died before recording the run (or before its redacted copy was written):
+    // a later one fills the copy in.
+    if (!run.firstDelivery && row.input_redacted === null) await this.repository.setRedactedInput(row.id, redact(run.input));
     if (row.fresh || FINISHED.has(row.status)) return { status: row.status, fresh: row.fresh, steps: new Map() };
     const steps = new Map<string, RecordedStep>();
     for (const s of await this.repository.progress(row.id)) {
