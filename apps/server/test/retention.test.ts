@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueuesService } from '../src/queues/queues.service';
-import { Retention, RETENTION_JOB } from '../src/retention/retention';
+import { retentionJob } from '../src/queues/job-catalog';
+import { Retention } from '../src/retention/retention';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 describe('retention', () => {
   it('is scheduled on LOG_PRUNE_CRON in the maintenance queue', async () => {
-    const scheduler = await t.app.get(QueuesService).get('maintenance').getJobScheduler(RETENTION_JOB);
+    const scheduler = await t.app.get(QueuesService).get('maintenance').getJobScheduler(retentionJob.name);
     expect(scheduler).toMatchObject({ pattern: '15 4 * * *', tz: 'UTC' });
   });
 

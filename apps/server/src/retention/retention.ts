@@ -8,7 +8,6 @@ import { retentionJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { RetentionRepository } from './retention.repository';
 
-export const RETENTION_JOB = retentionJob.name;
 const DAY_MS = 86_400_000;
 
 export interface Pruned {
@@ -38,10 +37,10 @@ export class Retention implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap() {
-    this.handlers.register('maintenance', RETENTION_JOB, () => this.prune());
+    this.handlers.register(retentionJob.queue, retentionJob.name, () => this.prune());
     await this.queues
       .get('maintenance')
-      .upsertJobScheduler(RETENTION_JOB, { pattern: this.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: RETENTION_JOB, opts: retentionJob.options })
+      .upsertJobScheduler(retentionJob.name, { pattern: this.config.LOG_PRUNE_CRON, tz: 'UTC' }, { name: retentionJob.name, opts: retentionJob.options })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not schedule the retention job'));
   }
 

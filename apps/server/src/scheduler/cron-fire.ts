@@ -8,7 +8,6 @@ import { JobHandlers } from '../queues/job-handlers';
 import { RunProducer } from '../runs/run-producer';
 import { idempotentRunId } from '../triggers/idempotency';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
-import { CRON_FIRE_JOB } from './cron-schedules';
 
 /**
  * A job scheduler's fire becomes one run. BullMQ gives each fire one job (its id holds the fire
@@ -25,7 +24,7 @@ export class CronFire implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.handlers.register(cronFireJob.queue!, CRON_FIRE_JOB, (job) => this.fire(job));
+    this.handlers.register(cronFireJob.queue!, cronFireJob.name, (job) => this.fire(job));
   }
 
   async fire(job: Job): Promise<{ runId?: string; skipped?: string }> {

@@ -1,9 +1,7 @@
 import type { WorkflowDefinition } from '@visapi/contracts';
 import { CronExpressionParser } from 'cron-parser';
-
 import { cronFireJob } from '../queues/job-catalog';
 
-export const CRON_FIRE_JOB = cronFireJob.name;
 const PREFIX = 'cron-';
 
 /** One job scheduler as VisAPI wants it to exist (SPEC §5.2). */
@@ -11,7 +9,8 @@ export interface DesiredSchedule {
   id: string;
   pattern: string;
   tz: string;
-  data: { v: 1; workflowId: string; triggerIndex: number };
+  /** The cron-fire job's payload, in the version this release writes. */
+  data: ReturnType<typeof cronFireJob.read>;
 }
 
 /** `cron-<workflow id>-<trigger index>`: stable across versions while the trigger keeps its place. */
@@ -24,7 +23,7 @@ export function desiredSchedules(workflows: Array<{ id: string; definition: Work
   for (const { id, definition } of workflows) {
     (definition.triggers ?? []).forEach((trigger, triggerIndex) => {
       if (trigger.type !== 'cron') return;
-      const schedule: DesiredSchedule = { id: scheduleId(id, triggerIndex), pattern: trigger.schedule.trim(), tz: trigger.timezone ?? 'UTC', data: { v: 1, workflowId: id, triggerIndex } };
+      const schedule: DesiredSchedule = { id: scheduleId(id, triggerIndex), pattern: trigger.schedule.trim(), tz: trigger.timezone ?? 'UTC', data: { v: cronFireJob.version, workflowId: id, triggerIndex } };
       desired.set(schedule.id, schedule);
     });
   }

@@ -9,10 +9,9 @@ import type { RedisConnections } from '../platform/redis/redis';
 import { QueuesService } from '../queues/queues.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { cronFireJob } from '../queues/job-catalog';
-import { CRON_FIRE_JOB, type DesiredSchedule, desiredSchedules, isCronSchedule } from './cron-schedules';
+import { type DesiredSchedule, desiredSchedules, isCronSchedule } from './cron-schedules';
 
 /** The cron schedulers live on the critical queue: a fire is a tiny job that must not wait. */
-const QUEUE = 'critical';
 const LOCK_MS = 30_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
@@ -111,7 +110,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
 
   /** One pass: the corrections it made. */
   async reconcile(): Promise<Corrections> {
-    const queue = this.queues.get(QUEUE);
+    const queue = this.queues.get(cronFireJob.queue!);
     const desired = desiredSchedules(await this.catalog.scheduledWorkflows());
     const existing = new Map<string, JobSchedulerJson>();
     for (const scheduler of await queue.getJobSchedulers(0, -1)) {
@@ -122,7 +121,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
     for (const schedule of desired.values()) {
       const current = existing.get(schedule.id);
       if (current && matches(current, schedule)) continue;
-      await queue.upsertJobScheduler(schedule.id, { pattern: schedule.pattern, tz: schedule.tz }, { name: CRON_FIRE_JOB, data: schedule.data, opts: cronFireJob.options });
+      await queue.upsertJobScheduler(schedule.id, { pattern: schedule.pattern, tz: schedule.tz }, { name: cronFireJob.name, data: schedule.data, opts: cronFireJob.options });
       (current ? corrections.updated : corrections.added).push(schedule.id);
       this.log(current ? 'schedule updated' : 'schedule added', schedule.data.workflowId, { schedulerId: schedule.id, pattern: schedule.pattern, tz: schedule.tz, was: current && { pattern: current.pattern, tz: current.tz } });
     }
@@ -143,5 +142,5 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
 
 function matches(current: JobSchedulerJson, schedule: DesiredSchedule): boolean {
   const data = current.template?.data as DesiredSchedule['data'] | undefined;
-  return current.pattern === schedule.pattern && (current.tz ?? 'UTC') === schedule.tz && current.name === CRON_FIRE_JOB && data?.workflowId === schedule.data.workflowId && data?.triggerIndex === schedule.data.triggerIndex && data?.v === 1;
+  return current.pattern === schedule.pattern && (current.tz ?? 'UTC') === schedule.tz && current.name === cronFireJob.name && data?.workflowId === schedule.data.workflowId && data?.triggerIndex === schedule.data.triggerIndex && data?.v === cronFireJob.version;
 }
