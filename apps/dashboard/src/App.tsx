@@ -4,7 +4,7 @@ import { RouterProvider } from '@tanstack/react-router';
 import { useState } from 'react';
 import { isUnauthorized, queryKeys } from './api/client';
 import { createAppRouter } from './router';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 /**
  * Any 401 (a session that expired or was ended elsewhere) marks the user signed out;
@@ -26,7 +26,7 @@ export function App({ initialPath }: { initialPath?: string }) {
   const [queryClient] = useState(() => createQueryClient());
   const [router] = useState(() => createAppRouter(queryClient, initialPath));
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

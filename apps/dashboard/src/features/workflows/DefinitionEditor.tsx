@@ -1,4 +1,4 @@
-import { Alert, Button, Group, List, Text, Textarea } from '@mantine/core';
+import { Alert, Button, Group, List, Text, Textarea, useComputedColorScheme } from '@mantine/core';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { checkDefinition } from './definition-validation';
@@ -14,6 +14,8 @@ interface Props {
 /** The definition as JSON, checked against the schema as you type; admins save a new version. */
 export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }: Props) {
   const original = useMemo(() => JSON.stringify(initial, null, 2), [initial]);
+  // A shade per scheme that keeps WCAG AA contrast on its background.
+  const validColor = useComputedColorScheme('light') === 'dark' ? 'teal.4' : 'teal.9';
   const [text, setText] = useState(original);
   const deferred = useDeferredValue(text);
   const check = useMemo(() => checkDefinition(deferred), [deferred]);
@@ -38,7 +40,7 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }
         )}
       </Group>
       {check.ok ? (
-        <Text size="sm" c="green" mb="xs" role="status">
+        <Text size="sm" c={validColor} mb="xs" role="status">
           Valid definition{changed ? ' — not saved yet' : ''}
         </Text>
       ) : (

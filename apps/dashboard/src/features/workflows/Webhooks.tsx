@@ -46,7 +46,7 @@ export function Webhooks({ workflow, canRotate }: Props) {
           </Group>
         ))}
       </Stack>
-      <Modal opened={key !== null} onClose={close} title={`Signing secret of ${key ?? ''}`}>
+      <Modal opened={key !== null} onClose={close} title={`Signing secret of ${key ?? ''}`} closeButtonProps={{ 'aria-label': 'Close' }}>
         {rotate.data ? (
           <Stack>
             <Text size="sm">
@@ -79,7 +79,7 @@ export function Webhooks({ workflow, canRotate }: Props) {
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button color="red" loading={rotate.isPending} onClick={() => key && rotate.mutate(key)}>
+              <Button color="red.9" loading={rotate.isPending} onClick={() => key && rotate.mutate(key)}>
                 Rotate now
               </Button>
             </Group>
