@@ -78,4 +78,19 @@ export const apiKeyIdentitySchema = z.object({
   prefix: z.string(),
   scopes: z.array(z.enum(SCOPES)),
 });
-export const meSchema = z.union([userSchema, apiKeyIdentitySchema]);
+/** GET /auth/me with a session: the user and when the session ends unless used. */
+export const sessionUserSchema = userSchema.extend({
+  kind: z.literal('user'),
+  /** The 30-minute idle limit, counted from the last request that was not a background one. */
+  idleExpiresAt: z.iso.datetime(),
+  /** The 12-hour absolute limit. */
+  absoluteExpiresAt: z.iso.datetime(),
+});
+export type SessionUser = z.infer<typeof sessionUserSchema>;
+export const meSchema = z.union([sessionUserSchema, apiKeyIdentitySchema]);
+
+/**
+ * A dashboard request the user did not make (polling, the event stream) sends this header
+ * with value `1`: it does not extend the session's idle time (SPEC §9).
+ */
+export const BACKGROUND_HEADER = 'x-visapi-background';

@@ -9,3 +9,4 @@ export * from './workflows.js';
 export * from './runs.js';
 export * from './outbox.js';
 export * from './templates.js';
+export * from './events.js';

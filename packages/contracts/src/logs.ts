@@ -27,6 +27,8 @@ export const logsQuerySchema = z
     q: z.string().trim().min(1).max(200).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
+    /** Only rows newer than this log id (the live tail's catch-up after a reconnect). */
+    sinceId: z.string().regex(/^[0-9]{1,19}$/, 'must be a log id').optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).max(512).optional(),
   })

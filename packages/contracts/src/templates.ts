@@ -36,3 +36,25 @@ export const templatesQuerySchema = z.object({
   channel: z.enum(TEMPLATE_CHANNELS).optional(),
   locale: z.string().min(2).max(35).optional(),
 });
+
+/** POST /api/v1/templates/preview: renders a template text with sample variables, nothing stored. */
+export const templatePreviewRequestSchema = z
+  .object({
+    channel: z.enum(TEMPLATE_CHANNELS),
+    locale: z.string().regex(new RegExp(LOCALE_PATTERN), 'must be a locale such as en, he or he-IL').default('en'),
+    subject: z.string().max(998).nullable().optional(),
+    body: z.string().min(1).max(100_000),
+    variables: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type TemplatePreviewRequest = z.input<typeof templatePreviewRequestSchema>;
+
+export const templatePreviewSchema = z.object({
+  subject: z.string().nullable(),
+  body: z.string(),
+  /** `rtl` for Hebrew, Arabic, Persian and Urdu locales. */
+  direction: z.enum(['ltr', 'rtl']),
+  /** Variables the text uses that the sample did not give (rendered empty). */
+  missingVariables: z.array(z.string()),
+});
+export type TemplatePreview = z.infer<typeof templatePreviewSchema>;

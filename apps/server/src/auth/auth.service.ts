@@ -23,7 +23,12 @@ export class AuthService {
     if (principal.kind === 'apiKey') return { kind: 'apiKey', id: principal.id, prefix: principal.prefix, scopes: principal.scopes };
     const user = await this.users.findById(principal.id);
     if (!user) throw unauthorized();
-    return user;
+    return {
+      kind: 'user',
+      ...user,
+      idleExpiresAt: principal.idleExpiresAt.toISOString(),
+      absoluteExpiresAt: principal.absoluteExpiresAt.toISOString(),
+    };
   }
 
   /** Ends a user's session at once (an API key has none); returns the cookie that clears it. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { BACKGROUND_HEADER } from '@visapi/contracts';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { FastifyRequest } from 'fastify';
 import { randomToken, sha256 } from '../platform/crypto/tokens';
@@ -54,8 +55,22 @@ export class SessionsService {
       return undefined;
     }
     this.failedLookups.succeeded(credential);
-    if (now - session.last_seen_at.getTime() >= TOUCH_EVERY_MS) await this.repository.touch(session.id);
-    return { kind: 'user', id: session.user_id, email: session.email, role: session.role, sessionId: session.id };
+    let lastSeen = session.last_seen_at.getTime();
+    // Polling and the event stream must not keep an unattended dashboard signed in.
+    const background = request.headers[BACKGROUND_HEADER] === '1';
+    if (!background && now - lastSeen >= TOUCH_EVERY_MS) {
+      await this.repository.touch(session.id);
+      lastSeen = now;
+    }
+    return {
+      kind: 'user',
+      id: session.user_id,
+      email: session.email,
+      role: session.role,
+      sessionId: session.id,
+      idleExpiresAt: new Date(lastSeen + IDLE_TIMEOUT_MS),
+      absoluteExpiresAt: session.absolute_expires_at,
+    };
   }
 
   async revoke(sessionId: string): Promise<void> {

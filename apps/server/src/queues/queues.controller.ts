@@ -1,16 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { QUEUE_NAMES } from '@visapi/contracts';
+import { QUEUE_NAMES, QUEUE_STATES, queuesSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import { Access } from '../platform/http/access.decorator';
 import { ProblemException } from '../platform/http/problem';
 import { QueuesService } from './queues.service';
 
-const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
-const queuesSchema = z.object({
-  queues: z.array(z.object({ name: z.enum(QUEUE_NAMES), counts: z.record(z.enum(STATES), z.number().int()), workers: z.number().int() })),
-});
 class QueuesDto extends createZodDto(queuesSchema) {}
 
 @ApiTags('queues')
@@ -26,7 +21,7 @@ export class QueuesController {
     const queues = await Promise.all(
       QUEUE_NAMES.map(async (name) => {
         const queue = this.queues.get(name);
-        const [counts, workers] = await Promise.all([queue.getJobCounts(...STATES), queue.getWorkersCount()]);
+        const [counts, workers] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getWorkersCount()]);
         return { name, counts, workers };
       }),
     ).catch((error: unknown) => {
