@@ -1,13 +1,15 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, queryKeys } from './api/client';
+import { ApiError } from './api/client';
+import { queryKeys } from './api/query-keys';
 import { App, createQueryClient } from './App';
+import { sessionUser } from './test/fake-api';
 
 const health = {
   status: 'error',
   checks: { database: { status: 'up', latencyMs: 1.5 }, redis: { status: 'down', latencyMs: 500, error: 'redis did not answer within 500 ms' } },
 };
-const dana = { id: '6f1c1b2e-8c1d-4c55-9c4b-2b1f1f9f0a01', email: 'dana@visa.example', role: 'operator', createdAt: '2026-11-26T00:00:00Z', lastSignInAt: null };
+const dana = { ...sessionUser('operator', 'dana@visa.example'), createdAt: '2026-11-26T00:00:00Z' };
 
 type Handler = (init?: RequestInit) => { status: number; body?: unknown };
 let routes: Record<string, Handler>;
@@ -268,7 +270,7 @@ describe('outbox', () => {
         nextCursor: null,
       },
     });
-    routes['GET /api/v1/outbox?limit=50&connector=slack.send'] = () => ({
+    routes['GET /api/v1/outbox?connector=slack.send&limit=50'] = () => ({
       status: 200,
       body: { items: [message('00000000-0000-4000-8000-000000000002', 'slack.send', '#visa-ops', 'Status update sent to 1 applicant(s)')], nextCursor: null },
     });

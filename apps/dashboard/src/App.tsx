@@ -2,7 +2,8 @@ import { MantineProvider } from '@mantine/core';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { useState } from 'react';
-import { isUnauthorized, queryKeys } from './api/client';
+import { isUnauthorized } from './api/client';
+import { queryKeys } from './api/query-keys';
 import { createAppRouter } from './router';
 import { cssVariablesResolver, theme } from './theme';
 

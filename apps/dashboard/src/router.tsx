@@ -1,18 +1,24 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, Outlet } from '@tanstack/react-router';
+import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet } from '@tanstack/react-router';
+import type { UserRole } from '@visapi/contracts';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
 import { NotFoundPage } from './routes/NotFoundPage';
-import { OverviewPage } from './routes/OverviewPage';
-import { OutboxPage } from './features/outbox/OutboxPage';
-import { WorkflowPage } from './features/workflows/WorkflowPage';
-import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 interface RouterContext {
   queryClient: QueryClient;
+}
+
+declare module '@tanstack/react-router' {
+  interface StaticDataRouteOption {
+    /** Listed in the navigation with this label, in route-table order. */
+    navLabel?: string;
+    /** The weakest role that may open the page; the navigation hides it from others. */
+    minRole?: UserRole;
+  }
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
@@ -41,13 +47,34 @@ const callbackRoute = createRoute({
   component: CallbackPage,
 });
 
-/** Everything behind sign-in shares the shell. */
+/** Everything behind sign-in shares the shell. Pages load lazily, each in its own chunk. */
 const appRoute = createRoute({ getParentRoute: () => rootRoute, id: 'app', component: Layout });
-const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: OverviewPage });
 
-const workflowsRoute = createRoute({ getParentRoute: () => appRoute, path: '/workflows', component: WorkflowsPage });
-const workflowRoute = createRoute({ getParentRoute: () => appRoute, path: '/workflows/$workflowId', component: WorkflowPage });
-const outboxRoute = createRoute({ getParentRoute: () => appRoute, path: '/outbox', component: OutboxPage });
+// The route table: order here is the navigation's order.
+const overviewRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/',
+  staticData: { navLabel: 'Overview', minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./routes/OverviewPage'), 'OverviewPage'),
+});
+const workflowsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/workflows',
+  staticData: { navLabel: 'Workflows', minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./features/workflows/WorkflowsPage'), 'WorkflowsPage'),
+});
+const workflowRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/workflows/$workflowId',
+  staticData: { minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./features/workflows/WorkflowPage'), 'WorkflowPage'),
+});
+const outboxRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/outbox',
+  staticData: { navLabel: 'Outbox', minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./features/outbox/OutboxPage'), 'OutboxPage'),
+});
 
 const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute])]);
 

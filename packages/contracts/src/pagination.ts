@@ -10,3 +10,9 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** One page of a keyset-paginated list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { User } from '@visapi/contracts';
-import { getJson, isUnauthorized, postJson, queryKeys } from './client';
+import type { SessionUser, User } from '@visapi/contracts';
+import { getJson, isUnauthorized, postJson } from './client';
+import { queryKeys } from './query-keys';
 
-/** The signed-in user; an ApiError 401 when there is none. */
+/** The signed-in user and the session's expiry times; an ApiError 401 when there is none. */
 export function useMe() {
   return useQuery({
     queryKey: queryKeys.me,
-    queryFn: () => getJson<User>('/api/v1/auth/me'),
+    queryFn: () => getJson<SessionUser>('/api/v1/auth/me'),
     retry: (count, error) => !isUnauthorized(error) && count < 2,
     staleTime: 60_000,
   });
@@ -20,7 +21,8 @@ export function useVerify() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (token: string) => postJson<User>('/api/v1/auth/verify', { token }),
-    onSuccess: (user) => client.setQueryData(queryKeys.me, user),
+    // The verify answer is the user without the session's expiry times: read /me afresh.
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.me }),
   });
 }
 

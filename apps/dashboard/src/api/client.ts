@@ -1,4 +1,4 @@
-import type { Problem } from '@visapi/contracts';
+import { BACKGROUND_HEADER, type Problem } from '@visapi/contracts';
 
 /** An error response from the API, with its problem document when it sent one. */
 export class ApiError extends Error {
@@ -10,11 +10,22 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body: unknown, acceptStatuses: number[]): Promise<T> {
+export interface RequestOptions {
+  /** Non-2xx statuses whose body is still the answer (health reports 503 with a full body). */
+  acceptStatuses?: number[];
+  /** Polling the user did not ask for: it must not keep an idle session alive (SPEC §9). */
+  background?: boolean;
+}
+
+async function request<T>(method: string, path: string, body: unknown, { acceptStatuses = [], background = false }: RequestOptions): Promise<T> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(background ? { [BACKGROUND_HEADER]: '1' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.ok || acceptStatuses.includes(response.status)) {
@@ -24,22 +35,17 @@ async function request<T>(method: string, path: string, body: unknown, acceptSta
   throw new ApiError(response.status, isProblem ? ((await response.json()) as Problem) : undefined);
 }
 
-/**
- * GET a JSON resource of our own origin. `acceptStatuses` lists non-2xx statuses whose
- * body is still the answer (health reports 503 with a full body).
- */
-export const getJson = <T>(path: string, acceptStatuses: number[] = []) => request<T>('GET', path, undefined, acceptStatuses);
-export const postJson = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, []);
-export const putJson = <T>(path: string, body: unknown) => request<T>('PUT', path, body, []);
-export const patchJson = <T>(path: string, body: unknown) => request<T>('PATCH', path, body, []);
+/** GET a JSON resource of our own origin. */
+export const getJson = <T>(path: string, options: RequestOptions = {}) => request<T>('GET', path, undefined, options);
+export const postJson = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, {});
+export const putJson = <T>(path: string, body: unknown) => request<T>('PUT', path, body, {});
+export const patchJson = <T>(path: string, body: unknown) => request<T>('PATCH', path, body, {});
+export const deleteJson = <T = void>(path: string) => request<T>('DELETE', path, undefined, {});
+
+/** `?a=1&b=2` from an object, leaving out undefined and empty values. */
+export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string | number | boolean] => e[1] !== undefined && e[1] !== null && e[1] !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
+}
 
 export const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
-
-/** Every query key of the app, from one factory. */
-export const queryKeys = {
-  health: ['health'] as const,
-  me: ['auth', 'me'] as const,
-  workflows: ['workflows'] as const,
-  workflow: (id: string) => ['workflows', id] as const,
-  outbox: (connector?: string) => ['outbox', connector ?? 'all'] as const,
-};

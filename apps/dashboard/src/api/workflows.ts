@@ -1,16 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RotatedWebhookSecret, Workflow, WorkflowSummary } from '@visapi/contracts';
-import { getJson, patchJson, postJson, putJson, queryKeys } from './client';
+import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary } from '@visapi/contracts';
+import { getJson, patchJson, postJson, putJson } from './client';
+import { queryKeys } from './query-keys';
 
 export function useWorkflows() {
   return useQuery({
-    queryKey: queryKeys.workflows,
-    queryFn: () => getJson<{ items: WorkflowSummary[]; nextCursor: string | null }>('/api/v1/workflows?limit=200'),
+    queryKey: queryKeys.workflows.list(),
+    queryFn: () => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200'),
   });
 }
 
 export function useWorkflow(id: string) {
-  return useQuery({ queryKey: queryKeys.workflow(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
+  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
 }
 
 /** A new version of the definition (PUT); the server re-validates and may refuse (400/409). */
@@ -19,8 +20,8 @@ export function useSaveWorkflow(id: string) {
   return useMutation({
     mutationFn: (definition: unknown) => putJson<Workflow>(`/api/v1/workflows/${id}`, definition),
     onSuccess: (workflow) => {
-      client.setQueryData(queryKeys.workflow(id), workflow);
-      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+      client.setQueryData(queryKeys.workflows.detail(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows.list() });
     },
   });
 }
@@ -30,8 +31,8 @@ export function useSetWorkflowEnabled(id: string) {
   return useMutation({
     mutationFn: (enabled: boolean) => patchJson<Workflow>(`/api/v1/workflows/${id}`, { enabled }),
     onSuccess: (workflow) => {
-      client.setQueryData(queryKeys.workflow(id), workflow);
-      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+      client.setQueryData(queryKeys.workflows.detail(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows.list() });
     },
   });
 }
@@ -45,8 +46,8 @@ export function useRotateWebhookSecret(id: string) {
   return useMutation({
     mutationFn: (key: string) => postJson<RotatedWebhookSecret>(`/api/v1/workflows/${id}/webhooks/${encodeURIComponent(key)}/rotate-secret`),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: queryKeys.workflow(id), exact: true });
-      void client.invalidateQueries({ queryKey: queryKeys.workflows, exact: true });
+      void client.invalidateQueries({ queryKey: queryKeys.workflows.detail(id) });
+      void client.invalidateQueries({ queryKey: queryKeys.workflows.list() });
     },
   });
 }

@@ -1,7 +1,10 @@
-import { Alert, Badge, Button, Group, SegmentedControl, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import type { OutboxMessage } from '@visapi/contracts';
 import { useState } from 'react';
 import { useOutbox } from '../../api/outbox';
+import { type Column, DataTable } from '../../components/DataTable';
+import { QueryState } from '../../components/QueryState';
+import { formatDateTime } from '../../lib/format';
 
 const CONNECTORS = [
   { value: '', label: 'All' },
@@ -10,11 +13,17 @@ const CONNECTORS = [
   { value: 'email.send', label: 'E-mail' },
 ];
 
+const columns: Column<OutboxMessage>[] = [
+  { key: 'when', header: 'When', render: (m) => formatDateTime(m.createdAt) },
+  { key: 'connector', header: 'Connector', render: (m) => <Badge variant="light">{m.connector}</Badge> },
+  { key: 'to', header: 'To', render: (m) => m.recipient },
+  { key: 'message', header: 'Message', render: (m) => <MessageText message={m} /> },
+];
+
 /** What sandboxed connectors would have sent (no credentials configured), live. */
 export function OutboxPage() {
   const [connector, setConnector] = useState('');
   const outbox = useOutbox(connector || undefined);
-  const messages = outbox.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <Stack>
       <Group justify="space-between">
@@ -24,40 +33,20 @@ export function OutboxPage() {
       <Text c="dimmed" size="sm">
         Connectors without credentials run in sandbox mode: each message is rendered exactly as it would be sent and kept here instead.
       </Text>
-      {outbox.isPending && <Skeleton height={120} aria-label="Loading the outbox" />}
-      {outbox.error && <Alert color="red" title="Cannot load the outbox">{outbox.error.message}</Alert>}
-      {outbox.data && messages.length === 0 && <Text c="dimmed">No sandboxed messages.</Text>}
-      {messages.length > 0 && (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Connector</Table.Th>
-              <Table.Th>To</Table.Th>
-              <Table.Th>Message</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {messages.map((m) => (
-              <Table.Tr key={m.id}>
-                <Table.Td>{new Date(m.createdAt).toLocaleString()}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light">{m.connector}</Badge>
-                </Table.Td>
-                <Table.Td>{m.recipient}</Table.Td>
-                <Table.Td>
-                  <MessageText message={m} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      {outbox.hasNextPage && (
-        <Button variant="default" onClick={() => void outbox.fetchNextPage()} loading={outbox.isFetchingNextPage}>
-          Older messages
-        </Button>
-      )}
+      <QueryState query={outbox.query} what="the outbox">
+        {() => (
+          <DataTable
+            caption="Sandboxed messages, newest first"
+            columns={columns}
+            rows={outbox.items}
+            rowKey={(m) => m.id}
+            empty="No sandboxed messages."
+            hasMore={outbox.hasMore}
+            onLoadMore={outbox.loadMore}
+            isLoadingMore={outbox.isLoadingMore}
+          />
+        )}
+      </QueryState>
     </Stack>
   );
 }

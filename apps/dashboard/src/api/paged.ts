@@ -1,0 +1,33 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import type { Page } from '@visapi/contracts';
+import { getJson, queryString } from './client';
+
+type Params = Record<string, string | number | boolean | undefined | null>;
+
+export interface PagedListOptions {
+  pageSize?: number;
+  /** Poll the first page (background: it does not extend the idle session). */
+  refetchInterval?: number | false;
+}
+
+/**
+ * A keyset-paginated list (`?limit=&cursor=`, SPEC §2), a page at a time: `items` is every
+ * page loaded so far, `loadMore` fetches the next one.
+ */
+export function usePagedList<T>(queryKey: readonly unknown[], path: string, params: Params = {}, options: PagedListOptions = {}) {
+  const { pageSize = 50, refetchInterval = false } = options;
+  const query = useInfiniteQuery({
+    queryKey,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => getJson<Page<T>>(`${path}${queryString({ ...params, limit: pageSize, cursor: pageParam })}`, { background: true }),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    refetchInterval,
+  });
+  return {
+    query,
+    items: query.data?.pages.flatMap((page) => page.items) ?? [],
+    hasMore: query.hasNextPage,
+    loadMore: () => void query.fetchNextPage(),
+    isLoadingMore: query.isFetchingNextPage,
+  };
+}

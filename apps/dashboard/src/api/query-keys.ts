@@ -1,0 +1,40 @@
+/**
+ * Every query key of the app, from one factory. Keys nest: invalidating `queryKeys.runs.all`
+ * refreshes every runs list and run detail; list keys end with their filters.
+ */
+export const queryKeys = {
+  health: ['health'] as const,
+  me: ['auth', 'me'] as const,
+  workflows: {
+    all: ['workflows'] as const,
+    list: () => ['workflows', 'list'] as const,
+    detail: (id: string) => ['workflows', 'detail', id] as const,
+    versions: (id: string) => ['workflows', 'detail', id, 'versions'] as const,
+  },
+  runs: {
+    all: ['runs'] as const,
+    list: (filters: object) => ['runs', 'list', filters] as const,
+    detail: (id: string) => ['runs', 'detail', id] as const,
+    stats: (minutes: number) => ['runs', 'stats', minutes] as const,
+  },
+  dlq: {
+    all: ['dlq'] as const,
+    list: () => ['dlq', 'list'] as const,
+    replay: (id: string) => ['dlq', 'replays', id] as const,
+  },
+  logs: {
+    all: ['logs'] as const,
+    list: (filters: object) => ['logs', 'list', filters] as const,
+  },
+  queues: ['queues'] as const,
+  apiKeys: { all: ['api-keys'] as const },
+  users: { all: ['users'] as const },
+  templates: {
+    all: ['templates'] as const,
+    list: (filters: object) => ['templates', 'list', filters] as const,
+  },
+  outbox: {
+    all: ['outbox'] as const,
+    list: (connector?: string) => ['outbox', 'list', connector ?? 'all'] as const,
+  },
+};

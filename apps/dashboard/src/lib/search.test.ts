@@ -1,0 +1,14 @@
+import { logsQuerySchema, runsQuerySchema } from '@visapi/contracts';
+import { describe, expect, it } from 'vitest';
+import { searchFrom } from './search';
+
+describe('searchFrom', () => {
+  it('keeps valid filters and drops invalid ones and paging', () => {
+    const validate = searchFrom(runsQuerySchema);
+    expect(validate({ status: 'dead', workflowId: 'not-a-uuid', limit: 5, cursor: 'x', extra: 1 })).toEqual({ status: 'dead' });
+    expect(validate({ status: 'nope', triggerType: 'webhook', from: '2026-11-30T10:00:00Z' })).toEqual({ triggerType: 'webhook', from: '2026-11-30T10:00:00Z' });
+  });
+  it('trims text filters as the server would', () => {
+    expect(searchFrom(logsQuerySchema)({ q: '  visa  ', level: 'warn' })).toEqual({ q: 'visa', level: 'warn' });
+  });
+});
