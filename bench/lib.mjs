@@ -125,8 +125,7 @@ export function writeResult(name, data) {
   return file;
 }
 
-export function table(rows) {
-  const cols = ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms', 'p99Ms', 'non2xx', 'errors'];
+export function table(rows, cols = ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms', 'p99Ms', 'non2xx', 'errors']) {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');

@@ -1,8 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Writes a .br and a .gz beside every text asset, once, at build time; the gateway serves
+ * them to browsers that accept them (@fastify/static preCompressed), so no request pays for
+ * compressing and a phone on a slow network downloads a quarter of the bytes.
+ */
+function precompress(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'visapi-precompress',
+    apply: 'build',
+    configResolved: (config) => void (outDir = path.resolve(config.root, config.build.outDir)),
+    closeBundle() {
+      const visit = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+          const file = path.join(dir, entry.name);
+          if (entry.isDirectory()) visit(file);
+          else if (/\.(js|css|html|svg|json)$/.test(entry.name) && fs.statSync(file).size > 1024) {
+            const content = fs.readFileSync(file);
+            fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+            fs.writeFileSync(`${file}.gz`, zlib.gzipSync(content, { level: 9 }));
+          }
+        }
+      };
+      visit(outDir);
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
     // `npx vite` in apps/dashboard proxies the API to a running `npm start`.

@@ -22,6 +22,8 @@ export async function serveDashboard(fastify: FastifyInstance, dir: string) {
       prefix: '/',
       wildcard: false,
       index: false,
+      // The build writes .br/.gz beside each asset (vite.config.ts).
+      preCompressed: true,
       setHeaders: (reply, filePath) => {
         const immutable = filePath.startsWith(path.join(dir, 'assets') + path.sep);
         reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

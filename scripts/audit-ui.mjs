@@ -1,0 +1,153 @@
+// `npm run audit:ui [-- --only=/runs,/logs] [-- --strict]`: Lighthouse 12 (default mobile
+// simulation, Debian Chromium) on every dashboard page of a fresh instance with some data,
+// signed in as an admin; prints accessibility and performance per page, like a benchmark.
+// Targets (issue 11): accessibility ≥ 95 and performance ≥ 90 on every page. Scores are
+// printed, written to .visapi/bench/audit-ui-*.json, and only fail the command with --strict.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { cli, freePort, ROOT, startInstance, stopInstance, table, writeResult } from '../bench/lib.mjs';
+import { build } from './build.mjs';
+
+const TARGET = { accessibility: 95, performance: 90 };
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const strict = args.includes('--strict');
+
+function chromiumPath() {
+  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => p && fs.existsSync(p));
+  if (!found) throw new Error("No Chromium: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH");
+  return found;
+}
+
+async function json(base, method, url, { cookie, body } = {}) {
+  const response = await fetch(`${base}${url}`, {
+    method,
+    headers: { origin: base, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? undefined : response.json();
+}
+
+/** Signs the bootstrap admin in through a CLI-made link; returns the session cookie. */
+async function signIn(base, env, email) {
+  const { link } = JSON.parse(cli(['auth:link', email, '--json'], env));
+  const token = new URL(link).searchParams.get('token');
+  const response = await fetch(`${base}/api/v1/auth/verify`, {
+    method: 'POST',
+    headers: { origin: base, 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  if (response.status !== 200) throw new Error(`verify: ${response.status} ${await response.text()}`);
+  return response.headers.get('set-cookie').split(';')[0];
+}
+
+/** A workflow with some succeeded and some dead runs, so lists and details have rows. */
+async function seedData(base, cookie) {
+  const workflow = await json(base, 'POST', '/api/v1/workflows', {
+    cookie,
+    body: {
+      name: 'Audit: visa approved',
+      version: '1.0.0',
+      inputSchema: { type: 'object', required: ['applicationId'], properties: { applicationId: { type: 'string' }, email: { type: 'string', format: 'email' } } },
+      triggers: [{ type: 'manual' }],
+      steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }],
+    },
+  });
+  let runId;
+  for (let i = 0; i < 20; i++) {
+    ({ runId } = await json(base, 'POST', `/api/v1/workflows/${workflow.id}/trigger`, { cookie, body: { applicationId: `A-${i}`, email: `applicant${i}@example.com` } }));
+  }
+  return { workflowId: workflow.id, runId };
+}
+
+export async function main() {
+  build();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = process.env.VISAPI_DATA_DIR ?? '.visapi/audit-ui';
+  fs.rmSync(path.join(ROOT, dataDir), { recursive: true, force: true });
+  const env = {
+    PORT: String(port),
+    PUBLIC_URL: base,
+    LOG_LEVEL: 'warn',
+    VISAPI_DATA_DIR: dataDir,
+    ADMIN_EMAILS: 'admin@visa.example',
+    REDIS_PREFIX: `{audit-ui-${Date.now().toString(36)}}`,
+    WORKER_METRICS_PORT: String(await freePort()),
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+  };
+  const instance = await startInstance(['--role', 'all'], env);
+  const chrome = await chromeLauncher.launch({
+    chromePath: chromiumPath(),
+    chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const cookie = await signIn(base, env, 'admin@visa.example');
+    const { workflowId, runId } = await seedData(base, cookie);
+    const pages = [
+      '/',
+      '/runs',
+      `/runs/${runId}`,
+      '/trigger',
+      '/logs',
+      '/dlq',
+      '/workflows',
+      `/workflows/${workflowId}`,
+      '/outbox',
+      '/api-keys',
+      '/users',
+      '/templates',
+    ].filter((p) => !only || only.some((o) => p === o || p.startsWith(`${o}/`)));
+    const rows = [];
+    const failures = [];
+    for (const page of [...pages, ...(only ? [] : ['/sign-in'])]) {
+      const signedIn = page !== '/sign-in';
+      const result = await lighthouse(`${base}${page}`, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: ['accessibility', 'performance'],
+        extraHeaders: signedIn ? { cookie } : {},
+      });
+      const { categories, audits, runtimeError } = result.lhr;
+      if (runtimeError) throw new Error(`Lighthouse could not audit ${page}: ${runtimeError.code} ${runtimeError.message}`);
+      const row = {
+        page,
+        accessibility: Math.round(categories.accessibility.score * 100),
+        performance: Math.round(categories.performance.score * 100),
+        lcpMs: Math.round(audits['largest-contentful-paint'].numericValue),
+        tbtMs: Math.round(audits['total-blocking-time'].numericValue),
+        cls: +(audits['cumulative-layout-shift'].numericValue ?? NaN).toFixed(3),
+        scriptKb: Math.round((audits['total-byte-weight'].numericValue ?? 0) / 1024),
+      };
+      rows.push(row);
+      const failedA11y = Object.values(audits).filter((a) => a.score === 0 && categories.accessibility.auditRefs.some((r) => r.id === a.id && r.weight > 0));
+      for (const audit of failedA11y) {
+        for (const item of (audit.details?.items ?? []).slice(0, 5)) console.log(`${page} ${audit.id}: ${item.node?.snippet ?? ''} ${item.node?.explanation?.split('\n')[0] ?? ''}`);
+      }
+      if (row.accessibility < TARGET.accessibility || row.performance < TARGET.performance) {
+        failures.push(`${page}: accessibility ${row.accessibility}, performance ${row.performance}${failedA11y.length ? ` (failing: ${failedA11y.map((a) => a.id).join(', ')})` : ''}`);
+      } else if (failedA11y.length) {
+        console.log(`${page}: failing accessibility audits: ${failedA11y.map((a) => a.id).join(', ')}`);
+      }
+    }
+    console.log(`\nLighthouse ${lighthouse.version ?? '12'} (mobile simulation), targets: accessibility ≥ ${TARGET.accessibility}, performance ≥ ${TARGET.performance}\n`);
+    console.log(table(rows, Object.keys(rows[0] ?? { page: '' })));
+    const file = writeResult('audit-ui', { rows, target: TARGET });
+    console.log(`written to ${file}`);
+    if (failures.length) {
+      console.log(`\nBelow target:\n${failures.map((f) => `  ${f}`).join('\n')}`);
+      if (strict) process.exitCode = 1;
+    } else {
+      console.log('\nEvery page meets both targets.');
+    }
+  } finally {
+    await chrome.kill();
+    await stopInstance(instance);
+  }
+}
+
+await main();
