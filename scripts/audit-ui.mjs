@@ -126,7 +126,7 @@ export async function main() {
       rows.push(row);
       const failedA11y = Object.values(audits).filter((a) => a.score === 0 && categories.accessibility.auditRefs.some((r) => r.id === a.id && r.weight > 0));
       for (const audit of failedA11y) {
-        for (const item of (audit.details?.items ?? []).slice(0, 5)) console.log(`${page} ${audit.id}: ${item.node?.snippet ?? ''} ${item.node?.explanation?.split('\n')[0] ?? ''}`);
+        for (const item of (audit.details?.items ?? []).slice(0, 5)) console.log(`${page} ${audit.id}: ${item.node?.snippet ?? ''} ${(item.node?.explanation ?? '').replace(/\s+/g, ' ')}`);
       }
       if (row.accessibility < TARGET.accessibility || row.performance < TARGET.performance) {
         failures.push(`${page}: accessibility ${row.accessibility}, performance ${row.performance}${failedA11y.length ? ` (failing: ${failedA11y.map((a) => a.id).join(', ')})` : ''}`);
