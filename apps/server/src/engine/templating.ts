@@ -220,8 +220,10 @@ export class TemplateRenderer {
     try {
       const templates = liquid.parse(text);
       return await currentLookup.run(render, async () => {
-        const used = await liquid.globalVariables(templates, { partials: true });
+        // Rendered first: its errors say where they are; the analysis then reads the partials it
+        // found, and a partial only a branch not taken names, when it can (else it is left out).
         const rendered = await liquid.render(templates, new RenderBudget().context(liquid, variables));
+        const used = await liquid.globalVariables(templates, { partials: true }).catch(() => liquid.globalVariables(templates, { partials: false }));
         return { text: rendered, missing: used.filter((name) => !Object.hasOwn(variables, name)) };
       });
     } catch (error) {
