@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { putTemplateSchema, templatePreviewRequestSchema, templatePreviewSchema, templateSchema, templatesQuerySchema } from '@visapi/contracts';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
@@ -56,6 +56,7 @@ export class TemplatesController {
       'A variable the sample lacks renders empty and is listed in missingVariables (a run would fail on it). Nothing is stored.',
   })
   @ApiOkResponse({ type: TemplatePreviewDto })
+  @ApiBadRequestResponse({ description: 'The body does not match the schema (channel, locale, body of 1-100,000 characters, variables an object).' })
   @ApiUnprocessableEntityResponse({ description: 'The template does not parse or render: `errors` name the field ($.subject, $.body), the message, and line and column when known.' })
   preview(@Body() body: TemplatePreviewRequestDto) {
     return this.previews.preview(body);
