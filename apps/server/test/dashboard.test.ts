@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MagicLinksService } from '../src/auth/magic-links.service';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -39,6 +40,30 @@ describe('dashboard serving', () => {
     }
   });
 
+  it('serves index.html to any client whose Accept admits HTML: */*, text/*, or no Accept at all (curl, mail scanners)', async () => {
+    for (const headers of [{ accept: '*/*' }, { accept: 'text/*' }, { accept: 'application/json;q=0.9, */*;q=0.1' }, {}]) {
+      for (const url of ['/', '/runs', '/workflows/abc/versions']) {
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        expect([url, headers, res.statusCode, res.headers['content-type']]).toEqual([url, headers, 200, expect.stringContaining('text/html')]);
+        expect(res.body).toContain('<div id="root">');
+      }
+    }
+  });
+
+  it('opens the magic-link page for any GET without spending the token', async () => {
+    const link = new URL(await t.app.get(MagicLinksService).createLink('scanned@example.com'));
+    const url = `${link.pathname}${link.search}`;
+    for (const headers of [{ accept: '*/*' }, {}, html, { accept: 'text/html' }]) {
+      const res = await t.app.inject({ method: 'GET', url, headers });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<div id="root">');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const verify = await t.app.inject({ method: 'POST', url: '/api/v1/auth/verify', payload: { token: link.searchParams.get('token') } });
+    expect(verify.statusCode, verify.body).toBe(200);
+    expect(verify.json().email).toBe('scanned@example.com');
+  });
+
   it('serves built files, hashed assets cached for a year', async () => {
     const asset = await t.app.inject({ method: 'GET', url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
@@ -49,16 +74,20 @@ describe('dashboard serving', () => {
     expect(icon.headers['cache-control']).toBe('no-cache');
   });
 
-  it('answers 404 problems for API paths and non-HTML requests, never index.html', async () => {
-    for (const [url, headers] of [
-      ['/api/v1/nothing', html],
-      ['/api', html],
+  it('answers 404 problems for API and server paths whatever the Accept, and for requests that refuse HTML, never index.html', async () => {
+    const cases: Array<[string, Record<string, string>]> = [
       ['/runs', { accept: 'application/json' }],
-      ['/assets/missing.js', {}],
-    ] as const) {
+      ['/', { accept: 'application/json' }],
+      ['/runs', { accept: 'application/problem+json, application/json' }],
+      ['/runs', { accept: 'text/html;q=0, */*' }],
+      ['/runs', { accept: '*/*;q=0' }],
+    ];
+    for (const url of ['/api/v1/nothing', '/api', '/API/v1/nothing', '/%61pi/v1/nothing', '//api/v1/nothing', '/metrics/nothing', '/livez/x', '/healthz/x', '/readyz/x', '/files/report.pdf', '/assets/missing.js']) {
+      for (const headers of [html, { accept: '*/*' }, {}]) cases.push([url, headers]);
+    }
+    for (const [url, headers] of cases) {
       const res = await t.app.inject({ method: 'GET', url, headers });
-      expect(res.statusCode, url).toBe(404);
-      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect([url, headers, res.statusCode, res.headers['content-type']]).toEqual([url, headers, 404, expect.stringContaining('application/problem+json')]);
     }
   });
 

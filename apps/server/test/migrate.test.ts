@@ -41,10 +41,10 @@ describe('migrate', () => {
     expect(results.flat().length).toBe((await adminQuery(url, 'SELECT count(*)::int AS n FROM pgmigrations'))[0]!.n);
   });
 
-  it('has an index for newest-first paging of logs and runs', async () => {
+  it('has an index for newest-first paging of logs and runs, and for the run filters and stats', async () => {
     const url = await emptyDatabase();
     await migrate(url, logger);
     const indexes = (await adminQuery(url, `SELECT indexname FROM pg_indexes WHERE tablename IN ('logs', 'runs')`)).map((r) => r.indexname);
-    expect(indexes).toEqual(expect.arrayContaining(['logs_created_at_idx', 'logs_run_idx', 'runs_created_at_idx', 'runs_status_idx']));
+    expect(indexes).toEqual(expect.arrayContaining(['logs_created_at_idx', 'logs_run_idx', 'runs_created_at_idx', 'runs_status_idx', 'runs_trigger_type_idx', 'runs_failures_idx']));
   });
 });

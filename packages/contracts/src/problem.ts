@@ -4,6 +4,9 @@ import { z } from 'zod';
 export const problemFieldErrorSchema = z.object({
   path: z.string(),
   message: z.string(),
+  /** Where in a text the problem is (a template's syntax error), 1-based. */
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
 });
 
 /** RFC 9457 problem details, as every VisAPI error response carries them. */

@@ -37,6 +37,14 @@ export const templatesQuerySchema = z.object({
   locale: z.string().min(2).max(35).optional(),
 });
 
+/** Languages written right to left: Hebrew, Arabic, Persian, Urdu, Yiddish. */
+const RTL_LANGUAGES = new Set(['he', 'ar', 'fa', 'ur', 'yi']);
+
+/** Whether text in this locale (`he`, `he-IL`, `ar-EG`…) is written right to left. */
+export function isRtlLocale(locale: string): boolean {
+  return RTL_LANGUAGES.has(locale.split(/[-_]/)[0]!.toLowerCase());
+}
+
 /** POST /api/v1/templates/preview: renders a template text with sample variables, nothing stored. */
 export const templatePreviewRequestSchema = z
   .object({
@@ -52,7 +60,7 @@ export type TemplatePreviewRequest = z.input<typeof templatePreviewRequestSchema
 export const templatePreviewSchema = z.object({
   subject: z.string().nullable(),
   body: z.string(),
-  /** `rtl` for Hebrew, Arabic, Persian and Urdu locales. */
+  /** `rtl` for right-to-left locales (isRtlLocale). */
   direction: z.enum(['ltr', 'rtl']),
   /** Variables the text uses that the sample did not give (rendered empty). */
   missingVariables: z.array(z.string()),

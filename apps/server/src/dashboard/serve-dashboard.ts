@@ -3,15 +3,23 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../platform/http/problem';
+import { canonicalPath } from '../platform/http/request-path';
 import { sendProblem } from '../platform/http/send-problem';
+import { acceptsHtml } from './accepts-html';
 
-/** Paths that are never the dashboard's, even for a browser asking for HTML. */
-const NOT_DASHBOARD = /^\/(api|admin\/queues|metrics|livez|healthz|readyz)(\/|$)/;
+/**
+ * Paths that are never the dashboard's, even for a browser asking for HTML: the API, the
+ * server's own pages, stored files, and built assets that do not exist (a stale page's script
+ * must fail, not get index.html).
+ */
+const NOT_DASHBOARD = /^\/(api|admin\/queues|metrics|livez|healthz|readyz|files|assets)(\/|$)/;
 
 /**
  * Serves the built single-page dashboard at `/`: its files as they are (hashed assets
- * cached for a year), and index.html for every other GET a browser makes, so client-side
- * routes survive a reload. Anything else falls through to the 404 problem.
+ * cached for a year), and index.html for every other GET whose Accept admits HTML (a
+ * browser's, curl's, a mail scanner's), so client-side routes survive a reload and
+ * `/auth/callback?token=…` opens as a page that spends nothing until the user signs in.
+ * Anything else (`Accept: application/json`) falls through to the 404 problem.
  */
 export async function serveDashboard(fastify: FastifyInstance, dir: string) {
   const index = path.join(dir, 'index.html');
@@ -32,8 +40,7 @@ export async function serveDashboard(fastify: FastifyInstance, dir: string) {
   }
 
   const fallback = (request: FastifyRequest, reply: FastifyReply) => {
-    const wantsHtml = (request.headers.accept ?? '').includes('text/html');
-    if (NOT_DASHBOARD.test(request.url) || !wantsHtml) return reply.callNotFound();
+    if (NOT_DASHBOARD.test(canonicalPath(request.url)) || !acceptsHtml(request.headers.accept)) return reply.callNotFound();
     if (!built) {
       return sendProblem(
         new ProblemException('unavailable', `The dashboard is not built: run "npm run build" (looked in ${dir}).`),

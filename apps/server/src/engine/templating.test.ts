@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepError } from './errors';
-import { TEMPLATE_LIMITS, TemplateRenderer, templateSyntaxError, type TemplateScope } from './templating';
+import { TEMPLATE_LIMITS, TemplateRenderer, templateSyntaxError, type TemplateScope, TemplateTextError } from './templating';
 
 const renderer = new TemplateRenderer();
 const scope = (input: unknown = {}): TemplateScope => ({ input, vars: {}, steps: {}, run: { id: 'run-1', workflowId: 'wf-1', triggeredAt: '2026-11-26T00:00:00.000Z' } });
@@ -163,5 +163,45 @@ describe('hostile templates are stopped by limits', () => {
     const error = await failure(renderer.renderString(text, scope({ name: 'Dana' })));
     expect(error.errorClass).toBe('permanent');
     expect(await renderer.renderString(`  {{ input.name${' '.repeat(150_000)}}}  `, scope({ name: 'Dana' }))).toBe('Dana');
+  });
+});
+
+describe('previews (POST /templates/preview)', () => {
+  const partials = async (name: string) => ({ greeting: 'Dear {{ title }} {{ name }}', letterhead: 'VisAPI ({{ office }})', broken: 'x {{ y | nope }}' })[name];
+  const previewError = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as TemplateTextError);
+
+  it('renders as a run does, but a variable the sample lacks renders empty and is named once, partials’ included', async () => {
+    const text = '{% include "greeting" %}, {% render "letterhead", office: city %}\n{{ order.id | prepend: "#" }} {{ missing.deep }}{% assign z = 1 %}{{ z }}{% for i in items %}{{ i }}{% endfor %}{{ name }}';
+    const preview = await renderer.preview(text, { name: 'Dana', order: { id: 7 } }, partials);
+    expect(preview.text).toBe('Dear  Dana, VisAPI ()\n#7 1Dana');
+    expect(preview.missing.sort()).toEqual(['city', 'items', 'missing', 'title']);
+    // The same text fails in a run, where variables are strict.
+    await expect(renderer.renderText(text, { name: 'Dana', order: { id: 7 } }, partials)).rejects.toThrow(/undefined variable/);
+    // A partial named only in a branch not taken is not looked for, as in a run.
+    expect(await renderer.preview('{% if vip %}{% render "nothing" %}{% endif %}{{ name }}', { name: 'Dana' }, partials)).toEqual({ text: 'Dana', missing: ['vip'] });
+  });
+
+  it('a syntax or render error carries its line and column in the text; one inside a partial names no position', async () => {
+    const syntax = await previewError(renderer.preview('Hello\n  {{ name | shout }}', {}, partials));
+    expect(syntax).toBeInstanceOf(TemplateTextError);
+    expect([syntax!.line, syntax!.column, syntax!.message]).toEqual([2, 3, expect.stringContaining('undefined filter: shout')]);
+    const unclosed = await previewError(renderer.preview('a\nb {% if x %}', {}, partials));
+    expect([unclosed!.line, unclosed!.column, unclosed!.message]).toEqual([2, 3, expect.stringContaining('not closed')]);
+    const absent = await previewError(renderer.preview('x {% render "nothing" %}', {}, partials));
+    expect([absent!.line, absent!.column, absent!.message]).toEqual([1, 3, expect.stringContaining('no template named "nothing"')]);
+    const inPartial = await previewError(renderer.preview('{% render "broken" %}', {}, partials));
+    expect(inPartial!.message).toContain('undefined filter: nope');
+    expect(inPartial!.line).toBeUndefined();
+  });
+
+  it('has the run’s limits, reads no files, and passes a lookup’s own failure through', async () => {
+    const doubling = '{% assign s = "x" %}{% for i in (1..24) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}';
+    expect((await previewError(renderer.preview(doubling, {}, partials)))!.message).toContain('memory alloc limit exceeded');
+    const file = await previewError(renderer.preview(`{% include '${relative}' %}`, {}, partials));
+    expect(file).toBeInstanceOf(TemplateTextError);
+    expect(file!.message).not.toContain(SECRET);
+    const down = await renderer.preview('{% render "letterhead" %}', {}, () => Promise.reject(new StepError('transient', 'database unavailable'))).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(StepError);
+    expect((down as StepError).message).toBe('database unavailable');
   });
 });

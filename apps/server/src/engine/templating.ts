@@ -146,6 +146,8 @@ export class TemplateRenderer {
   /** Step configs' HTML fields (htmlLiquid); its own parse cache: escaping is fixed at parse time. */
   private readonly html = new Parsed(htmlLiquid());
   private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true }))));
+  /** The registry's Liquid but lenient (see preview()); nothing cached: previews are drafts, each text seen once. */
+  private readonly previews = boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { ownPropertyOnly: true })));
 
   /** A config value: its strings rendered with one budget (a whole step config is one render). */
   async render(value: unknown, scope: TemplateScope, budget = new RenderBudget()): Promise<unknown> {
@@ -206,11 +208,52 @@ export class TemplateRenderer {
     }
   }
 
+  /**
+   * A message template rendered as renderText renders it in a run (same filters, partials and
+   * limits), except that a variable the sample does not give renders empty instead of failing;
+   * `missing` names those (top-level, partials included). A template that does not parse or
+   * render throws a TemplateTextError; a partial lookup's own StepError is thrown as it is.
+   */
+  async preview(text: string, variables: Record<string, unknown>, partials: PartialLookup): Promise<{ text: string; missing: string[] }> {
+    const render: PartialRender = { lookup: partials, found: new Map(), lookupMs: 0 };
+    const liquid = this.previews;
+    try {
+      const templates = liquid.parse(text);
+      return await currentLookup.run(render, async () => {
+        // Rendered first: its errors say where they are; the analysis then reads the partials it
+        // found, and a partial only a branch not taken names, when it can (else it is left out).
+        const rendered = await liquid.render(templates, new RenderBudget().context(liquid, variables));
+        const used = await liquid.globalVariables(templates, { partials: true }).catch(() => liquid.globalVariables(templates, { partials: false }));
+        return { text: rendered, missing: used.filter((name) => !Object.hasOwn(variables, name)) };
+      });
+    } catch (error) {
+      throw stepErrorIn(error) ?? TemplateTextError.from(error);
+    }
+  }
+
   /** `if` (SPEC §4): skipped when it renders to '', false, 0, null or undefined. */
   async isTrue(condition: string, scope: TemplateScope): Promise<boolean> {
     const value = await this.renderString(condition, scope);
     const text = value === null || value === undefined ? '' : String(value).trim();
     return !['', 'false', '0', 'null', 'undefined'].includes(text);
+  }
+}
+
+/** A template that does not parse or render; where in its text (1-based), when it is in the text itself rather than a partial. */
+export class TemplateTextError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  static from(error: unknown): TemplateTextError {
+    const token = (error as { token?: { file?: string; getPosition?: () => number[] } }).token;
+    const [line, column] = token?.getPosition && !token.file ? token.getPosition() : [];
+    return new TemplateTextError(explain(error), line, column, { cause: error });
   }
 }
 

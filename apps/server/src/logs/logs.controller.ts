@@ -15,7 +15,7 @@ export class LogsController {
 
   @Get()
   @Access({ scope: 'read_logs', role: 'viewer' })
-  @ApiOperation({ summary: 'Search the logs', description: 'Newest first, cursor-paginated; PII is redacted before rows are written.' })
+  @ApiOperation({ summary: 'Search the logs', description: 'Newest first, cursor-paginated; PII is redacted before rows are written. sinceId keeps only rows newer than that log id (a live tail catching up after a reconnect).' })
   @ApiOkResponse({ type: LogPageDto })
   find(@Query() query: LogsQueryDto) {
     return this.logs.find(query);

@@ -42,6 +42,7 @@ export class LogsRepository {
     if (filter.q) query = query.where('message', 'ilike', `%${likeLiteral(filter.q)}%`);
     if (filter.from) query = query.where('created_at', '>=', new Date(filter.from));
     if (filter.to) query = query.where('created_at', '<', new Date(filter.to));
+    if (filter.sinceId) query = query.where('id', '>', filter.sinceId);
     if (after) query = query.where(before(after, 'bigint'));
     return query.execute() as Promise<LogRowOut[]>;
   }

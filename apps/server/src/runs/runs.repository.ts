@@ -231,6 +231,7 @@ export class RunsRepository {
     let query = this.db.selectFrom('runs').selectAll().select(exactCreatedAt().as('at')).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit);
     if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
     if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.triggerType) query = query.where('trigger_type', '=', filter.triggerType);
     if (filter.from) query = query.where('created_at', '>=', new Date(filter.from));
     if (filter.to) query = query.where('created_at', '<', new Date(filter.to));
     if (after) query = query.where(before(after, 'uuid'));

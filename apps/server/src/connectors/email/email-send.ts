@@ -1,3 +1,4 @@
+import { isRtlLocale } from '@visapi/contracts';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { permanent, StepError, transient } from '../../engine/errors';
@@ -21,9 +22,6 @@ export const emailSendConfigSchema = z
   .refine((c) => c.template !== undefined || c.subject !== undefined, { message: 'needs a subject (or a template that has one)' });
 
 export type EmailSendConfig = z.infer<typeof emailSendConfigSchema>;
-
-/** Languages written right to left: their mail gets dir="rtl". */
-const RTL = new Set(['he', 'ar', 'fa', 'ur', 'yi']);
 
 /**
  * `email.send` over SMTP_URL (nodemailer), or into the outbox when no SMTP server is set.
@@ -82,7 +80,7 @@ function classify(error: unknown, signal: AbortSignal): StepError {
 }
 
 function htmlOf(text: string, locale: string): string {
-  const dir = RTL.has(locale.split('-')[0]!.toLowerCase()) ? 'rtl' : 'ltr';
+  const dir = isRtlLocale(locale) ? 'rtl' : 'ltr';
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '<br>\n');
   return `<!doctype html><html lang="${locale}" dir="${dir}"><body><div dir="${dir}">${escaped}</div></body></html>`;
 }
