@@ -9,6 +9,19 @@ export type QueueState = (typeof QUEUE_STATES)[number];
 
 /** GET /queues, and the `queues.counts` event. */
 export const queuesSchema = z.object({
-  queues: z.array(z.object({ name: z.enum(QUEUE_NAMES), counts: z.record(z.enum(QUEUE_STATES), z.number().int()), workers: z.number().int() })),
+  queues: z.array(
+    z.object({
+      name: z.enum(QUEUE_NAMES),
+      counts: z.object({
+        waiting: z.number().int(),
+        prioritized: z.number().int(),
+        active: z.number().int(),
+        delayed: z.number().int(),
+        completed: z.number().int(),
+        failed: z.number().int(),
+      }),
+      workers: z.number().int(),
+    }),
+  ),
 });
 export type Queues = z.infer<typeof queuesSchema>;

@@ -49,7 +49,7 @@ export async function sessionCookie(base: string, smtp: TestSmtpServer, email: s
 export async function signedInContext(browser: Browser, base: string, cookie: string, scheme: 'light' | 'dark' = 'light') {
   const context = await browser.newContext({ colorScheme: scheme });
   await context.addCookies([{ name: 'visapi_session', value: cookie, url: base }]);
-  await context.addInitScript((value) => localStorage.setItem('mantine-color-scheme-value', value), scheme);
+  await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('mantine-color-scheme-value', value), scheme);
   const errors: string[] = [];
   context.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   return { context, errors };
