@@ -84,7 +84,15 @@ export function LogFiltersForm({ filters, workflows, onChange, onClear }: Props)
   const runId = useUrlField(filters.runId, uuid('Run ID'), typed('runId'));
   const actorId = useUrlField(filters.actorId, uuid('Actor ID'), typed('actorId'));
   const q = useUrlField(filters.q, parseText, typed('q'));
-  const from = useUrlField(filters.from, parseDateTime, typed('from'), toLocalInput);
+  const from = useUrlField(
+    filters.from,
+    (raw) => {
+      const parsed = parseDateTime(raw);
+      return parsed.value && filters.to && Date.parse(parsed.value) >= Date.parse(filters.to) ? { error: 'Must be before To' } : parsed;
+    },
+    typed('from'),
+    toLocalInput,
+  );
   const to = useUrlField(
     filters.to,
     (raw) => {

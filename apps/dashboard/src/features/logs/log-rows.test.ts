@@ -1,6 +1,6 @@
 import type { LogEntry } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
-import { compareIds, matchesLogFilters, mergeNewestFirst, newestId } from './log-rows';
+import { addLiveRows, compareIds, matchesLogFilters, mergeNewestFirst, newestId } from './log-rows';
 
 const runId = '5b0f2d4e-8a4c-4f5e-9d3b-0c1a2b3c4d5e';
 const workflowId = '0460c1fa-e996-46d1-8dee-f9fb40183ab8';
@@ -75,5 +75,16 @@ describe('log rows', () => {
     const newer = entry({ id: '3', createdAt: '2026-11-30T10:00:05.000Z' });
     expect(mergeNewestFirst([newer, same], [same, older]).map((r) => r.id)).toEqual(['3', '2', '1']);
     expect(mergeNewestFirst([older], [newer, same], 2).map((r) => r.id)).toEqual(['3', '2']);
+  });
+
+  it('keeps at most the cap of live rows, the newest, and says it let some go', () => {
+    const rows = (...ids: number[]) => ids.map((id) => entry({ id: String(id), createdAt: new Date(Date.UTC(2026, 10, 30, 10, 0, id)).toISOString() }));
+    const two = addLiveRows({ rows: [], overflowed: false }, rows(1, 2), 3);
+    expect(two).toEqual({ rows: rows(2, 1), overflowed: false });
+    const again = addLiveRows(two, rows(2), 3);
+    expect(again.overflowed).toBe(false);
+    const full = addLiveRows(again, rows(3, 4), 3);
+    expect(full).toEqual({ rows: rows(4, 3, 2), overflowed: true });
+    expect(addLiveRows(full, rows(5), 3)).toEqual({ rows: rows(5, 4, 3), overflowed: true });
   });
 });

@@ -48,3 +48,17 @@ export function newestId(rows: readonly LogEntry[]): string | undefined {
   for (const row of rows) if (newest === undefined || compareIds(row.id, newest) > 0) newest = row.id;
   return newest;
 }
+
+/** What a live tail holds. */
+export interface TailState {
+  /** Rows that arrived live (or by catch-up), newest first. */
+  rows: LogEntry[];
+  /** More than the cap arrived and older live rows were let go: the paged list below them would leave a gap. */
+  overflowed: boolean;
+}
+
+/** The tail with more rows, keeping the newest `max`. */
+export function addLiveRows(state: TailState, incoming: readonly LogEntry[], max: number): TailState {
+  const merged = mergeNewestFirst(incoming, state.rows);
+  return merged.length > max ? { rows: merged.slice(0, max), overflowed: true } : { rows: merged, overflowed: state.overflowed };
+}

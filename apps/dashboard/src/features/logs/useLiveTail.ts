@@ -2,23 +2,13 @@ import type { LogEntry } from '@visapi/contracts';
 import { useEffect, useRef, useState } from 'react';
 import { fetchLogsSince } from '../../api/logs';
 import { type StreamStatus, useEventStream, useEventStreamStatus } from '../../hooks/useEventStream';
-import { type LogFilters, matchesLogFilters, mergeNewestFirst, newestId } from './log-rows';
+import { addLiveRows, type LogFilters, matchesLogFilters, newestId, type TailState } from './log-rows';
 
 /** The most live rows kept; past it only the newest are shown, without the paged list below them. */
 export const MAX_LIVE_ROWS = 500;
 
-interface TailState {
-  /** Rows that arrived live (or by catch-up), newest first. */
-  rows: LogEntry[];
-  /** More than MAX_LIVE_ROWS arrived: older live rows were let go, so the paged list would leave a gap. */
-  overflowed: boolean;
-}
 const EMPTY: TailState = { rows: [], overflowed: false };
-
-function withRows(state: TailState, incoming: LogEntry[]): TailState {
-  const merged = mergeNewestFirst(incoming, state.rows);
-  return merged.length > MAX_LIVE_ROWS ? { rows: merged.slice(0, MAX_LIVE_ROWS), overflowed: true } : { rows: merged, overflowed: state.overflowed };
-}
+const withRows = (state: TailState, incoming: LogEntry[]) => addLiveRows(state, incoming, MAX_LIVE_ROWS);
 
 /**
  * The live tail of the logs explorer: while `on`, each `log.created` event matching the filters
