@@ -1,9 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet } from '@tanstack/react-router';
-import type { UserRole } from '@visapi/contracts';
+import { logsQuerySchema, runsQuerySchema, type UserRole } from '@visapi/contracts';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
+import { searchFrom } from './lib/search';
 import { NotFoundPage } from './routes/NotFoundPage';
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
@@ -75,8 +76,23 @@ const outboxRoute = createRoute({
   staticData: { navLabel: 'Outbox', minRole: 'viewer' },
   component: lazyRouteComponent(() => import('./features/outbox/OutboxPage'), 'OutboxPage'),
 });
+// Logs explorer and dead letters
+const logsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/logs',
+  staticData: { navLabel: 'Logs', minRole: 'viewer' },
+  validateSearch: searchFrom(logsQuerySchema),
+  component: lazyRouteComponent(() => import('./features/logs/LogsPage'), 'LogsPage'),
+});
+const dlqRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/dlq',
+  staticData: { navLabel: 'Dead letters', minRole: 'viewer' },
+  validateSearch: searchFrom(runsQuerySchema.pick({ workflowId: true })),
+  component: lazyRouteComponent(() => import('./features/dlq/DlqPage'), 'DlqPage'),
+});
 
-const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute, logsRoute, dlqRoute])]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

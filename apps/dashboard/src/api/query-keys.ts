@@ -19,7 +19,7 @@ export const queryKeys = {
   },
   dlq: {
     all: ['dlq'] as const,
-    list: () => ['dlq', 'list'] as const,
+    list: (filters: object) => ['dlq', 'list', filters] as const,
     replay: (id: string) => ['dlq', 'replays', id] as const,
   },
   logs: {

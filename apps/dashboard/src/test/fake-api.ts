@@ -1,4 +1,4 @@
-import type { Health, Page, SessionUser, UserRole, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
+import type { DlqReplay, Health, LogEntry, Page, SessionUser, UserRole, RunSummary, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -16,6 +16,12 @@ export interface ApiRoutes {
   'PUT /api/v1/workflows/:id': Workflow;
   'PATCH /api/v1/workflows/:id': Workflow;
   'GET /api/v1/outbox': Page<OutboxMessage>;
+  // Logs explorer and dead letters
+  'GET /api/v1/logs': Page<LogEntry>;
+  'GET /api/v1/dlq': Page<RunSummary>;
+  'GET /api/v1/runs': Page<RunSummary>;
+  'POST /api/v1/dlq/replays': DlqReplay;
+  'GET /api/v1/dlq/replays/:id': DlqReplay;
 }
 
 export interface FakeRequest {
