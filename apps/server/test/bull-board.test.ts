@@ -98,6 +98,15 @@ describe('Bull-Board at /admin/queues: who may look', () => {
     expect(csp).not.toContain('https:');
     expect(csp).toContain("frame-ancestors 'none'");
   });
+
+  it('is the gateway’s: a worker does not serve it', async () => {
+    const worker = await createTestApp({ ...infra, redisPrefix: `${infra.redisPrefix}:worker` }, { role: 'worker' });
+    try {
+      for (const url of ['/admin/queues', '/admin/queues/api/queues']) expect((await worker.app.inject({ method: 'GET', url, headers: { ...html, cookie: viewer } })).statusCode, url).toBe(404);
+    } finally {
+      await worker.close();
+    }
+  });
 });
 
 describe('what the board shows', () => {

@@ -54,7 +54,7 @@ export async function mountQueueBoard(
           return reply;
         }
         // The board polls its API every few seconds: that must not keep an unattended tab signed in.
-        if (request.url.startsWith(`${QUEUE_BOARD_PATH}/api/`)) request.headers[BACKGROUND_HEADER] = '1';
+        if (request.routeOptions.url?.startsWith(`${QUEUE_BOARD_PATH}/api/`)) request.headers[BACKGROUND_HEADER] = '1';
         return options.gate(request, reply);
       });
       board.addHook('onSend', async (_request, reply, payload) => {

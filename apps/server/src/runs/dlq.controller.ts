@@ -50,7 +50,11 @@ export class DlqController {
     description:
       'The same body as POST /dlq/replay (runIds, workflowId or all: true). A worker replays the runs in chunks: for workflowId and all, the runs dead when it starts (runs that die later are not included); for runIds, every id given. A run no longer dead when its turn comes is skipped. Follow the Location header (GET /dlq/replays/{id}) for progress.',
   })
-  @ApiAcceptedResponse({ type: DlqReplayDto, description: 'Queued; Location names the replay.' })
+  @ApiAcceptedResponse({
+    type: DlqReplayDto,
+    description: 'Queued.',
+    headers: { Location: { description: 'The replay: GET it for progress.', schema: { type: 'string', example: '/api/v1/dlq/replays/0d5c6a52-5b1e-4e0f-9c43-2b8f1f1f6a10' } } },
+  })
   @ApiBadRequestResponse({ description: 'Not exactly one of runIds, workflowId or all: true.' })
   @ApiServiceUnavailableResponse({ description: 'The queue is unavailable: nothing was started.' })
   async startReplay(@Body() body: ReplayDto, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
