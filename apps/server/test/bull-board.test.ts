@@ -99,6 +99,17 @@ describe('Bull-Board at /admin/queues: who may look', () => {
     expect(csp).toContain("frame-ancestors 'none'");
   });
 
+  it('its API polling does not extend the session’s idle time; loading the page does', async () => {
+    const db = t.runtime.database.db;
+    const lastSeen = async () => (await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select('last_seen_at').where('users.email', '=', 'viewer@example.com').executeTakeFirstOrThrow()).last_seen_at.getTime();
+    const earlier = new Date(Date.now() - 5 * 60_000);
+    await db.updateTable('sessions').set({ last_seen_at: earlier }).where('user_id', 'in', db.selectFrom('users').select('id').where('email', '=', 'viewer@example.com')).execute();
+    expect((await get('/admin/queues/api/queues', { cookie: viewer })).statusCode).toBe(200);
+    expect(await lastSeen()).toBe(earlier.getTime());
+    expect((await get('/admin/queues', { ...html, cookie: viewer })).statusCode).toBe(200);
+    expect(await lastSeen()).toBeGreaterThan(earlier.getTime());
+  });
+
   it('is the gateway’s: a worker does not serve it', async () => {
     const worker = await createTestApp({ ...infra, redisPrefix: `${infra.redisPrefix}:worker` }, { role: 'worker' });
     try {
