@@ -5,10 +5,11 @@ import { LogController } from 'fastify';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { Authenticator } from '../auth/authenticator';
 import { gateApiDocs } from '../auth/docs-gate';
+import { sessionPageGate } from '../auth/session-page-gate';
 import { serveDashboard } from '../dashboard/serve-dashboard';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { installBodyParsers } from '../platform/http/body-parsers';
-import { installSecurityHeaders } from '../platform/http/security-headers';
+import { helmetOptions, installSecurityHeaders, securityHeaders } from '../platform/http/security-headers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from '../platform/http/request-id';
@@ -16,6 +17,8 @@ import { pathOf } from '../platform/http/request-path';
 import { sendProblem } from '../platform/http/send-problem';
 import type { Role } from '../platform/config/config';
 import type { Runtime } from '../platform/runtime';
+import { mountQueueBoard, QUEUE_BOARD_PATH } from '../queues/queue-board';
+import { QueuesService } from '../queues/queues.service';
 import { AppModule, servesApi } from './app.module';
 import { VERSION } from './version';
 
@@ -85,6 +88,12 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   if (servesApi(options.role)) {
     gateApiDocs(fastify, app.get(Authenticator));
     mountOpenApi(app, buildOpenApiDocument(app, VERSION));
+    // Before the dashboard: its catch-all must not be the one answering /admin/queues.
+    await mountQueueBoard(fastify, {
+      queues: app.get(QueuesService),
+      gate: sessionPageGate(app.get(Authenticator), { role: 'viewer', back: QUEUE_BOARD_PATH }),
+      contentSecurityPolicy: securityHeaders(helmetOptions(config.PUBLIC_URL))['content-security-policy']!,
+    });
     await serveDashboard(fastify, config.dashboardDir);
   }
   if (options.init !== false) await app.init();

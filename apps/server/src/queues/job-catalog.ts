@@ -108,3 +108,16 @@ export const cronFireJob = defineJob({
 /** Maintenance sweeps fired by job schedulers on the maintenance queue: no payload. */
 export const reconcileRunsJob = { name: 'reconcile-runs', queue: 'maintenance', options: { removeOnComplete: 100, removeOnFail: 100 } } as const;
 export const retentionJob = { name: 'retention', queue: 'maintenance', options: { removeOnComplete: 30, removeOnFail: 30 } } as const;
+
+/**
+ * One bulk DLQ replay (runs/dlq-replays.service.ts), its job id the replay's id. Its progress is
+ * in PostgreSQL, so a retry — after a crash, an outage, a worker killed mid-replay — continues
+ * with the runs not yet done.
+ */
+export const dlqReplayJob = defineJob({
+  name: 'dlq-replay',
+  queue: 'maintenance',
+  versions: [z.object({ v: z.literal(1), replayId: z.uuid() })],
+  upgrades: [],
+  options: { attempts: 20, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+});

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { QueuesCoreModule } from '../queues/queues-core.module';
+import { DlqReplaysRepository } from './dlq-replays.repository';
+import { DlqReplaysService } from './dlq-replays.service';
 import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
 
-const providers = [RunsService, RunProducer, RunCancellations, RunsRepository];
+const providers = [RunsService, RunProducer, RunCancellations, RunsRepository, DlqReplaysService, DlqReplaysRepository];
 
 @Module({ imports: [QueuesCoreModule], providers, exports: providers })
 export class RunsCoreModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { QueuesCoreModule } from '../queues/queues-core.module';
 import { WorkflowsCoreModule } from '../workflows/workflows-core.module';
 import { DeadRunAlerts } from './dead-run-alerts';
+import { DlqReplayWorker } from './dlq-replay-worker';
 import { TemplateRenderer } from '../engine/templating';
 import { PostgresRunStore } from './run-store';
 import { RunWorker } from './run-worker';
@@ -11,10 +12,10 @@ import { stepRegistryProvider } from './step-registry.provider';
 import { OutboxCoreModule } from '../outbox/outbox-core.module';
 import { TemplatesCoreModule } from '../templates/templates-core.module';
 
-/** The run loop, registered as the handler of `run` jobs (roles worker and all). */
+/** The run loop, registered as the handler of `run` jobs, and bulk DLQ replays (roles worker and all). */
 @Module({
   imports: [QueuesCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
   // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
-  providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, PostgresRunStore, RunWorker, RunReconciler],
+  providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, DlqReplayWorker, PostgresRunStore, RunWorker, RunReconciler],
 })
 export class RunsWorkerModule {}

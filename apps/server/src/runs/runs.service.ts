@@ -12,6 +12,7 @@ import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
 import { toRun, toRunSummary } from './run-view';
 import { type RunRow, RunsRepository } from './runs.repository';
+import type { RunStatus } from '../platform/db/schema';
 
 /** What the runs API and the CLI do with runs: show, list, retry, cancel, replay. */
 @Injectable()
@@ -40,8 +41,25 @@ export class RunsService {
         return this.accepted(existing);
       }
     }
-    const row = await this.repository.reopen(id, ['dead', 'cancelled', 'failed']);
+    const row = await this.reopen(existing, ['dead', 'cancelled', 'failed'], by, action);
     if (!row) throw new ProblemException('conflict', `The run is ${existing.status}: only dead, cancelled or failed runs can be retried.`);
+    return this.accepted(row);
+  }
+
+  /**
+   * A bulk replay's step (dlq-replays.service.ts): replays the run as a manual retry does if it
+   * is still dead; false when it is not (replayed or cancelled meanwhile, or deleted).
+   */
+  async replayIfDead(id: string, by: { actorId: string | null; actorType: string }): Promise<boolean> {
+    const existing = await this.repository.find(id);
+    if (existing?.status !== 'dead') return false;
+    return (await this.reopen(existing, ['dead'], by, 'run.replayed')) !== undefined;
+  }
+
+  /** Reopens a finished run (if its status is still one of `from`) and queues it; undefined when it was not. */
+  private async reopen(existing: RunRow, from: RunStatus[], by: { actorId: string | null; actorType: string }, action: string): Promise<RunRow | undefined> {
+    const row = await this.repository.reopen(existing.id, from);
+    if (!row) return undefined;
     try {
       await this.producer.requeue(row, 'retry');
     } catch (error) {
@@ -49,7 +67,7 @@ export class RunsService {
       throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
     }
     this.audit(action, row, by);
-    return this.accepted(row);
+    return row;
   }
 
   /** Cancels a queued, running or retry-waiting run; a step in flight finishes, no further step starts. */

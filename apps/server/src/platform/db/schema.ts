@@ -165,6 +165,33 @@ export interface OutboxTable {
   created_at: Timestamp;
 }
 
+export type DlqReplayStatus = 'queued' | 'running' | 'finished' | 'failed';
+
+export interface DlqReplaysTable {
+  id: Generated<string>;
+  status: ColumnType<DlqReplayStatus, DlqReplayStatus | undefined, DlqReplayStatus>;
+  /** `{runIds}`, `{workflowId}` or `{all: true}`, as requested. */
+  selector: Json;
+  /** The runs the replay covers, known once a worker has started it. */
+  total: number | null;
+  replayed: Generated<number>;
+  skipped: Generated<number>;
+  error: string | null;
+  actor_id: string | null;
+  actor_type: string;
+  request_id: string | null;
+  created_at: Generated<Date>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  updated_at: Generated<Date>;
+}
+
+export interface DlqReplayRunsTable {
+  replay_id: string;
+  run_id: string;
+  outcome: 'replayed' | 'skipped' | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -178,4 +205,6 @@ export interface DB {
   logs: LogsTable;
   templates: TemplatesTable;
   outbox: OutboxTable;
+  dlq_replays: DlqReplaysTable;
+  dlq_replay_runs: DlqReplayRunsTable;
 }
