@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { LogEntry, LogsQuery } from '@visapi/contracts';
 import { keyset, timeSerialCursor } from '../platform/http/cursor';
-import { LogsRepository, type LogRowOut } from './logs.repository';
+import { toLogEntry } from './log-entry';
+import { LogsRepository } from './logs.repository';
 
 /** Reading the logs (GET /logs); writing is LogService's (log-write.service.ts). */
 @Injectable()
@@ -11,21 +12,6 @@ export class LogQueryService {
   async find(query: LogsQuery): Promise<{ items: LogEntry[]; nextCursor: string | null }> {
     const { cursor, limit, ...filter } = query;
     const { take, after, page } = keyset(cursor, limit, timeSerialCursor);
-    return page(await this.repository.find(filter, take, after), toEntry);
+    return page(await this.repository.find(filter, take, after), toLogEntry);
   }
-}
-
-function toEntry(row: LogRowOut): LogEntry {
-  return {
-    id: row.id,
-    level: row.level,
-    message: row.message,
-    workflowId: row.workflow_id,
-    runId: row.run_id,
-    jobId: row.job_id,
-    actorId: row.actor_id,
-    payload: (row.payload as Record<string, unknown> | null) ?? null,
-    piiRedacted: row.pii_redacted,
-    createdAt: row.at,
-  };
 }

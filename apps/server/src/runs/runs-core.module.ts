@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsCoreModule } from '../events/events-core.module';
 import { QueuesCoreModule } from '../queues/queues-core.module';
 import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
@@ -7,5 +8,5 @@ import { RunsService } from './runs.service';
 
 const providers = [RunsService, RunProducer, RunCancellations, RunsRepository];
 
-@Module({ imports: [QueuesCoreModule], providers, exports: providers })
+@Module({ imports: [QueuesCoreModule, EventsCoreModule], providers, exports: providers })
 export class RunsCoreModule {}
