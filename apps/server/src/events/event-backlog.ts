@@ -8,6 +8,8 @@ import { ListenerWatch } from './listener-watch';
 import { type StreamEntry, toEntries } from './stream-entries';
 
 type Rows = Array<[string, string[]]>;
+/** Entries per XREAD: what one read fans out to every client at once. */
+const READ_COUNT = 100;
 
 /** What a client that sent Last-Event-ID missed, read in one atomic step. */
 export type CatchUp =
@@ -60,7 +62,7 @@ export class EventBacklog {
   /** Blocks up to blockMs for entries after `cursor`, on this process's one dedicated connection. */
   async read(cursor: string, blockMs: number): Promise<StreamEntry[] & { lastId?: string }> {
     this.reader ??= this.redis.create('blocking', 'visapi:events:reader');
-    const result = (await this.reader.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', this.keys.stream, cursor)) as Array<[string, Rows]> | null;
+    const result = (await this.reader.xread('COUNT', READ_COUNT, 'BLOCK', blockMs, 'STREAMS', this.keys.stream, cursor)) as Array<[string, Rows]> | null;
     const rows = result?.[0]?.[1] ?? [];
     const entries: StreamEntry[] & { lastId?: string } = toEntries(rows);
     // The cursor moves past every row read, including ones skipped as unknown.

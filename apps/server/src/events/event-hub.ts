@@ -18,6 +18,8 @@ import { compareIds, isStreamId, type StreamEntry } from './stream-entries';
 const READ_BLOCK_MS = 5_000;
 /** What a browser waits before reconnecting (the SSE `retry:` field, sent once). */
 const RETRY_MS = 2_000;
+/** A client over EVENTS_CLIENT_BUFFER_BYTES that has not drained for this long is dropped. */
+const STALLED_MS = 1_000;
 
 interface Client {
   sse: SseClient;
@@ -80,7 +82,7 @@ export class EventHub implements OnModuleDestroy {
   /** Opens a client's stream; resolves once it is live (caught up when it sent Last-Event-ID). */
   async open(request: StreamRequest): Promise<void> {
     await this.ready();
-    const sse = new SseClient(request.response, this.config.EVENTS_CLIENT_BUFFER_BYTES);
+    const sse = new SseClient(request.response, { maxPendingBytes: this.config.EVENTS_CLIENT_BUFFER_BYTES, stalledMs: STALLED_MS });
     const catchingUp = request.lastEventId !== undefined;
     const client: Client = { sse, sessionId: request.sessionId, role: request.role, lastId: this.cursor, waiting: catchingUp ? [] : undefined };
     this.clients.add(client);

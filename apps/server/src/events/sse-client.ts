@@ -18,19 +18,29 @@ export const SSE_HEADERS: OutgoingHttpHeaders = {
 
 export type CloseReason = 'client' | 'slow' | 'ended';
 
+export interface SseLimits {
+  /** Bytes the socket has not taken that a client may hold while it is not draining. */
+  maxPendingBytes: number;
+  /** How long a client may hold more than that without draining (a burst is not a stall). */
+  stalledMs: number;
+}
+
 /**
  * A Server-Sent Events response with bounded memory. Frames are written at once; when the
- * client does not read, Node keeps what the socket did not take — and once that exceeds
- * `maxPendingBytes` the connection is destroyed rather than buffered without bound (the
- * client reconnects with Last-Event-ID and catches up from the shared backlog).
+ * client does not read, Node keeps what the socket did not take. A client holding more than
+ * `maxPendingBytes` that has not drained for `stalledMs` (or holding four times as much at
+ * all) is destroyed rather than buffered without bound; it reconnects with Last-Event-ID and
+ * catches up from the shared backlog.
  */
 export class SseClient {
   private closed = false;
+  /** Since when the socket has not drained (write() said the buffer is full). */
+  private blockedSince: number | undefined;
   private readonly closeListeners: Array<(reason: CloseReason) => void> = [];
 
   constructor(
     private readonly response: ServerResponse,
-    private readonly maxPendingBytes: number,
+    private readonly limits: SseLimits,
   ) {
     response.once('close', () => this.closeWith('client'));
   }
@@ -57,8 +67,13 @@ export class SseClient {
   /** Writes a frame; false when the client is gone or was just dropped for not reading. */
   write(frame: string): boolean {
     if (this.closed) return false;
-    this.response.write(frame);
-    if (this.response.writableLength > this.maxPendingBytes) {
+    if (!this.response.write(frame) && this.blockedSince === undefined) {
+      this.blockedSince = Date.now();
+      this.response.once('drain', () => (this.blockedSince = undefined));
+    }
+    const pending = this.response.writableLength;
+    const { maxPendingBytes, stalledMs } = this.limits;
+    if (pending > maxPendingBytes && (pending > 4 * maxPendingBytes || Date.now() - (this.blockedSince ?? Date.now()) >= stalledMs)) {
       this.closeWith('slow');
       this.response.destroy();
       return false;
