@@ -115,6 +115,38 @@ describe('GET /api/v1/events: access', () => {
   });
 });
 
+describe('GET /api/v1/events: run.updated from the gateway', () => {
+  it('cancel and retry are published as they happen', async () => {
+    const { cookie } = await signIn(t, 'operator-watch@example.com', 'viewer');
+    const runs = (await createKey(t, ['manage_runs', 'read_runs'])).key;
+    const sse = await events({ cookie });
+    try {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/workflows',
+        headers: { 'x-api-key': manager },
+        payload: { name: 'events cancel', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1_500 } }] },
+      });
+      const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': manager }, payload: {} });
+      const { runId } = accepted.json();
+      const status = (wanted: string) => (e: { event: string; data: unknown }) =>
+        e.event === 'run.updated' && (e.data as { id: string }).id === runId && (e.data as { status: string }).status === wanted;
+      await sse.waitFor(status('running'));
+      expect((await t.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: { 'x-api-key': runs } })).statusCode).toBe(200);
+      const cancelled = await sse.waitFor(status('cancelled'));
+      expect(cancelled.data).toMatchObject({ error: { class: 'cancelled' }, finishedAt: expect.any(String) });
+      expect((await t.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/retry`, headers: { 'x-api-key': runs } })).statusCode).toBe(202);
+      await sse.waitFor(status('queued'));
+      await sse.waitFor(status('succeeded'));
+      const statuses = sse.events.filter((e) => e.event === 'run.updated' && (e.data as { id: string }).id === runId).map((e) => (e.data as { status: string }).status);
+      expect(statuses.indexOf('cancelled')).toBeLessThan(statuses.indexOf('queued'));
+      expect(statuses.at(-1)).toBe('succeeded');
+    } finally {
+      sse.close();
+    }
+  });
+});
+
 describe('GET /api/v1/events: the session', () => {
   it('the stream never extends the idle session (a plain request does)', async () => {
     const { cookie, userId } = await signIn(t, 'idle@example.com', 'viewer');
