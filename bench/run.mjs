@@ -2,10 +2,11 @@
 // against instances it starts. DATABASE_URL / REDIS_URL are used when set; otherwise the
 // embedded defaults under .visapi/bench.
 import { main as authOverhead } from './auth-overhead.mjs';
+import { main as events } from './events.mjs';
 import { main as ingestion } from './ingestion.mjs';
 import { main as logsDepth } from './logs-depth.mjs';
 
-const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth };
+const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events };
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
 for (const name of names.length ? names : Object.keys(BENCHES)) {

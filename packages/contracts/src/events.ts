@@ -22,3 +22,7 @@ export const eventSchemas = {
 export type EventType = keyof typeof eventSchemas;
 export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
 export type EventData<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
+
+/** GET /api/v1/events: `lastEventId` stands in for the Last-Event-ID header (which wins when both are sent). */
+export const eventsQuerySchema = z.object({ lastEventId: z.string().max(100).optional() }).strict();
+export type EventsQuery = z.infer<typeof eventsQuerySchema>;

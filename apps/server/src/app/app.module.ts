@@ -2,6 +2,8 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { ApiKeysApiModule } from '../api-keys/api-keys-api.module';
 import { AuthApiModule } from '../auth/auth-api.module';
 import { BenchRoutesApiModule } from '../bench-routes/bench-routes-api.module';
+import { EventsApiModule } from '../events/events-api.module';
+import { EventsCoreModule } from '../events/events-core.module';
 import { HealthApiModule } from '../health/health-api.module';
 import { LogsApiModule } from '../logs/logs-api.module';
 import { LogsCoreModule } from '../logs/logs-core.module';
@@ -40,6 +42,7 @@ const GATEWAY_MODULES: Imports = [
   QueuesApiModule,
   TemplatesApiModule,
   OutboxApiModule,
+  EventsApiModule,
 ];
 /** The queue consumers and their schedulers: every feature's `*-worker.module.ts`. */
 const WORKER_MODULES: Imports = [QueuesWorkerModule, RunsWorkerModule, SchedulerWorkerModule, RetentionWorkerModule];
@@ -55,6 +58,8 @@ export class AppModule {
       imports: [
         PlatformModule.forRuntime(runtime),
         LogsCoreModule,
+        // Every role publishes live events (log rows, runs) while a dashboard listens.
+        EventsCoreModule,
         HealthApiModule,
         ...(servesApi(role) ? GATEWAY_MODULES : []),
         ...(runsWorker(role) ? WORKER_MODULES : []),

@@ -12,6 +12,6 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [ApiKeysCoreModule, UsersCoreModule],
   providers: [Authenticator, AuthService, SessionsService, SessionsRepository, MagicLinksService, MagicLinksRepository],
-  exports: [Authenticator, AuthService, MagicLinksService],
+  exports: [Authenticator, AuthService, MagicLinksService, SessionsService],
 })
 export class AuthCoreModule {}

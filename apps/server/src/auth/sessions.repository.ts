@@ -39,6 +39,17 @@ export class SessionsRepository {
       .executeTakeFirst();
   }
 
+  /** The sessions of these ids with their users' current roles. */
+  findByIds(ids: string[]): Promise<Array<Omit<SessionWithUser, 'email' | 'user_id'>>> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.database.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['sessions.id', 'users.role', 'sessions.last_seen_at', 'sessions.absolute_expires_at', 'sessions.revoked_at'])
+      .where('sessions.id', 'in', ids)
+      .execute();
+  }
+
   async touch(id: string): Promise<void> {
     await this.database.db.updateTable('sessions').set({ last_seen_at: sql<Date>`now()` }).where('id', '=', id).execute();
   }

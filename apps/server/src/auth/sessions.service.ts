@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BACKGROUND_HEADER } from '@visapi/contracts';
+import { BACKGROUND_HEADER, type UserRole } from '@visapi/contracts';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { FastifyRequest } from 'fastify';
 import { randomToken, sha256 } from '../platform/crypto/tokens';
@@ -14,6 +14,13 @@ export const IDLE_TIMEOUT_MS = 30 * 60_000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
 /** last_seen_at is written at most this often; the idle timeout is exact to within it. */
 const TOUCH_EVERY_MS = 60_000;
+
+/** Routes declared with `@RouteConfig({ background: true })` (the event stream, which cannot send headers). */
+const isBackgroundRoute = (request: FastifyRequest) => (request.routeOptions.config as { background?: boolean } | undefined)?.background === true;
+
+function isLive(session: { revoked_at: Date | null; absolute_expires_at: Date; last_seen_at: Date }, now: number): boolean {
+  return !session.revoked_at && session.absolute_expires_at.getTime() > now && session.last_seen_at.getTime() + IDLE_TIMEOUT_MS > now;
+}
 
 /** Server-side sessions behind an HttpOnly cookie (SPEC §3.3). */
 @Injectable()
@@ -45,19 +52,14 @@ export class SessionsService {
     this.failedLookups.check(request.ip, credential);
     const session = await this.repository.findByTokenHash(tokenHash);
     const now = Date.now();
-    if (
-      !session ||
-      session.revoked_at ||
-      session.absolute_expires_at.getTime() <= now ||
-      session.last_seen_at.getTime() + IDLE_TIMEOUT_MS <= now
-    ) {
+    if (!session || !isLive(session, now)) {
       await this.failedLookups.failed(request.ip);
       return undefined;
     }
     this.failedLookups.succeeded(credential);
     let lastSeen = session.last_seen_at.getTime();
     // Polling and the event stream must not keep an unattended dashboard signed in.
-    const background = request.headers[BACKGROUND_HEADER] === '1';
+    const background = request.headers[BACKGROUND_HEADER] === '1' || isBackgroundRoute(request);
     if (!background && now - lastSeen >= TOUCH_EVERY_MS) {
       await this.repository.touch(session.id);
       lastSeen = now;
@@ -71,6 +73,19 @@ export class SessionsService {
       idleExpiresAt: new Date(lastSeen + IDLE_TIMEOUT_MS),
       absoluteExpiresAt: session.absolute_expires_at,
     };
+  }
+
+  /**
+   * The current role of each of these sessions that is still valid (not revoked, not past its
+   * idle or absolute limit); a long-lived request (the event stream) re-checks its session so.
+   */
+  async currentRoles(sessionIds: string[]): Promise<Map<string, UserRole>> {
+    const now = Date.now();
+    const roles = new Map<string, UserRole>();
+    for (const session of await this.repository.findByIds(sessionIds)) {
+      if (isLive(session, now)) roles.set(session.id, session.role);
+    }
+    return roles;
   }
 
   async revoke(sessionId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { LogEntry, LogsQuery } from '@visapi/contracts';
 import { keyset, timeSerialCursor } from '../platform/http/cursor';
-import { LogsRepository, type LogRowOut } from './logs.repository';
+import { toLogEntry } from './log-entry';
+import { LogsRepository } from './logs.repository';
 
 const MAX_LOG_ID = 2n ** 63n - 1n;
 
@@ -15,21 +16,6 @@ export class LogQueryService {
     const { take, after, page } = keyset(cursor, limit, timeSerialCursor);
     // Past bigint's range no row is newer (and PostgreSQL would refuse the number).
     if (filter.sinceId !== undefined && BigInt(filter.sinceId) >= MAX_LOG_ID) return { items: [], nextCursor: null };
-    return page(await this.repository.find(filter, take, after), toEntry);
+    return page(await this.repository.find(filter, take, after), toLogEntry);
   }
-}
-
-function toEntry(row: LogRowOut): LogEntry {
-  return {
-    id: row.id,
-    level: row.level,
-    message: row.message,
-    workflowId: row.workflow_id,
-    runId: row.run_id,
-    jobId: row.job_id,
-    actorId: row.actor_id,
-    payload: (row.payload as Record<string, unknown> | null) ?? null,
-    piiRedacted: row.pii_redacted,
-    createdAt: row.at,
-  };
 }

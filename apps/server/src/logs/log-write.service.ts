@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import type { DatabaseHandle } from '../platform/db/database';
 import { CONFIG, DATABASE, LOGGER } from '../platform/platform.module';
-import { type LogInput, LogWriter } from './log-writer';
+import { type LogInput, type LogRowsListener, LogWriter } from './log-writer';
 
 export interface AuditEntry {
   actorId: string | null;
@@ -35,6 +35,11 @@ export class LogService implements OnModuleDestroy {
 
   write(entry: LogInput): void {
     this.writer.write(entry);
+  }
+
+  /** Hands every row written to `listener` while it wants them (the live events, events/log-events.ts). */
+  onWritten(listener: LogRowsListener): void {
+    this.writer.listener = listener;
   }
 
   /** An audit row: who did what to which thing. */

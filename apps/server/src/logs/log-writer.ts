@@ -1,6 +1,8 @@
-import type { LogLevel } from '@visapi/contracts';
+import type { LogEntry, LogLevel } from '@visapi/contracts';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../platform/db/database';
+import { toLogEntry } from './log-entry';
+import type { LogRowOut } from './logs.repository';
 import { redact, redactText } from './redaction';
 
 export interface LogInput {
@@ -25,6 +27,13 @@ interface Row {
   created_at: Date;
 }
 
+/** Told of the rows written, as the API shows them (the live events), when it wants them. */
+export interface LogRowsListener {
+  /** Asked before each batch: only then does the insert return its rows. */
+  wanted(): boolean;
+  written(entries: LogEntry[]): void;
+}
+
 export interface LogWriterOptions {
   maxBuffered: number;
   batchSize: number;
@@ -45,6 +54,7 @@ export class LogWriter {
   private lastDropWarning = 0;
   private readonly timer: NodeJS.Timeout;
   readonly stats = { written: 0, dropped: 0, failedFlushes: 0 };
+  listener: LogRowsListener | undefined;
 
   constructor(
     private readonly database: Pick<DatabaseHandle, 'pool'>,
@@ -92,8 +102,10 @@ export class LogWriter {
     while (this.buffer.length > 0 && Date.now() >= this.retryAt) {
       const batch = this.buffer.slice(0, this.options.batchSize);
       try {
-        await insertRows(this.database, batch);
+        const listener = this.listener?.wanted() ? this.listener : undefined;
+        const written = await insertRows(this.database, batch, listener !== undefined);
         this.buffer.splice(0, batch.length);
+        if (listener && written) this.tell(listener, written);
         this.stats.written += batch.length;
         this.backoffMs = 0;
       } catch (error) {
@@ -103,6 +115,14 @@ export class LogWriter {
         this.logger.warn({ err: error, buffered: this.buffer.length, retryInMs: this.backoffMs }, 'could not write log rows; keeping them buffered');
         return;
       }
+    }
+  }
+
+  private tell(listener: LogRowsListener, rows: LogRowOut[]) {
+    try {
+      listener.written(rows.map(toLogEntry));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'a log rows listener failed');
     }
   }
 
@@ -125,17 +145,22 @@ export class LogWriter {
 const INSERT_ROWS = `
   INSERT INTO logs (level, message, workflow_id, run_id, job_id, actor_id, payload, pii_redacted, created_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::jsonb[], $8::boolean[], $9::timestamptz[])`;
+/** The same, returning the rows as GET /logs reads them (logs.repository.ts), for the live events. */
+const INSERT_ROWS_RETURNING = `${INSERT_ROWS}
+  RETURNING id, level, message, workflow_id, run_id, job_id, actor_id, payload, pii_redacted,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`;
 
 /**
  * One fixed statement whatever the batch size: the columns travel as arrays and unnest() makes
  * the rows, so PostgreSQL prepares a short statement once per connection instead of parsing
  * one with thousands of parameters for every batch.
  */
-async function insertRows(database: Pick<DatabaseHandle, 'pool'>, rows: Row[]): Promise<void> {
+async function insertRows(database: Pick<DatabaseHandle, 'pool'>, rows: Row[], returning: boolean): Promise<LogRowOut[] | undefined> {
   const column = <K extends keyof Row>(key: K) => rows.map((r) => r[key]);
-  await database.pool.query({
-    name: 'visapi_log_rows',
-    text: INSERT_ROWS,
+  const result = await database.pool.query<LogRowOut>({
+    name: returning ? 'visapi_log_rows_returning' : 'visapi_log_rows',
+    text: returning ? INSERT_ROWS_RETURNING : INSERT_ROWS,
     values: [column('level'), column('message'), column('workflow_id'), column('run_id'), column('job_id'), column('actor_id'), column('payload'), column('pii_redacted'), column('created_at')],
   });
+  return returning ? result.rows : undefined;
 }

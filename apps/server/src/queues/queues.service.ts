@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { QueueName } from '@visapi/contracts';
+import { QUEUE_NAMES, QUEUE_STATES, type QueueName, type Queues } from '@visapi/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../platform/db/database';
@@ -54,6 +54,17 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     await withTimeout(queue.add(jobName, data, options), 5_000, `queue ${name}`);
   }
 
+  /** Jobs per queue and state, and the workers consuming each (GET /queues, the `queues.counts` event). */
+  async counts(): Promise<Queues> {
+    const queues = await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const queue = this.get(name);
+        const [counts, workers] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getWorkersCount()]);
+        return { name, counts: counts as Queues['queues'][number]['counts'], workers };
+      }),
+    );
+    return { queues };
+  }
 
   async onModuleDestroy() {
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { TriggerAccepted } from '@visapi/contracts';
 import type { Logger } from 'pino';
+import { EventsPublisher } from '../events/event-publisher';
 import { LogService } from '../logs/log-write.service';
 import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
@@ -41,6 +42,7 @@ export class RunProducer {
     private readonly queues: QueuesService,
     private readonly repository: RunsRepository,
     private readonly logs: LogService,
+    private readonly events: EventsPublisher,
   ) {}
 
   /**
@@ -69,6 +71,10 @@ export class RunProducer {
       this.logger.error({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
+    this.events.publish('run.created', {
+      id: runId, workflowId: workflow.id, workflowVersion: definition.version, status: 'queued', trigger, requestId,
+      attempts: 0, createdAt: job.triggeredAt, startedAt: null, finishedAt: null, error: null,
+    });
     this.logs.write({ level: 'info', message: `run queued (${trigger.type})`, workflowId: workflow.id, runId, jobId: runId, actorId: trigger.actorId ?? null, payload: { trigger, requestId, queue: workflow.priority, version: definition.version } });
     return this.acceptance(workflow.id, runId);
   }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BegunRun, RecordedStep, RunError, RunStore, RunTicket, StepAt, StepRecord } from '../engine/run-loop';
+import { EventsPublisher } from '../events/event-publisher';
 import { redact } from '../logs/redaction';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { CIPHER } from '../platform/platform.module';
 import type { RunJob } from '../queues/job-catalog';
-import { RunsRepository } from './runs.repository';
+import { toRunSummary } from './run-view';
+import { RunsRepository, type RunSummaryRow } from './runs.repository';
 import { openItems, openOutput, sealStepResult } from './step-results';
 
 /** One delivery of a run's job, as the worker hands it to the run loop. */
@@ -32,11 +34,13 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
   constructor(
     private readonly repository: RunsRepository,
     @Inject(CIPHER) private readonly cipher: DataCipher,
+    private readonly events: EventsPublisher,
   ) {}
 
   async begin(run: RunDelivery, firstStep: StepAt | undefined): Promise<BegunRun> {
     const redacted = run.firstDelivery ? redact(run.input) : undefined;
     const row = await this.repository.begin(run.job, run.queue, run.jobId, run.sealedInput, redacted, firstStep);
+    if (!FINISHED.has(row.status)) this.updated(row);
     // The first delivery died before recording the run (or before its redacted copy was written):
     // a later one fills the copy in.
     if (!run.firstDelivery && row.input_redacted === null) await this.repository.setRedactedInput(row.id, redact(run.input));
@@ -60,11 +64,16 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
   async stepFinished(runId: string, step: StepAt, record: StepRecord, runSucceeded = false): Promise<void> {
     if (record.status === 'skipped') return this.repository.stepSkipped(runId, step.id, step.position, step.type);
     const stored = sealStepResult(this.cipher, record);
-    if (runSucceeded) return this.repository.lastStepSucceeded(runId, step.id, stored);
+    if (runSucceeded) return this.updated(await this.repository.lastStepSucceeded(runId, step.id, stored, this.events.listening));
     return this.repository.stepFinished(runId, step.id, record.status, stored);
   }
 
-  finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {
-    return this.repository.finish(runId, status, error ?? null);
+  async finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {
+    this.updated(await this.repository.finish(runId, status, error ?? null, this.events.listening));
+  }
+
+  /** `run.updated` (SPEC §9): the statements return the run only while someone watches. */
+  private updated(row: RunSummaryRow | undefined): void {
+    if (row) this.events.publish('run.updated', toRunSummary(row));
   }
 }

@@ -1,11 +1,11 @@
 import type { Run, RunSummary } from '@visapi/contracts';
 import { redact } from '../logs/redaction';
-import type { RunRow, RunStepView } from './runs.repository';
+import type { RunRow, RunStepView, RunSummaryRow } from './runs.repository';
 import { redactError, type RunError } from './step-results';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function trigger(row: RunRow): Run['trigger'] {
+function trigger(row: RunSummaryRow): Run['trigger'] {
   return {
     type: row.trigger_type,
     ...(row.trigger_key ? { key: row.trigger_key } : {}),
@@ -18,7 +18,7 @@ function trigger(row: RunRow): Run['trigger'] {
  * ones. Errors are redacted again on read (idempotent, cheap) and so are outputs of rows
  * written before outputs were sealed — their plain columns are raw.
  */
-export function toRunSummary(row: RunRow): RunSummary {
+export function toRunSummary(row: RunSummaryRow): RunSummary {
   return {
     id: row.id,
     workflowId: row.workflow_id,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsCoreModule } from '../events/events-core.module';
 import { QueuesCoreModule } from '../queues/queues-core.module';
 import { DlqReplaysRepository } from './dlq-replays.repository';
 import { DlqReplaysService } from './dlq-replays.service';
@@ -9,5 +10,5 @@ import { RunsService } from './runs.service';
 
 const providers = [RunsService, RunProducer, RunCancellations, RunsRepository, DlqReplaysService, DlqReplaysRepository];
 
-@Module({ imports: [QueuesCoreModule], providers, exports: providers })
+@Module({ imports: [QueuesCoreModule, EventsCoreModule], providers, exports: providers })
 export class RunsCoreModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsCoreModule } from '../events/events-core.module';
 import { QueuesCoreModule } from '../queues/queues-core.module';
 import { WorkflowsCoreModule } from '../workflows/workflows-core.module';
 import { DeadRunAlerts } from './dead-run-alerts';
@@ -14,7 +15,7 @@ import { TemplatesCoreModule } from '../templates/templates-core.module';
 
 /** The run loop, registered as the handler of `run` jobs, and bulk DLQ replays (roles worker and all). */
 @Module({
-  imports: [QueuesCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
+  imports: [QueuesCoreModule, EventsCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
   // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
   providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, DlqReplayWorker, PostgresRunStore, RunWorker, RunReconciler],
 })

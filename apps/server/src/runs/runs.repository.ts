@@ -9,6 +9,8 @@ import type { RunJob } from '../queues/job-catalog';
 import type { StoredStepResult } from './step-results';
 
 export type RunRow = Selectable<RunsTable>;
+/** What a run summary (the API's list item, the `run.updated` event) is made of. */
+export type RunSummaryRow = Pick<RunRow, 'id' | 'workflow_id' | 'workflow_version' | 'status' | 'trigger_type' | 'trigger_key' | 'actor_id' | 'request_id' | 'attempts' | 'error' | 'created_at' | 'started_at' | 'finished_at'>;
 /** What begin() records of a run's job. */
 export type RunIdentity = Pick<RunJob, 'runId' | 'workflowId' | 'versionId' | 'version' | 'trigger' | 'requestId' | 'triggeredAt'>;
 
@@ -45,6 +47,9 @@ const BEGIN = `
 const FINISH = `
   UPDATE runs SET status = $2, error = $3::jsonb, finished_at = CASE WHEN $4::boolean THEN now() END, updated_at = now()
   WHERE id = $1`;
+
+/** Returned by the run loop's status changes only while someone watches the live events. */
+const SUMMARY_COLUMNS = 'id, workflow_id, workflow_version, status, trigger_type, trigger_key, actor_id, request_id, attempts, error, created_at, started_at, finished_at';
 
 /** Marks a step running unless the run was cancelled meanwhile (then no row comes back). */
 const STEP_STARTED = `
@@ -128,9 +133,12 @@ export class RunsRepository {
     await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
   }
 
-  async finish(id: string, status: RunStatus, error: unknown = null): Promise<void> {
+  /** Sets a run's (final, or will-retry) status; with `returning`, the run as it is now. */
+  async finish(id: string, status: RunStatus, error: unknown = null, returning = false): Promise<RunSummaryRow | undefined> {
     const terminal = status === 'succeeded' || status === 'dead' || status === 'cancelled';
-    await this.prepared('visapi_run_finish', FINISH, [id, status, error === null ? null : JSON.stringify(error), terminal]);
+    const values = [id, status, error === null ? null : JSON.stringify(error), terminal];
+    if (!returning) return void (await this.prepared('visapi_run_finish', FINISH, values));
+    return (await this.prepared<RunSummaryRow>('visapi_run_finish_returning', `${FINISH} RETURNING ${SUMMARY_COLUMNS}`, values)).rows[0];
   }
 
   /**
@@ -142,9 +150,11 @@ export class RunsRepository {
     return rows.length > 0;
   }
 
-  /** The last step succeeded: its result and the run's success in one statement. */
-  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult): Promise<void> {
-    await this.prepared('visapi_last_step_succeeded', LAST_STEP_SUCCEEDED, [runId, stepId, json(result.output), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null]);
+  /** The last step succeeded: its result and the run's success in one statement (with `returning`, the run as it is now). */
+  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult, returning = false): Promise<RunSummaryRow | undefined> {
+    const values = [runId, stepId, json(result.output), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null];
+    if (!returning) return void (await this.prepared('visapi_last_step_succeeded', LAST_STEP_SUCCEEDED, values));
+    return (await this.prepared<RunSummaryRow>('visapi_last_step_succeeded_returning', `${LAST_STEP_SUCCEEDED} RETURNING ${SUMMARY_COLUMNS}`, values)).rows[0];
   }
 
   async stepFinished(runId: string, stepId: string, status: StepStatus, result: StoredStepResult): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
+import { EventsPublisher } from '../events/event-publisher';
 import { redact } from '../logs/redaction';
 import { LogService } from '../logs/log-write.service';
 import type { DataCipher } from '../platform/crypto/encryption';
@@ -11,7 +12,7 @@ import { QueuesService } from '../queues/queues.service';
 import { RunCancellations } from './run-cancellations';
 import { RunProducer } from './run-producer';
 import { toRun, toRunSummary } from './run-view';
-import { type RunRow, RunsRepository } from './runs.repository';
+import { type RunRow, RunsRepository, type RunSummaryRow } from './runs.repository';
 import type { RunStatus } from '../platform/db/schema';
 
 /** What the runs API and the CLI do with runs: show, list, retry, cancel, replay. */
@@ -24,6 +25,7 @@ export class RunsService {
     private readonly producer: RunProducer,
     private readonly cancellations: RunCancellations,
     private readonly logs: LogService,
+    private readonly events: EventsPublisher,
   ) {}
 
   /**
@@ -60,10 +62,11 @@ export class RunsService {
   private async reopen(existing: RunRow, from: RunStatus[], by: { actorId: string | null; actorType: string }, action: string): Promise<RunRow | undefined> {
     const row = await this.repository.reopen(existing.id, from);
     if (!row) return undefined;
+    this.updated(row);
     try {
       await this.producer.requeue(row, 'retry');
     } catch (error) {
-      await this.repository.finish(row.id, existing.status, existing.error);
+      this.updated(await this.repository.finish(row.id, existing.status, existing.error, this.events.listening));
       throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
     }
     this.audit(action, row, by);
@@ -78,6 +81,7 @@ export class RunsService {
       if (!existing) throw new ProblemException('notFound', 'No run has this id.');
       throw new ProblemException('conflict', `The run is already ${existing.status}.`);
     }
+    this.updated(row);
     const job = row.job_id ? await this.queues.get(row.queue as RunQueue).getJob(row.job_id) : undefined;
     if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
     // A worker running it aborts the step in flight (else it stops before the next step).
@@ -107,6 +111,11 @@ export class RunsService {
       after = batch.at(-1);
     }
     return { replayed: runIds.length, runIds };
+  }
+
+  /** `run.updated` (SPEC §9), while someone watches the live events. */
+  private updated(row: RunSummaryRow | undefined) {
+    if (row && this.events.listening) this.events.publish('run.updated', toRunSummary(row));
   }
 
   private accepted(row: RunRow): TriggerAccepted {

@@ -143,6 +143,10 @@ export const configSchema = z.object({
   LOG_BUFFER_MAX: int(100, 10_000_000).default(50_000),
   LOG_BATCH_SIZE: int(1, 10_000).default(500),
   LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(250),
+  EVENTS_BACKLOG: int(10, 1_000_000).default(1_000),
+  EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  EVENTS_CLIENT_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
+  EVENTS_QUEUES_INTERVAL_MS: int(500, 600_000).default(5_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
