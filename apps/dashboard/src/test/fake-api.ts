@@ -1,4 +1,4 @@
-import type { Health, Page, SessionUser, UserRole, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
+import type { ApiKey, CreatedApiKey, Health, Page, SessionUser, User, UserRole, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -16,6 +16,12 @@ export interface ApiRoutes {
   'PUT /api/v1/workflows/:id': Workflow;
   'PATCH /api/v1/workflows/:id': Workflow;
   'GET /api/v1/outbox': Page<OutboxMessage>;
+  'GET /api/v1/api-keys': Page<ApiKey>;
+  'POST /api/v1/api-keys': CreatedApiKey;
+  'POST /api/v1/api-keys/:id/rotate': CreatedApiKey;
+  'DELETE /api/v1/api-keys/:id': void;
+  'GET /api/v1/users': Page<User>;
+  'PATCH /api/v1/users/:id': User;
 }
 
 export interface FakeRequest {
