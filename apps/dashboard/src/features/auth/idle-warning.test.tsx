@@ -1,8 +1,11 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, configure, fireEvent, screen, within } from '@testing-library/react';
 import { BACKGROUND_HEADER, type User } from '@visapi/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi, type FakeRequest, problem, reply, sessionUser } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
+
+// Pages load lazily: the first render of one may take a while on a busy machine.
+configure({ asyncUtilTimeout: 5_000 });
 
 const MINUTE = 60_000;
 
