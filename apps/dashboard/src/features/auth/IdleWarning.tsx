@@ -1,20 +1,22 @@
-import { Button, FocusTrap, getDefaultZIndex, Group, Overlay, Paper, Portal, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
-import { useEffect, useId, useState } from 'react';
-import { refreshMe, useMe, useSignOut, useStaySignedIn } from '../../api/auth';
-import { ErrorAlert } from '../../components/QueryState';
+import { type ComponentType, lazy, Suspense, useEffect, useState } from 'react';
+import { refreshMe, useMe } from '../../api/auth';
 
 /** The warning shows this long before the idle limit (SPEC §3.3: 30 minutes without a user's request). */
 const WARN_BEFORE_MS = 60_000;
 /** Once the limit has passed, how often to ask whether the server agrees (clocks differ a little). */
 const RECHECK_MS = 5_000;
 
-/** 0:59 */
-function clock(ms: number): string {
-  const seconds = Math.max(0, Math.ceil(ms / 1_000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
+/**
+ * The dialog's code loads only when it is needed, keeping the shell's chunk lean. Should it
+ * fail to load (a new version deployed meanwhile), the user is still signed out at the limit.
+ */
+const IdleDialog = lazy<ComponentType<{ left: number }>>(() =>
+  import('./IdleDialog').then(
+    (m) => ({ default: m.IdleDialog }),
+    () => ({ default: () => null }),
+  ),
+);
 
 /**
  * Mounted once in the shell: a minute before the session's idle limit (`idleExpiresAt` of
@@ -47,7 +49,11 @@ export function IdleWarning() {
   }, [phase, deadline, client]);
 
   if (phase !== 'warning' || confirmed !== deadline) return null;
-  return <IdleDialog left={left} />;
+  return (
+    <Suspense fallback={null}>
+      <IdleDialog left={left} />
+    </Suspense>
+  );
 }
 
 /** Re-renders when the warning starts, every second of the countdown, and at the deadline. */
@@ -66,50 +72,4 @@ function useNow(deadline: number | undefined): number {
     return () => clearTimeout(timer);
   }, [deadline]);
   return now;
-}
-
-function IdleDialog({ left }: { left: number }) {
-  const titleId = useId();
-  const bodyId = useId();
-  const stay = useStaySignedIn();
-  const signOut = useSignOut();
-  const navigate = useNavigate();
-  const zIndex = getDefaultZIndex('modal');
-  return (
-    <Portal>
-      <Overlay fixed zIndex={zIndex} backgroundOpacity={0.55} />
-      <div style={{ position: 'fixed', inset: 0, zIndex: zIndex + 1, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: 16 }}>
-        <FocusTrap active>
-          <Paper
-            role="alertdialog"
-            aria-modal="true"
-            aria-labelledby={titleId}
-            aria-describedby={bodyId}
-            withBorder
-            shadow="xl"
-            radius="md"
-            p="lg"
-            maw={440}
-            onKeyDown={(event) => event.key === 'Escape' && stay.mutate()}
-          >
-            <Stack>
-              <Title order={2} size="h4" id={titleId}>
-                Are you still there?
-              </Title>
-              <Text id={bodyId}>You will be signed out in {clock(left)} for inactivity.</Text>
-              {stay.error && <ErrorAlert title="Could not keep you signed in" error={stay.error} />}
-              <Group justify="flex-end">
-                <Button variant="default" loading={signOut.isPending} onClick={() => signOut.mutate(undefined, { onSettled: () => void navigate({ to: '/sign-in' }) })}>
-                  Sign out
-                </Button>
-                <Button data-autofocus loading={stay.isPending} onClick={() => stay.mutate()}>
-                  Stay signed in
-                </Button>
-              </Group>
-            </Stack>
-          </Paper>
-        </FocusTrap>
-      </div>
-    </Portal>
-  );
 }
