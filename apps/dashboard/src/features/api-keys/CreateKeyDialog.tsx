@@ -59,14 +59,35 @@ export function CreateKeyDialog({ opened, onClose }: { opened: boolean; onClose:
   };
 
   return (
-    <Modal opened={opened} onClose={close} title={create.data ? 'Your new API key' : 'Create an API key'} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={create.data ? 'Your new API key' : 'Create an API key'}
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      closeOnClickOutside={!create.data}
+    >
       {create.data ? (
         <SecretView created={create.data} onDone={close} />
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack>
-            <TextInput label="Label" description="What or who uses the key, e.g. partner-portal" required value={label} onChange={(e) => setLabel(e.currentTarget.value)} error={errors.label} />
-            <Checkbox.Group label="Scopes" description="What the key may do. Give it only what it needs." required value={scopes} onChange={(value) => setScopes(value as Scope[])} error={errors.scopes}>
+            <TextInput
+              label="Label"
+              description="What or who uses the key, e.g. partner-portal"
+              required
+              value={label}
+              onChange={(e) => setLabel(e.currentTarget.value)}
+              error={errors.label}
+            />
+            <Checkbox.Group
+              label="Scopes"
+              description="What the key may do. Give it only what it needs."
+              required
+              value={scopes}
+              onChange={(value) => setScopes(value as Scope[])}
+              error={errors.scopes}
+            >
               <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs" spacing="xs">
                 {SCOPES.map((scope) => (
                   <Checkbox key={scope} value={scope} label={scope} description={SCOPE_DESCRIPTIONS[scope]} />
@@ -90,8 +111,25 @@ export function CreateKeyDialog({ opened, onClose }: { opened: boolean; onClose:
                 Leave both empty for the default: bursts of 200, refilled at 2 requests per second.
               </Text>
               <Group grow align="flex-start">
-                <NumberInput label="Burst" min={1} max={100_000} allowDecimal={false} clampBehavior="none" value={burst} onChange={setBurst} error={errors['rateLimit.burst']} />
-                <NumberInput label="Requests per second" min={0} max={100_000} clampBehavior="none" value={perSecond} onChange={setPerSecond} error={errors['rateLimit.perSecond']} />
+                <NumberInput
+                  label="Burst"
+                  min={1}
+                  max={100_000}
+                  allowDecimal={false}
+                  clampBehavior="none"
+                  value={burst}
+                  onChange={setBurst}
+                  error={errors['rateLimit.burst']}
+                />
+                <NumberInput
+                  label="Requests per second"
+                  min={0}
+                  max={100_000}
+                  clampBehavior="none"
+                  value={perSecond}
+                  onChange={setPerSecond}
+                  error={errors['rateLimit.perSecond']}
+                />
               </Group>
             </Fieldset>
             {create.error && <ErrorAlert title="Key not created" error={create.error} />}

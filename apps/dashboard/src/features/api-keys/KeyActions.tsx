@@ -25,7 +25,14 @@ export function RotateKeyDialog({ apiKey, onClose }: { apiKey: ApiKey | null; on
     if (apiKey) rotate.mutate({ id: apiKey.id, graceHours: parsed.data.graceHours });
   };
   return (
-    <Modal opened={apiKey !== null} onClose={close} title={rotate.data ? 'Your new API key' : 'Rotate API key'} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened={apiKey !== null}
+      onClose={close}
+      title={rotate.data ? 'Your new API key' : 'Rotate API key'}
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      closeOnClickOutside={!rotate.data}
+    >
       {rotate.data ? (
         <SecretView created={rotate.data} onDone={close} />
       ) : (

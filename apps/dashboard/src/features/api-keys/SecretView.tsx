@@ -4,7 +4,8 @@ import { formatDateTime } from '../../lib/format';
 
 /**
  * A key's secret, the one time the API sends it (create or rotate). Closing the dialog resets
- * the mutation that holds it, which drops it from every cache.
+ * the mutation that holds it, which drops it from every cache; a stray click outside does not
+ * close it.
  */
 export function SecretView({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
   return (

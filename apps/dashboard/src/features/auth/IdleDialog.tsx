@@ -42,7 +42,11 @@ export function IdleDialog({ left }: { left: number }) {
               <Text id={bodyId}>You will be signed out in {clock(left)} for inactivity.</Text>
               {stay.error && <ErrorAlert title="Could not keep you signed in" error={stay.error} />}
               <Group justify="flex-end">
-                <Button variant="default" loading={signOut.isPending} onClick={() => signOut.mutate(undefined, { onSettled: () => void navigate({ to: '/sign-in' }) })}>
+                <Button
+                  variant="default"
+                  loading={signOut.isPending}
+                  onClick={() => signOut.mutate(undefined, { onSettled: () => void navigate({ to: '/sign-in' }) })}
+                >
                   Sign out
                 </Button>
                 <Button data-autofocus loading={stay.isPending} onClick={() => stay.mutate()}>

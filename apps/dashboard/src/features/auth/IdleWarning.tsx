@@ -23,11 +23,13 @@ const IdleDialog = lazy<ComponentType<{ left: number }>>(() =>
  * /auth/me) it asks whether the user is still there, counting down; when the limit passes,
  * /auth/me answers 401 and RequireSignIn sends the user to sign in. Only reads made in the
  * background check the limit, so checking never extends the session; "Stay signed in" does.
+ * When the 12-hour limit comes first, nothing can extend it: no warning, only the sign-out.
  */
 export function IdleWarning() {
   const client = useQueryClient();
   const { data: me } = useMe();
-  const deadline = me ? Date.parse(me.idleExpiresAt) : undefined;
+  const deadline = me ? Math.min(Date.parse(me.idleExpiresAt), Date.parse(me.absoluteExpiresAt)) : undefined;
+  const extendable = me !== undefined && deadline === Date.parse(me.idleExpiresAt);
   const now = useNow(deadline);
   const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now;
   const phase = left > WARN_BEFORE_MS ? 'quiet' : left > 0 ? 'warning' : 'over';
@@ -36,19 +38,19 @@ export function IdleWarning() {
   const [confirmed, setConfirmed] = useState<number>();
 
   useEffect(() => {
-    if (phase === 'quiet' || deadline === undefined) return;
+    if (phase === 'quiet' || (phase === 'warning' && !extendable) || deadline === undefined) return;
     const check = () =>
       refreshMe(client, { background: true }).then(
-        (fresh) => Date.parse(fresh.idleExpiresAt) === deadline && setConfirmed(deadline),
+        (fresh) => Math.min(Date.parse(fresh.idleExpiresAt), Date.parse(fresh.absoluteExpiresAt)) === deadline && setConfirmed(deadline),
         () => setConfirmed(deadline), // a 401 signs out (RequireSignIn); another failure warns anyway
       );
     void check();
     if (phase === 'warning') return;
     const timer = setInterval(() => void check(), RECHECK_MS);
     return () => clearInterval(timer);
-  }, [phase, deadline, client]);
+  }, [phase, deadline, extendable, client]);
 
-  if (phase !== 'warning' || confirmed !== deadline) return null;
+  if (phase !== 'warning' || confirmed !== deadline || !extendable) return null;
   return (
     <Suspense fallback={null}>
       <IdleDialog left={left} />

@@ -27,15 +27,15 @@ const dana: User = { id: '00000000-0000-4000-8000-0000000000d1', email: 'dana@vi
  * The server's session as SPEC §3.3 has it: it ends 30 minutes after the last request that was
  * not a background one (noted at most once a minute); then /auth/me answers 401.
  */
-function session() {
-  const me = sessionUser('admin', 'ada@visa.example');
+function session({ absoluteInMs = 12 * 60 * MINUTE } = {}) {
+  const me = { ...sessionUser('admin', 'ada@visa.example'), absoluteExpiresAt: new Date(Date.now() + absoluteInMs).toISOString() };
   let lastSeen = Date.now();
   const seen = (request: FakeRequest) => {
     if (!isBackground(request) && Date.now() - lastSeen >= MINUTE) lastSeen = Date.now();
   };
   const api = new FakeApi()
     .on('GET /api/v1/auth/me', (request) => {
-      if (Date.now() >= lastSeen + 30 * MINUTE) return reply(401, problem(401, 'Unauthorized'));
+      if (Date.now() >= Math.min(lastSeen + 30 * MINUTE, Date.parse(me.absoluteExpiresAt))) return reply(401, problem(401, 'Unauthorized'));
       seen(request);
       return { ...me, idleExpiresAt: new Date(lastSeen + 30 * MINUTE).toISOString() };
     })
@@ -96,6 +96,17 @@ describe('idle-timeout warning', () => {
     await advance(MINUTE);
     expect(await screen.findByRole('heading', { name: 'Sign in to VisAPI' })).toBeTruthy();
     expect(warning()).toBeNull();
+  }, 20_000);
+
+  it('gives no warning that could not help when the 12-hour limit comes first, and signs out at it', async () => {
+    const { api, meCalls } = session({ absoluteInMs: 10 * MINUTE });
+    await openUsersPage(api);
+    const before = meCalls().length;
+    await advance(9 * MINUTE + 30_000);
+    expect(meCalls().length).toBe(before);
+    expect(warning()).toBeNull();
+    await advance(30_000);
+    expect(await screen.findByRole('heading', { name: 'Sign in to VisAPI' })).toBeTruthy();
   }, 20_000);
 
   it('"Sign out" ends the session at once', async () => {
