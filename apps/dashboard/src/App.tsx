@@ -1,7 +1,8 @@
 import { MantineProvider } from '@mantine/core';
-import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { useState } from 'react';
+import { followSessionAfterMutations } from './api/auth';
 import { isUnauthorized } from './api/client';
 import { queryKeys } from './api/query-keys';
 import { createAppRouter } from './router';
@@ -19,7 +20,10 @@ export function createQueryClient(): QueryClient {
         if (isUnauthorized(error) && query.queryKey !== queryKeys.me) void client.invalidateQueries({ queryKey: queryKeys.me });
       },
     }),
+    // Every successful change: the idle warning follows the session's new end (api/auth.ts).
+    mutationCache: new MutationCache({ onSuccess: (_data, _variables, _result, mutation) => followSession(mutation) }),
   });
+  const followSession = followSessionAfterMutations(client);
   return client;
 }
 

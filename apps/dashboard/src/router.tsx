@@ -92,7 +92,30 @@ const dlqRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/dlq/DlqPage'), 'DlqPage'),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute, logsRoute, dlqRoute])]);
+// Admin: API keys and users (issue 11).
+const apiKeysRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/api-keys',
+  staticData: { navLabel: 'API keys', minRole: 'admin' },
+  component: lazyRouteComponent(() => import('./features/api-keys/ApiKeysPage'), 'ApiKeysPage'),
+});
+const usersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/users',
+  staticData: { navLabel: 'Users & roles', minRole: 'admin' },
+  component: lazyRouteComponent(() => import('./features/users/UsersPage'), 'UsersPage'),
+});
+
+const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([
+    overviewRoute,
+    workflowsRoute,
+    workflowRoute,
+    logsRoute,
+    dlqRoute,
+    outboxRoute,
+    apiKeysRoute,
+    usersRoute,
+  ])]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

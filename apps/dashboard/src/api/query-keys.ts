@@ -27,8 +27,14 @@ export const queryKeys = {
     list: (filters: object) => ['logs', 'list', filters] as const,
   },
   queues: ['queues'] as const,
-  apiKeys: { all: ['api-keys'] as const },
-  users: { all: ['users'] as const },
+  apiKeys: {
+    all: ['api-keys'] as const,
+    list: () => ['api-keys', 'list'] as const,
+  },
+  users: {
+    all: ['users'] as const,
+    list: () => ['users', 'list'] as const,
+  },
   templates: {
     all: ['templates'] as const,
     list: (filters: object) => ['templates', 'list', filters] as const,

@@ -2,6 +2,7 @@ import { AppShell, Burger, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useMatches, useRouter, useRouterState } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
+import { IdleWarning } from '../features/auth/IdleWarning';
 import { RequireSignIn } from '../features/auth/RequireSignIn';
 import { EventStreamProvider } from '../hooks/useEventStream';
 import { useCan } from '../hooks/useCan';
@@ -14,6 +15,7 @@ export function Layout({ children }: { children?: ReactNode }) {
   return (
     <RequireSignIn>
       <EventStreamProvider>
+        <IdleWarning />
         <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
           <AppShell.Header>
             <Group h="100%" px="md" justify="space-between">

@@ -1,4 +1,4 @@
-import type { DlqReplay, Health, LogEntry, Page, SessionUser, UserRole, RunSummary, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
+import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, RunSummary, SessionUser, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -22,6 +22,12 @@ export interface ApiRoutes {
   'GET /api/v1/runs': Page<RunSummary>;
   'POST /api/v1/dlq/replays': DlqReplay;
   'GET /api/v1/dlq/replays/:id': DlqReplay;
+  'GET /api/v1/api-keys': Page<ApiKey>;
+  'POST /api/v1/api-keys': CreatedApiKey;
+  'POST /api/v1/api-keys/:id/rotate': CreatedApiKey;
+  'DELETE /api/v1/api-keys/:id': void;
+  'GET /api/v1/users': Page<User>;
+  'PATCH /api/v1/users/:id': User;
 }
 
 export interface FakeRequest {
