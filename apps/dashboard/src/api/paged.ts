@@ -6,7 +6,7 @@ type Params = Record<string, string | number | boolean | undefined | null>;
 
 export interface PagedListOptions {
   pageSize?: number;
-  /** Poll the first page (background: it does not extend the idle session). */
+  /** Poll the pages shown (in the background: polling does not extend the idle session). */
   refetchInterval?: number | false;
 }
 
@@ -19,7 +19,12 @@ export function usePagedList<T>(queryKey: readonly unknown[], path: string, para
   const query = useInfiniteQuery({
     queryKey,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => getJson<Page<T>>(`${path}${queryString({ ...params, limit: pageSize, cursor: pageParam })}`, { background: true }),
+    // Refetching pages already shown (polling, live invalidation) is background; the first
+    // load and "Load more" are the user's doing and keep the session alive.
+    queryFn: ({ pageParam, client, queryKey: key }) =>
+      getJson<Page<T>>(`${path}${queryString({ ...params, limit: pageSize, cursor: pageParam })}`, {
+        background: client.getQueryState(key)?.data !== undefined && pageParam === undefined,
+      }),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     refetchInterval,
   });
