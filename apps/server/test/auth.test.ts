@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { sha256 } from '../src/platform/crypto/tokens';
 import { LogService } from '../src/logs/log-write.service';
+import { UsersRepository } from '../src/users/users.repository';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { linkIn, TestSmtpServer } from './support/smtp-server';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -204,6 +205,23 @@ describe('roles and users', () => {
     expect((await patch(admin.userId, {})).statusCode).toBe(400);
     expect((await patch('nope', { role: 'viewer' })).statusCode).toBe(400);
     expect((await patch('00000000-0000-4000-8000-000000000000', { role: 'viewer' })).statusCode).toBe(404);
+  });
+
+  it('never demotes the last admin (409), and admins can still demote one another', async () => {
+    const admin = await signIn(t, 'last-admin@visa.example', 'admin');
+    const other = await signIn(t, 'other-admin@visa.example', 'admin');
+    const patch = (id: string, role: string) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, headers: sessionHeaders(admin.cookie), payload: { role } });
+    expect((await patch(other.userId, 'operator')).statusCode).toBe(200);
+    // Every other admin of this file's database steps down, through the service's own rule.
+    const users = t.app.get(UsersRepository);
+    const admins = await db().selectFrom('users').select('id').where('role', '=', 'admin').where('id', '<>', admin.userId).execute();
+    for (const { id } of admins) expect(await users.setRoleKeepingAnAdmin(id, 'viewer')).toBeDefined();
+    const refused = await patch(admin.userId, 'viewer');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toBe('last-admin@visa.example is the last admin: make another user admin first.');
+    expect((await patch(other.userId, 'admin')).statusCode).toBe(200);
+    expect((await patch(admin.userId, 'viewer')).statusCode).toBe(200);
   });
 
   it('audits sign-in, sign-out and role changes with the actor', async () => {

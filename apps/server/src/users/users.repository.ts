@@ -50,6 +50,19 @@ export class UsersRepository {
     return this.database.db.updateTable('users').set({ role, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
+  /**
+   * Changes a role unless that would leave no admin: undefined when refused (or no such user).
+   * The admins' rows are locked, so two admins demoting each other at once cannot both succeed.
+   */
+  async setRoleKeepingAnAdmin(id: string, role: UserRole): Promise<UserRow | undefined> {
+    const { rows } = await sql<UserRow>`
+      WITH admins AS (SELECT id FROM users WHERE role = 'admin' FOR UPDATE)
+      UPDATE users SET role = ${role}, updated_at = now()
+      WHERE id = ${id} AND (${role} = 'admin' OR role <> 'admin' OR (SELECT count(*) FROM admins) > 1)
+      RETURNING *`.execute(this.database.db);
+    return rows[0];
+  }
+
   async hasAdmin(): Promise<boolean> {
     const { rows } = await sql<{ exists: boolean }>`SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin') AS exists`.execute(this.database.db);
     return rows[0]?.exists ?? false;

@@ -45,11 +45,12 @@ export class UsersService {
     return page(await this.repository.list(take, after), toUser);
   }
 
-  /** Takes effect at once: sessions read the role on every request. */
+  /** Takes effect at once: sessions read the role on every request. The last admin stays admin (409). */
   async setRole(id: string, role: UserRole, by?: Principal): Promise<User> {
     const before = await this.repository.findById(id);
     if (!before) throw new ProblemException('notFound', 'No user has this id.');
-    const after = (await this.repository.setRole(id, role))!;
+    const after = await this.repository.setRoleKeepingAnAdmin(id, role);
+    if (!after) throw new ProblemException('conflict', `${before.email} is the last admin: make another user admin first.`);
     const who = actor(by);
     this.logs.audit({
       actorId: who.actorId,
