@@ -1,9 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet } from '@tanstack/react-router';
-import type { UserRole } from '@visapi/contracts';
+import { runsQuerySchema, type UserRole } from '@visapi/contracts';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
+import { searchFrom } from './lib/search';
 import { NotFoundPage } from './routes/NotFoundPage';
 
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
@@ -55,7 +56,28 @@ const overviewRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/',
   staticData: { navLabel: 'Overview', minRole: 'viewer' },
-  component: lazyRouteComponent(() => import('./routes/OverviewPage'), 'OverviewPage'),
+  component: lazyRouteComponent(() => import('./features/overview/OverviewPage'), 'OverviewPage'),
+});
+// Runs and Trigger (issue 11)
+const runsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/runs',
+  staticData: { navLabel: 'Runs', minRole: 'viewer' },
+  validateSearch: searchFrom(runsQuerySchema),
+  component: lazyRouteComponent(() => import('./features/runs/RunsPage'), 'RunsPage'),
+});
+const runRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/runs/$runId',
+  staticData: { minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./features/runs/RunPage'), 'RunPage'),
+});
+const triggerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/trigger',
+  staticData: { navLabel: 'Trigger', minRole: 'operator' },
+  validateSearch: (search: Record<string, unknown>): { workflowId?: string } => ({ workflowId: text(search.workflowId) }),
+  component: lazyRouteComponent(() => import('./features/trigger/TriggerPage'), 'TriggerPage'),
 });
 const workflowsRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -76,7 +98,7 @@ const outboxRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/outbox/OutboxPage'), 'OutboxPage'),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, workflowsRoute, workflowRoute, outboxRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([overviewRoute, runsRoute, runRoute, triggerRoute, workflowsRoute, workflowRoute, outboxRoute])]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

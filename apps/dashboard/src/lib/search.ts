@@ -15,6 +15,8 @@ export function searchFrom<S extends z.ZodObject>(schema: S) {
       const parsed = field.safeParse(raw);
       if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
     }
+    // The router spreads this over the raw search: what is dropped must be overridden, or it leaks into useSearch().
+    for (const key of Object.keys(search)) if (!(key in out)) out[key] = undefined;
     return out as Partial<Omit<z.output<S>, 'limit' | 'cursor'>>;
   };
 }

@@ -1,4 +1,5 @@
 import type { Health, Page, SessionUser, UserRole, Workflow, WorkflowSummary, OutboxMessage, Problem } from '@visapi/contracts';
+import type { Queues, Run, RunStats, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -16,6 +17,14 @@ export interface ApiRoutes {
   'PUT /api/v1/workflows/:id': Workflow;
   'PATCH /api/v1/workflows/:id': Workflow;
   'GET /api/v1/outbox': Page<OutboxMessage>;
+  // Runs, stats, queues, trigger (issue 11). Register '/runs/stats' before '/runs/:id': routes match in the order they were added.
+  'GET /api/v1/runs': Page<RunSummary>;
+  'GET /api/v1/runs/stats': RunStats;
+  'GET /api/v1/runs/:id': Run;
+  'POST /api/v1/runs/:id/retry': TriggerAccepted;
+  'POST /api/v1/runs/:id/cancel': Run;
+  'POST /api/v1/workflows/:id/trigger': TriggerAccepted;
+  'GET /api/v1/queues': Queues;
 }
 
 export interface FakeRequest {
