@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Collapse, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Box, Button, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import type { RunStats, RunSummary } from '@visapi/contracts';
 import { lazy, Suspense, useId, useState } from 'react';
@@ -93,15 +93,17 @@ function ActivityChart({ stats }: { stats: RunStats }) {
           {showTable ? 'Hide the numbers' : 'Show the numbers per minute'}
         </Button>
       </Group>
-      <Collapse expanded={showTable} id={tableId}>
-        <DataTable
-          caption="Runs per minute, minutes with activity only"
-          columns={bucketColumns}
-          rows={active}
-          rowKey={(b) => b.at}
-          empty="No runs were created or finished in this window."
-        />
-      </Collapse>
+      <Box id={tableId}>
+        {showTable && (
+          <DataTable
+            caption="Runs per minute, minutes with activity only"
+            columns={bucketColumns}
+            rows={active}
+            rowKey={(b) => b.at}
+            empty="No runs were created or finished in this window."
+          />
+        )}
+      </Box>
     </Card>
   );
 }

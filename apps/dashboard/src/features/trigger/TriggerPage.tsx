@@ -1,4 +1,4 @@
-import { Alert, Select, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, NativeSelect, Stack, Tabs, Text, Title } from '@mantine/core';
 import type { RJSFSchema } from '@rjsf/utils';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -19,14 +19,12 @@ export function TriggerPage() {
   return (
     <Stack>
       <Title order={2}>Trigger a run</Title>
-      <Select
+      <NativeSelect
         label="Workflow"
-        placeholder={workflows.isPending ? 'Loading workflows…' : 'Pick an enabled workflow'}
-        searchable
-        data={enabled.map((w) => ({ value: w.id, label: `${w.name} (${w.version})` }))}
-        value={workflowId ?? null}
-        onChange={(id) => void navigate({ search: id ? { workflowId: id } : {} })}
-        nothingFoundMessage="No enabled workflow has this name"
+        description="Enabled workflows only"
+        data={[{ value: '', label: workflows.isPending ? 'Loading workflows…' : 'Pick a workflow' }, ...enabled.map((w) => ({ value: w.id, label: `${w.name} (${w.version})` }))]}
+        value={workflowId ?? ''}
+        onChange={(e) => void navigate({ search: e.currentTarget.value ? { workflowId: e.currentTarget.value } : {} })}
         maw={420}
       />
       {workflows.error && <ErrorAlert title="Cannot load the workflows" error={workflows.error} />}
@@ -66,7 +64,7 @@ function TriggerForm({ workflowId }: { workflowId: string }) {
           <Stack>
             {w.description && <Text size="sm">{w.description}</Text>}
             {!w.enabled && (
-              <Alert color="orange" title="This workflow is disabled">
+              <Alert color="orange" title="This workflow is disabled" role="note">
                 The server refuses to run it until it is enabled again.
               </Alert>
             )}
@@ -80,7 +78,7 @@ function TriggerForm({ workflowId }: { workflowId: string }) {
             ) : (
               <>
                 {!compileJsonSchema(schema).ok && (
-                  <Alert color="blue" title="Checked by the server">
+                  <Alert color="blue" title="Checked by the server" role="note">
                     This inputSchema uses features the browser cannot check; the server checks the input when it is sent.
                   </Alert>
                 )}
