@@ -17,7 +17,7 @@ interface InputFormProps {
  * validator before anything is sent: a list of problems with their paths on top, each field's
  * own under it, focus on the first.
  */
-export function InputForm({ schema, value, onChange, onSubmit, sending }: InputFormProps) {
+export default function InputForm({ schema, value, onChange, onSubmit, sending }: InputFormProps) {
   const uiSchema: UiSchema = { 'ui:submitButtonOptions': { submitText: 'Run workflow', props: { disabled: sending } } };
   return (
     <Form

@@ -1,7 +1,9 @@
 import { Button, List, Stack, Text, Textarea } from '@mantine/core';
 import type { RJSFSchema } from '@rjsf/utils';
 import { type FormEvent, useId, useState } from 'react';
-import { checkInput, type InputProblem } from './zod-validator';
+import { checkInput } from './json-schema-check';
+
+type Problem = { path: string; message: string };
 
 interface JsonInputFormProps {
   /** The workflow's inputSchema; without one any JSON (or nothing: `{}`) is sent. */
@@ -14,7 +16,7 @@ interface JsonInputFormProps {
 
 /** The input as pasted JSON, parsed and checked against the inputSchema before it is sent. */
 export function JsonInputForm({ schema, text, onTextChange, onSubmit, sending }: JsonInputFormProps) {
-  const [problems, setProblems] = useState<InputProblem[]>([]);
+  const [problems, setProblems] = useState<Problem[]>([]);
   const problemsId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -61,7 +63,7 @@ export function JsonInputForm({ schema, text, onTextChange, onSubmit, sending }:
   );
 }
 
-function parse(text: string): { value: unknown } | { problem: InputProblem } {
+function parse(text: string): { value: unknown } | { problem: Problem } {
   if (text.trim() === '') return { value: {} };
   try {
     return { value: JSON.parse(text) };

@@ -1,14 +1,16 @@
-import { Alert, NativeSelect, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, NativeSelect, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
 import type { RJSFSchema } from '@rjsf/utils';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { useTriggerWorkflow } from '../../api/runs';
 import { useWorkflow, useWorkflows } from '../../api/workflows';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
-import { InputForm } from './InputForm';
 import { JsonInputForm } from './JsonInputForm';
-import { compileJsonSchema } from './zod-validator';
+import { compileJsonSchema } from './json-schema-check';
+
+// rjsf and its Mantine theme are most of this page's weight: loaded once a form is needed.
+const InputForm = lazy(() => import('./InputForm'));
 
 /** Run a workflow now: pick it, give its input (a generated form or JSON), then follow the run. */
 export function TriggerPage() {
@@ -88,7 +90,9 @@ function TriggerForm({ workflowId }: { workflowId: string }) {
                     <Tabs.Tab value="json">Paste JSON</Tabs.Tab>
                   </Tabs.List>
                   <Tabs.Panel value="form" pt="md">
-                    <InputForm schema={schema} value={value} onChange={setValue} onSubmit={send} sending={trigger.isPending} />
+                    <Suspense fallback={<Skeleton height={160} aria-label="Loading the form" />}>
+                      <InputForm schema={schema} value={value} onChange={setValue} onSubmit={send} sending={trigger.isPending} />
+                    </Suspense>
                   </Tabs.Panel>
                   <Tabs.Panel value="json" pt="md">
                     {json}

@@ -1,6 +1,7 @@
 import type { RJSFSchema } from '@rjsf/utils';
 import { describe, expect, it } from 'vitest';
-import { checkInput, compileJsonSchema, jsonPath, ZodValidator } from './zod-validator';
+import { checkInput, compileJsonSchema, jsonPath } from './json-schema-check';
+import { ZodValidator } from './zod-validator';
 
 // examples/workflows/partner-status.json and application-status-update.json, flattened into one.
 const schema: RJSFSchema = {
@@ -54,11 +55,12 @@ describe('the rjsf validator on zod (no code compiled at runtime)', () => {
   });
 
   it('lists problems with the JSON paths the server uses, for pasted JSON', () => {
-    expect(checkInput(schema, { applicationId: '', status: 'approved', applicants: [{ phone: 5 }] })).toEqual([
+    const problems = (value: unknown) => checkInput(schema, value).map(({ path, message }) => ({ path, message }));
+    expect(problems({ applicationId: '', status: 'approved', applicants: [{ phone: 5 }] })).toEqual([
       { path: '$.applicationId', message: expect.stringMatching(/>=1 characters/) },
       { path: '$.applicants[0].phone', message: 'expected string, received number' },
     ]);
-    expect(checkInput(schema, [])).toEqual([{ path: '$', message: 'expected object, received array' }]);
+    expect(problems([])).toEqual([{ path: '$', message: 'expected object, received array' }]);
     expect(jsonPath(['a', 0, 'b'])).toBe('$.a[0].b');
   });
 
@@ -78,7 +80,7 @@ describe('the rjsf validator on zod (no code compiled at runtime)', () => {
 
   it('resolves $ref to definitions (draft 7, as AJV reads them) and $defs, also for a branch checked against its root', () => {
     const draft7: RJSFSchema = { type: 'object', properties: { who: { $ref: '#/definitions/person' } }, definitions: { person: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } };
-    expect(checkInput(draft7, { who: {} })).toEqual([{ path: '$.who.name', message: 'is required' }]);
+    expect(checkInput(draft7, { who: {} })).toEqual([expect.objectContaining({ path: '$.who.name', message: 'is required', required: true })]);
     const modern: RJSFSchema = { type: 'object', properties: { who: { $ref: '#/$defs/person' } }, $defs: { person: { type: 'string' } } };
     expect(checkInput(modern, { who: 1 })).toHaveLength(1);
     expect(validator.isValid({ $ref: '#/definitions/person' }, { name: 'Dana' }, draft7)).toBe(true);

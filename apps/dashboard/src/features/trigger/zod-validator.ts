@@ -11,62 +11,12 @@ import {
   validationDataMerge,
   type ValidatorType,
 } from '@rjsf/utils';
-import { z } from 'zod';
+import { compileJsonSchema, describeIssue } from './json-schema-check';
 
-// The dashboard's CSP forbids eval and new Function: zod must not compile parsers, and AJV
-// (rjsf's usual validator) cannot be used at all — it compiles every schema to a function.
-z.config({ jitless: true });
-
-type Compiled = { ok: true; schema: z.ZodType } | { ok: false; error: Error };
-const compiled = new WeakMap<object, Compiled>();
-
-/**
- * A JSON Schema as a zod schema, once per schema object. `rootSchema` lends its definitions to
- * a sub-schema's `$ref`s (rjsf asks about one branch of a oneOf at a time).
- */
-export function compileJsonSchema(schema: RJSFSchema, rootSchema?: RJSFSchema): Compiled {
-  const key = rootSchema && rootSchema !== schema ? undefined : schema;
-  const cached = key && compiled.get(key);
-  if (cached) return cached;
-  const source = rootSchema && rootSchema !== schema ? { ...schema, definitions: rootSchema.definitions, $defs: rootSchema.$defs } : schema;
-  let result: Compiled;
-  try {
-    // `#/definitions/…` (draft 7, AJV's default) or `#/$defs/…` (2020-12, zod's default).
-    const defaultTarget = source.definitions && !source.$defs ? 'draft-7' : undefined;
-    result = { ok: true, schema: z.fromJSONSchema(source as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget }) };
-  } catch (error) {
-    result = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
-  }
-  if (key) compiled.set(key, result);
-  return result;
-}
-
-/** `$.applicants[0].name`, as the server's 422 names fields. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), '$');
-}
-
-/** One problem of a value against a JSON Schema, in words, with the path the server would use. */
-export interface InputProblem {
-  path: string;
-  message: string;
-}
-
-const REQUIRED = /received undefined$/;
-
-function toValidationError(issue: z.core.$ZodIssue): RJSFValidationError {
-  const missing = issue.code === 'invalid_type' && REQUIRED.test(issue.message);
-  const message = missing ? 'is required' : issue.message.replace(/^Invalid input: /, '');
+function toValidationError(issue: Parameters<typeof describeIssue>[0]): RJSFValidationError {
+  const { path, message, required } = describeIssue(issue);
   const property = issue.path.length === 0 ? '.' : issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  return { name: missing ? 'required' : issue.code, property, message, stack: `${jsonPath(issue.path)} ${message}`, params: { path: issue.path } };
-}
-
-/** Every problem of `value` against `schema`; none when the schema is beyond the browser (the server checks it anyway). */
-export function checkInput(schema: RJSFSchema, value: unknown): InputProblem[] {
-  const result = compileJsonSchema(schema);
-  if (!result.ok) return [];
-  const parsed = result.schema.safeParse(value);
-  return parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: toValidationError(issue).message! }));
+  return { name: required ? 'required' : issue.code, property, message, stack: `${path} ${message}`, params: { path: issue.path } };
 }
 
 /**
