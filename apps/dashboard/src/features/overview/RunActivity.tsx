@@ -34,11 +34,13 @@ export function RunActivity({ minutes }: { minutes: number }) {
   );
 }
 
+const perMinute = (stats: RunStats) => (stats.buckets.length > 0 ? stats.totals.created / stats.buckets.length : 0).toFixed(1);
+
 function Figures({ stats }: { stats: RunStats }) {
   const { totals, latencyMs } = stats;
   const figures = [
     { label: 'Success rate', value: formatPercent(totals.successRate), note: `${formatNumber(totals.succeeded)} succeeded, ${formatNumber(totals.dead)} dead` },
-    { label: 'Runs created', value: formatNumber(totals.created), note: `${formatNumber(totals.cancelled)} cancelled` },
+    { label: 'Runs created', value: formatNumber(totals.created), note: `${perMinute(stats)} a minute, ${formatNumber(totals.cancelled)} cancelled` },
     { label: 'Failed attempts', value: formatNumber(totals.failed), note: 'runs that failed a step and will retry' },
     { label: 'Latency p50', value: formatDuration(latencyMs.p50), note: 'enqueue to finish' },
     { label: 'Latency p95', value: formatDuration(latencyMs.p95), note: `over ${formatNumber(latencyMs.count)} succeeded runs` },
@@ -67,9 +69,8 @@ export function summarize(stats: RunStats): string {
   const { totals, buckets } = stats;
   const minutes = buckets.length;
   const busiest = buckets.reduce<RunStats['buckets'][number] | undefined>((top, b) => (b.created > (top?.created ?? 0) ? b : top), undefined);
-  const perMinute = minutes > 0 ? totals.created / minutes : 0;
   const parts = [
-    `${formatNumber(totals.created)} runs created over ${minutes} minutes (${perMinute.toFixed(1)} a minute)`,
+    `${formatNumber(totals.created)} runs created over ${minutes} minutes (${perMinute(stats)} a minute)`,
     `${formatNumber(totals.succeeded)} succeeded, ${formatNumber(totals.failed)} failed attempts, ${formatNumber(totals.dead)} dead, ${formatNumber(totals.cancelled)} cancelled`,
   ];
   if (busiest) parts.push(`busiest minute ${formatTime(busiest.at)} with ${formatNumber(busiest.created)} runs`);
