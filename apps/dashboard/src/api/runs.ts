@@ -14,8 +14,20 @@ export function useRuns(filters: RunFilters) {
   return usePagedList<RunSummary>(queryKeys.runs.list(filters), '/api/v1/runs', { ...filters });
 }
 
-export function useRun(id: string) {
-  return useQuery({ queryKey: queryKeys.runs.detail(id), queryFn: () => getJson<Run>(`/api/v1/runs/${id}`) });
+const UNFINISHED: ReadonlySet<Run['status']> = new Set(['queued', 'running', 'failed']);
+
+/**
+ * One run with its steps. `poll`: ask again every 5 s while it is unfinished (for when the
+ * event stream is down). Every fetch after the first — live updates, polling — is background:
+ * it does not keep an idle session alive.
+ */
+export function useRun(id: string, { poll = false }: { poll?: boolean } = {}) {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: queryKeys.runs.detail(id),
+    queryFn: () => getJson<Run>(`/api/v1/runs/${id}`, { background: client.getQueryData(queryKeys.runs.detail(id)) !== undefined }),
+    refetchInterval: (query) => (poll && query.state.data && UNFINISHED.has(query.state.data.status) ? 5_000 : false),
+  });
 }
 
 /** Runs per minute, success rate and latency over the last `minutes`, refreshed in the background. */

@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import { useLiveRun, useRun } from '../../api/runs';
 import { useWorkflow } from '../../api/workflows';
 import { QueryState } from '../../components/QueryState';
+import { useEventStreamStatus } from '../../hooks/useEventStream';
 import { StatusBadge } from '../../components/StatusBadge';
 import { durationBetween, formatDateTime, formatDuration } from '../../lib/format';
 import { JsonBlock } from './JsonBlock';
@@ -18,7 +19,8 @@ import { StepTimeline } from './StepTimeline';
 /** One run: what triggered it, each step's attempts and results, and what an operator may do with it. Follows the run live. */
 export function RunPage() {
   const { runId } = useParams({ from: '/app/runs/$runId' });
-  const run = useRun(runId);
+  // Events keep the run current; without them, it is asked for again while unfinished.
+  const run = useRun(runId, { poll: useEventStreamStatus() !== 'open' });
   useLiveRun(runId);
   return (
     <Stack>

@@ -273,6 +273,24 @@ describe('run detail', () => {
     expect(await screen.findByLabelText('Run status: succeeded')).toBeTruthy();
     await waitFor(() => expect(api.callsTo('GET /api/v1/runs/:id')).toHaveLength(2));
     await waitFor(() => expect(screen.queryByText('Run error (permanent) in step archive')).toBeNull());
+    // The first load is the user's; the refetch is background (it does not extend an idle session).
+    expect(api.callsTo('GET /api/v1/runs/:id').map((c) => c.headers.get('x-visapi-background'))).toEqual([null, '1']);
+  });
+
+  it('asks for an unfinished run again every 5 s while the event stream is down', async () => {
+    let current = detail({ status: 'running', error: null, finishedAt: null });
+    const api = detailApi(current).on('GET /api/v1/runs/:id', () => current);
+    const { events } = renderApp(`/runs/${runId(7)}`, { role: 'viewer', api });
+    expect(await screen.findByLabelText('Run status: running')).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Live'));
+    act(() => {
+      events().readyState = 2;
+      events().onerror?.(new Event('error'));
+    });
+    expect(screen.getByRole('status').textContent).toBe('Not live');
+    current = detail({ status: 'succeeded', error: null });
+    expect(await screen.findByLabelText('Run status: succeeded', {}, { timeout: 8_000 })).toBeTruthy();
+    expect(api.callsTo('GET /api/v1/runs/:id')).toHaveLength(2);
   });
 
   it('says when the run does not exist', async () => {
