@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
@@ -32,8 +33,12 @@ function precompress(): Plugin {
   };
 }
 
+/** `@rjsf/core` without the test helper that imports AJV: see src/features/trigger/rjsf-core.ts. */
+export const rjsfCoreAlias = { find: /^@rjsf\/core$/, replacement: fileURLToPath(new URL('./src/features/trigger/rjsf-core.ts', import.meta.url)) };
+
 export default defineConfig({
   plugins: [react(), precompress()],
+  resolve: { alias: [rjsfCoreAlias] },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
     // `npx vite` in apps/dashboard proxies the API to a running `npm start`.

@@ -56,7 +56,28 @@ const overviewRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/',
   staticData: { navLabel: 'Overview', minRole: 'viewer' },
-  component: lazyRouteComponent(() => import('./routes/OverviewPage'), 'OverviewPage'),
+  component: lazyRouteComponent(() => import('./features/overview/OverviewPage'), 'OverviewPage'),
+});
+// Runs and Trigger (issue 11)
+const runsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/runs',
+  staticData: { navLabel: 'Runs', minRole: 'viewer' },
+  validateSearch: searchFrom(runsQuerySchema),
+  component: lazyRouteComponent(() => import('./features/runs/RunsPage'), 'RunsPage'),
+});
+const runRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/runs/$runId',
+  staticData: { minRole: 'viewer' },
+  component: lazyRouteComponent(() => import('./features/runs/RunPage'), 'RunPage'),
+});
+const triggerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/trigger',
+  staticData: { navLabel: 'Trigger', minRole: 'operator' },
+  validateSearch: (search: Record<string, unknown>): { workflowId?: string } => ({ workflowId: text(search.workflowId) }),
+  component: lazyRouteComponent(() => import('./features/trigger/TriggerPage'), 'TriggerPage'),
 });
 const workflowsRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -106,16 +127,23 @@ const usersRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/users/UsersPage'), 'UsersPage'),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, callbackRoute, appRoute.addChildren([
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  callbackRoute,
+  appRoute.addChildren([
     overviewRoute,
-    workflowsRoute,
-    workflowRoute,
+    runsRoute,
+    runRoute,
+    triggerRoute,
     logsRoute,
     dlqRoute,
+    workflowsRoute,
+    workflowRoute,
     outboxRoute,
     apiKeysRoute,
     usersRoute,
-  ])]);
+  ]),
+]);
 
 /** The app's router; tests pass an initial path and get an in-memory history. */
 export function createAppRouter(queryClient: QueryClient, initialPath?: string) {

@@ -1,4 +1,4 @@
-import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, RunSummary, SessionUser, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
+import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -28,6 +28,13 @@ export interface ApiRoutes {
   'DELETE /api/v1/api-keys/:id': void;
   'GET /api/v1/users': Page<User>;
   'PATCH /api/v1/users/:id': User;
+  // Runs, stats, queues, trigger (issue 11). Register '/runs/stats' before '/runs/:id': routes match in the order they were added.
+  'GET /api/v1/runs/stats': RunStats;
+  'GET /api/v1/runs/:id': Run;
+  'POST /api/v1/runs/:id/retry': TriggerAccepted;
+  'POST /api/v1/runs/:id/cancel': Run;
+  'POST /api/v1/workflows/:id/trigger': TriggerAccepted;
+  'GET /api/v1/queues': Queues;
 }
 
 export interface FakeRequest {

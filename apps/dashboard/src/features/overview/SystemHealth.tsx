@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Text } from '@mantine/core';
+import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
 import type { HealthCheck } from '@visapi/contracts';
 import { useHealth } from '../../api/health';
 
@@ -12,9 +12,9 @@ export function SystemHealth() {
   return (
     <section aria-labelledby="system-health-title">
       <Group justify="space-between" mb="xs">
-        <Text id="system-health-title" fw={600}>
+        <Title order={3} size="h4" id="system-health-title">
           System health
-        </Text>
+        </Title>
         <Badge color={data.status === 'ok' ? 'green' : data.status === 'draining' ? 'yellow' : 'red'}>
           {data.status}
         </Badge>
