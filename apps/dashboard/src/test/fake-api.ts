@@ -1,5 +1,5 @@
 import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
-import type { Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
+import type { RotatedWebhookSecret, Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -38,6 +38,7 @@ export interface ApiRoutes {
   'GET /api/v1/queues': Queues;
   // Workflow versions and templates
   'GET /api/v1/workflows/:id/versions': Page<WorkflowVersion>;
+  'POST /api/v1/workflows/:id/webhooks/:key/rotate-secret': RotatedWebhookSecret;
   'GET /api/v1/templates': { items: Template[] };
   'PUT /api/v1/templates': Template;
   'POST /api/v1/templates/preview': TemplatePreview;
