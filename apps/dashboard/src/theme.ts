@@ -44,10 +44,11 @@ const darkColors = Object.fromEntries(palettes.map(([name, shades]) => [`--manti
 
 /**
  * Mantine's "dimmed" text (gray.6 on white, 3.3:1) fails WCAG AA contrast: one shade darker in
- * light mode (gray.7, 7:1), one lighter in dark mode. "Light" variants get readable text too.
+ * light mode (gray.7, 7:1), one lighter in dark mode. "Light" variants get readable text too,
+ * and so do fields' error messages (red.6 on white 3.3:1, red.8 on dark 3:1).
  */
 export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
   variables: {},
-  light: { '--mantine-color-dimmed': t.colors.gray[7], ...lightColors },
-  dark: { '--mantine-color-dimmed': t.colors.dark[1], ...darkColors },
+  light: { '--mantine-color-dimmed': t.colors.gray[7], '--mantine-color-error': t.colors.red[9], ...lightColors },
+  dark: { '--mantine-color-dimmed': t.colors.dark[1], '--mantine-color-error': t.colors.red[4], ...darkColors },
 });

@@ -1,6 +1,15 @@
 import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { putTemplateSchema, TEMPLATE_CHANNELS, type PutTemplate, type Template, type TemplateChannel, type TemplatePreviewRequest } from '@visapi/contracts';
+import {
+  isRtlLocale,
+  type ProblemFieldError,
+  putTemplateSchema,
+  TEMPLATE_CHANNELS,
+  type PutTemplate,
+  type Template,
+  type TemplateChannel,
+  type TemplatePreviewRequest,
+} from '@visapi/contracts';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { usePutTemplate, useTemplatePreview } from '../../api/templates';
@@ -8,7 +17,6 @@ import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime } from '../../lib/format';
 import { parseSample, sampleText, withMissing } from './sample-variables';
 import { TemplatePreviewPane } from './TemplatePreviewPane';
-import { textDirection } from './text-direction';
 
 export const CHANNEL_LABELS: Record<TemplateChannel, string> = { slack: 'Slack', whatsapp: 'WhatsApp', email: 'E-mail', pdf: 'PDF' };
 
@@ -22,14 +30,6 @@ interface Draft {
   subject: string;
   body: string;
   providerRef: string;
-}
-
-/** A problem in a template text, as the preview's 422 (and the save's 400) report it. */
-interface TextError {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
 }
 
 const draftOf = (t?: Template): Draft => ({
@@ -81,9 +81,10 @@ export function TemplateEditor({ template, onClose }: { template?: Template; onC
     if (next) setSample(sampleText(next));
   }, [missing, sampleEdited, sampleVariables]);
 
-  const textErrors = preview.error instanceof ApiError && preview.error.status === 422 ? ((preview.error.problem?.errors ?? []) as TextError[]) : [];
+  const textErrors = preview.error instanceof ApiError && preview.error.status === 422 ? (preview.error.problem?.errors ?? []) : [];
   const otherPreviewError = preview.error && textErrors.length === 0 ? preview.error : undefined;
-  const direction = preview.data?.direction ?? textDirection(locale);
+  // The server says with each preview; until the first one, the same rule.
+  const direction = preview.data?.direction ?? (isRtlLocale(locale) ? 'rtl' : 'ltr');
   const lang = errors.locale ? undefined : locale;
 
   const save = () => {
@@ -215,13 +216,14 @@ function fieldErrors(draft: Draft): Partial<Record<keyof Draft, string>> {
 }
 
 /** The Liquid errors in one text, each with where it is: shown under its field. */
-function textErrorsAt(errors: TextError[], path: string): ReactNode {
+function textErrorsAt(errors: ProblemFieldError[], path: string): ReactNode {
   const here = errors.filter((e) => e.path === path);
   if (here.length === 0) return undefined;
   return here.map((e) => (
     <span key={`${e.line}:${e.column}:${e.message}`} style={{ display: 'block' }}>
       {e.line !== undefined ? `Line ${e.line}${e.column !== undefined ? `, column ${e.column}` : ''}: ` : ''}
-      {e.message}
+      {/* Liquid ends its messages with ", line:2, col:10": said once, in words, before. */}
+      {e.line !== undefined ? e.message.replace(/,? line:\d+, col:\d+/, '') : e.message}
     </span>
   ));
 }

@@ -1,11 +1,8 @@
-import { cleanup, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { ProblemFieldError, Template, TemplatePreviewRequest } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
 import { FakeApi, type FakeRequest, problem, reply } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
-
-// Lazy pages load their chunk on first use, slower than the default second on a busy machine.
-configure({ asyncUtilTimeout: 5_000 });
 
 const template = (over: Partial<Template>): Template => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -30,12 +27,12 @@ const emailEn = template({ id: '00000000-0000-4000-8000-000000000003', name: 'pa
  */
 function previewOf({ body }: FakeRequest) {
   const request = body as TemplatePreviewRequest;
-  const errors: Array<ProblemFieldError & { line: number; column: number }> = [];
+  const errors: ProblemFieldError[] = [];
   const missing = new Set<string>();
   const render = (path: string, text: string) => {
     const lines = text.split('\n');
     const line = lines.findIndex((l) => l.includes('{% if'));
-    if (line >= 0 && !text.includes('{% endif %}')) errors.push({ path, message: 'tag {% if %} not closed', line: line + 1, column: lines[line]!.indexOf('{% if') + 1 });
+    if (line >= 0 && !text.includes('{% endif %}')) errors.push({ path, message: `tag {% if %} not closed, line:${line + 1}, col:${lines[line]!.indexOf('{% if') + 1}`, line: line + 1, column: lines[line]!.indexOf('{% if') + 1 });
     return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
       if (request.variables && Object.hasOwn(request.variables, name)) return String(request.variables[name]);
       missing.add(name);

@@ -1,12 +1,9 @@
-import { act, cleanup, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { EditorView } from '@uiw/react-codemirror';
 import type { Workflow, WorkflowDefinitionView, WorkflowVersion } from '@visapi/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeApi, problem, reply, sessionUser } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
-
-// Lazy pages and the editor's chunk load on first use, slower than the default second on a busy machine.
-configure({ asyncUtilTimeout: 5_000 });
 
 // CodeMirror measures text to draw its cursor and selection; jsdom lays nothing out.
 const noRects = () => Object.assign([] as DOMRect[], { item: () => null }) as unknown as DOMRectList;
