@@ -7,8 +7,10 @@ import type { DefinitionFormat } from './definition-validation';
 import { Webhooks } from './Webhooks';
 import { WorkflowVersions } from './WorkflowVersions';
 
-// CodeMirror, the YAML parser and the schema load only with the editor.
-const DefinitionEditor = lazy(() => import('./DefinitionEditor').then((m) => ({ default: m.DefinitionEditor })));
+// CodeMirror and the schema are the editor's own chunk, fetched as soon as this page's code
+// runs, alongside the workflow itself rather than after it.
+const editorChunk = import('./DefinitionEditor');
+const DefinitionEditor = lazy(() => editorChunk.then((m) => ({ default: m.DefinitionEditor })));
 
 export function WorkflowPage() {
   const { workflowId } = useParams({ from: '/app/workflows/$workflowId' });
