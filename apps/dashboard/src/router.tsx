@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet } from '@tanstack/react-router';
-import { logsQuerySchema, runsQuerySchema, type UserRole } from '@visapi/contracts';
+import { logsQuerySchema, runsQuerySchema, templatesQuerySchema, type UserRole } from '@visapi/contracts';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
@@ -127,6 +127,15 @@ const usersRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/users/UsersPage'), 'UsersPage'),
 });
 
+// Templates (admin)
+const templatesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/templates',
+  staticData: { navLabel: 'Templates', minRole: 'admin' },
+  validateSearch: searchFrom(templatesQuerySchema),
+  component: lazyRouteComponent(() => import('./features/templates/TemplatesPage'), 'TemplatesPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   callbackRoute,
@@ -142,6 +151,7 @@ const routeTree = rootRoute.addChildren([
     outboxRoute,
     apiKeysRoute,
     usersRoute,
+    templatesRoute,
   ]),
 ]);
 

@@ -37,7 +37,9 @@ export const queryKeys = {
   },
   templates: {
     all: ['templates'] as const,
+    lists: ['templates', 'list'] as const,
     list: (filters: object) => ['templates', 'list', filters] as const,
+    preview: (request: object) => ['templates', 'preview', request] as const,
   },
   outbox: {
     all: ['outbox'] as const,

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary } from '@visapi/contracts';
+import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import { getJson, patchJson, postJson, putJson } from './client';
+import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
 
 export function useWorkflows() {
@@ -14,6 +15,11 @@ export function useWorkflow(id: string) {
   return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
 }
 
+/** The workflow's versions, newest first, each with its definition. */
+export function useWorkflowVersions(id: string) {
+  return usePagedList<WorkflowVersion>(queryKeys.workflows.versions(id), `/api/v1/workflows/${id}/versions`);
+}
+
 /** A new version of the definition (PUT); the server re-validates and may refuse (400/409). */
 export function useSaveWorkflow(id: string) {
   const client = useQueryClient();
@@ -21,6 +27,7 @@ export function useSaveWorkflow(id: string) {
     mutationFn: (definition: unknown) => putJson<Workflow>(`/api/v1/workflows/${id}`, definition),
     onSuccess: (workflow) => {
       client.setQueryData(queryKeys.workflows.detail(id), workflow);
+      void client.invalidateQueries({ queryKey: queryKeys.workflows.versions(id) });
       void client.invalidateQueries({ queryKey: queryKeys.workflows.list() });
     },
   });

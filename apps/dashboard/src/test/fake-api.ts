@@ -1,4 +1,5 @@
 import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
+import type { RotatedWebhookSecret, Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
 import { vi } from 'vitest';
 
 /**
@@ -35,6 +36,12 @@ export interface ApiRoutes {
   'POST /api/v1/runs/:id/cancel': Run;
   'POST /api/v1/workflows/:id/trigger': TriggerAccepted;
   'GET /api/v1/queues': Queues;
+  // Workflow versions and templates
+  'GET /api/v1/workflows/:id/versions': Page<WorkflowVersion>;
+  'POST /api/v1/workflows/:id/webhooks/:key/rotate-secret': RotatedWebhookSecret;
+  'GET /api/v1/templates': { items: Template[] };
+  'PUT /api/v1/templates': Template;
+  'POST /api/v1/templates/preview': TemplatePreview;
 }
 
 export interface FakeRequest {

@@ -1,7 +1,13 @@
-import { Alert, Button, Group, List, Text, Textarea, useComputedColorScheme } from '@mantine/core';
+import { Alert, Button, Group, List, SegmentedControl, Text, useComputedColorScheme } from '@mantine/core';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
-import { checkDefinition } from './definition-validation';
+import CodeEditor from './CodeEditor';
+import { checkDefinition, type DefinitionCheck, type DefinitionFormat, jsonText, type TextFormat } from './definition-validation';
+
+type YamlModule = typeof import('./yaml-format');
+/** Loaded once, the first time an admin picks YAML; kept for the editors that follow (a saved version remounts). */
+let yamlModule: YamlModule | undefined;
+const loadYaml = async () => (yamlModule ??= await import('./yaml-format'));
 
 interface Props {
   initial: unknown;
@@ -9,51 +15,109 @@ interface Props {
   saving: boolean;
   saveError: unknown;
   onSave: (definition: unknown) => void;
+  format: DefinitionFormat;
+  onFormatChange: (format: DefinitionFormat) => void;
 }
 
-/** The definition as JSON, checked against the schema as you type; admins save a new version. */
-export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }: Props) {
-  const original = useMemo(() => JSON.stringify(initial, null, 2), [initial]);
+const FORMATS = [
+  { value: 'json', label: 'JSON' },
+  { value: 'yaml', label: 'YAML' },
+];
+
+function check(text: string, format: TextFormat): { parses: boolean; result: DefinitionCheck } {
+  const parsed = format.parse(text);
+  return parsed.ok ? { parses: true, result: checkDefinition(parsed.value) } : { parses: false, result: { ok: false, problems: [parsed.problem] } };
+}
+
+/**
+ * The definition as JSON or YAML (CodeMirror and the schema in this lazily loaded chunk, YAML
+ * in its own), checked as you type; admins save a new version, always sent as JSON.
+ */
+export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, format: wanted, onFormatChange }: Props) {
+  const [yaml, setYaml] = useState(yamlModule);
+  const format: DefinitionFormat = wanted === 'yaml' && yaml ? 'yaml' : 'json';
+  const codec = format === 'yaml' ? yaml!.yamlText : jsonText;
+  const language = useMemo(() => (format === 'yaml' ? yaml!.yamlLanguage() : undefined), [format, yaml]);
+  const original = useMemo(() => codec.print(initial), [codec, initial]);
   // A shade per scheme that keeps WCAG AA contrast on its background.
   const validColor = useComputedColorScheme('light') === 'dark' ? 'teal.4' : 'teal.9';
   const [text, setText] = useState(original);
-  const deferred = useDeferredValue(text);
-  const check = useMemo(() => checkDefinition(deferred), [deferred]);
+  const [switching, setSwitching] = useState(false);
+  const typed = useMemo(() => ({ text, codec }), [text, codec]);
+  const deferred = useDeferredValue(typed);
+  const { parses, result } = useMemo(() => check(deferred.text, deferred.codec), [deferred]);
   const changed = text !== original;
   const serverProblems = saveError instanceof ApiError ? (saveError.problem?.errors ?? []) : [];
+  const formatName = format === 'json' ? 'JSON' : 'YAML';
+
+  const switchFormat = async (next: DefinitionFormat) => {
+    const parsed = codec.parse(text);
+    if (next === format || !parsed.ok) return;
+    setSwitching(true);
+    try {
+      const target = next === 'yaml' ? (await loadYaml()).yamlText : jsonText;
+      setYaml(yamlModule);
+      setText(target.print(parsed.value));
+      onFormatChange(next);
+    } finally {
+      setSwitching(false);
+    }
+  };
+  const save = () => {
+    // What is on screen now, not the deferred check of a moment ago.
+    const now = check(text, codec).result;
+    if (now.ok) onSave(now.definition);
+  };
 
   return (
     <section aria-labelledby="definition-title">
       <Group justify="space-between" mb="xs">
-        <Text id="definition-title" fw={600}>
-          Definition
-        </Text>
+        <Group gap="sm">
+          <Text id="definition-title" fw={600}>
+            Definition
+          </Text>
+          <SegmentedControl
+            size="xs"
+            aria-label="Definition format"
+            value={format}
+            onChange={(value) => void switchFormat(value as DefinitionFormat)}
+            data={FORMATS}
+            disabled={!parses || switching}
+          />
+        </Group>
         {canEdit && (
           <Group gap="xs">
             <Button variant="default" size="xs" disabled={!changed || saving} onClick={() => setText(original)}>
               Discard changes
             </Button>
-            <Button size="xs" disabled={!changed || !check.ok} loading={saving} onClick={() => check.ok && onSave(check.definition)}>
+            <Button size="xs" disabled={!changed || !result.ok} loading={saving} onClick={save}>
               Save as new version
             </Button>
           </Group>
         )}
       </Group>
-      {check.ok ? (
-        <Text size="sm" c={validColor} mb="xs" role="status">
-          Valid definition{changed ? ' — not saved yet' : ''}
-        </Text>
-      ) : (
-        <Alert color="red" mb="xs" title={`${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`} role="status">
-          <List size="sm">
-            {check.problems.map((p) => (
-              <List.Item key={`${p.path} ${p.message}`}>
-                <code>{p.path}</code> {p.message}
-              </List.Item>
-            ))}
-          </List>
-        </Alert>
-      )}
+      <div id="definition-status">
+        {result.ok ? (
+          <Text size="sm" c={validColor} mb="xs" role="status">
+            Valid definition{changed ? ' — not saved yet' : ''}
+          </Text>
+        ) : (
+          <Alert color="red" mb="xs" title={`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`} role="status">
+            <List size="sm">
+              {result.problems.map((p) => (
+                <List.Item key={`${p.path} ${p.message}`}>
+                  <code>{p.path}</code> {p.message}
+                </List.Item>
+              ))}
+            </List>
+            {!parses && (
+              <Text size="sm" mt="xs">
+                Fix the {formatName} syntax to switch format.
+              </Text>
+            )}
+          </Alert>
+        )}
+      </div>
       {saveError instanceof Error && (
         <Alert color="red" mb="xs" title="Not saved">
           {saveError.message}
@@ -68,16 +132,16 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave }
           )}
         </Alert>
       )}
-      <Textarea
-        aria-label="Workflow definition (JSON)"
+      <Text id="definition-keys" size="xs" c="dimmed" mb={4}>
+        {canEdit ? 'Tab moves on to the next control; Ctrl-] and Ctrl-[ indent. Saved as JSON whichever format you edit.' : 'Read-only: only an admin can change the definition.'}
+      </Text>
+      <CodeEditor
         value={text}
-        onChange={(event) => setText(event.currentTarget.value)}
+        onChange={setText}
+        language={language}
+        label={`Workflow definition (${formatName})`}
+        describedBy="definition-keys definition-status"
         readOnly={!canEdit}
-        autosize
-        minRows={12}
-        maxRows={40}
-        spellCheck={false}
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
       />
     </section>
   );

@@ -15,6 +15,20 @@ export interface DefinitionProblem {
 
 export type DefinitionCheck = { ok: true; definition: unknown } | { ok: false; problems: DefinitionProblem[] };
 
+/** How the editor shows the definition; the API always gets JSON. */
+export type DefinitionFormat = 'json' | 'yaml';
+
+export type ParsedText = { ok: true; value: unknown } | { ok: false; problem: DefinitionProblem };
+
+/** A text format of the definition: its parser (syntax errors with their line) and its printer. */
+export interface TextFormat {
+  parse(text: string): ParsedText;
+  print(value: unknown): string;
+}
+
+/** JSON, pretty-printed. YAML is yaml-format.ts, loaded when the admin first picks it. */
+export const jsonText: TextFormat = { parse: parseJson, print: (value) => JSON.stringify(value, null, 2) };
+
 const FRIENDLY_PATTERNS = new Map([
   [SEMVER_PATTERN, 'must be a semantic version such as 1.2.0'],
   [STEP_ID_PATTERN, 'must be 1-50 letters, digits, _ or -'],
@@ -22,17 +36,19 @@ const FRIENDLY_PATTERNS = new Map([
 ]);
 
 /**
- * What the editor shows as you type: JSON syntax errors with their line, then every schema
- * problem with its JSON path, then duplicate step ids. Cron syntax, time zones and step
- * references are the server's to check on save.
+ * What the editor shows as you type: the syntax error with its line, or else every schema
+ * problem with its JSON path, then duplicate step ids.
  */
-export function checkDefinition(text: string): DefinitionCheck {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [{ path: '$', message: jsonError(text, error as Error) }] };
-  }
+export function checkDefinitionText(text: string, format: TextFormat): DefinitionCheck {
+  const parsed = format.parse(text);
+  return parsed.ok ? checkDefinition(parsed.value) : { ok: false, problems: [parsed.problem] };
+}
+
+/**
+ * A parsed definition against the schema: every problem with its JSON path, then duplicate
+ * step ids. Cron syntax, time zones and step references are the server's to check on save.
+ */
+export function checkDefinition(value: unknown): DefinitionCheck {
   const parsed = definitionSchema.safeParse(value);
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describe(issue, []));
   const ids = new Map<string, number>();
@@ -65,6 +81,14 @@ function describe(issue: z.core.$ZodIssue, prefix: PropertyKey[]): DefinitionPro
 
 export function jsonPath(path: PropertyKey[]): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), '$');
+}
+
+function parseJson(text: string): ParsedText {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, problem: { path: '$', message: jsonError(text, error as Error) } };
+  }
 }
 
 function jsonError(text: string, error: Error): string {
