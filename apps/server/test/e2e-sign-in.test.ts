@@ -84,7 +84,7 @@ describe('signing in through the dashboard, in Chromium', () => {
     await context.close();
   });
 
-  it('an admin edits a workflow definition: problems shown as typed, under the strict CSP, saved as a new version', async () => {
+  it('an admin edits a workflow definition: problems shown as typed, under the strict CSP, saved as a new version', { timeout: 60_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
@@ -103,15 +103,22 @@ describe('signing in through the dashboard, in Chromium', () => {
     });
     expect(created.status()).toBe(201);
 
-    await page.getByRole('link', { name: 'Workflows' }).click();
+    // A fresh load: the Overview may have cached the workflow list a moment ago.
+    await page.goto(`${base}/workflows`);
     await page.getByRole('link', { name: 'Browser edited' }).click();
-    const editor = page.getByLabel('Workflow definition (JSON)');
+    // The editor is CodeMirror: select everything and type over it, as a user would.
+    const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
     await editor.waitFor();
-    const text = await editor.inputValue();
-    await editor.fill(text.replace('"1.0.0"', '"1.1"'));
+    const definition = (await (await page.request.get(`${base}/api/v1/workflows/${(await created.json()).id}`)).json()).definition;
+    const replaceWith = async (text: string) => {
+      await editor.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(text);
+    };
+    await replaceWith(JSON.stringify({ ...definition, version: '1.1' }, null, 2));
     await page.getByText('must be a semantic version such as 1.2.0').waitFor();
     expect(await page.getByRole('button', { name: 'Save as new version' }).isDisabled()).toBe(true);
-    await editor.fill(text.replace('"1.0.0"', '"1.1.0"'));
+    await replaceWith(JSON.stringify({ ...definition, version: '1.1.0' }, null, 2));
     await page.getByText('Valid definition — not saved yet').waitFor();
     await page.getByRole('button', { name: 'Save as new version' }).click();
     await page.getByText('v1.1.0').waitFor();

@@ -53,7 +53,7 @@ export function ApiKeysPage() {
               </Button>
             )}
             {state !== 'revoked' && (
-              <Button size="compact-xs" variant="subtle" color="red.9" aria-label={`Revoke ${k.label} (vk_${k.prefix})`} onClick={() => setRevoking(k)}>
+              <Button size="compact-xs" variant="subtle" color="red" aria-label={`Revoke ${k.label} (vk_${k.prefix})`} onClick={() => setRevoking(k)}>
                 Revoke
               </Button>
             )}

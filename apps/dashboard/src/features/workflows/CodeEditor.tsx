@@ -45,7 +45,9 @@ export default function CodeEditor({ value, onChange, language, label, described
       mantineLook,
       ...(dark ? [darkGround] : []),
       EditorView.lineWrapping,
-      EditorView.contentAttributes.of({ 'aria-label': label, ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
+      // tabindex: a read-only editor's content is not editable, and keyboard users must still
+      // reach it to scroll and read (WCAG 2.1.1, axe scrollable-region-focusable).
+      EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0', ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
     ],
     [language, label, describedBy, dark],
   );
