@@ -149,6 +149,18 @@ describe('what the board shows', () => {
     }
   });
 
+  it('a listing asks for at most 300 jobs (the board offers no more): beyond, 400 before any job is loaded', async () => {
+    const ok = await get('/admin/queues/api/queues?activeQueue=pdf&status=failed&page=1&jobsPerPage=300', { cookie: viewer });
+    expect(ok.statusCode, ok.body).toBe(200);
+    for (const jobsPerPage of ['301', '100000000', 'lots']) {
+      const res = await get(`/admin/queues/api/queues?activeQueue=pdf&status=completed&page=1&jobsPerPage=${jobsPerPage}`, { cookie: viewer });
+      expect(res.statusCode, jobsPerPage).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    // Without a session it is still the 401 first.
+    expect((await get('/admin/queues/api/queues?jobsPerPage=100000000')).statusCode).toBe(401);
+  });
+
   it('every action answers 403, even for an admin, and changes nothing', async () => {
     const actions: Array<[string, string]> = [
       ['PUT', '/admin/queues/api/queues/pdf/retry/failed'],

@@ -13,7 +13,7 @@ import type { Authenticator } from './authenticator';
  * `back`, anything else gets the 401 problem.
  */
 export function sessionPageGate(authenticator: Authenticator, options: { role: UserRole; back: string }) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const auth = await authenticator.authenticate(request);
     if (auth.outcome === 'ok') {
       const principal = auth.principal;
@@ -22,7 +22,7 @@ export function sessionPageGate(authenticator: Authenticator, options: { role: U
         return refuse(new ProblemException('forbidden', `This needs the ${options.role} role.`), request, reply);
       }
       request.principal = principal;
-      return;
+      return undefined;
     }
     if (auth.outcome === 'none' && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) {
       return reply.redirect(`/sign-in?next=${encodeURIComponent(options.back)}`, 302);
