@@ -250,6 +250,21 @@ describe('GET /api/v1/events: Last-Event-ID', () => {
       }
     }
   });
+
+  it('missed more than one catch-up read takes (twice EVENTS_BACKLOG entries): stream.reset first, never a silent gap', async () => {
+    const { cookie } = await signIn(t, 'far-behind@example.com', 'viewer');
+    const from = await publish('log.created', {});
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 2_100; i++) pipeline.xadd(keys.stream, '*', 't', 'log.created', 'd', JSON.stringify({ missed: i }));
+    const ids = (await pipeline.exec())!.map(([, id]) => id as string);
+    const sse = await events({ cookie, 'last-event-id': from });
+    try {
+      const first = await sse.waitFor(() => true);
+      expect(first).toMatchObject({ event: 'stream.reset', id: ids.at(-1) });
+    } finally {
+      sse.close();
+    }
+  });
 });
 
 describe('shutdown', () => {
