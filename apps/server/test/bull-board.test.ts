@@ -71,7 +71,22 @@ describe('Bull-Board at /admin/queues: who may look', () => {
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
     }
-    expect((await get('/admin/queues/api/queues', { ...html, cookie: 'visapi_session=forged' })).statusCode).toBe(401);
+    expect((await get('/admin/queues/api/queues', { cookie: 'visapi_session=forged' })).statusCode).toBe(401);
+  });
+
+  it('a session that ended (signed out, idle, revoked): a browser is sent to sign in again, anything else gets the 401 problem', async () => {
+    const { cookie } = await signIn(t, 'signed-out@example.com', 'viewer');
+    expect((await get('/admin/queues', { ...html, cookie })).statusCode).toBe(200);
+    const logout = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, origin: 'http://localhost:3000' } });
+    expect(logout.statusCode, logout.body).toBeLessThan(300);
+    for (const stale of [cookie, 'visapi_session=forged']) {
+      const page = await get('/admin/queues', { ...html, cookie: stale });
+      expect(page.statusCode, stale).toBe(302);
+      expect(page.headers.location).toBe('/sign-in?next=%2Fadmin%2Fqueues');
+      expect((await get('/admin/queues/api/queues', { cookie: stale })).statusCode).toBe(401);
+    }
+    // An API key that does not verify is never sent to the sign-in page.
+    expect((await get('/admin/queues', { ...html, 'x-api-key': 'vk_nothing_nothing' })).statusCode).toBe(401);
   });
 
   it('API keys are refused: an unknown one 401 as everywhere, a valid one 403 (the board is a browser page, for sessions)', async () => {
@@ -147,6 +162,18 @@ describe('what the board shows', () => {
       expect(body).not.toContain(EMAIL);
       expect(body).not.toContain(PHONE);
     }
+  });
+
+  it('a listing asks for at most 300 jobs (the board offers no more): beyond, 400 before any job is loaded', async () => {
+    const ok = await get('/admin/queues/api/queues?activeQueue=pdf&status=failed&page=1&jobsPerPage=300', { cookie: viewer });
+    expect(ok.statusCode, ok.body).toBe(200);
+    for (const jobsPerPage of ['301', '100000000', 'lots']) {
+      const res = await get(`/admin/queues/api/queues?activeQueue=pdf&status=completed&page=1&jobsPerPage=${jobsPerPage}`, { cookie: viewer });
+      expect(res.statusCode, jobsPerPage).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    // Without a session it is still the 401 first.
+    expect((await get('/admin/queues/api/queues?jobsPerPage=100000000')).statusCode).toBe(401);
   });
 
   it('every action answers 403, even for an admin, and changes nothing', async () => {

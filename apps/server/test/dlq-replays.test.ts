@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log-write.service';
+import { QueuesService } from '../src/queues/queues.service';
 import { DlqReplaysRepository } from '../src/runs/dlq-replays.repository';
 import { RunsService } from '../src/runs/runs.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
@@ -150,6 +152,17 @@ describe('POST /api/v1/dlq/replays', () => {
     expect(unknown.json()).toMatchObject({ status: 404, detail: 'No DLQ replay has this id.' });
     expect((await call(t, 'GET', '/api/v1/dlq/replays/not-a-uuid')).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/dlq/replays/00000000-0000-4000-8000-000000000000' })).statusCode).toBe(401);
+  });
+
+  it('a long replay runs a chunk of 100 runs per activation of its job, so a worker shutting down waits for one chunk at most; no attempt is spent', async () => {
+    const runIds = Array.from({ length: 250 }, () => randomUUID());
+    const res = await call(t, 'POST', '/api/v1/dlq/replays', { runIds });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(await ended(res.headers.location as string)).toMatchObject({ status: 'finished', total: 250, replayed: 0, skipped: 250 });
+    const job = await t.app.get(QueuesService).get('maintenance').getJob(res.json().id);
+    // Three activations, one attempt (BullMQ counts the one that completed): none failed.
+    expect(job).toMatchObject({ attemptsStarted: 3, attemptsMade: 1 });
+    expect(job!.failedReason).toBeUndefined();
   });
 
   it('a worker that died mid-replay leaves it to the next attempt, which replays only the runs not yet done; runs dead after the start are not swept in', async () => {

@@ -19,7 +19,8 @@ let manager: string;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  t = await createTestApp(infra, { role: 'all', env: { EVENTS_HEARTBEAT_MS: '300', EVENTS_QUEUES_INTERVAL_MS: '500' } });
+  // Every test signs a user in (magic-link verify is limited per IP).
+  t = await createTestApp(infra, { role: 'all', env: { EVENTS_HEARTBEAT_MS: '300', EVENTS_QUEUES_INTERVAL_MS: '500', IP_RATE_LIMIT_BURST: '50' } });
   await Promise.all([t.app.get(ApiKeysService).ready, t.app.get(WorkflowCatalog).ready]);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -81,6 +82,26 @@ describe('GET /api/v1/events: access', () => {
     const sse = await events({ cookie }, '?foo=1');
     await sse.ended;
     expect(sse.status).toBe(400);
+  });
+
+  it('at most 10 streams per session: the 11th is a 429 problem; one closed makes room', async () => {
+    const { cookie } = await signIn(t, 'many-tabs@example.com', 'viewer');
+    const open = await Promise.all(Array.from({ length: 10 }, () => events({ cookie })));
+    try {
+      expect(open.map((sse) => sse.status)).toEqual(Array(10).fill(200));
+      const eleventh = await events({ cookie });
+      await eleventh.ended;
+      expect(eleventh.status).toBe(429);
+      expect(JSON.parse(eleventh.body())).toMatchObject({ status: 429, detail: expect.stringContaining('10 event streams') });
+      open[0]!.close();
+      await expect.poll(async () => {
+        const again = await events({ cookie });
+        again.close();
+        return again.status;
+      }).toBe(200);
+    } finally {
+      for (const sse of open) sse.close();
+    }
   });
 
   it('a viewer gets the stream: SSE headers under the app’s security headers, retry once, heartbeats, and live events', async () => {
@@ -227,6 +248,21 @@ describe('GET /api/v1/events: Last-Event-ID', () => {
       } finally {
         sse.close();
       }
+    }
+  });
+
+  it('missed more than one catch-up read takes (twice EVENTS_BACKLOG entries): stream.reset first, never a silent gap', async () => {
+    const { cookie } = await signIn(t, 'far-behind@example.com', 'viewer');
+    const from = await publish('log.created', {});
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 2_100; i++) pipeline.xadd(keys.stream, '*', 't', 'log.created', 'd', JSON.stringify({ missed: i }));
+    const ids = (await pipeline.exec())!.map(([, id]) => id as string);
+    const sse = await events({ cookie, 'last-event-id': from });
+    try {
+      const first = await sse.waitFor(() => true);
+      expect(first).toMatchObject({ event: 'stream.reset', id: ids.at(-1) });
+    } finally {
+      sse.close();
     }
   });
 });

@@ -6,7 +6,8 @@ import { SessionsService } from './sessions.service';
 
 export type Authentication =
   | { outcome: 'none' }
-  | { outcome: 'invalid' }
+  /** Credentials that do not verify: which kind (a session that ended sends its cookie still). */
+  | { outcome: 'invalid'; credential: 'apiKey' | 'session' }
   | { outcome: 'ok'; principal: Principal };
 
 /** Finds the credentials of a request: an API key (header) wins over a session cookie. */
@@ -21,11 +22,11 @@ export class Authenticator {
     const key = apiKeyOf(request);
     if (key !== undefined) {
       const principal = await this.apiKeys.verify(key, request.ip);
-      return principal ? { outcome: 'ok', principal } : { outcome: 'invalid' };
+      return principal ? { outcome: 'ok', principal } : { outcome: 'invalid', credential: 'apiKey' };
     }
     if (this.sessions.hasCookie(request)) {
       const principal = await this.sessions.resolve(request);
-      return principal ? { outcome: 'ok', principal } : { outcome: 'invalid' };
+      return principal ? { outcome: 'ok', principal } : { outcome: 'invalid', credential: 'session' };
     }
     return { outcome: 'none' };
   }

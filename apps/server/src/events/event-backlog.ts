@@ -41,13 +41,18 @@ export class EventBacklog {
     return rows[0]?.[0] ?? '0-0';
   }
 
-  /** The entries after `lastId` (exclusive), or a reset when entries after it may be gone. */
+  /**
+   * The entries after `lastId` (exclusive), or a reset when entries after it may be gone, or when
+   * more follow it than one read takes (`MAXLEN ~` trims by whole nodes, so the stream may hold
+   * more than EVENTS_BACKLOG): the entries past the read would be a silent gap.
+   */
   async after(lastId: string, compare: (a: string, b: string) => number): Promise<CatchUp> {
+    const limit = this.config.EVENTS_BACKLOG * 2;
     const results = await this.client
       .multi()
       .xrange(this.keys.stream, '-', '+', 'COUNT', 1)
       .xrevrange(this.keys.stream, '+', '-', 'COUNT', 1)
-      .xrange(this.keys.stream, `(${lastId}`, '+', 'COUNT', this.config.EVENTS_BACKLOG * 2)
+      .xrange(this.keys.stream, `(${lastId}`, '+', 'COUNT', limit + 1)
       .exec();
     if (!results) throw new Error('the catch-up transaction was discarded');
     for (const [error] of results) if (error) throw error;
@@ -56,7 +61,9 @@ export class EventBacklog {
     if (!oldest || !newest) return lastId === '0-0' ? { reset: false, entries: [] } : { reset: true, newest: '0-0' };
     // An id older than the oldest kept: entries between the two may have been trimmed away.
     if (compare(lastId, oldest) < 0 || compare(lastId, newest) > 0) return { reset: true, newest };
-    return { reset: false, entries: toEntries(results[2]![1] as Rows) };
+    const missed = results[2]![1] as Rows;
+    if (missed.length > limit) return { reset: true, newest };
+    return { reset: false, entries: toEntries(missed) };
   }
 
   /** Blocks up to blockMs for entries after `cursor`, on this process's one dedicated connection. */

@@ -20,6 +20,12 @@ const READ_BLOCK_MS = 5_000;
 const RETRY_MS = 2_000;
 /** A client over EVENTS_CLIENT_BUFFER_BYTES that has not drained for this long is dropped. */
 const STALLED_MS = 1_000;
+/**
+ * Streams one session may hold open on a gateway (a browser needs one per tab). Each may hold up
+ * to EVENTS_CLIENT_BUFFER_BYTES unread (four times that in a burst): without a cap a script
+ * opening streams it never reads would take the gateway's memory.
+ */
+export const MAX_STREAMS_PER_SESSION = 10;
 
 interface Client {
   sse: SseClient;
@@ -79,9 +85,17 @@ export class EventHub implements OnModuleDestroy {
     if (!this.started) await (this.starting ??= this.start().finally(() => (this.starting = undefined)));
   }
 
+  /** Whether this session may open one more stream here: call open() in the same tick (nothing awaited between). */
+  admits(sessionId: string): boolean {
+    let streams = 0;
+    for (const client of this.clients) if (client.sessionId === sessionId) streams++;
+    return streams < MAX_STREAMS_PER_SESSION;
+  }
+
   /** Opens a client's stream; resolves once it is live (caught up when it sent Last-Event-ID). */
   async open(request: StreamRequest): Promise<void> {
-    await this.ready();
+    // Not awaited when started, so the client is counted in the tick admits() was asked in.
+    if (!this.started) await this.ready();
     const sse = new SseClient(request.response, { maxPendingBytes: this.config.EVENTS_CLIENT_BUFFER_BYTES, stalledMs: STALLED_MS });
     const catchingUp = request.lastEventId !== undefined;
     const client: Client = { sse, sessionId: request.sessionId, role: request.role, lastId: this.cursor, waiting: catchingUp ? [] : undefined };

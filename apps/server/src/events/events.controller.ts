@@ -1,11 +1,12 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
 import { eventSchemas, eventsQuerySchema } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
 import type { Principal } from '../platform/http/principal';
+import { MAX_STREAMS_PER_SESSION } from './event-hub';
 import { EventsService } from './events.service';
 
 class EventsQueryDto extends createZodDto(eventsQuerySchema) {}
@@ -44,6 +45,7 @@ export class EventsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the events after it are sent first.' })
   @ApiOkResponse({ description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiTooManyRequestsResponse({ description: `The session has ${MAX_STREAMS_PER_SESSION} streams open on this gateway already.` })
   @ApiServiceUnavailableResponse({ description: 'Redis does not answer: retry shortly.' })
   async stream(@Query() query: EventsQueryDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const header = request.headers['last-event-id'];

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ProblemException } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
-import { EventHub } from './event-hub';
+import { EventHub, MAX_STREAMS_PER_SESSION } from './event-hub';
 
 /** GET /api/v1/events: hands the connection to the stream hub. */
 @Injectable()
@@ -17,6 +17,9 @@ export class EventsService {
       await this.hub.ready();
     } catch {
       throw new ProblemException('unavailable', 'The event stream is unavailable (Redis does not answer). Retry shortly.');
+    }
+    if (!this.hub.admits(principal.sessionId)) {
+      throw new ProblemException('tooManyRequests', `This session has ${MAX_STREAMS_PER_SESSION} event streams open already: close another dashboard tab.`);
     }
     const headers = reply.getHeaders() as OutgoingHttpHeaders;
     // From here the response is the hub's: Fastify neither sends nor serializes it.

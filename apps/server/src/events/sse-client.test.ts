@@ -91,4 +91,23 @@ describe('SseClient', () => {
     expect(await closed).toBe('client');
     expect(sse.write(HEARTBEAT_FRAME)).toBe(false);
   });
+
+  it('reports a client that went away before the stream opened (while its request was authenticated)', async () => {
+    let opened: (client: SseClient) => void = () => undefined;
+    const client = new Promise<SseClient>((r) => (opened = r));
+    server = http.createServer((_req, res: ServerResponse) => {
+      res.once('close', () => {
+        const sse = new SseClient(res, { maxPendingBytes: 1 << 20, stalledMs: 1_000 });
+        sse.open({}, 2_000);
+        opened(sse);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n', () => socket.destroy());
+    const sse = await client;
+    expect(sse.isOpen).toBe(false);
+    expect(await new Promise<CloseReason>((r) => sse.onClose(r))).toBe('client');
+    expect(sse.write(HEARTBEAT_FRAME)).toBe(false);
+  });
 });

@@ -34,6 +34,7 @@ export interface SseLimits {
  */
 export class SseClient {
   private closed = false;
+  private closeReason: CloseReason = 'client';
   /** Since when the socket has not drained (write() said the buffer is full). */
   private blockedSince: number | undefined;
   private readonly closeListeners: Array<(reason: CloseReason) => void> = [];
@@ -42,7 +43,9 @@ export class SseClient {
     private readonly response: ServerResponse,
     private readonly limits: SseLimits,
   ) {
-    response.once('close', () => this.closeWith('client'));
+    // The client may have gone while the request was authenticated: its 'close' came already.
+    if (response.destroyed) this.closed = true;
+    else response.once('close', () => this.closeWith('client'));
   }
 
   get isOpen(): boolean {
@@ -54,12 +57,15 @@ export class SseClient {
     return this.response.writableLength;
   }
 
+  /** Called once the stream is closed; at once (in a microtask) when it already is. */
   onClose(listener: (reason: CloseReason) => void) {
-    this.closeListeners.push(listener);
+    if (this.closed) queueMicrotask(() => listener(this.closeReason));
+    else this.closeListeners.push(listener);
   }
 
   /** The status line and headers (`extra` first: the app's security headers and request id), and the reconnection delay. */
   open(extra: OutgoingHttpHeaders, retryMs: number) {
+    if (this.closed) return;
     this.response.writeHead(200, { ...extra, ...SSE_HEADERS });
     this.write(`retry: ${retryMs}\n\n`);
   }
@@ -91,6 +97,7 @@ export class SseClient {
   private closeWith(reason: CloseReason) {
     if (this.closed) return;
     this.closed = true;
+    this.closeReason = reason;
     for (const listener of this.closeListeners) listener(reason);
   }
 }

@@ -15,6 +15,13 @@ import type { QueuesService } from './queues.service';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
+/**
+ * The most jobs one listing may ask for: the board's own settings offer at most 300. Bull-board
+ * takes any number, and loads and formats that many jobs in the gateway's memory (a day of
+ * completed runs is millions).
+ */
+export const MAX_JOBS_PER_PAGE = 300;
+
 /** Job fields the board shows that its formatters do not cover (they take data, returnValue, progress). */
 const JOB_TEXT_FIELDS = new Set(['failedReason', 'stacktrace', 'deferredFailure', 'ignoredChildFailureReasons', 'template']);
 
@@ -27,7 +34,7 @@ const JOB_TEXT_FIELDS = new Set(['failedReason', 'stacktrace', 'deferredFailure'
  */
 export async function mountQueueBoard(
   fastify: FastifyInstance,
-  options: { queues: QueuesService; gate: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>; contentSecurityPolicy: string },
+  options: { queues: QueuesService; gate: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>; contentSecurityPolicy: string },
 ) {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
@@ -55,7 +62,13 @@ export async function mountQueueBoard(
         }
         // The board polls its API every few seconds: that must not keep an unattended tab signed in.
         if (request.routeOptions.url?.startsWith(`${QUEUE_BOARD_PATH}/api/`)) request.headers[BACKGROUND_HEADER] = '1';
-        return options.gate(request, reply);
+        // The gate answers (and returns the reply) when it refuses.
+        if ((await options.gate(request, reply)) !== undefined) return reply;
+        const { jobsPerPage } = (request.query ?? {}) as { jobsPerPage?: unknown };
+        if (jobsPerPage !== undefined && !(Number(jobsPerPage) <= MAX_JOBS_PER_PAGE)) {
+          sendProblem(new ProblemException('badRequest', `jobsPerPage is at most ${MAX_JOBS_PER_PAGE}.`), request, reply);
+          return reply;
+        }
       });
       board.addHook('onSend', async (_request, reply, payload) => {
         if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;

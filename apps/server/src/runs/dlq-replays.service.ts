@@ -7,7 +7,7 @@ import { QueuesService } from '../queues/queues.service';
 import { type DlqReplayRow, DlqReplaysRepository, type ReplaySelector } from './dlq-replays.repository';
 import { RunsService } from './runs.service';
 
-/** Runs read per round trip; each is then replayed and recorded on its own, so progress shows as it goes. */
+/** Runs per job activation; each is replayed and recorded on its own, so progress shows as it goes. */
 const CHUNK = 100;
 
 type Actor = { actorId: string | null; actorType: string };
@@ -45,21 +45,26 @@ export class DlqReplaysService {
     return toDlqReplay(row);
   }
 
-  /** The worker's part: starts the replay if it was queued, then replays the runs not yet done. */
-  async process(id: string): Promise<DlqReplay | undefined> {
+  /**
+   * The worker's part, one chunk at a time: starts the replay if it was queued, replays the next
+   * runs not yet done, and ends it when none are left. `done: false` when runs may remain: the
+   * job comes back for them (dlq-replay-worker.ts), so a worker shutting down waits for one chunk
+   * at most and never leaves a long replay to the stalled-job recovery.
+   */
+  async process(id: string): Promise<{ done: true; replay: DlqReplay | undefined } | { done: false }> {
     const found = await this.repository.find(id);
-    if (!found || found.status === 'finished' || found.status === 'failed') return found && toDlqReplay(found);
+    if (!found || found.status === 'finished' || found.status === 'failed') return { done: true, replay: found && toDlqReplay(found) };
     const replay = found.status === 'queued' ? await this.repository.begin(id) : found;
-    if (!replay) return undefined;
+    if (!replay) return { done: true, replay: undefined };
     const by = { actorId: replay.actor_id, actorType: replay.actor_type };
-    for (let chunk = await this.repository.pending(id, CHUNK); chunk.length > 0; chunk = await this.repository.pending(id, CHUNK)) {
-      for (const runId of chunk) {
-        const replayed = await this.runs.replayIfDead(runId, by);
-        await this.repository.record(id, runId, replayed ? 'replayed' : 'skipped');
-      }
+    const chunk = await this.repository.pending(id, CHUNK);
+    for (const runId of chunk) {
+      const replayed = await this.runs.replayIfDead(runId, by);
+      await this.repository.record(id, runId, replayed ? 'replayed' : 'skipped');
     }
+    if (chunk.length === CHUNK) return { done: false };
     const ended = await this.repository.end(id, 'finished');
-    return ended && toDlqReplay(ended);
+    return { done: true, replay: ended && toDlqReplay(ended) };
   }
 
   /** Its job gave up (attempts used up): the replay says so, with the last error. */
