@@ -3,6 +3,8 @@ import type { RunStats, RunStatus } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { createKey, signIn } from './support/auth-helpers';
+import { RunStatsRepository } from '../src/runs/run-stats.repository';
+import { RunStatsService } from '../src/runs/run-stats.service';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -17,7 +19,8 @@ const MINUTE = 60_000;
 
 beforeAll(async () => {
   infra = await createTestInfra();
-  t = await createTestApp(infra, { role: 'gateway' });
+  // Each test reads the figures of the rows it just wrote: no reuse of an earlier answer.
+  t = await createTestApp(infra, { role: 'gateway', env: { RUN_STATS_REUSE_MS: '0' } });
   await t.app.get(ApiKeysService).ready;
   reader = (await createKey(t, ['read_runs'], { rateLimit: { burst: 10_000, perSecond: 1_000 } })).key;
   await t.runtime.database.db.insertInto('workflows').values({ id: workflowId, name: 'stats', current_version: '1.0.0' }).execute();
@@ -113,6 +116,16 @@ describe('GET /api/v1/runs/stats', () => {
     expect(day.latencyMs).toMatchObject({ p50: 3500, count: 6 });
     const oldMinute = Math.floor(old / MINUTE) * MINUTE;
     expect(bucketAt(day, oldMinute)).toMatchObject({ succeeded: 1, dead: 1 });
+  });
+
+  it('reuses an answer for RUN_STATS_REUSE_MS per window size, and shares a query in flight', async () => {
+    const reusing = new RunStatsService({ RUN_STATS_REUSE_MS: 60_000 }, t.app.get(RunStatsRepository));
+    const [first, concurrent] = await Promise.all([reusing.shared(60), reusing.shared(60)]);
+    expect(concurrent).toBe(first);
+    await insertRun({ status: 'succeeded', created: Date.now() - 1_000, finished: Date.now() });
+    expect(await reusing.shared(60)).toBe(first);
+    const fresh = await reusing.shared(61);
+    expect(fresh.totals.succeeded).toBe(first.totals.succeeded + 1);
   });
 
   it('lists at most the 10 newest failures', async () => {

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RunStats } from '@visapi/contracts';
+import type { Config } from '../platform/config/config';
+import { CONFIG } from '../platform/platform.module';
 import { toRunSummary } from './run-view';
 import { RunStatsRepository } from './run-stats.repository';
 
@@ -11,7 +13,30 @@ type Bucket = RunStats['buckets'][number];
 /** GET /runs/stats: what the Overview charts, over the last `minutes` minutes. */
 @Injectable()
 export class RunStatsService {
-  constructor(private readonly repository: RunStatsRepository) {}
+  private readonly recent = new Map<number, { at: number; answer: Promise<RunStats> }>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Pick<Config, 'RUN_STATS_REUSE_MS'>,
+    private readonly repository: RunStatsRepository,
+  ) {}
+
+  /**
+   * `stats(minutes)`, reused for RUN_STATS_REUSE_MS. A day's window reads every run of the day:
+   * however many dashboards (or scripts) ask, each gateway runs the query at most once per
+   * window size in that time, and concurrent askers share the query in flight. A failed query
+   * is not reused.
+   */
+  shared(minutes: number): Promise<RunStats> {
+    const now = Date.now();
+    const kept = this.recent.get(minutes);
+    if (kept && now - kept.at < this.config.RUN_STATS_REUSE_MS) return kept.answer;
+    const answer = this.stats(minutes);
+    this.recent.set(minutes, { at: now, answer });
+    answer.catch(() => {
+      if (this.recent.get(minutes)?.answer === answer) this.recent.delete(minutes);
+    });
+    return answer;
+  }
 
   /**
    * One bucket per minute, oldest first, the last one the minute in progress: the window

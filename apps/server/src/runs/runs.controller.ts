@@ -44,7 +44,7 @@ export class RunsController {
   @ApiOkResponse({ type: RunStatsDto })
   @ApiBadRequestResponse({ description: '`minutes` is not a whole number from 5 to 1440, or an unknown parameter was given.' })
   stats(@Query() { minutes }: RunStatsQueryDto) {
-    return this.runStats.stats(minutes);
+    return this.runStats.shared(minutes);
   }
 
   @Get(':id')
