@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from './support/browser';
-import { api, sessionCookie, signedInContext, startDashboardServer } from './support/dashboard';
+import { api, axeViolations, sessionCookie, signedInContext, startDashboardServer } from './support/dashboard';
 import type { VisapiProcess } from './support/processes';
 import { HttpTarget } from './support/providers/fake-provider';
 import { linkIn, TestSmtpServer } from './support/smtp-server';
@@ -114,6 +114,7 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     await page.getByLabel('Workflow', { exact: true }).selectOption({ label: `${WORKFLOW} (1.0.0)` });
     await page.getByRole('button', { name: 'Run workflow' }).click();
     await page.getByText('The input was not sent: fix these first').waitFor(); // the required field is empty
+    expect(await axeViolations(page)).toEqual([]);
     expect(await page.url()).toContain('/trigger');
     await page.getByRole('textbox', { name: /Application ID/ }).fill('A-100');
     await page.getByRole('textbox', { name: /E-mail/ }).fill('dana@example.com');
@@ -204,6 +205,7 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     await row.getByRole('button', { name: `Replay run ${runId.slice(0, 8)}` }).click();
     const dialog = page.getByRole('dialog', { name: 'Replay dead runs' });
     await dialog.getByText(`Replay 1 dead run (${runId.slice(0, 8)})?`).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Replay' }).click();
     await page.getByText('Replay finished').waitFor({ timeout: 30_000 });
     await page.getByText('1 run replayed.').waitFor();
@@ -226,11 +228,13 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Create an API key' });
     await dialog.getByRole('textbox', { name: 'Label' }).fill('e2e-reader');
     await dialog.getByRole('checkbox', { name: 'read_runs' }).check();
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Create key' }).click();
     const secret = page.getByRole('dialog', { name: 'Your new API key' });
     await secret.getByText('Copy this key now: you will not see it again.').waitFor();
     await secret.getByRole('button', { name: 'Copy key' }).click();
     await secret.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     const key = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
     expect(key).toMatch(/^vk_/);
     expect(await secret.getByText(key).isVisible()).toBe(true);
