@@ -58,7 +58,8 @@ describe('dashboard shell', () => {
   it('shows the signed-in user, the navigation and the live health of each dependency', async () => {
     render(<App initialPath="/" />);
     expect(await screen.findByRole('heading', { name: 'VisAPI' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Overview' })).toBeTruthy();
+    // The shell draws at once; the navigation follows the user's role.
+    expect(await screen.findByRole('link', { name: 'Overview' })).toBeTruthy();
     expect(screen.getByText('dana@visa.example')).toBeTruthy();
     expect(screen.getByLabelText('Role: operator')).toBeTruthy();
     expect(await screen.findByText('answered in 1.5 ms')).toBeTruthy();

@@ -1,6 +1,9 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createMemoryHistory, createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet } from '@tanstack/react-router';
-import { logsQuerySchema, runsQuerySchema, templatesQuerySchema, type UserRole } from '@visapi/contracts';
+import { type UserRole } from '@visapi/contracts/auth';
+import { logsQuerySchema } from '@visapi/contracts/logs';
+import { runsQuerySchema } from '@visapi/contracts/runs';
+import { templatesQuerySchema } from '@visapi/contracts/templates';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';

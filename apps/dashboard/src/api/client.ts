@@ -1,4 +1,5 @@
-import { BACKGROUND_HEADER, type Problem } from '@visapi/contracts';
+import { BACKGROUND_HEADER } from '@visapi/contracts/auth';
+import { type Problem } from '@visapi/contracts/problem';
 
 /** An error response from the API, with its problem document when it sent one. */
 export class ApiError extends Error {

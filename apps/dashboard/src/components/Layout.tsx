@@ -1,8 +1,9 @@
-import { AppShell, Burger, Group, NavLink, Text, Title } from '@mantine/core';
+import { AppShell, Burger, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useMatches, useRouter, useRouterState } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { IdleWarning } from '../features/auth/IdleWarning';
+import { useMe } from '../api/auth';
 import { RequireSignIn } from '../features/auth/RequireSignIn';
 import { EventStreamProvider } from '../hooks/useEventStream';
 import { useCan } from '../hooks/useCan';
@@ -78,5 +79,8 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
 function PageForRole() {
   const minRole = useMatches({ select: (matches) => matches.at(-1)?.staticData?.minRole }) ?? 'viewer';
   const can = useCan(minRole);
+  const { isPending } = useMe();
+  // Every signed-in user may open a viewer's page: it need not wait for the role.
+  if (isPending) return minRole === 'viewer' ? <Outlet /> : <Center py="xl"><Loader aria-label="Loading" /></Center>;
   return can ? <Outlet /> : <ForbiddenPage role={minRole} />;
 }

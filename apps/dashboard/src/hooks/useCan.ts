@@ -1,4 +1,4 @@
-import { USER_ROLES, type UserRole } from '@visapi/contracts';
+import { USER_ROLES, type UserRole } from '@visapi/contracts/auth';
 import { useMe } from '../api/auth';
 
 /** Whether a role includes another's powers (viewer < operator < admin, SPEC §3.3). */

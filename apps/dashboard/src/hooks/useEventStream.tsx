@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { EVENT_TYPES, type EventData, type EventType } from '@visapi/contracts';
+import { EVENT_TYPES, type EventData, type EventType } from '@visapi/contracts/events';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 
 export type StreamStatus = 'connecting' | 'open' | 'closed';

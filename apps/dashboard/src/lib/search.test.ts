@@ -1,4 +1,5 @@
-import { logsQuerySchema, runsQuerySchema } from '@visapi/contracts';
+import { logsQuerySchema } from '@visapi/contracts/logs';
+import { runsQuerySchema } from '@visapi/contracts/runs';
 import { describe, expect, it } from 'vitest';
 import { searchFrom } from './search';
 

@@ -1,5 +1,5 @@
 import { Button, Checkbox, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { createApiKeySchema, SCOPES, type Scope } from '@visapi/contracts';
+import { createApiKeySchema, SCOPES, type Scope } from '@visapi/contracts/auth';
 import { type FormEvent, useState } from 'react';
 import { useCreateApiKey } from '../../api/api-keys';
 import { ErrorAlert } from '../../components/QueryState';

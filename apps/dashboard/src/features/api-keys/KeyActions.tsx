@@ -1,5 +1,5 @@
 import { Button, Code, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
-import { type ApiKey, rotateApiKeySchema } from '@visapi/contracts';
+import { type ApiKey, rotateApiKeySchema } from '@visapi/contracts/auth';
 import { useState } from 'react';
 import { useRevokeApiKey, useRotateApiKey } from '../../api/api-keys';
 import { ErrorAlert } from '../../components/QueryState';

@@ -1,5 +1,5 @@
 import { act, configure, fireEvent, screen, within } from '@testing-library/react';
-import { BACKGROUND_HEADER, type User } from '@visapi/contracts';
+import { BACKGROUND_HEADER, type User } from '@visapi/contracts/auth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi, type FakeRequest, problem, reply, sessionUser } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';

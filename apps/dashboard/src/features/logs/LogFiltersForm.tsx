@@ -1,6 +1,7 @@
 import { Button, NativeSelect, SimpleGrid, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { LOG_LEVELS, logsQuerySchema, type WorkflowSummary } from '@visapi/contracts';
+import { LOG_LEVELS, logsQuerySchema } from '@visapi/contracts/logs';
+import { type WorkflowSummary } from '@visapi/contracts/workflows';
 import { useEffect, useRef, useState } from 'react';
 import type { LogFilters } from './log-rows';
 

@@ -1,5 +1,5 @@
 import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
-import { RUN_STATUSES, TRIGGER_TYPES } from '@visapi/contracts';
+import { RUN_STATUSES, TRIGGER_TYPES } from '@visapi/contracts/runs';
 import type { RunFilters as Filters } from '../../api/runs';
 import { useWorkflowNames } from './workflow-names';
 

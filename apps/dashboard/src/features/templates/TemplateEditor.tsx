@@ -1,15 +1,7 @@
 import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import {
-  isRtlLocale,
-  type ProblemFieldError,
-  putTemplateSchema,
-  TEMPLATE_CHANNELS,
-  type PutTemplate,
-  type Template,
-  type TemplateChannel,
-  type TemplatePreviewRequest,
-} from '@visapi/contracts';
+import { type ProblemFieldError } from '@visapi/contracts/problem';
+import { isRtlLocale, putTemplateSchema, TEMPLATE_CHANNELS, type PutTemplate, type Template, type TemplateChannel, type TemplatePreviewRequest } from '@visapi/contracts/templates';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { usePutTemplate, useTemplatePreview } from '../../api/templates';

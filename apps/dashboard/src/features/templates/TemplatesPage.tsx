@@ -1,6 +1,6 @@
 import { Badge, Button, Group, NativeSelect, SegmentedControl, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { TEMPLATE_CHANNELS, type Template, type TemplateChannel } from '@visapi/contracts';
+import { TEMPLATE_CHANNELS, type Template, type TemplateChannel } from '@visapi/contracts/templates';
 import { useMemo, useState } from 'react';
 import { type TemplatesFilter, useTemplates } from '../../api/templates';
 import { type Column, DataTable } from '../../components/DataTable';

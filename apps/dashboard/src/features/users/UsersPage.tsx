@@ -1,5 +1,5 @@
 import { Button, Group, Modal, NativeSelect, Stack, Text, Title } from '@mantine/core';
-import { USER_ROLES, type User, type UserRole } from '@visapi/contracts';
+import { USER_ROLES, type User, type UserRole } from '@visapi/contracts/auth';
 import { useState } from 'react';
 import { useMe } from '../../api/auth';
 import { useSetUserRole, useUsers } from '../../api/users';

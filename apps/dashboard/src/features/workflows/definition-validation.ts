@@ -1,4 +1,4 @@
-import { SEMVER_PATTERN, STEP_ID_PATTERN, WEBHOOK_KEY_PATTERN, workflowDefinitionJsonSchema } from '@visapi/contracts';
+import { SEMVER_PATTERN, STEP_ID_PATTERN, WEBHOOK_KEY_PATTERN, workflowDefinitionJsonSchema } from '@visapi/contracts/workflow-definition';
 import { z } from 'zod';
 
 // The dashboard's CSP forbids eval: zod must not try to compile parsers.
