@@ -97,6 +97,22 @@ describe('overview', () => {
     expect(caption.textContent).toContain('40 succeeded, 2 failed attempts, 1 dead, 1 cancelled');
     expect(caption.textContent).toMatch(/busiest minute .* with 7 runs/);
 
+    // The chart: hidden from screen readers, one column per minute, a bar per outcome that happened, a legend in words.
+    const chart = caption.closest('figure')!.querySelector<HTMLElement>('[data-chart="runs"]')!;
+    expect(chart.getAttribute('aria-hidden')).toBe('true');
+    expect(chart.querySelectorAll('g[data-minute]')).toHaveLength(60);
+    const bars = [...chart.querySelectorAll('rect[data-outcome]')].map((r) => `${r.closest('g')!.getAttribute('data-minute')} ${r.getAttribute('data-outcome')} ${r.getAttribute('height')}`);
+    expect(bars).toEqual([
+      '2026-11-30T10:01:00.000Z succeeded 5',
+      '2026-11-30T10:01:00.000Z failed 2',
+      '2026-11-30T10:01:00.000Z dead 1',
+      '2026-11-30T10:02:00.000Z succeeded 3',
+    ]);
+    expect(chart.querySelector('g[data-minute="2026-11-30T10:01:00.000Z"] title')!.textContent).toMatch(/: 7 created, 5 succeeded, 2 failed attempts, 1 dead, 0 cancelled$/);
+    expect([...chart.querySelectorAll('[data-chart-legend] span:last-child')].map((l) => l.textContent)).toEqual(['Created (line)', 'Succeeded', 'Failed attempts', 'Dead', 'Cancelled']);
+    // The busiest minute (8 runs stacked) sets the y axis' top.
+    expect(within(chart).getByText('8')).toBeTruthy();
+
     const toggle = screen.getByRole('button', { name: 'Show the numbers per minute' });
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     fireEvent.click(toggle);
