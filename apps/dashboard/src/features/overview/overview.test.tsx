@@ -1,5 +1,5 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { Queues, RunStats, RunSummary } from '@visapi/contracts';
+import { type Health, QUEUE_NAMES, type Queues, type RunStats, type RunSummary } from '@visapi/contracts';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, problem, reply } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
@@ -78,6 +78,26 @@ describe('overview', () => {
     await waitFor(() => expect(bulk()).toEqual(['bulk', '120', '0', '4', '0', '0']));
     expect(fake.callsTo('GET /api/v1/queues')).toHaveLength(1);
     expect(fake.callsTo('GET /api/v1/queues')[0]!.headers.get('x-visapi-background')).toBe('1');
+  });
+
+  it('keeps the health cards and every queue’s row in place while their first answers are on the way', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const healthy: Health = { status: 'ok', checks: { database: { status: 'up', latencyMs: 1 }, redis: { status: 'up', latencyMs: 1 } } };
+    const fake = api()
+      .on('GET /api/v1/queues', () => held.then(() => queues(5)))
+      .on('GET /healthz', () => held.then(() => healthy));
+    renderApp('/', { role: 'viewer', api: fake });
+    const loading = await screen.findByRole('table', { name: 'Jobs per queue and state, loading' });
+    expect(within(loading).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual(QUEUE_NAMES.map((name) => `${name}—————`));
+    expect(screen.getAllByText('Waiting for the first answer…')).toHaveLength(2);
+    expect(screen.getByRole('heading', { name: 'System health' }).closest('section')!.getAttribute('aria-busy')).toBe('true');
+
+    release();
+    expect(await screen.findByRole('table', { name: 'Jobs per queue and state, and workers online' })).toBeTruthy();
+    expect(screen.queryByRole('table', { name: 'Jobs per queue and state, loading' })).toBeNull();
+    expect(await screen.findAllByText('answered in 1 ms')).toHaveLength(2);
+    expect(screen.queryByText('Waiting for the first answer…')).toBeNull();
   });
 
   it('shows the last hour: success rate, latency percentiles, a chart with its numbers in words and a table, and recent failures', async () => {
