@@ -39,7 +39,8 @@ const minuteTitle = (b: Bucket) =>
 export function RunsChart({ buckets }: { buckets: RunStats['buckets'] }) {
   const n = Math.max(buckets.length, 1);
   const top = niceCeiling(Math.max(0, ...buckets.map((b) => Math.max(b.created, OUTCOMES.reduce((sum, o) => sum + b[o.key], 0)))));
-  const ticks = [...new Set([0, Math.round((n - 1) / 4), Math.round((n - 1) / 2), Math.round((3 * (n - 1)) / 4), n - 1])].filter((i) => i < buckets.length);
+  // The first and last minute and the quarters between: 10:00, 10:15, 10:30, 10:45, 10:59.
+  const ticks = [...new Set([0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 1])].filter((i) => i < buckets.length);
   const line = buckets.map((b, i) => `${i + 0.5},${top - b.created}`).join(' ');
   return (
     <Box
@@ -49,7 +50,7 @@ export function RunsChart({ buckets }: { buckets: RunStats['buckets'] }) {
       fz={11}
       style={{ display: 'grid', gridTemplateColumns: 'auto 1fr', gridTemplateRows: 'auto 1fr auto', columnGap: 6, rowGap: 4 }}
     >
-      <Group gap="sm" fz="xs" style={{ gridColumn: '1 / -1' }} data-chart-legend="">
+      <Group gap="sm" fz="xs" style={{ gridColumn: '1 / -1', rowGap: 2 }} data-chart-legend="">
         <LegendItem label="Created (line)" color={CREATED_COLOR} line />
         {OUTCOMES.map((o) => (
           <LegendItem key={o.key} label={o.label} color={o.color} />
