@@ -1,5 +1,5 @@
 import { Group, Title } from '@mantine/core';
-import type { Queues } from '@visapi/contracts';
+import { QUEUE_NAMES, type Queues } from '@visapi/contracts';
 import { useQueues } from '../../api/queues';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
@@ -20,20 +20,27 @@ const columns: Column<QueueRow>[] = [
   { key: 'workers', header: 'Workers online', numeric: true, render: (q) => formatNumber(q.workers) },
 ];
 
+/** Until the first answer: every queue's row, its numbers dashes, so the table keeps its height. */
+const loadingColumns: Column<string>[] = columns.map(({ key, header, numeric }) => ({ key, header, numeric, render: (name) => (key === 'name' ? name : '—') }));
+
 /** Jobs per queue and state, and the workers consuming each queue, live. */
 export function QueueHealth() {
   const queues = useQueues();
   return (
-    <section aria-labelledby="queue-health-title">
+    <section aria-labelledby="queue-health-title" aria-busy={queues.isPending}>
       <Group justify="space-between" mb="xs">
         <Title order={3} size="h4" id="queue-health-title">
           Queues
         </Title>
         <LiveBadge />
       </Group>
-      <QueryState query={queues} what="the queues">
-        {(data) => <DataTable caption="Jobs per queue and state, and workers online" columns={columns} rows={data.queues} rowKey={(q) => q.name} />}
-      </QueryState>
+      {queues.isPending ? (
+        <DataTable caption="Jobs per queue and state, loading" columns={loadingColumns} rows={[...QUEUE_NAMES]} rowKey={(name) => name} />
+      ) : (
+        <QueryState query={queues} what="the queues">
+          {(data) => <DataTable caption="Jobs per queue and state, and workers online" columns={columns} rows={data.queues} rowKey={(q) => q.name} />}
+        </QueryState>
+      )}
     </section>
   );
 }

@@ -1,16 +1,14 @@
-import { Anchor, Box, Button, Card, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Box, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import type { RunStats, RunSummary } from '@visapi/contracts';
-import { lazy, Suspense, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useLiveRunStats, useRunStats } from '../../api/runs';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime, formatDuration, formatNumber, formatPercent, formatTime } from '../../lib/format';
 import { useWorkflowNames } from '../runs/workflow-names';
-
-// recharts is heavy: its own chunk, loaded after the numbers are on screen.
-const RunsChart = lazy(() => import('./RunsChart'));
+import { RunsChart } from './RunsChart';
 
 /** Runs over the last `minutes`: rates and latency, a chart with its numbers as text, recent failures. */
 export function RunActivity({ minutes }: { minutes: number }) {
@@ -86,9 +84,7 @@ function ActivityChart({ stats }: { stats: RunStats }) {
       <Text component="figcaption" size="sm" mb="xs">
         Runs per minute, with their outcomes: {summarize(stats)}
       </Text>
-      <Suspense fallback={<Skeleton height={220} />}>
-        <RunsChart buckets={stats.buckets} />
-      </Suspense>
+      <RunsChart buckets={stats.buckets} />
       <Group mt="xs">
         <Button variant="subtle" size="compact-sm" aria-expanded={showTable} aria-controls={tableId} onClick={() => setShowTable((v) => !v)}>
           {showTable ? 'Hide the numbers' : 'Show the numbers per minute'}

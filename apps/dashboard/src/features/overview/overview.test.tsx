@@ -1,5 +1,5 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { Queues, RunStats, RunSummary } from '@visapi/contracts';
+import { type Health, QUEUE_NAMES, type Queues, type RunStats, type RunSummary } from '@visapi/contracts';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, problem, reply } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
@@ -80,6 +80,26 @@ describe('overview', () => {
     expect(fake.callsTo('GET /api/v1/queues')[0]!.headers.get('x-visapi-background')).toBe('1');
   });
 
+  it('keeps the health cards and every queue’s row in place while their first answers are on the way', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const healthy: Health = { status: 'ok', checks: { database: { status: 'up', latencyMs: 1 }, redis: { status: 'up', latencyMs: 1 } } };
+    const fake = api()
+      .on('GET /api/v1/queues', () => held.then(() => queues(5)))
+      .on('GET /healthz', () => held.then(() => healthy));
+    renderApp('/', { role: 'viewer', api: fake });
+    const loading = await screen.findByRole('table', { name: 'Jobs per queue and state, loading' });
+    expect(within(loading).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual(QUEUE_NAMES.map((name) => `${name}—————`));
+    expect(screen.getAllByText('Waiting for the first answer…')).toHaveLength(2);
+    expect(screen.getByRole('heading', { name: 'System health' }).closest('section')!.getAttribute('aria-busy')).toBe('true');
+
+    release();
+    expect(await screen.findByRole('table', { name: 'Jobs per queue and state, and workers online' })).toBeTruthy();
+    expect(screen.queryByRole('table', { name: 'Jobs per queue and state, loading' })).toBeNull();
+    expect(await screen.findAllByText('answered in 1 ms')).toHaveLength(2);
+    expect(screen.queryByText('Waiting for the first answer…')).toBeNull();
+  });
+
   it('shows the last hour: success rate, latency percentiles, a chart with its numbers in words and a table, and recent failures', async () => {
     const fake = api();
     renderApp('/', { role: 'viewer', api: fake });
@@ -96,6 +116,22 @@ describe('overview', () => {
     expect(caption.textContent).toContain('42 runs created over 60 minutes (0.7 a minute)');
     expect(caption.textContent).toContain('40 succeeded, 2 failed attempts, 1 dead, 1 cancelled');
     expect(caption.textContent).toMatch(/busiest minute .* with 7 runs/);
+
+    // The chart: hidden from screen readers, one column per minute, a bar per outcome that happened, a legend in words.
+    const chart = caption.closest('figure')!.querySelector<HTMLElement>('[data-chart="runs"]')!;
+    expect(chart.getAttribute('aria-hidden')).toBe('true');
+    expect(chart.querySelectorAll('g[data-minute]')).toHaveLength(60);
+    const bars = [...chart.querySelectorAll('rect[data-outcome]')].map((r) => `${r.closest('g')!.getAttribute('data-minute')} ${r.getAttribute('data-outcome')} ${r.getAttribute('height')}`);
+    expect(bars).toEqual([
+      '2026-11-30T10:01:00.000Z succeeded 5',
+      '2026-11-30T10:01:00.000Z failed 2',
+      '2026-11-30T10:01:00.000Z dead 1',
+      '2026-11-30T10:02:00.000Z succeeded 3',
+    ]);
+    expect(chart.querySelector('g[data-minute="2026-11-30T10:01:00.000Z"] title')!.textContent).toMatch(/: 7 created, 5 succeeded, 2 failed attempts, 1 dead, 0 cancelled$/);
+    expect([...chart.querySelectorAll('[data-chart-legend] span:last-child')].map((l) => l.textContent)).toEqual(['Created (line)', 'Succeeded', 'Failed attempts', 'Dead', 'Cancelled']);
+    // The busiest minute (8 runs stacked) sets the y axis' top.
+    expect(within(chart).getByText('8')).toBeTruthy();
 
     const toggle = screen.getByRole('button', { name: 'Show the numbers per minute' });
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
