@@ -1,5 +1,5 @@
 import { Group, Title } from '@mantine/core';
-import { QUEUE_NAMES, type Queues } from '@visapi/contracts';
+import { QUEUE_NAMES, type Queues } from '@visapi/contracts/queues';
 import { useQueues } from '../../api/queues';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';

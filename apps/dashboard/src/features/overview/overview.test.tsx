@@ -1,5 +1,6 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { type Health, QUEUE_NAMES, type Queues, type RunStats, type RunSummary } from '@visapi/contracts';
+import type { Health, Queues, RunStats, RunSummary } from '@visapi/contracts';
+import { QUEUE_NAMES } from '@visapi/contracts/queues';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, problem, reply } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
