@@ -2,9 +2,8 @@ import { Alert, Button, Group, List, SegmentedControl, Text, useComputedColorSch
 import { useDeferredValue, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
 import CodeEditor from './CodeEditor';
-import { loadedYamlEditing, loadYamlEditing } from './load-yaml';
 import { checkDefinition, type DefinitionCheck, type DefinitionFormat, jsonText, type TextFormat } from './definition-validation';
-
+import { loadedYamlEditing, loadYamlEditing } from './load-yaml';
 
 interface Props {
   initial: unknown;
