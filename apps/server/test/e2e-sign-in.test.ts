@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { axeViolations } from './support/dashboard';
 import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
 import { linkIn, TestSmtpServer } from './support/smtp-server';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -106,9 +107,15 @@ describe('signing in through the dashboard, in Chromium', () => {
     // A fresh load: the Overview may have cached the workflow list a moment ago.
     await page.goto(`${base}/workflows`);
     await page.getByRole('link', { name: 'Browser edited' }).click();
+    // First the light read-only view; CodeMirror loads when the admin asks to edit.
+    await page.getByRole('region', { name: 'Workflow definition (JSON), read-only' }).waitFor();
+    expect(await page.locator('.cm-editor').count()).toBe(0);
+    await page.getByRole('button', { name: 'Edit definition' }).click();
     // The editor is CodeMirror: select everything and type over it, as a user would.
     const editor = page.getByRole('textbox', { name: 'Workflow definition (JSON)' });
     await editor.waitFor();
+    // The accessibility test sees only the read-only view: the opened editor is checked here.
+    expect(await axeViolations(page)).toEqual([]);
     const definition = (await (await page.request.get(`${base}/api/v1/workflows/${(await created.json()).id}`)).json()).definition;
     const replaceWith = async (text: string) => {
       await editor.click();

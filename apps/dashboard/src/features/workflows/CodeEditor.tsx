@@ -12,7 +12,7 @@ interface Props {
   label: string;
   /** Ids of the texts that describe the editor (keyboard hint, problems). */
   describedBy?: string;
-  readOnly: boolean;
+  autoFocus?: boolean;
 }
 
 /**
@@ -37,7 +37,7 @@ const darkGround = Prec.highest(
  * CodeMirror for the definition, in its own chunk. Tab is left to the browser (it moves focus
  * out of the editor, as in any form); indentation follows Enter, or Ctrl-] / Ctrl-[.
  */
-export default function CodeEditor({ value, onChange, language, label, describedBy, readOnly }: Props) {
+export default function CodeEditor({ value, onChange, language, label, describedBy, autoFocus }: Props) {
   const dark = useComputedColorScheme('light') === 'dark';
   const extensions = useMemo(
     () => [
@@ -45,9 +45,7 @@ export default function CodeEditor({ value, onChange, language, label, described
       mantineLook,
       ...(dark ? [darkGround] : []),
       EditorView.lineWrapping,
-      // tabindex: a read-only editor's content is not editable, and keyboard users must still
-      // reach it to scroll and read (WCAG 2.1.1, axe scrollable-region-focusable).
-      EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0', ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
+      EditorView.contentAttributes.of({ 'aria-label': label, ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
     ],
     [language, label, describedBy, dark],
   );
@@ -56,7 +54,7 @@ export default function CodeEditor({ value, onChange, language, label, described
       value={value}
       onChange={onChange}
       extensions={extensions}
-      readOnly={readOnly}
+      autoFocus={autoFocus}
       indentWithTab={false}
       theme={dark ? 'dark' : 'light'}
       basicSetup={{ autocompletion: false, highlightActiveLine: false, highlightActiveLineGutter: false }}

@@ -3,20 +3,17 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
 import CodeEditor from './CodeEditor';
 import { checkDefinition, type DefinitionCheck, type DefinitionFormat, jsonText, type TextFormat } from './definition-validation';
-
-type YamlModule = typeof import('./yaml-format');
-/** Loaded once, the first time an admin picks YAML; kept for the editors that follow (a saved version remounts). */
-let yamlModule: YamlModule | undefined;
-const loadYaml = async () => (yamlModule ??= await import('./yaml-format'));
+import { loadedYamlEditing, loadYamlEditing } from './load-yaml';
 
 interface Props {
   initial: unknown;
-  canEdit: boolean;
   saving: boolean;
   saveError: unknown;
   onSave: (definition: unknown) => void;
   format: DefinitionFormat;
   onFormatChange: (format: DefinitionFormat) => void;
+  /** Focus the editor when it opens (the "Edit definition" button it replaces is gone). */
+  autoFocus?: boolean;
 }
 
 const FORMATS = [
@@ -30,14 +27,15 @@ function check(text: string, format: TextFormat): { parses: boolean; result: Def
 }
 
 /**
- * The definition as JSON or YAML (CodeMirror and the schema in this lazily loaded chunk, YAML
- * in its own), checked as you type; admins save a new version, always sent as JSON.
+ * The admin's editor of the definition, as JSON or YAML (CodeMirror and the schema in this chunk,
+ * loaded when the admin presses "Edit definition"; YAML in its own), checked as you type; saved as
+ * a new version, always sent as JSON.
  */
-export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, format: wanted, onFormatChange }: Props) {
-  const [yaml, setYaml] = useState(yamlModule);
+export function DefinitionEditor({ initial, saving, saveError, onSave, format: wanted, onFormatChange, autoFocus }: Props) {
+  const [yaml, setYaml] = useState(loadedYamlEditing);
   const format: DefinitionFormat = wanted === 'yaml' && yaml ? 'yaml' : 'json';
-  const codec = format === 'yaml' ? yaml!.yamlText : jsonText;
-  const language = useMemo(() => (format === 'yaml' ? yaml!.yamlLanguage() : undefined), [format, yaml]);
+  const codec = format === 'yaml' ? yaml!.text : jsonText;
+  const language = useMemo(() => (format === 'yaml' ? yaml!.language() : undefined), [format, yaml]);
   const original = useMemo(() => codec.print(initial), [codec, initial]);
   // A shade per scheme that keeps WCAG AA contrast on its background.
   const validColor = useComputedColorScheme('light') === 'dark' ? 'teal.4' : 'teal.9';
@@ -55,8 +53,9 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, 
     if (next === format || !parsed.ok) return;
     setSwitching(true);
     try {
-      const target = next === 'yaml' ? (await loadYaml()).yamlText : jsonText;
-      setYaml(yamlModule);
+      const loaded = next === 'yaml' ? await loadYamlEditing() : undefined;
+      const target = loaded?.text ?? jsonText;
+      if (loaded) setYaml(loaded);
       setText(target.print(parsed.value));
       onFormatChange(next);
     } finally {
@@ -85,16 +84,14 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, 
             disabled={!parses || switching}
           />
         </Group>
-        {canEdit && (
-          <Group gap="xs">
-            <Button variant="default" size="xs" disabled={!changed || saving} onClick={() => setText(original)}>
-              Discard changes
-            </Button>
-            <Button size="xs" disabled={!changed || !result.ok} loading={saving} onClick={save}>
-              Save as new version
-            </Button>
-          </Group>
-        )}
+        <Group gap="xs">
+          <Button variant="default" size="xs" disabled={!changed || saving} onClick={() => setText(original)}>
+            Discard changes
+          </Button>
+          <Button size="xs" disabled={!changed || !result.ok} loading={saving} onClick={save}>
+            Save as new version
+          </Button>
+        </Group>
       </Group>
       <div id="definition-status">
         {result.ok ? (
@@ -133,7 +130,7 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, 
         </Alert>
       )}
       <Text id="definition-keys" size="xs" c="dimmed" mb={4}>
-        {canEdit ? 'Tab moves on to the next control; Ctrl-] and Ctrl-[ indent. Saved as JSON whichever format you edit.' : 'Read-only: only an admin can change the definition.'}
+        Tab moves on to the next control; Ctrl-] and Ctrl-[ indent. Saved as JSON whichever format you edit.
       </Text>
       <CodeEditor
         value={text}
@@ -141,7 +138,7 @@ export function DefinitionEditor({ initial, canEdit, saving, saveError, onSave, 
         language={language}
         label={`Workflow definition (${formatName})`}
         describedBy="definition-keys definition-status"
-        readOnly={!canEdit}
+        autoFocus={autoFocus}
       />
     </section>
   );

@@ -1,16 +1,16 @@
 import { Alert, Badge, Group, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
-import { lazy, Suspense, useState } from 'react';
+import { type ComponentType, type ComponentProps, useState } from 'react';
 import { useMe } from '../../api/auth';
 import { useSaveWorkflow, useSetWorkflowEnabled, useWorkflow } from '../../api/workflows';
 import type { DefinitionFormat } from './definition-validation';
+import type { DefinitionEditor as Editor } from './DefinitionEditor';
+import { DefinitionView } from './DefinitionView';
+import { loadYamlEditing } from './load-yaml';
 import { Webhooks } from './Webhooks';
 import { WorkflowVersions } from './WorkflowVersions';
 
-// CodeMirror and the schema are the editor's own chunk, fetched as soon as this page's code
-// runs, alongside the workflow itself rather than after it.
-const editorChunk = import('./DefinitionEditor');
-const DefinitionEditor = lazy(() => editorChunk.then((m) => ({ default: m.DefinitionEditor })));
+type EditorComponent = ComponentType<ComponentProps<typeof Editor>>;
 
 export function WorkflowPage() {
   const { workflowId } = useParams({ from: '/app/workflows/$workflowId' });
@@ -20,6 +20,23 @@ export function WorkflowPage() {
   const setEnabled = useSetWorkflowEnabled(workflowId);
   const [format, setFormat] = useState<DefinitionFormat>('json');
   const isAdmin = me?.role === 'admin';
+  // CodeMirror and the schema (the editor's chunk) load only when an admin asks to edit; until
+  // they have, the read-only view stays, with a loader on its button.
+  const [DefinitionEditor, setDefinitionEditor] = useState<EditorComponent>();
+  const [opening, setOpening] = useState(false);
+  const [openError, setOpenError] = useState<Error>();
+  const openEditor = async () => {
+    setOpening(true);
+    setOpenError(undefined);
+    try {
+      const [chunk] = await Promise.all([import('./DefinitionEditor'), format === 'yaml' ? loadYamlEditing() : undefined]);
+      setDefinitionEditor(() => chunk.DefinitionEditor);
+    } catch (thrown) {
+      setOpenError(thrown as Error);
+    } finally {
+      setOpening(false);
+    }
+  };
 
   if (isPending) return <Skeleton height={200} aria-label="Loading workflow" />;
   if (error) return <Alert color="red" title="Cannot load the workflow">{error.message}</Alert>;
@@ -40,18 +57,27 @@ export function WorkflowPage() {
       </Group>
       {workflow.description && <Text c="dimmed">{workflow.description}</Text>}
       <Webhooks workflow={workflow} canRotate={isAdmin} />
-      <Suspense fallback={<Skeleton height={240} aria-label="Loading the definition editor" />}>
+      {isAdmin && DefinitionEditor ? (
         <DefinitionEditor
           key={workflow.version}
           initial={workflow.definition}
-          canEdit={isAdmin}
           saving={save.isPending}
           saveError={save.error}
           onSave={(definition) => save.mutate(definition)}
           format={format}
           onFormatChange={setFormat}
+          autoFocus
         />
-      </Suspense>
+      ) : (
+        <>
+          {openError && (
+            <Alert color="red" title="Cannot open the editor" role="alert">
+              {openError.message}
+            </Alert>
+          )}
+          <DefinitionView definition={workflow.definition} format={format} onFormatChange={setFormat} onEdit={isAdmin ? () => void openEditor() : undefined} opening={opening} />
+        </>
+      )}
       <WorkflowVersions workflowId={workflowId} />
     </Stack>
   );

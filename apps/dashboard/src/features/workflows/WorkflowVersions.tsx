@@ -1,11 +1,13 @@
-import { Group, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Group, NativeSelect, Skeleton, Stack, Text, Title } from '@mantine/core';
 import type { WorkflowVersion } from '@visapi/contracts';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useWorkflowVersions } from '../../api/workflows';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
 import { formatDateTime } from '../../lib/format';
-import { DefinitionDiff } from './DefinitionDiff';
+
+// The `diff` package comes with the diff, in its own chunk: only a workflow with two versions loads it.
+const DefinitionDiff = lazy(() => import('./DefinitionDiff').then((m) => ({ default: m.DefinitionDiff })));
 
 const columns: Column<WorkflowVersion>[] = [
   { key: 'version', header: 'Version', render: (v) => v.version },
@@ -61,7 +63,9 @@ function VersionDiff({ versions }: { versions: WorkflowVersion[] }) {
       {from.id === to.id ? (
         <Text size="sm">Pick two different versions to see what changed.</Text>
       ) : (
-        <DefinitionDiff from={from.definition} to={to.definition} label={`Changes from version ${from.version} to ${to.version}`} />
+        <Suspense fallback={<Skeleton height={160} aria-label="Loading the changes" />}>
+          <DefinitionDiff from={from.definition} to={to.definition} label={`Changes from version ${from.version} to ${to.version}`} />
+        </Suspense>
       )}
     </Stack>
   );

@@ -66,6 +66,13 @@ const viewOf = (textbox: HTMLElement) => {
   return view;
 };
 const textOf = (textbox: HTMLElement) => viewOf(textbox).state.doc.toString();
+/** The light read-only view everyone sees first. */
+const findReadOnly = (format: 'JSON' | 'YAML' = 'JSON') => screen.findByRole('region', { name: `Workflow definition (${format}), read-only` });
+/** An admin presses "Edit definition": the editor's chunk loads and CodeMirror replaces the read-only view. */
+async function openEditor(format: 'JSON' | 'YAML' = 'JSON') {
+  fireEvent.click(await screen.findByRole('button', { name: 'Edit definition' }));
+  return findEditor(format);
+}
 /** Replaces the editor's text as typing would (a user input transaction). */
 function typeInto(textbox: HTMLElement, text: string) {
   const view = viewOf(textbox);
@@ -77,12 +84,21 @@ describe('workflows', { timeout: 20_000 }, () => {
     renderApp('/workflows', { role: 'admin', api });
     fireEvent.click(await screen.findByRole('link', { name: 'Partner status' }));
     expect(await screen.findByText('POST http://localhost:3000/api/v1/triggers/partner-status')).toBeTruthy();
-    expect(await screen.findByText('Valid definition')).toBeTruthy();
+    expect((await findReadOnly()).textContent).toBe(JSON.stringify(definition, null, 2));
   });
 
   it('validates the definition as it is typed; only a valid change can be saved, as a new version', async () => {
     renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
+    const readOnly = await findReadOnly();
+    expect(screen.queryByRole('textbox', { name: /Workflow definition/ })).toBeNull();
+    const edit = screen.getByRole('button', { name: 'Edit definition' });
+    fireEvent.click(edit);
+    // While the editor's chunk loads, the definition stays readable and the button shows it is busy.
+    expect(edit.getAttribute('data-loading')).toBe('true');
+    expect(readOnly.isConnected).toBe(true);
     const editor = await findEditor();
+    expect(readOnly.isConnected).toBe(false);
+    expect(screen.getByText('Valid definition')).toBeTruthy();
     const save = screen.getByRole('button', { name: 'Save as new version' }) as HTMLButtonElement;
     expect(save.disabled).toBe(true);
 
@@ -105,7 +121,9 @@ describe('workflows', { timeout: 20_000 }, () => {
 
   it('keeps Tab for moving focus: the editor does not trap it', async () => {
     renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
-    const editor = await findEditor();
+    const editor = await openEditor();
+    // The button it replaces is gone: focus moves into the editor.
+    await waitFor(() => expect(document.activeElement).toBe(editor));
     // A handled key is prevented (fireEvent answers false); Tab is left to the browser.
     expect(fireEvent.keyDown(editor, { key: 'Tab', code: 'Tab', keyCode: 9 })).toBe(true);
     expect(editor.getAttribute('aria-describedby')).toContain('definition-keys');
@@ -117,7 +135,7 @@ describe('workflows', { timeout: 20_000 }, () => {
       reply(409, problem(409, 'Conflict', 'The version must be greater than 1.0.0.', { errors: [{ path: '$.version', message: 'not greater than 1.0.0' }] })),
     );
     renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
-    typeInto(await findEditor(), JSON.stringify({ ...definition, description: 'changed' }, null, 2));
+    typeInto(await openEditor(), JSON.stringify({ ...definition, description: 'changed' }, null, 2));
     fireEvent.click(await screen.findByRole('button', { name: 'Save as new version' }));
     expect(await screen.findByText('The version must be greater than 1.0.0.')).toBeTruthy();
     expect(screen.getByText('not greater than 1.0.0')).toBeTruthy();
@@ -133,7 +151,7 @@ describe('workflows', { timeout: 20_000 }, () => {
 
     it('issue 9 #2: a signed webhook shows "signed", never a secret, and the definition as read saves back with signed: true', async () => {
       renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
-      const editor = await findEditor();
+      const editor = await openEditor();
       expect(screen.getByText('signed', { selector: '.mantine-Badge-label' })).toBeTruthy();
       expect(await screen.findByText('Valid definition')).toBeTruthy();
       typeInto(editor, textOf(editor).replace('"1.0.0"', '"1.0.1"'));
@@ -164,25 +182,36 @@ describe('workflows', { timeout: 20_000 }, () => {
 
       api.on('GET /api/v1/auth/me', () => sessionUser('viewer'));
       renderApp(`/workflows/${workflowId}`, { api });
-      await findEditor();
+      await findReadOnly();
       expect(screen.queryByRole('button', { name: /Rotate secret/ })).toBeNull();
     });
   });
 
-  it('is read-only for a viewer, who may still read it as YAML', async () => {
-    renderApp(`/workflows/${workflowId}`, { role: 'viewer', api });
-    const editor = await findEditor();
-    expect(editor.getAttribute('aria-readonly')).toBe('true');
-    expect(screen.queryByRole('button', { name: 'Save as new version' })).toBeNull();
-    expect(screen.getByText(/Read-only: only an admin/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('radio', { name: 'YAML' }));
-    expect(textOf(await findEditor('YAML'))).toContain('name: Partner status');
-  });
+  for (const role of ['viewer', 'operator'] as const) {
+    it(`shows a ${role} the definition read-only, as JSON or YAML, and never loads the editor`, async () => {
+      renderApp(`/workflows/${workflowId}`, { role, api });
+      const readOnly = await findReadOnly();
+      expect(readOnly.textContent).toBe(JSON.stringify(definition, null, 2));
+      // Keyboard users can reach it to scroll (axe scrollable-region-focusable).
+      expect(readOnly.tagName).toBe('PRE');
+      expect(readOnly.getAttribute('tabindex')).toBe('0');
+      expect(screen.getByText(/Read-only: only an admin/)).toBeTruthy();
+      expect(screen.queryByRole('button', { name: 'Edit definition' })).toBeNull();
+      expect(screen.queryByRole('button', { name: 'Save as new version' })).toBeNull();
+
+      fireEvent.click(screen.getByRole('radio', { name: 'YAML' }));
+      expect((await findReadOnly('YAML')).textContent).toContain('name: Partner status\nversion: 1.0.0\n');
+      await screen.findByText('v1.0.0');
+      // No CodeMirror anywhere: neither a textbox nor an editor view was ever drawn.
+      expect(screen.queryByRole('textbox', { name: /Workflow definition/ })).toBeNull();
+      expect(document.querySelector('.cm-editor')).toBeNull();
+    });
+  }
 
   describe('YAML', () => {
     it('switches to YAML and back; a valid YAML edit saves the definition as JSON', async () => {
       renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
-      await findEditor();
+      await openEditor();
       fireEvent.click(screen.getByRole('radio', { name: 'YAML' }));
       const editor = await findEditor('YAML');
       expect(textOf(editor)).toBe(
@@ -208,9 +237,25 @@ describe('workflows', { timeout: 20_000 }, () => {
       expect(await findEditor('YAML')).toBeTruthy();
     });
 
+    it('opens the editor in YAML when the admin was reading YAML; Discard changes brings the saved text back', async () => {
+      renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
+      await findReadOnly();
+      fireEvent.click(screen.getByRole('radio', { name: 'YAML' }));
+      const shown = (await findReadOnly('YAML')).textContent;
+      const editor = await openEditor('YAML');
+      expect(textOf(editor)).toBe(shown);
+      const discard = screen.getByRole('button', { name: 'Discard changes' }) as HTMLButtonElement;
+      expect(discard.disabled).toBe(true);
+      typeInto(editor, textOf(editor).replace('ms: 10', 'ms: 20'));
+      expect(await screen.findByText('Valid definition — not saved yet')).toBeTruthy();
+      fireEvent.click(discard);
+      await waitFor(() => expect(textOf(editor)).toBe(shown));
+      expect(await screen.findByText('Valid definition')).toBeTruthy();
+    });
+
     it('shows a YAML syntax error with its line and blocks saving and switching; schema problems by path', async () => {
       renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
-      await findEditor();
+      await openEditor();
       fireEvent.click(screen.getByRole('radio', { name: 'YAML' }));
       const editor = await findEditor('YAML');
       const save = screen.getByRole('button', { name: 'Save as new version' }) as HTMLButtonElement;
@@ -246,7 +291,7 @@ describe('workflows', { timeout: 20_000 }, () => {
 
       expect((screen.getByRole('combobox', { name: 'From version' }) as HTMLSelectElement).value).toBe(v2.id);
       expect((screen.getByRole('combobox', { name: 'To version' }) as HTMLSelectElement).value).toBe(v3.id);
-      const diff = screen.getByRole('region', { name: 'Changes from version 1.0.1 to 1.1.0' });
+      const diff = await screen.findByRole('region', { name: 'Changes from version 1.0.1 to 1.1.0' });
       expect(changes(diff)).toEqual([
         ['removed', '−', '  "version": "1.0.1",'],
         ['added', '+', '  "version": "1.1.0",'],
@@ -264,7 +309,7 @@ describe('workflows', { timeout: 20_000 }, () => {
       renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
       const fromSelect = await screen.findByRole('combobox', { name: 'From version' });
       fireEvent.change(fromSelect, { target: { value: v1.id } });
-      const diff = screen.getByRole('region', { name: 'Changes from version 1.0.0 to 1.1.0' });
+      const diff = await screen.findByRole('region', { name: 'Changes from version 1.0.0 to 1.1.0' });
       expect(changes(diff).map(([kind, , text]) => `${kind} ${text.trim()}`)).toEqual([
         'removed "version": "1.0.0",',
         'added "description": "Tells partners",',
@@ -288,7 +333,7 @@ describe('workflows', { timeout: 20_000 }, () => {
       renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
       await screen.findByRole('table', { name: 'Versions of this workflow, newest first' });
       const before = api.callsTo('GET /api/v1/workflows/:id/versions').length;
-      const editor = await findEditor();
+      const editor = await openEditor();
       typeInto(editor, textOf(editor).replace('"1.1.0"', '"1.2.0"'));
       fireEvent.click(await screen.findByRole('button', { name: 'Save as new version' }));
       await waitFor(() => expect(api.callsTo('GET /api/v1/workflows/:id/versions').length).toBeGreaterThan(before));

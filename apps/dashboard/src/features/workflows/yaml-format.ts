@@ -1,9 +1,7 @@
 import { parseDocument, stringify } from 'yaml';
 import type { ParsedText, TextFormat } from './definition-validation';
 
-export { yaml as yamlLanguage } from '@codemirror/lang-yaml';
-
-/** YAML, in its own chunk with its CodeMirror language: only an admin who picks it loads it. */
+/** YAML, in its own chunk: loaded only when someone picks it (its CodeMirror language is yaml-language.ts). */
 export const yamlText: TextFormat = {
   parse: parseYaml,
   print: (value) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }),
