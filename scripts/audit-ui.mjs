@@ -105,13 +105,19 @@ export async function main() {
     const failures = [];
     for (const page of [...pages, ...(only ? [] : ['/sign-in'])]) {
       const signedIn = page !== '/sign-in';
-      const result = await lighthouse(`${base}${page}`, {
-        port: chrome.port,
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: ['accessibility', 'performance'],
-        extraHeaders: signedIn ? { cookie } : {},
-      });
+      // Lighthouse now and then fails to record a trace (NO_NAVSTART): such a run is retried.
+      let result;
+      for (let attempt = 1; ; attempt++) {
+        result = await lighthouse(`${base}${page}`, {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: ['accessibility', 'performance'],
+          extraHeaders: signedIn ? { cookie } : {},
+        });
+        if (!result.lhr.runtimeError || attempt === 3) break;
+        console.log(`${page}: ${result.lhr.runtimeError.code}, running Lighthouse again`);
+      }
       const { categories, audits, runtimeError } = result.lhr;
       if (runtimeError) throw new Error(`Lighthouse could not audit ${page}: ${runtimeError.code} ${runtimeError.message}`);
       const row = {
