@@ -73,6 +73,8 @@ export async function main(argv) {
   const a = await startInstance(['--role', 'gateway'], env);
   const b = await startInstance(['--role', 'gateway'], { ...env, PORT: String(await freePort()) });
   const worker = await startInstance(['--role', 'worker'], { ...env, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) }, 'worker');
+  // Read while the instances run: the embedded defaults' runtime.json is emptied when they stop.
+  const redisUrl = process.env.REDIS_URL ?? JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).redis?.url;
   const clients = [];
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench-events', '--scopes', 'trigger,manage_workflows', '--json'], env));
@@ -125,18 +127,18 @@ export async function main(argv) {
   } finally {
     for (const client of clients) client.close();
     await Promise.all([stopInstance(a), stopInstance(b), stopInstance(worker)]);
-    await dropPrefix(env).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
+    await dropPrefix(redisUrl, env.REDIS_PREFIX).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
   }
 }
 
 /** Deletes this run's Redis keys (its queues, the event stream). */
-async function dropPrefix(env) {
+async function dropPrefix(url, prefix) {
+  if (!url) return; // nothing to clean: the embedded Redis is gone with its keys
   const { Redis } = await import('ioredis');
-  const url = process.env.REDIS_URL ?? JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).redis.url;
   const redis = new Redis(url);
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     if (keys.length) await redis.unlink(...keys);
     cursor = next;
   } while (cursor !== '0');
