@@ -3,6 +3,7 @@ import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVer
 import { getJson, patchJson, postJson, putJson } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
+import { shownOnce } from './shown-once';
 
 export function useWorkflows() {
   return useQuery({
@@ -51,6 +52,7 @@ export function useSetWorkflowEnabled(id: string) {
 export function useRotateWebhookSecret(id: string) {
   const client = useQueryClient();
   return useMutation({
+    ...shownOnce,
     mutationFn: (key: string) => postJson<RotatedWebhookSecret>(`/api/v1/workflows/${id}/webhooks/${encodeURIComponent(key)}/rotate-secret`),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.workflows.detail(id) });

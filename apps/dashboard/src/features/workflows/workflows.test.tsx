@@ -1,7 +1,11 @@
-import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, fireEvent, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { EditorView } from '@uiw/react-codemirror';
 import type { Workflow, WorkflowDefinitionView, WorkflowVersion } from '@visapi/contracts';
-import { beforeEach, describe, expect, it } from 'vitest';
+import type { ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { useRotateWebhookSecret } from '../../api/workflows';
+import { createQueryClient } from '../../App';
 import { FakeApi, problem, reply, sessionUser } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
@@ -185,6 +189,23 @@ describe('workflows', { timeout: 20_000 }, () => {
       await findReadOnly();
       expect(screen.queryByRole('button', { name: /Rotate secret/ })).toBeNull();
     });
+  });
+
+  it('keeps a rotated webhook secret in no cache once the dialog has let it go', async () => {
+    const secret = 'whsec_Zm9yZ290dGVuLW9uY2UtdGhlLWRpYWxvZy1jbG9zZXM=';
+    const rotating = new FakeApi().on('POST /api/v1/workflows/:id/webhooks/:key/rotate-secret', () =>
+      reply(201, { key: 'partner-status', signingSecret: secret, version: '1.0.1' }),
+    );
+    vi.stubGlobal('fetch', rotating.fetch);
+    const client = createQueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+    const { result } = renderHook(() => useRotateWebhookSecret(workflowId), { wrapper });
+    act(() => result.current.mutate('partner-status'));
+    await waitFor(() => expect(result.current.data?.signingSecret).toBe(secret));
+    const cached = () => JSON.stringify(client.getMutationCache().getAll().map((m) => m.state));
+    expect(cached()).toContain(secret);
+    act(() => result.current.reset()); // what closing the dialog does
+    await waitFor(() => expect(cached()).not.toContain(secret));
   });
 
   for (const role of ['viewer', 'operator'] as const) {
