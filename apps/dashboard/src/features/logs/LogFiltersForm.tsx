@@ -54,11 +54,6 @@ function useUrlField(urlValue: string | undefined, parse: (raw: string) => Parse
   const [draft, setDraft] = useState(() => show(urlValue));
   const [settled, setSettled] = useState(true);
   const committed = useRef(urlValue);
-  useEffect(() => {
-    if (urlValue === committed.current) return;
-    committed.current = urlValue;
-    setDraft(show(urlValue));
-  }, [urlValue]);
   const settle = useDebouncedCallback((raw: string) => {
     const parsed = parse(raw);
     setSettled(true);
@@ -66,6 +61,14 @@ function useUrlField(urlValue: string | undefined, parse: (raw: string) => Parse
     committed.current = parsed.value;
     commit(parsed.value);
   }, DEBOUNCE_MS);
+  useEffect(() => {
+    if (urlValue === committed.current) return;
+    committed.current = urlValue;
+    // The URL wins: what was typed before it changed must not overwrite it after the pause.
+    settle.cancel();
+    setSettled(true);
+    setDraft(show(urlValue));
+  }, [urlValue]);
   const error = parse(draft).error;
   return {
     value: draft,
