@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import { getJson, patchJson, postJson, putJson } from './client';
 import { usePagedList } from './paged';
@@ -14,6 +15,16 @@ export function useWorkflows() {
 
 export function useWorkflow(id: string) {
   return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
+}
+
+/** Workflow names by id, for tables whose rows name their workflow by id only (runs, dead letters, logs). */
+export function useWorkflowNames(): { name: (id: string) => string; workflows: WorkflowSummary[] } {
+  const { data } = useWorkflows();
+  return useMemo(() => {
+    const workflows = data?.items ?? [];
+    const names = new Map(workflows.map((w) => [w.id, w.name]));
+    return { workflows, name: (id: string) => names.get(id) ?? `${id.slice(0, 8)}…` };
+  }, [data]);
 }
 
 /** The workflow's versions, newest first, each with its definition. */

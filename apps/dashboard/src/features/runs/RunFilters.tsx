@@ -2,7 +2,7 @@ import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { RUN_STATUSES, TRIGGER_TYPES } from '@visapi/contracts/runs';
 import type { RunFilters as Filters } from '../../api/runs';
 import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format';
-import { useWorkflowNames } from './workflow-names';
+import { useWorkflowNames } from '../../api/workflows';
 
 const options = (any: string, values: ReadonlyArray<string | { value: string; label: string }>) => [{ value: '', label: any }, ...values];
 
