@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
-import { getJson, patchJson, postJson, putJson } from './client';
+import { getJson, isRefetch, patchJson, postJson, putJson } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
 import { shownOnce } from './shown-once';
@@ -9,12 +9,12 @@ import { shownOnce } from './shown-once';
 export function useWorkflows() {
   return useQuery({
     queryKey: queryKeys.workflows.list(),
-    queryFn: () => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200'),
+    queryFn: (context) => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200', { background: isRefetch(context) }),
   });
 }
 
 export function useWorkflow(id: string) {
-  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
+  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: (context) => getJson<Workflow>(`/api/v1/workflows/${id}`, { background: isRefetch(context) }) });
 }
 
 /** Workflow names by id, for tables whose rows name their workflow by id only (runs, dead letters, logs). */
