@@ -1,6 +1,6 @@
 import { type Mutation, type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SessionUser, User } from '@visapi/contracts';
-import { getJson, isRefetch, isUnauthorized, postJson } from './client';
+import { getJson, isUnauthorized, postJson } from './client';
 import { queryKeys } from './query-keys';
 
 const fetchMe = (background: boolean) => getJson<SessionUser>('/api/v1/auth/me', { background });
@@ -9,7 +9,7 @@ const fetchMe = (background: boolean) => getJson<SessionUser>('/api/v1/auth/me',
 export function useMe() {
   return useQuery({
     queryKey: queryKeys.me,
-    queryFn: (context) => fetchMe(isRefetch(context)),
+    queryFn: () => fetchMe(false),
     retry: (count, error) => !isUnauthorized(error) && count < 2,
     staleTime: 60_000,
   });
