@@ -3,32 +3,28 @@ import type { ApiKey, CreateApiKey, CreatedApiKey } from '@visapi/contracts';
 import { deleteJson, postJson } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
+import { shownOnce } from './shown-once';
 
 /** Every API key, newest first; never a secret (admin). */
 export function useApiKeys() {
   return usePagedList<ApiKey>(queryKeys.apiKeys.list(), '/api/v1/api-keys');
 }
 
-/**
- * The answers of create and rotate hold the key, shown once: `gcTime: 0` drops the mutation
- * (and the key with it) from the mutation cache as soon as the dialog resets it.
- */
-const secretOptions = { gcTime: 0 } as const;
-
+/** The answer holds the new key, shown once. */
 export function useCreateApiKey() {
   const client = useQueryClient();
   return useMutation({
-    ...secretOptions,
+    ...shownOnce,
     mutationFn: (body: CreateApiKey) => postJson<CreatedApiKey>('/api/v1/api-keys', body),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys.all }),
   });
 }
 
-/** A new secret; the old one stays valid for `graceHours` (default 24 on the server). */
+/** A new secret, shown once; the old one stays valid for `graceHours` (default 24 on the server). */
 export function useRotateApiKey() {
   const client = useQueryClient();
   return useMutation({
-    ...secretOptions,
+    ...shownOnce,
     mutationFn: ({ id, graceHours }: { id: string; graceHours: number }) => postJson<CreatedApiKey>(`/api/v1/api-keys/${id}/rotate`, { graceHours }),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys.all }),
   });

@@ -1,3 +1,4 @@
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { BACKGROUND_HEADER } from '@visapi/contracts/auth';
 import { type Problem } from '@visapi/contracts/problem';
 
@@ -50,3 +51,10 @@ export function queryString(params: Record<string, string | number | boolean | u
 }
 
 export const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
+
+/**
+ * For a query's `queryFn` context: whether this fetch refreshes data already shown (on window
+ * focus, after an invalidation, after a stream reset), which is background; the first load is
+ * the user's and keeps the session alive.
+ */
+export const isRefetch = ({ client, queryKey }: { client: QueryClient; queryKey: QueryKey }) => client.getQueryState(queryKey)?.data !== undefined;

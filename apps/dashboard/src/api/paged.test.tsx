@@ -1,6 +1,9 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, fireEvent, renderHook, screen, waitFor } from '@testing-library/react';
 import type { OutboxMessage } from '@visapi/contracts';
-import { describe, expect, it } from 'vitest';
+import type { ReactNode } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+import { usePagedList } from './paged';
 import { FakeApi } from '../test/fake-api';
 import { renderApp } from '../test/render-app';
 
@@ -26,5 +29,31 @@ describe('usePagedList', () => {
     const calls = api.callsTo('GET /api/v1/outbox');
     expect(calls.map((c) => Object.fromEntries(c.query))).toEqual([{ limit: '50' }, { limit: '50', cursor: 'next' }]);
     expect(calls.map((c) => c.headers.get('x-visapi-background'))).toEqual([null, null]);
+  });
+});
+
+describe('usePagedList refetches', () => {
+  it('a refetch of every page shown (polling, invalidation) is background, the pages after the first too', async () => {
+    const api = new FakeApi().on('GET /api/v1/outbox', ({ query }) =>
+      query.get('cursor') === 'next' ? { items: [message(1)], nextCursor: null } : { items: [message(2)], nextCursor: 'next' },
+    );
+    vi.stubGlobal('fetch', api.fetch);
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+    const { result } = renderHook(() => usePagedList<OutboxMessage>(['outbox-test'], '/api/v1/outbox'), { wrapper });
+    await waitFor(() => expect(result.current.items).toHaveLength(1));
+    await act(async () => {
+      await result.current.query.fetchNextPage();
+    });
+    await act(async () => {
+      await result.current.query.refetch();
+    });
+    const calls = api.callsTo('GET /api/v1/outbox');
+    expect(calls.map((c) => [c.query.get('cursor'), c.headers.get('x-visapi-background')])).toEqual([
+      [null, null],
+      ['next', null],
+      [null, '1'],
+      ['next', '1'],
+    ]);
   });
 });

@@ -19,12 +19,16 @@ export function usePagedList<T>(queryKey: readonly unknown[], path: string, para
   const query = useInfiniteQuery({
     queryKey,
     initialPageParam: undefined as string | undefined,
-    // Refetching pages already shown (polling, live invalidation) is background; the first
-    // load and "Load more" are the user's doing and keep the session alive.
-    queryFn: ({ pageParam, client, queryKey: key }) =>
-      getJson<Page<T>>(`${path}${queryString({ ...params, limit: pageSize, cursor: pageParam })}`, {
-        background: client.getQueryState(key)?.data !== undefined && pageParam === undefined,
-      }),
+    // Refetching the pages already shown (polling, live invalidation: every page, the first
+    // and the ones after it) is background; the first load and "Load more" (a fetch whose
+    // meta says fetchMore) are the user's doing and keep the session alive.
+    queryFn: ({ client, pageParam, queryKey: key }) => {
+      const state = client.getQueryState(key);
+      const loadingMore = state?.fetchMeta?.fetchMore !== undefined;
+      return getJson<Page<T>>(`${path}${queryString({ ...params, limit: pageSize, cursor: pageParam })}`, {
+        background: state?.data !== undefined && !loadingMore,
+      });
+    },
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     refetchInterval,
   });

@@ -2,7 +2,7 @@ import { type InfiniteData, type QueryClient, useMutation, useQuery, useQueryCli
 import type { Page, Run, RunStats, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { useEffect, useRef } from 'react';
 import { useEventStream } from '../hooks/useEventStream';
-import { getJson, postJson } from './client';
+import { getJson, isRefetch, postJson } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
 
@@ -22,10 +22,9 @@ const UNFINISHED: ReadonlySet<Run['status']> = new Set(['queued', 'running', 'fa
  * it does not keep an idle session alive.
  */
 export function useRun(id: string, { poll = false }: { poll?: boolean } = {}) {
-  const client = useQueryClient();
   return useQuery({
     queryKey: queryKeys.runs.detail(id),
-    queryFn: () => getJson<Run>(`/api/v1/runs/${id}`, { background: client.getQueryData(queryKeys.runs.detail(id)) !== undefined }),
+    queryFn: (context) => getJson<Run>(`/api/v1/runs/${id}`, { background: isRefetch(context) }),
     refetchInterval: (query) => (poll && query.state.data && UNFINISHED.has(query.state.data.status) ? 5_000 : false),
   });
 }

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { PutTemplate, Template, TemplateChannel, TemplatePreview, TemplatePreviewRequest } from '@visapi/contracts';
-import { getJson, postJson, putJson, queryString } from './client';
+import { getJson, isRefetch, postJson, putJson, queryString } from './client';
 import { queryKeys } from './query-keys';
 
 /** GET /api/v1/templates's filters (templatesQuerySchema): exact name, channel, locale. */
@@ -14,7 +14,7 @@ export interface TemplatesFilter {
 export function useTemplates(filter: TemplatesFilter) {
   return useQuery({
     queryKey: queryKeys.templates.list(filter),
-    queryFn: () => getJson<{ items: Template[] }>(`/api/v1/templates${queryString({ ...filter })}`),
+    queryFn: (context) => getJson<{ items: Template[] }>(`/api/v1/templates${queryString({ ...filter })}`, { background: isRefetch(context) }),
   });
 }
 

@@ -1,18 +1,30 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
-import { getJson, patchJson, postJson, putJson } from './client';
+import { getJson, isRefetch, patchJson, postJson, putJson } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
+import { shownOnce } from './shown-once';
 
 export function useWorkflows() {
   return useQuery({
     queryKey: queryKeys.workflows.list(),
-    queryFn: () => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200'),
+    queryFn: (context) => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200', { background: isRefetch(context) }),
   });
 }
 
 export function useWorkflow(id: string) {
-  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: () => getJson<Workflow>(`/api/v1/workflows/${id}`) });
+  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: (context) => getJson<Workflow>(`/api/v1/workflows/${id}`, { background: isRefetch(context) }) });
+}
+
+/** Workflow names by id, for tables whose rows name their workflow by id only (runs, dead letters, logs). */
+export function useWorkflowNames(): { name: (id: string) => string; workflows: WorkflowSummary[] } {
+  const { data } = useWorkflows();
+  return useMemo(() => {
+    const workflows = data?.items ?? [];
+    const names = new Map(workflows.map((w) => [w.id, w.name]));
+    return { workflows, name: (id: string) => names.get(id) ?? `${id.slice(0, 8)}…` };
+  }, [data]);
 }
 
 /** The workflow's versions, newest first, each with its definition. */
@@ -51,6 +63,7 @@ export function useSetWorkflowEnabled(id: string) {
 export function useRotateWebhookSecret(id: string) {
   const client = useQueryClient();
   return useMutation({
+    ...shownOnce,
     mutationFn: (key: string) => postJson<RotatedWebhookSecret>(`/api/v1/workflows/${id}/webhooks/${encodeURIComponent(key)}/rotate-secret`),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.workflows.detail(id) });

@@ -8,7 +8,7 @@ type Listener = (type: EventType, data: unknown) => void;
 /**
  * One EventSource per signed-in tab, shared by every component that listens. The browser
  * reconnects by itself and sends `Last-Event-ID`, so the server replays what was missed; when
- * it cannot (`stream.reset`), every query is refetched.
+ * it cannot (`stream.reset`), every query but the session's is refetched.
  */
 class EventHub {
   private source: EventSource | undefined;
@@ -69,7 +69,8 @@ const HubContext = createContext<EventHub | undefined>(undefined);
 /** Opens the event stream for the signed-in shell; closes it on sign-out (unmount). */
 export function EventStreamProvider({ children, url = '/api/v1/events' }: { children: ReactNode; url?: string }) {
   const client = useQueryClient();
-  const [hub] = useState(() => new EventHub(url, () => void client.invalidateQueries()));
+  // The session (/auth/me) is no event's business: refreshing it is left to its own reads.
+  const [hub] = useState(() => new EventHub(url, () => void client.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'auth' })));
   useEffect(() => {
     hub.open();
     return () => hub.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationBetween, formatDuration, formatPercent, formatRelative } from './format';
+import { durationBetween, formatDuration, formatPercent, formatRelative, fromDateTimeLocal, toDateTimeLocal } from './format';
 
 describe('format', () => {
   it('writes durations at a useful precision', () => {
@@ -21,5 +21,22 @@ describe('format', () => {
     expect(formatRelative('2026-11-30T10:00:45Z', now)).toMatch(/in 45 seconds/);
     expect(formatPercent(0.9876)).toMatch(/98\.8\s?%/);
     expect(formatPercent(null)).toBe('—');
+  });
+});
+
+describe('datetime-local values', () => {
+  it('shows an instant in the browser’s zone, seconds only when there are some, and reads it back', () => {
+    const withSeconds = new Date(2026, 10, 30, 10, 5, 7).toISOString();
+    const onTheMinute = new Date(2026, 10, 30, 9, 0).toISOString();
+    expect(toDateTimeLocal(withSeconds)).toBe('2026-11-30T10:05:07');
+    expect(toDateTimeLocal(onTheMinute)).toBe('2026-11-30T09:00');
+    expect(fromDateTimeLocal(toDateTimeLocal(withSeconds))).toBe(withSeconds);
+    expect(fromDateTimeLocal('2026-11-30T09:00')).toBe(onTheMinute);
+  });
+  it('leaves out what is empty or not a date', () => {
+    expect(toDateTimeLocal(undefined)).toBe('');
+    expect(toDateTimeLocal('not a date')).toBe('');
+    expect(fromDateTimeLocal('')).toBeUndefined();
+    expect(fromDateTimeLocal('2026-13-45T99:99')).toBeUndefined();
   });
 });

@@ -37,3 +37,19 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   if (abs < 86_400) return relative.format(Math.round(seconds / 3_600), 'hour');
   return relative.format(Math.round(seconds / 86_400), 'day');
 }
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** An ISO instant as a `datetime-local` input shows it, in the browser's zone (seconds only when not 0); '' when empty or invalid. */
+export function toDateTimeLocal(iso: string | null | undefined): string {
+  const d = iso ? new Date(iso) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return '';
+  const seconds = d.getSeconds() ? `:${pad2(d.getSeconds())}` : '';
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}${seconds}`;
+}
+
+/** A `datetime-local` value (the browser's zone) as an ISO instant; undefined when empty or invalid. */
+export function fromDateTimeLocal(value: string): string | undefined {
+  const d = value ? new Date(value) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+}

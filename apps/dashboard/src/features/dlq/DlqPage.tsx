@@ -1,9 +1,9 @@
 import { Anchor, Badge, Button, Group, Modal, NativeSelect, Stack, Text, Title } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { RunSummary } from '@visapi/contracts';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { isReplayDone, type ReplaySelector, useDeadRuns, useDeadRunsLive, useReplayProgress, useStartReplay } from '../../api/dlq';
-import { useWorkflows } from '../../api/workflows';
+import { useWorkflowNames } from '../../api/workflows';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { RunIdLink } from '../../components/RunIdLink';
@@ -24,7 +24,7 @@ export function DlqPage() {
   const { workflowId } = useSearch({ from: '/app/dlq' });
   const navigate = useNavigate({ from: '/dlq' });
   const canReplay = useCan('operator');
-  const workflows = useWorkflows();
+  const { workflows, name } = useWorkflowNames();
   const dead = useDeadRuns(workflowId);
   useDeadRunsLive();
   const start = useStartReplay();
@@ -33,8 +33,7 @@ export function DlqPage() {
   const [replayId, setReplayId] = useState<string | null>(null);
   const progress = useReplayProgress(replayId);
 
-  const names = useMemo(() => new Map((workflows.data?.items ?? []).map((w) => [w.id, w.name])), [workflows.data]);
-  const workflowName = workflowId ? (names.get(workflowId) ?? workflowId) : undefined;
+  const workflowName = workflowId ? name(workflowId) : undefined;
   // Runs that left the list (replayed elsewhere, another filter) are no longer selected.
   const chosen = dead.items.filter((run) => selected.has(run.id)).map((run) => run.id);
   // One bulk replay at a time from this page.
@@ -64,7 +63,7 @@ export function DlqPage() {
       header: 'Workflow',
       render: (run) => (
         <Anchor component={Link} to={`/workflows/${run.workflowId}`} size="sm">
-          {names.get(run.workflowId) ?? run.workflowId.slice(0, 8)}
+          {name(run.workflowId)}
         </Anchor>
       ),
     },
@@ -122,7 +121,7 @@ export function DlqPage() {
             setSelected(new Set());
             void navigate({ search: { workflowId: e.currentTarget.value || undefined } });
           }}
-          data={[{ value: '', label: 'All workflows' }, ...(workflows.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }))]}
+          data={[{ value: '', label: 'All workflows' }, ...workflows.map((w) => ({ value: w.id, label: w.name }))]}
         />
         {canReplay && (
           <Group gap="sm">

@@ -99,6 +99,12 @@ describe('dead letters', { timeout: 15_000 }, () => {
     expect(api.callsTo('GET /api/v1/dlq')[0]!.query.get('limit')).toBe('50');
   });
 
+  it('names a workflow it does not know as the runs list does: its id’s start and an ellipsis', async () => {
+    const unknownWorkflowId = 'c0ffee00-1111-4222-8333-444455556666';
+    renderApp('/dlq', { role: 'viewer', api: apiWith([deadRun(runIds[0], { workflowId: unknownWorkflowId })]) });
+    expect(await screen.findByRole('link', { name: 'c0ffee00…' })).toBeTruthy();
+  });
+
   it('says when nothing is dead', async () => {
     renderApp('/dlq', { role: 'operator', api: apiWith([]) });
     expect(await screen.findByText('No dead runs: nothing is waiting in the dead-letter queue.')).toBeTruthy();

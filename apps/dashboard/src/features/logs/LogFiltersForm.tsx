@@ -3,6 +3,7 @@ import { useDebouncedCallback } from '@mantine/hooks';
 import { LOG_LEVELS, logsQuerySchema } from '@visapi/contracts/logs';
 import { type WorkflowSummary } from '@visapi/contracts/workflows';
 import { useEffect, useRef, useState } from 'react';
+import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format';
 import type { LogFilters } from './log-rows';
 
 type Key = keyof LogFilters;
@@ -32,17 +33,8 @@ function parseText(raw: string): Parsed {
 
 function parseDateTime(raw: string): Parsed {
   if (!raw) return {};
-  const at = new Date(raw);
-  return Number.isNaN(at.getTime()) ? { error: 'Enter a date and time' } : { value: at.toISOString() };
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-/** An ISO instant as a `datetime-local` input shows it, in the browser's time zone. */
-function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const seconds = d.getSeconds() ? `:${pad(d.getSeconds())}` : '';
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}${seconds}`;
+  const value = fromDateTimeLocal(raw);
+  return value ? { value } : { error: 'Enter a date and time' };
 }
 
 /**
@@ -54,11 +46,6 @@ function useUrlField(urlValue: string | undefined, parse: (raw: string) => Parse
   const [draft, setDraft] = useState(() => show(urlValue));
   const [settled, setSettled] = useState(true);
   const committed = useRef(urlValue);
-  useEffect(() => {
-    if (urlValue === committed.current) return;
-    committed.current = urlValue;
-    setDraft(show(urlValue));
-  }, [urlValue]);
   const settle = useDebouncedCallback((raw: string) => {
     const parsed = parse(raw);
     setSettled(true);
@@ -66,6 +53,14 @@ function useUrlField(urlValue: string | undefined, parse: (raw: string) => Parse
     committed.current = parsed.value;
     commit(parsed.value);
   }, DEBOUNCE_MS);
+  useEffect(() => {
+    if (urlValue === committed.current) return;
+    committed.current = urlValue;
+    // The URL wins: what was typed before it changed must not overwrite it after the pause.
+    settle.cancel();
+    setSettled(true);
+    setDraft(show(urlValue));
+  }, [urlValue]);
   const error = parse(draft).error;
   return {
     value: draft,
@@ -92,7 +87,7 @@ export function LogFiltersForm({ filters, workflows, onChange, onClear }: Props)
       return parsed.value && filters.to && Date.parse(parsed.value) >= Date.parse(filters.to) ? { error: 'Must be before To' } : parsed;
     },
     typed('from'),
-    toLocalInput,
+    toDateTimeLocal,
   );
   const to = useUrlField(
     filters.to,
@@ -101,7 +96,7 @@ export function LogFiltersForm({ filters, workflows, onChange, onClear }: Props)
       return parsed.value && filters.from && Date.parse(parsed.value) <= Date.parse(filters.from) ? { error: 'Must be after From' } : parsed;
     },
     typed('to'),
-    toLocalInput,
+    toDateTimeLocal,
   );
   const workflowOptions = [{ value: '', label: 'Any workflow' }, ...workflows.map((w) => ({ value: w.id, label: w.name }))];
   if (filters.workflowId && !workflows.some((w) => w.id === filters.workflowId)) workflowOptions.push({ value: filters.workflowId, label: filters.workflowId });

@@ -1,9 +1,9 @@
 import { Anchor, Badge, Button, Code, Group, Stack, Text, Title } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { LogEntry } from '@visapi/contracts';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useLogs } from '../../api/logs';
-import { useWorkflows } from '../../api/workflows';
+import { useWorkflowNames } from '../../api/workflows';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { RunIdLink } from '../../components/RunIdLink';
@@ -21,11 +21,10 @@ export function LogsPage() {
   const [live, setLive] = useState(false);
   const [formKey, setFormKey] = useState(0);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
-  const workflows = useWorkflows();
+  const { workflows, name } = useWorkflowNames();
   const logs = useLogs(filters);
   const tail = useLiveTail(filters, live, logs.items, () => logs.query.refetch());
 
-  const names = useMemo(() => new Map((workflows.data?.items ?? []).map((w) => [w.id, w.name])), [workflows.data]);
   const rows = tail.overflowed ? tail.rows : mergeNewestFirst(tail.rows, logs.items);
   const toggle = (id: string) =>
     setExpanded((current) => {
@@ -44,7 +43,7 @@ export function LogsPage() {
       render: (row) =>
         row.workflowId ? (
           <Anchor component={Link} to={`/workflows/${row.workflowId}`} size="sm">
-            {names.get(row.workflowId) ?? row.workflowId.slice(0, 8)}
+            {name(row.workflowId)}
           </Anchor>
         ) : (
           '—'
@@ -68,7 +67,7 @@ export function LogsPage() {
       <LogFiltersForm
         key={formKey}
         filters={filters}
-        workflows={workflows.data?.items ?? []}
+        workflows={workflows}
         onChange={(key, value, replace) => void navigate({ search: (prev) => ({ ...prev, [key]: value }), replace })}
         onClear={() => {
           setFormKey((k) => k + 1);

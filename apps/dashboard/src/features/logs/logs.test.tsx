@@ -1,6 +1,6 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { LogEntry, WorkflowSummary } from '@visapi/contracts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, problem, reply } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
@@ -48,8 +48,9 @@ function apiWith(logs: (query: URLSearchParams) => { items: LogEntry[]; nextCurs
     .on('GET /api/v1/logs', ({ query }) => logs(query));
 }
 
-/** The app's current URL (TanStack Router keeps its last router on `self` in a browser). */
-const currentUrl = () => new URL((globalThis as unknown as { __TSR_ROUTER__: { state: { location: { href: string } } } }).__TSR_ROUTER__.state.location.href, 'http://x');
+/** The app's router (TanStack Router keeps its last router on `self` in a browser) and its current URL. */
+const router = () => (globalThis as unknown as { __TSR_ROUTER__: { state: { location: { href: string } }; history: { back: () => void } } }).__TSR_ROUTER__;
+const currentUrl = () => new URL(router().state.location.href, 'http://x');
 
 const logCalls = (api: FakeApi) => api.callsTo('GET /api/v1/logs').map((c) => c.query);
 const lastLogCall = (api: FakeApi) => logCalls(api).at(-1)!;
@@ -133,6 +134,30 @@ describe('logs explorer', { timeout: 15_000 }, () => {
     expect(logCalls(api).every((q) => q.get('runId') !== 'not-a-run')).toBe(true);
     expect((screen.getByLabelText('Run ID') as HTMLInputElement).value).toBe('');
     expect((screen.getByLabelText('Level') as HTMLSelectElement).value).toBe('');
+  });
+
+  it('a typed value still waiting for its pause is dropped when the URL changes from outside (Back)', async () => {
+    const api = apiWith(() => ({ items: [log(1)], nextCursor: null }));
+    renderApp('/logs?q=stripe', { role: 'viewer', api });
+    await screen.findByText('row 1');
+    fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'error' } }); // a new history entry
+    await waitFor(() => expect(currentUrl().searchParams.get('level')).toBe('error'));
+    fireEvent.change(screen.getByLabelText('Message contains'), { target: { value: 'stripe time' } });
+    await waitFor(() => expect(currentUrl().searchParams.get('q')).toBe('stripe time')); // typed: replaces the entry
+    vi.useFakeTimers();
+    try {
+      fireEvent.change(screen.getByLabelText('Message contains'), { target: { value: 'stripe timeout' } });
+      act(() => router().history.back());
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(1_000);
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+    await waitFor(() => expect(currentUrl().searchParams.get('level')).toBeNull());
+    expect(Object.fromEntries(currentUrl().searchParams)).toEqual({ q: 'stripe' });
+    expect((screen.getByLabelText('Message contains') as HTMLInputElement).value).toBe('stripe');
+    expect(logCalls(api).some((q) => q.get('q') === 'stripe timeout')).toBe(false);
   });
 
   it('a URL with filters fills the inputs and asks for them; invalid URL values are dropped', async () => {

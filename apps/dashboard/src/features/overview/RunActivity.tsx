@@ -7,7 +7,7 @@ import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime, formatDuration, formatNumber, formatPercent, formatTime } from '../../lib/format';
-import { useWorkflowNames } from '../runs/workflow-names';
+import { useWorkflowNames } from '../../api/workflows';
 import { RunsChart } from './RunsChart';
 
 /** Runs over the last `minutes`: rates and latency, a chart with its numbers as text, recent failures. */

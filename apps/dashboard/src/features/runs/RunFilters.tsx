@@ -1,23 +1,8 @@
 import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { RUN_STATUSES, TRIGGER_TYPES } from '@visapi/contracts/runs';
 import type { RunFilters as Filters } from '../../api/runs';
-import { useWorkflowNames } from './workflow-names';
-
-/** `2026-11-30T03:15` in the browser's zone, as a datetime-local input shows it. */
-export function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** A datetime-local value (the browser's zone) as an ISO instant; undefined when empty or invalid. */
-export function fromLocalInput(value: string): string | undefined {
-  if (!value) return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
+import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format';
+import { useWorkflowNames } from '../../api/workflows';
 
 const options = (any: string, values: ReadonlyArray<string | { value: string; label: string }>) => [{ value: '', label: any }, ...values];
 
@@ -49,8 +34,8 @@ export function RunFilters({ filters, onChange }: { filters: Filters; onChange: 
         onChange={(e) => set('triggerType', (e.currentTarget.value || undefined) as Filters['triggerType'])}
         w={150}
       />
-      <TextInput type="datetime-local" label="Created from" value={toLocalInput(filters.from)} onChange={(e) => set('from', fromLocalInput(e.currentTarget.value))} w={210} />
-      <TextInput type="datetime-local" label="Created to" value={toLocalInput(filters.to)} onChange={(e) => set('to', fromLocalInput(e.currentTarget.value))} w={210} />
+      <TextInput type="datetime-local" label="Created from" value={toDateTimeLocal(filters.from)} onChange={(e) => set('from', fromDateTimeLocal(e.currentTarget.value))} w={210} />
+      <TextInput type="datetime-local" label="Created to" value={toDateTimeLocal(filters.to)} onChange={(e) => set('to', fromDateTimeLocal(e.currentTarget.value))} w={210} />
       {any && (
         <Button variant="default" onClick={() => onChange({})}>
           Clear filters

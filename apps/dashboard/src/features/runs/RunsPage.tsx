@@ -9,7 +9,7 @@ import { formatDateTime } from '../../lib/format';
 import { LiveBadge } from './LiveBadge';
 import { RunFilters } from './RunFilters';
 import { runDuration } from './run-duration';
-import { useWorkflowNames } from './workflow-names';
+import { useWorkflowNames } from '../../api/workflows';
 
 /** Every run, newest first, filtered by what the URL says; new and changing runs appear as they happen. */
 export function RunsPage() {

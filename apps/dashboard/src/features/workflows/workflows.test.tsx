@@ -1,7 +1,11 @@
-import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, fireEvent, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { EditorView } from '@uiw/react-codemirror';
 import type { Workflow, WorkflowDefinitionView, WorkflowVersion } from '@visapi/contracts';
-import { beforeEach, describe, expect, it } from 'vitest';
+import type { ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { useRotateWebhookSecret } from '../../api/workflows';
+import { createQueryClient } from '../../App';
 import { FakeApi, problem, reply, sessionUser } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
@@ -185,6 +189,34 @@ describe('workflows', { timeout: 20_000 }, () => {
       await findReadOnly();
       expect(screen.queryByRole('button', { name: /Rotate secret/ })).toBeNull();
     });
+  });
+
+  it('refetches what is shown after a stream reset in the background, the session not at all: it is not a request of the user’s', async () => {
+    const { events } = renderApp('/workflows', { role: 'viewer', api });
+    await screen.findByRole('link', { name: 'Partner status' });
+    const before = api.calls.length;
+    act(() => events().emit('stream.reset', { reason: 'backlog trimmed' }));
+    await waitFor(() => expect(api.callsTo('GET /api/v1/workflows')).toHaveLength(2));
+    const refetches = api.calls.slice(before);
+    expect(refetches.some((c) => c.path === '/api/v1/auth/me')).toBe(false); // the session is not the stream's business
+    expect(refetches.map((c) => [c.path, c.headers.get('x-visapi-background')])).toEqual(refetches.map((c) => [c.path, '1']));
+  });
+
+  it('keeps a rotated webhook secret in no cache once the dialog has let it go', async () => {
+    const secret = 'whsec_Zm9yZ290dGVuLW9uY2UtdGhlLWRpYWxvZy1jbG9zZXM=';
+    const rotating = new FakeApi().on('POST /api/v1/workflows/:id/webhooks/:key/rotate-secret', () =>
+      reply(201, { key: 'partner-status', signingSecret: secret, version: '1.0.1' }),
+    );
+    vi.stubGlobal('fetch', rotating.fetch);
+    const client = createQueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+    const { result } = renderHook(() => useRotateWebhookSecret(workflowId), { wrapper });
+    act(() => result.current.mutate('partner-status'));
+    await waitFor(() => expect(result.current.data?.signingSecret).toBe(secret));
+    const cached = () => JSON.stringify(client.getMutationCache().getAll().map((m) => m.state));
+    expect(cached()).toContain(secret);
+    act(() => result.current.reset()); // what closing the dialog does
+    await waitFor(() => expect(cached()).not.toContain(secret));
   });
 
   for (const role of ['viewer', 'operator'] as const) {
