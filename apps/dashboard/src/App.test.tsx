@@ -103,6 +103,20 @@ describe('sign-in', () => {
     expect(calls.filter((c) => c.url === '/api/v1/auth/verify')).toEqual([{ url: '/api/v1/auth/verify', method: 'POST', body: { token: 'good' } }]);
   });
 
+  it('returns to the page that asked for sign-in, once the mailed link is used (in another tab)', async () => {
+    signedIn = false;
+    const first = render(<App initialPath="/sign-in?next=%2Fworkflows%3Fx%3D1" />);
+    fireEvent.change(await screen.findByLabelText(/Work e-mail/), { target: { value: 'dana@visa.example' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send me a sign-in link' }));
+    await screen.findByText('Check your inbox');
+    first.unmount();
+    routes['GET /api/v1/workflows?limit=200'] = () => ({ status: 200, body: { items: [], nextCursor: null } });
+    render(<App initialPath="/auth/callback?token=good" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Workflows', level: 2 })).toBeTruthy();
+    expect(localStorage.getItem('visapi-return-to')).toBeNull();
+  });
+
   it('says so when the link is used or expired', async () => {
     signedIn = false;
     render(<App initialPath="/auth/callback?token=stale" />);

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Button, Text } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useVerify } from '../../api/auth';
+import { isServerPage, safeReturnPath, takeReturnTo } from '../../lib/return-to';
 import { AuthCard } from './AuthCard';
 
 /**
@@ -14,8 +15,9 @@ export function CallbackPage() {
   const signIn = () =>
     verify.mutate(token ?? '', {
       onSuccess: () => {
-        if (next?.startsWith('/api/')) window.location.assign(next);
-        else void navigate({ to: next && next.startsWith('/') ? next : '/' });
+        const target = safeReturnPath(next) ?? takeReturnTo() ?? '/';
+        if (isServerPage(target)) window.location.assign(target);
+        else void navigate({ to: target });
       },
     });
   return (

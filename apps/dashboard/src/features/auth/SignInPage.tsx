@@ -1,14 +1,18 @@
 import { Alert, Button, Stack, Text, TextInput } from '@mantine/core';
+import { useSearch } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { useRequestMagicLink } from '../../api/auth';
+import { rememberReturnTo } from '../../lib/return-to';
 import { AuthCard } from './AuthCard';
 
 /** E-mail → "check your inbox". The answer never says whether the address may sign in. */
 export function SignInPage() {
   const [email, setEmail] = useState('');
+  const { next } = useSearch({ from: '/sign-in' });
   const request = useRequestMagicLink();
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    rememberReturnTo(next);
     request.mutate(email.trim());
   };
   return (
