@@ -83,15 +83,23 @@ export function runMatches(run: RunSummary, filters: RunFilters): boolean {
 type RunPages = InfiniteData<Page<RunSummary>, string | undefined>;
 
 /**
- * A live run in one cached list: replaced where it is; otherwise, when it matches the list's
- * filters and is newer than the last run of the first page, inserted in date order (a new run
+ * A live run in one cached list: replaced where it is, or taken out when it no longer matches
+ * the list's filters (a list of running runs loses the ones that finish); otherwise, when it
+ * matches and is newer than the last run of the first page, inserted in date order (a new run
  * lands at the top).
  */
 export function placeRun(data: RunPages | undefined, run: RunSummary, filters: RunFilters): RunPages | undefined {
   if (!data || data.pages.length === 0) return data;
   const present = data.pages.some((page) => page.items.some((r) => r.id === run.id));
   if (present) {
-    return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((r) => (r.id === run.id ? { ...r, ...run } : r)) })) };
+    const keep = runMatches(run, filters);
+    return {
+      ...data,
+      pages: data.pages.map((page) => ({
+        ...page,
+        items: keep ? page.items.map((r) => (r.id === run.id ? { ...r, ...run } : r)) : page.items.filter((r) => r.id !== run.id),
+      })),
+    };
   }
   if (!runMatches(run, filters)) return data;
   const [first, ...rest] = data.pages;

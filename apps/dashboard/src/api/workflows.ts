@@ -1,15 +1,25 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
-import { getJson, isRefetch, patchJson, postJson, putJson } from './client';
+import { getJson, isRefetch, patchJson, postJson, putJson, queryString } from './client';
 import { usePagedList } from './paged';
 import { queryKeys } from './query-keys';
 import { shownOnce } from './shown-once';
 
+/** Every workflow (the filters and name lookups need them all), read 200 a page. */
 export function useWorkflows() {
   return useQuery({
     queryKey: queryKeys.workflows.list(),
-    queryFn: (context) => getJson<Page<WorkflowSummary>>('/api/v1/workflows?limit=200', { background: isRefetch(context) }),
+    queryFn: async (context): Promise<Page<WorkflowSummary>> => {
+      const items: WorkflowSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await getJson<Page<WorkflowSummary>>(`/api/v1/workflows${queryString({ limit: 200, cursor })}`, { background: isRefetch(context) });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return { items, nextCursor: null };
+    },
   });
 }
 

@@ -151,6 +151,15 @@ describe('runs list', () => {
     expect(api.callsTo('GET /api/v1/runs')).toHaveLength(1);
   });
 
+  it('a run that stops matching the status filter leaves the list', async () => {
+    const { events } = renderApp('/runs?status=running', { role: 'viewer', api: apiWith([summary(2, { status: 'running', finishedAt: null }), summary(1, { status: 'running', finishedAt: null })]) });
+    await screen.findByRole('link', { name: `Run ${runId(2)}` });
+    act(() => events().emit('run.updated', summary(2, { status: 'succeeded' })));
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(screen.queryByRole('link', { name: `Run ${runId(2)}` })).toBeNull();
+    expect(screen.getByRole('link', { name: `Run ${runId(1)}` })).toBeTruthy();
+  });
+
   it('says so when there are no runs, and when they cannot be loaded', async () => {
     renderApp('/runs', { role: 'viewer', api: apiWith([]) });
     expect(await screen.findByText('No runs yet.')).toBeTruthy();

@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { EditorView } from '@uiw/react-codemirror';
-import type { Workflow, WorkflowDefinitionView, WorkflowVersion } from '@visapi/contracts';
+import type { Workflow, WorkflowDefinitionView, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import type { ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRotateWebhookSecret } from '../../api/workflows';
@@ -387,3 +387,25 @@ function changes(diff: HTMLElement): Array<[string, string, string]> {
     return [line.tagName === 'INS' ? 'added' : 'removed', sign!.trim(), rest.filter((t) => t !== 'Added: ' && t !== 'Removed: ').join('')];
   });
 }
+
+describe('the workflow list', () => {
+  it('reads every page, so lists and name lookups know workflows beyond the first 200', async () => {
+    const summaryOf = (n: number): WorkflowSummary => ({
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      name: `Workflow ${n}`,
+      description: null,
+      enabled: true,
+      priority: 'default',
+      version: '1.0.0',
+      archivedAt: null,
+      createdAt: '2026-11-30T10:00:00.000Z',
+      updatedAt: '2026-11-30T10:00:00.000Z',
+    });
+    const api = new FakeApi().on('GET /api/v1/workflows', ({ query }) =>
+      query.get('cursor') === 'second' ? { items: [summaryOf(201)], nextCursor: null } : { items: [summaryOf(1)], nextCursor: 'second' },
+    );
+    renderApp('/workflows', { role: 'viewer', api });
+    expect(await screen.findByRole('link', { name: 'Workflow 201' })).toBeTruthy();
+    expect(api.callsTo('GET /api/v1/workflows').map((c) => Object.fromEntries(c.query))).toEqual([{ limit: '200' }, { limit: '200', cursor: 'second' }]);
+  });
+});
