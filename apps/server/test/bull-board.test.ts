@@ -164,6 +164,14 @@ describe('what the board shows', () => {
     }
   });
 
+  it('does not show Redis details (the panel is hidden, and its API answers 404)', async () => {
+    for (const url of ['/admin/queues/api/redis/stats', '/admin/queues/api/redis/stats/', '/admin/queues/api/redis/stats?x=1']) {
+      const res = await get(url, { cookie: viewer });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).not.toContain('redis_version');
+    }
+  });
+
   it('a listing asks for at most 300 jobs (the board offers no more): beyond, 400 before any job is loaded', async () => {
     const ok = await get('/admin/queues/api/queues?activeQueue=pdf&status=failed&page=1&jobsPerPage=300', { cookie: viewer });
     expect(ok.statusCode, ok.body).toBe(200);

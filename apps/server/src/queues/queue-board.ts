@@ -64,6 +64,12 @@ export async function mountQueueBoard(
         if (request.routeOptions.url?.startsWith(`${QUEUE_BOARD_PATH}/api/`)) request.headers[BACKGROUND_HEADER] = '1';
         // The gate answers (and returns the reply) when it refuses.
         if ((await options.gate(request, reply)) !== undefined) return reply;
+        // The Redis panel is hidden (hideRedisDetails); its data (version, memory, clients) stays
+        // out of reach too.
+        if (request.url.split('?')[0]!.replace(/\/+$/, '') === `${QUEUE_BOARD_PATH}/api/redis/stats`) {
+          sendProblem(new ProblemException('notFound', 'The queue board does not show Redis details.'), request, reply);
+          return reply;
+        }
         const { jobsPerPage } = (request.query ?? {}) as { jobsPerPage?: unknown };
         if (jobsPerPage !== undefined && !(Number(jobsPerPage) <= MAX_JOBS_PER_PAGE)) {
           sendProblem(new ProblemException('badRequest', `jobsPerPage is at most ${MAX_JOBS_PER_PAGE}.`), request, reply);
