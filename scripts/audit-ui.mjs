@@ -7,42 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { cli, freePort, ROOT, startInstance, stopInstance, table, writeResult } from '../bench/lib.mjs';
+import { freePort, ROOT, startInstance, stopInstance, table, writeResult } from '../bench/lib.mjs';
 import { build } from './build.mjs';
+import { chromiumPath, json, signIn } from './ui-lib.mjs';
 
 const TARGET = { accessibility: 95, performance: 90 };
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const strict = args.includes('--strict');
-
-function chromiumPath() {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => p && fs.existsSync(p));
-  if (!found) throw new Error("No Chromium: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH");
-  return found;
-}
-
-async function json(base, method, url, { cookie, body } = {}) {
-  const response = await fetch(`${base}${url}`, {
-    method,
-    headers: { origin: base, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
-
-/** Signs the bootstrap admin in through a CLI-made link; returns the session cookie. */
-async function signIn(base, env, email) {
-  const { link } = JSON.parse(cli(['auth:link', email, '--json'], env));
-  const token = new URL(link).searchParams.get('token');
-  const response = await fetch(`${base}/api/v1/auth/verify`, {
-    method: 'POST',
-    headers: { origin: base, 'content-type': 'application/json' },
-    body: JSON.stringify({ token }),
-  });
-  if (response.status !== 200) throw new Error(`verify: ${response.status} ${await response.text()}`);
-  return response.headers.get('set-cookie').split(';')[0];
-}
 
 /** A workflow with some succeeded and some dead runs, so lists and details have rows. */
 async function seedData(base, cookie) {

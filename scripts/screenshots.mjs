@@ -7,36 +7,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { cli, freePort, ROOT, startInstance, stopInstance } from '../bench/lib.mjs';
+import { freePort, ROOT, startInstance, stopInstance } from '../bench/lib.mjs';
 import { build } from './build.mjs';
+import { chromiumPath, json, signIn } from './ui-lib.mjs';
 
 const OUT = path.join(ROOT, 'docs/screenshots');
 const VIEWPORT = { width: 1280, height: 800 };
-
-function chromiumPath() {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => p && fs.existsSync(p));
-  if (!found) throw new Error("No Chromium: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH");
-  return found;
-}
-
-async function json(base, method, url, { cookie, body } = {}) {
-  const response = await fetch(`${base}${url}`, {
-    method,
-    headers: { origin: base, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
-
-/** Signs the bootstrap admin in through a CLI-made link; returns the session cookie's value. */
-async function signIn(base, env, email) {
-  const { link } = JSON.parse(cli(['auth:link', email, '--json'], env));
-  const token = new URL(link).searchParams.get('token');
-  const response = await fetch(`${base}/api/v1/auth/verify`, { method: 'POST', headers: { origin: base, 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-  if (response.status !== 200) throw new Error(`verify: ${response.status} ${await response.text()}`);
-  return response.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
-}
 
 /** A partner's server: 200 on /notify, 404 on /gone (a permanent failure: the run dies). */
 function startPartner() {
@@ -56,8 +32,7 @@ async function until(what, check) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function seed(base, session, partner) {
-  const cookie = `visapi_session=${session}`;
+async function seed(base, cookie, partner) {
   const approved = await json(base, 'POST', '/api/v1/workflows', {
     cookie,
     body: {
@@ -135,7 +110,7 @@ export async function main() {
     fs.mkdirSync(OUT, { recursive: true });
     for (const scheme of ['light', 'dark']) {
       const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: scheme, reducedMotion: 'reduce' });
-      await context.addCookies([{ name: 'visapi_session', value: session, url: base }]);
+      await context.addCookies([{ name: 'visapi_session', value: session.split('=').slice(1).join('='), url: base }]);
       await context.addInitScript((value) => localStorage.setItem('mantine-color-scheme-value', value), scheme);
       const page = await context.newPage();
       for (const [name, url] of pages) {
