@@ -15,6 +15,8 @@ const TARGET = { accessibility: 95, performance: 90 };
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const strict = args.includes('--strict');
+// --reports: also keep each page's whole Lighthouse result (for the breakdown of a score).
+const keepReports = args.includes('--reports');
 
 /** A workflow with some succeeded and some dead runs, so lists and details have rows. */
 async function seedData(base, cookie) {
@@ -92,6 +94,11 @@ export async function main() {
       }
       const { categories, audits, runtimeError } = result.lhr;
       if (runtimeError) throw new Error(`Lighthouse could not audit ${page}: ${runtimeError.code} ${runtimeError.message}`);
+      if (keepReports) {
+        const name = page === '/' ? 'overview' : page.slice(1).replace(/\//g, '_');
+        fs.mkdirSync(path.join(ROOT, '.visapi/bench/lighthouse'), { recursive: true });
+        fs.writeFileSync(path.join(ROOT, `.visapi/bench/lighthouse/${name}.json`), JSON.stringify(result.lhr));
+      }
       const row = {
         page,
         accessibility: Math.round(categories.accessibility.score * 100),

@@ -7,7 +7,7 @@ import { OutboxRepository } from '../src/outbox/outbox.repository';
 import { seed } from '../src/seed/seed';
 import { TemplateRegistry } from '../src/templates/template-registry';
 import { TemplatesRepository } from '../src/templates/templates.repository';
-import { settingsWith, failure, stepContext as context } from './support/providers/in-memory';
+import { settingsWith, failure, stepContext as context, temporaryStorage } from './support/providers/in-memory';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /** Sandboxed (no credentials): every message lands in the outbox. */
 function registry(): StepRegistry {
-  return createStepRegistry({ settings: settingsWith(), templates: t.app.get(TemplateRegistry), outbox: t.app.get(OutboxRepository), renderer: new TemplateRenderer() });
+  return createStepRegistry({ settings: settingsWith(), templates: t.app.get(TemplateRegistry), outbox: t.app.get(OutboxRepository), renderer: new TemplateRenderer(), storage: temporaryStorage() });
 }
 
 async function putTemplate(template: PutTemplate) {

@@ -53,6 +53,36 @@ export interface ConnectorDeps {
   templates: TemplateSource;
   outbox: Outbox;
   renderer: TemplateRenderer;
+  /** Where pdf.generate and image.process put their files. */
+  storage: ObjectStorage;
   /** How guarded requests resolve names (the system resolver unless a test injects one). */
   resolveHost?: HostResolver;
+}
+
+/** A stored file's key (`<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`) and size. */
+export interface StoredObject {
+  key: string;
+  bytes: number;
+}
+
+/** What a download serves: the bytes, their type, and the name the browser saves them under. */
+export interface StoredFile {
+  body: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+/**
+ * Object storage (SPEC §7): the `local` driver (a folder, links signed with FILE_SIGNING_KEY and
+ * served by the gateway at /files/{key}) or `s3` (presigned links). Keys are made here, never
+ * taken from data, so a workflow cannot name another file.
+ */
+export interface ObjectStorage {
+  put(input: { prefix: string; body: Buffer; contentType: string; filename: string }): Promise<StoredObject>;
+  get(key: string): Promise<StoredFile | undefined>;
+  /** A download link valid for ttlMs (the file's filename in Content-Disposition). */
+  signedUrl(key: string, ttlMs: number): Promise<{ url: string; expiresAt: Date }>;
+  delete(key: string): Promise<void>;
+  /** The lifecycle job: deletes files stored before `before`; returns how many. */
+  deleteStoredBefore(before: Date): Promise<number>;
 }

@@ -6,6 +6,7 @@ import { StepRegistry } from '../engine/step-types';
 import { OutboxService } from '../outbox/outbox.service';
 import type { Config } from '../platform/config/config';
 import { CONFIG } from '../platform/platform.module';
+import { createObjectStorage } from '../storage/create-storage';
 import { TemplateRegistry } from '../templates/template-registry';
 
 export function connectorSettings(config: Config): ConnectorSettings {
@@ -27,5 +28,5 @@ export const stepRegistryProvider: Provider = {
   provide: StepRegistry,
   inject: [CONFIG, TemplateRegistry, OutboxService, TemplateRenderer],
   useFactory: (config: Config, templates: TemplateRegistry, outbox: OutboxService, renderer: TemplateRenderer) =>
-    createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer }),
+    createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer, storage: createObjectStorage(config) }),
 };

@@ -1,3 +1,4 @@
+import { temporaryStorage } from '../../test/support/providers/in-memory';
 import { STEP_TYPES, workflowDefinitionInputSchema, workflowDefinitionJsonSchema } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_CONFIG_SCHEMAS, createStepRegistry } from '../connectors/registry';
@@ -192,7 +193,7 @@ describe('step types and connector configs (issue 10 #7)', () => {
 
   it('issue 10 #7: the connectors’ schemas are the ones the worker runs with', () => {
     const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' } };
-    const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer() });
+    const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer(), storage: temporaryStorage() });
     for (const [type, schema] of CONNECTOR_CONFIG_SCHEMAS) expect(registry.get(type)?.configSchema, type).toBe(schema);
     // Both ways: a step type the worker runs can be saved, and one that can be saved can run.
     for (const type of STEP_TYPES) expect(registry.get(type) !== undefined, type).toBe(CONNECTOR_CONFIG_SCHEMAS.has(type));

@@ -1,10 +1,14 @@
 import type { PutTemplate, TemplateChannel } from '@visapi/contracts';
-import type { ConnectorDeps, ConnectorSettings, HostResolver, MessageTemplate, Outbox, OutboxEntry, TemplateSource } from '../../../src/connectors/ports';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectorDeps, ConnectorSettings, HostResolver, MessageTemplate, ObjectStorage, Outbox, OutboxEntry, TemplateSource } from '../../../src/connectors/ports';
 import { createStepRegistry } from '../../../src/connectors/registry';
 import { StepError } from '../../../src/engine/errors';
 import { StepRunner } from '../../../src/engine/step-runner';
 import type { StepRegistry } from '../../../src/engine/step-types';
 import { TemplateRenderer, type TemplateScope } from '../../../src/engine/templating';
+import { LocalStorage } from '../../../src/storage/local-storage';
+import { FileLinkSigner } from '../../../src/storage/signed-url';
 import { SHIPPED_TEMPLATES } from '../../../src/templates/shipped-templates';
 import { localeChain } from '../../../src/templates/template-registry';
 
@@ -81,11 +85,21 @@ export function settingsWith(overrides: SettingsOverrides = {}): ConnectorSettin
 }
 
 /** A step registry on in-memory ports: `registry.get('slack.send')!.execute(...)`. Pass templates or an outbox to share them between registries. */
-export function memoryConnectors(settings: ConnectorSettings = settingsWith(), ports: { resolveHost?: HostResolver; templates?: MemoryTemplates; outbox?: MemoryOutbox } = {}) {
+export function memoryConnectors(
+  settings: ConnectorSettings = settingsWith(),
+  ports: { resolveHost?: HostResolver; templates?: MemoryTemplates; outbox?: MemoryOutbox; storage?: ObjectStorage } = {},
+) {
   const templates = ports.templates ?? new MemoryTemplates(settings.defaultLocale);
   const outbox = ports.outbox ?? new MemoryOutbox();
-  const deps: ConnectorDeps = { settings, templates, outbox, renderer: new TemplateRenderer(), resolveHost: ports.resolveHost };
-  return { registry: createStepRegistry(deps), templates, outbox };
+  const storage = ports.storage ?? temporaryStorage();
+  const deps: ConnectorDeps = { settings, templates, outbox, renderer: new TemplateRenderer(), storage, resolveHost: ports.resolveHost };
+  return { registry: createStepRegistry(deps), templates, outbox, storage };
+}
+
+/** The real local storage driver in a folder of its own under the system's temp dir. */
+export function temporaryStorage(publicUrl = 'http://localhost:3000'): LocalStorage {
+  const dir = path.join(os.tmpdir(), `visapi-storage-${process.pid}-${crypto.randomUUID()}`);
+  return new LocalStorage(dir, publicUrl, new FileLinkSigner(crypto.randomUUID()));
 }
 
 /** What a handler gets besides its config. */
