@@ -33,11 +33,47 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * index.html's entry is tiny and imports the app (src/boot.tsx) after the shell has painted
+ * (src/main.tsx). So that waiting costs no round trip, the app's chunks are preloaded from
+ * index.html: modulepreload for boot and everything it statically imports, and its stylesheet
+ * as a preload (fetched at once, applied by the app: the shell does not wait for it).
+ */
+function preloadApp(): Plugin {
+  return {
+    name: 'visapi-preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, { bundle }) {
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const boot = chunks.find((c) => c.facadeModuleId?.endsWith('/src/boot.tsx'));
+        if (!boot) throw new Error('visapi-preload-app: no chunk for src/boot.tsx');
+        const scripts = new Set<string>();
+        const styles = new Set<string>();
+        const visit = (fileName: string) => {
+          if (scripts.has(fileName)) return;
+          scripts.add(fileName);
+          const chunk = chunks.find((c) => c.fileName === fileName);
+          chunk?.viteMetadata?.importedCss.forEach((css) => styles.add(css));
+          chunk?.imports.forEach(visit);
+        };
+        visit(boot.fileName);
+        return [
+          ...[...styles].map((href) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: `/${href}` }, injectTo: 'head' as const })),
+          ...[...scripts].map((href) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${href}` }, injectTo: 'head' as const })),
+        ];
+      },
+    },
+  };
+}
+
 /** `@rjsf/core` without the test helper that imports AJV: see src/features/trigger/rjsf-core.ts. */
 export const rjsfCoreAlias = { find: /^@rjsf\/core$/, replacement: fileURLToPath(new URL('./src/features/trigger/rjsf-core.ts', import.meta.url)) };
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), preloadApp(), precompress()],
   resolve: { alias: [rjsfCoreAlias] },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {

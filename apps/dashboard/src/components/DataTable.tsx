@@ -1,5 +1,8 @@
 import { Button, Center, Checkbox, ScrollArea, Table, Text, VisuallyHidden } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { type ReactNode, useDeferredValue } from 'react';
+
+/** Rows rendered with the table itself; the rest follow in a background render. */
+const FIRST_ROWS = 20;
 
 export interface Column<T> {
   /** Unique within the table. */
@@ -33,6 +36,9 @@ interface DataTableProps<T> {
 
 /** The one table of the dashboard: caption, columns, optional row selection and "Load more". */
 export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection, hasMore, onLoadMore, isLoadingMore }: DataTableProps<T>) {
+  // A long list's first rows render at once and the others in a background (interruptible)
+  // render: one long render would block a phone's main thread for the whole table.
+  const shown = useDeferredValue(rows, rows.slice(0, FIRST_ROWS));
   const allSelected = selection !== undefined && rows.length > 0 && rows.every((r) => selection.selected.has(rowKey(r)));
   const toggleAll = () => selection?.onChange(allSelected ? new Set() : new Set(rows.map(rowKey)));
   const toggle = (id: string) => {
@@ -69,7 +75,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection,
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {rows.map((row) => {
+            {shown.map((row) => {
               const id = rowKey(row);
               return (
                 <Table.Tr key={id}>
