@@ -85,6 +85,12 @@ describe('image.process: ops', () => {
     expect(await run(await noise(800, 600).png().toBuffer(), [{ op: 'resize', width: 300 }])).toMatchObject({ width: 300, height: 225, format: 'png' });
     expect(await run(await halves(1200, 800, 'red', 'blue', 6), [{ op: 'resize', width: 300 }])).toMatchObject({ width: 300, height: 450, format: 'jpeg' });
     expect(await run(await noise(800, 600).png().toBuffer(), [{ op: 'resize', width: 200, height: 200, fit: 'inside' }])).toMatchObject({ width: 200, height: 150 });
+    // A box in the upright 800×1200 picture (its blue left half); the stored 1200×800 would not hold it.
+    const { run: runBox, output } = connector();
+    const left = await runBox(await halves(1200, 800, '#ff0000', '#0000ff', 6), [{ op: 'crop', left: 0, top: 0, width: 400, height: 1200 }]);
+    expect(left).toMatchObject({ width: 400, height: 1200 });
+    const [r, , b] = await pixel((await output(left.key)).body, 390, 10);
+    expect([r < 50, b > 200]).toEqual([true, true]);
   });
 
   it('crop a box, then resize, then crop from the centre; format webp at a quality; the download name gets the extension', async () => {
