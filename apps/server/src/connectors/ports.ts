@@ -42,6 +42,8 @@ export interface ConnectorSettings {
     meta: { apiUrl: string; token?: string; phoneNumberId?: string };
   };
   email: { smtpUrl?: string; from: string };
+  /** image.process: images over maxInputPixels are refused before decoding; downloads over maxDownloadBytes are cut off. */
+  image: { maxInputPixels: number; maxDownloadBytes: number };
 }
 
 /** Resolves a host name to its addresses, as `dns.lookup(host, { all: true })` does. */

@@ -5,6 +5,7 @@ import { AddressGuard } from './address-guard';
 import { delayConfigSchema, delayStep } from './delay/delay';
 import { emailSendConfigSchema, emailSendStep } from './email/email-send';
 import { httpRequestConfigSchema, httpRequestStep } from './http-request/http-request';
+import { imageProcessConfigSchema, imageProcessStep } from './image/image-process';
 import type { ConnectorDeps } from './ports';
 import { slackSendConfigSchema, slackSendStep } from './slack/slack-send';
 import { whatsappSendConfigSchema, whatsappSendStep } from './whatsapp/whatsapp-send';
@@ -27,6 +28,11 @@ const CONNECTORS: readonly Connector[] = [
   { type: 'slack.send', configSchema: slackSendConfigSchema, create: slackSendStep },
   { type: 'whatsapp.send', configSchema: whatsappSendConfigSchema, create: whatsappSendStep },
   { type: 'email.send', configSchema: emailSendConfigSchema, create: emailSendStep },
+  {
+    type: 'image.process',
+    configSchema: imageProcessConfigSchema,
+    create: (deps) => imageProcessStep(deps, new AddressGuard(deps.settings.httpAllowedHosts, 'image.process', deps.resolveHost)),
+  },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { IMAGE_DEFAULTS } from '../connectors/image/image-process';
 import { createStepRegistry } from '../connectors/registry';
 import type { ConnectorSettings } from '../connectors/ports';
 import { TemplateRenderer } from '../engine/templating';
@@ -20,6 +21,7 @@ export function connectorSettings(config: Config): ConnectorSettings {
       meta: { apiUrl: config.META_WA_API_URL, token: config.META_WA_TOKEN, phoneNumberId: config.META_WA_PHONE_NUMBER_ID },
     },
     email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM },
+    image: { ...IMAGE_DEFAULTS },
   };
 }
 

@@ -2,6 +2,7 @@ import type { PutTemplate, TemplateChannel } from '@visapi/contracts';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectorDeps, ConnectorSettings, HostResolver, MessageTemplate, ObjectStorage, Outbox, OutboxEntry, TemplateSource } from '../../../src/connectors/ports';
+import { IMAGE_DEFAULTS } from '../../../src/connectors/image/image-process';
 import { createStepRegistry } from '../../../src/connectors/registry';
 import { StepError } from '../../../src/engine/errors';
 import { StepRunner } from '../../../src/engine/step-runner';
@@ -66,6 +67,7 @@ export interface SettingsOverrides {
   slack?: Partial<Settings['slack']>;
   whatsapp?: { provider?: Settings['whatsapp']['provider']; cgb?: Partial<Settings['whatsapp']['cgb']>; meta?: Partial<Settings['whatsapp']['meta']> };
   email?: Partial<Settings['email']>;
+  image?: Partial<Settings['image']>;
 }
 
 /** What a connector is built with when nothing is configured (every message goes to the outbox). */
@@ -81,6 +83,7 @@ export function settingsWith(overrides: SettingsOverrides = {}): ConnectorSettin
       meta: { apiUrl: 'https://graph.facebook.com/v21.0', ...whatsapp.meta },
     },
     email: { from: 'VisAPI <no-reply@localhost>', ...overrides.email },
+    image: { ...IMAGE_DEFAULTS, ...overrides.image },
   };
 }
 

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { permanent, StepError } from '../../engine/errors';
+import type { StepHandler } from '../../engine/step-types';
+import type { AddressGuard } from '../address-guard';
+import { shownUrlText } from '../http-request/shown-url';
+import type { ConnectorDeps } from '../ports';
+import { fetchSource } from './fetch-source';
+import { FITS, type ImageOp, inspect, OUTPUT_FORMATS, type Processed, transform } from './transform';
+
+/** Defaults of ConnectorSettings.image: the largest image decoded, the largest download. */
+export const IMAGE_DEFAULTS = { maxInputPixels: 50_000_000, maxDownloadBytes: 25 * 1024 * 1024 } as const;
+const LINK_TTL_MS = 24 * 60 * 60 * 1000;
+const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif' } as const;
+const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
+/** The keys storage makes (storage/storage-keys.ts; connectors import nothing from storage/): `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`. */
+const STORAGE_KEY = /^[a-z][a-z0-9-]{0,31}\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{1,5}$/;
+const isStorageKey = (text: string) => STORAGE_KEY.test(text);
+
+const side = z.coerce.number().int().min(1).max(16_384);
+const offset = z.coerce.number().int().min(0).max(1_000_000);
+const opSchema = z.discriminatedUnion('op', [
+  z
+    .strictObject({ op: z.literal('resize'), width: side.optional(), height: side.optional(), fit: z.enum(FITS).optional() })
+    .refine((o) => o.width !== undefined || o.height !== undefined, { message: 'resize needs width, height or both' }),
+  z
+    .strictObject({ op: z.literal('crop'), strategy: z.preprocess((s) => (s === 'center' ? 'centre' : s), z.literal('centre').optional()), left: offset.optional(), top: offset.optional(), width: side, height: side })
+    .refine((o) => (o.strategy === 'centre' ? o.left === undefined && o.top === undefined : o.left !== undefined && o.top !== undefined), {
+      message: 'crop needs a box (left, top, width, height) or strategy "centre" with width and height',
+    }),
+  z.strictObject({ op: z.literal('format'), format: z.preprocess((f) => (typeof f === 'string' && f.toLowerCase() === 'jpg' ? 'jpeg' : typeof f === 'string' ? f.toLowerCase() : f), z.enum(OUTPUT_FORMATS)) }),
+  z.strictObject({ op: z.literal('quality'), quality: z.coerce.number().int().min(1).max(100) }),
+  z.strictObject({ op: z.literal('visaPhoto') }),
+]);
+
+export const imageProcessConfigSchema = z.object({
+  /** An http(s) URL (through the address guard) or a storage key (`image/2026-11-30/<uuid>.jpg`, a pdf.generate's or an earlier image.process's `key`). */
+  source: z.string().superRefine((text, ctx) => {
+    const problem = sourceProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** The preset's name, or the ops in order. */
+  ops: z.preprocess((ops) => (ops === 'visaPhoto' ? [{ op: 'visaPhoto' }] : ops), z.array(opSchema, { error: 'must be "visaPhoto" or a list of ops' }).min(1).max(10).superRefine(orderProblems)),
+  /** The download name (the format's extension is added when missing). */
+  filename: z.string().trim().min(1).max(200).regex(/^[^/\\\p{Cc}]+$/u, 'must be a file name (no slashes or control characters)').optional(),
+});
+
+export type ImageProcessConfig = z.infer<typeof imageProcessConfigSchema>;
+
+/**
+ * `image.process` (SPEC §7): an image from a URL or from storage, through sharp, into storage →
+ * `{url, key, width, height, bytes, format, quality?, expiresAt}` (url valid 24 h). A bad or
+ * undecodable image, one over the pixel limit, a crop outside it, a missing key: permanent.
+ * Downloads fail as http.request's calls do (5xx and timeouts transient, other 4xx permanent).
+ */
+export function imageProcessStep(deps: ConnectorDeps, guard: AddressGuard): StepHandler<ImageProcessConfig> {
+  const { maxInputPixels, maxDownloadBytes } = deps.settings.image;
+  return {
+    type: 'image.process',
+    configSchema: imageProcessConfigSchema,
+    async execute(config, { signal }) {
+      const body = await read(config.source, signal);
+      const processed = await transform(await inspect(body, maxInputPixels), config.ops as ImageOp[], maxInputPixels);
+      aborted(signal); // the step runner stopped waiting: store nothing
+      const { key, bytes } = await deps.storage.put({ prefix: 'image', body: processed.body, contentType: CONTENT_TYPES[processed.format], filename: filenameOf(config.filename, processed) });
+      const { url, expiresAt } = await deps.storage.signedUrl(key, LINK_TTL_MS);
+      return { url, key, width: processed.width, height: processed.height, bytes, format: processed.format, ...(processed.quality === undefined ? {} : { quality: processed.quality }), expiresAt: expiresAt.toISOString() };
+    },
+  };
+
+  async function read(source: string, signal: AbortSignal): Promise<Buffer> {
+    if (!isStorageKey(source)) return fetchSource(new URL(source), guard, maxDownloadBytes, signal);
+    const file = await deps.storage.get(source);
+    aborted(signal);
+    if (!file) throw permanent(`image.process: no stored file ${source} (never stored, or deleted after FILE_RETENTION_DAYS)`);
+    return file.body;
+  }
+}
+
+function aborted(signal: AbortSignal) {
+  if (signal.aborted) throw signal.reason instanceof StepError ? signal.reason : new StepError('cancelled', 'image.process aborted');
+}
+
+function filenameOf(name: string | undefined, processed: Processed): string {
+  const ext = EXTENSIONS[processed.format];
+  if (!name) return `image.${ext}`;
+  const lower = name.toLowerCase();
+  return lower.endsWith(`.${ext}`) || (ext === 'jpg' && lower.endsWith('.jpeg')) ? name : `${name}.${ext}`;
+}
+
+function sourceProblem(text: string): string | undefined {
+  if (isStorageKey(text)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${JSON.stringify(shownUrlText(text))} is neither an http(s) URL nor a storage key`;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'only http and https URLs (or a storage key)';
+}
+
+/** One pipeline: visaPhoto alone; at most one resize, one crop before it and one after, one format, one quality. */
+function orderProblems(ops: Array<{ op: string }>, ctx: z.RefinementCtx) {
+  const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+  if (ops.some((o) => o.op === 'visaPhoto') && ops.length > 1) return problem('visaPhoto is a preset: it comes alone');
+  for (const name of ['resize', 'format', 'quality']) {
+    if (ops.filter((o) => o.op === name).length > 1) problem(`at most one ${name}`);
+  }
+  const resizeAt = ops.findIndex((o) => o.op === 'resize');
+  const crops = ops.map((o, i) => (o.op === 'crop' ? i : -1)).filter((i) => i >= 0);
+  const before = crops.filter((i) => resizeAt < 0 || i < resizeAt).length;
+  if (before > 1 || crops.length - before > 1) problem('at most one crop before the resize and one after it');
+}
