@@ -118,30 +118,46 @@ export class S3Storage implements FileStore {
   }
 
   /**
-   * Lists `<prefix>/` then `<prefix>/<day>/` and deletes whole days before `before`'s day;
-   * on that day itself, the objects last modified before it. Only keys the storage makes are
-   * touched, so a bucket shared with other data keeps that data.
+   * Walks the bucket in key order, where each prefix's keys sort by day: deletes those of days
+   * before `before`'s day (on that day, those last modified before it), and at the first newer
+   * day jumps past the rest of that prefix (StartAfter `<prefix>/~`). Only keys the storage
+   * makes are deleted, so a bucket shared with other data keeps that data. (Listing by
+   * Delimiter would read less, but s3rver lists nothing below a common prefix.)
    */
   async deleteStoredBefore(before: Date): Promise<number> {
     const beforeDay = before.toISOString().slice(0, 10);
     let deleted = 0;
-    for (const prefix of await this.commonPrefixes('')) {
-      for (const dayPrefix of await this.commonPrefixes(prefix)) {
-        const day = dayPrefix.slice(prefix.length, -1);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day > beforeDay) continue;
-        let batch: string[] = [];
-        for await (const object of this.objects(dayPrefix)) {
-          if (!object.Key || !isStorageKey(object.Key)) continue;
-          if (day === beforeDay && !(object.LastModified && object.LastModified < before)) continue;
-          batch.push(object.Key);
-          if (batch.length === DELETE_BATCH) {
-            deleted += await this.deleteBatch(batch);
-            batch = [];
-          }
+    let batch: string[] = [];
+    let startAfter: string | undefined;
+    let token: string | undefined;
+    for (;;) {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, StartAfter: token ? undefined : startAfter, ContinuationToken: token }));
+      let jumpedTo: string | undefined;
+      for (const object of page.Contents ?? []) {
+        const key = object.Key ?? '';
+        const [prefix, day] = key.split('/');
+        if (day === undefined) continue;
+        if (day > beforeDay) {
+          jumpedTo = `${prefix}/~`; // '~' sorts after every day
+          break;
         }
-        if (batch.length > 0) deleted += await this.deleteBatch(batch);
+        if (!isStorageKey(key) || (day === beforeDay && !(object.LastModified && object.LastModified < before))) continue;
+        batch.push(key);
+        if (batch.length === DELETE_BATCH) {
+          deleted += await this.deleteBatch(batch);
+          batch = [];
+        }
+      }
+      if (jumpedTo) {
+        startAfter = jumpedTo;
+        token = undefined;
+      } else if (page.IsTruncated && page.NextContinuationToken) {
+        token = page.NextContinuationToken;
+      } else {
+        break;
       }
     }
+    if (batch.length > 0) deleted += await this.deleteBatch(batch);
     return deleted;
   }
 
@@ -152,26 +168,6 @@ export class S3Storage implements FileStore {
     const failed = result.Errors ?? [];
     if (failed.length > 0) throw new Error(`S3 kept ${failed.length} of ${keys.length} objects: ${failed[0]!.Code ?? ''} ${failed[0]!.Message ?? ''}`.trim());
     return keys.length;
-  }
-
-  private async commonPrefixes(prefix: string): Promise<string[]> {
-    const prefixes: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return prefixes;
-  }
-
-  private async *objects(prefix: string) {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
-      yield* page.Contents ?? [];
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
   }
 
   close() {
