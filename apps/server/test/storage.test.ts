@@ -191,3 +191,154 @@ describe.each(['local', 's3'] as const)('the %s driver', (driver) => {
     expect(await store.deleteStoredBefore(new Date(now.getTime() - 30 * DAY))).toBe(0);
   });
 });
+
+describe('the gateway: GET /files/{key} and POST /api/v1/files/links', () => {
+  const store = () => drivers.local();
+  const link = (payload: unknown, headers: Record<string, string>, app = local) =>
+    app.app.inject({ method: 'POST', url: '/api/v1/files/links', payload: payload as object, headers });
+
+  it('mints a 5-minute link for a signed-in reader of any role, and for an API key with read_runs', async () => {
+    const { key } = await store().put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: HEBREW_NAME });
+    const { cookie } = await signIn(local, 'viewer@example.com', 'viewer');
+    const before = Date.now();
+    const res = await link({ key }, sessionHeaders(cookie));
+    expect(res.statusCode, res.body).toBe(201);
+    const { url, expiresAt } = res.json();
+    expect(url).toMatch(new RegExp(`^${PUBLIC_URL}/files/${key}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`));
+    expect(Date.parse(expiresAt) - before).toBeGreaterThan(295_000);
+    expect(Date.parse(expiresAt) - before).toBeLessThanOrEqual(301_000);
+    const file = await open(url);
+    expect(file.status).toBe(200);
+    expect(file.body.equals(PDF)).toBe(true);
+    expect(Number(/max-age=(\d+)/.exec(file.headers['cache-control']!)![1])).toBeLessThanOrEqual(300);
+
+    const reader = await createKey(local, ['read_runs']);
+    expect((await link({ key }, { 'x-api-key': reader.key })).statusCode).toBe(201);
+    const writer = await createKey(local, ['trigger']);
+    expect((await link({ key }, { 'x-api-key': writer.key })).statusCode).toBe(403);
+    expect((await link({ key }, {})).statusCode).toBe(401);
+  });
+
+  it('answers 404 for a key that is not a storage key or not stored, 400 for a bad body', async () => {
+    const reader = await createKey(local, ['read_runs']);
+    const headers = { 'x-api-key': reader.key };
+    for (const key of ['../../etc/passwd', 'pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf', 'file-signing.key']) {
+      const res = await link({ key }, headers);
+      expect([key, res.statusCode, String(res.headers['content-type']).split(';')[0]]).toEqual([key, 404, 'application/problem+json']);
+    }
+    for (const body of [{}, { key: 5 }, { key: '' }, { key: 'pdf/x', extra: 1 }, []]) {
+      const res = await link(body, headers);
+      expect([body, res.statusCode]).toEqual([body, 400]);
+    }
+  });
+
+  it('answers 404 problem+json for a valid link whose file is gone, 403 without a signature', async () => {
+    const s = store();
+    const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'gone.pdf' });
+    const { url } = await s.signedUrl(key, 60_000);
+    await s.delete(key);
+    const gone = await open(url);
+    expect(gone.status).toBe(404);
+    expect(JSON.parse(gone.body.toString())).toMatchObject({ type: '/problems/not-found' });
+    for (const bare of [`/files/${key}`, `/files/${key}?expires=1`, '/files/', '/files/nothing', `/files/${key}?expires=99999999999&signature=x`]) {
+      const res = await local.app.inject({ method: 'GET', url: bare });
+      expect([bare, res.statusCode, String(res.headers['content-type']).split(';')[0]]).toEqual([bare, 403, 'application/problem+json']);
+    }
+    const doubled = new URL(url);
+    doubled.searchParams.append('signature', doubled.searchParams.get('signature')!);
+    expect((await open(doubled.toString())).status).toBe(403);
+  });
+
+  it('goes through the per-IP limiter (not an API key’s)', async () => {
+    const limited = await createTestApp(infra, { role: 'gateway', env: { VISAPI_DATA_DIR: dataDir, FILE_SIGNING_KEY: SIGNING_KEY, IP_RATE_LIMIT_BURST: '2', IP_RATE_LIMIT_PER_SECOND: '0.01' } });
+    try {
+      const ask = () => limited.app.inject({ method: 'GET', url: '/files/pdf/x?expires=1&signature=x', remoteAddress: '10.9.9.9' });
+      expect((await ask()).statusCode).toBe(403);
+      expect((await ask()).statusCode).toBe(403);
+      const res = await ask();
+      expect(res.statusCode).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('never logs a link’s signature', async () => {
+    const s = store();
+    const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'x.pdf' });
+    const { url } = await s.signedUrl(key, 60_000);
+    const signature = new URL(url).searchParams.get('signature')!;
+    expect((await open(url)).status).toBe(200);
+    const reader = await createKey(local, ['read_runs']);
+    const minted = (await link({ key }, { 'x-api-key': reader.key })).json().url as string;
+    const logged = logLines.join('');
+    expect(logged).toContain(`/files/${key}`);
+    expect(logged).not.toContain(signature);
+    expect(logged).not.toContain(new URL(minted).searchParams.get('signature')!);
+  });
+
+  it('with STORAGE_DRIVER=s3 the link is S3’s own presigned URL and the gateway serves no file', async () => {
+    const { key } = await drivers.s3().put({ prefix: 'img', body: PDF, contentType: 'image/png', filename: 'photo.png' });
+    const { cookie } = await signIn(s3App, 'ops@example.com', 'operator');
+    const res = await link({ key }, sessionHeaders(cookie), s3App);
+    expect(res.statusCode, res.body).toBe(201);
+    const { url } = res.json();
+    expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/${key}?`)).toBe(true);
+    expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('300');
+    const file = await open(url);
+    expect([file.status, file.headers['content-type'], file.headers['content-disposition']]).toEqual([200, 'image/png', 'attachment; filename="photo.png"']);
+    expect((await link({ key: key.replace(/[0-9a-f]{8}/, '00000000') }, sessionHeaders(cookie), s3App)).statusCode).toBe(404);
+    const local404 = await s3App.app.inject({ method: 'GET', url: `/files/${key}?expires=99999999999&signature=x` });
+    expect(local404.statusCode).toBe(404);
+  });
+});
+
+describe('lifecycle, configuration and redaction', () => {
+  it('the retention job deletes files older than FILE_RETENTION_DAYS and counts them', async () => {
+    const now = new Date();
+    const old = await drivers.local(() => new Date(now.getTime() - 31 * DAY)).put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'old.pdf' });
+    const kept = await drivers.local(() => new Date(now.getTime() - 29 * DAY)).put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'kept.pdf' });
+    const pruned = await local.app.get(Retention).prune(now);
+    expect(pruned.files).toBeGreaterThanOrEqual(1);
+    expect(await drivers.local().get(old.key)).toBeUndefined();
+    expect(await drivers.local().get(kept.key)).toMatchObject({ filename: 'kept.pdf' });
+    expect((await local.app.get(Retention).prune(now)).files).toBe(0);
+  });
+
+  it('the local lifecycle cuts within the boundary day by the time stored', async () => {
+    const store = drivers.local;
+    const cutoff = new Date(Date.UTC(2026, 0, 10, 12));
+    const earlier = await store(() => new Date(Date.UTC(2026, 0, 10, 11))).put({ prefix: 'edge', body: PDF, contentType: 'application/pdf', filename: 'a.pdf' });
+    const later = await store(() => new Date(Date.UTC(2026, 0, 10, 13))).put({ prefix: 'edge', body: PDF, contentType: 'application/pdf', filename: 'b.pdf' });
+    expect(await store().deleteStoredBefore(cutoff)).toBe(1);
+    expect(await store().get(earlier.key)).toBeUndefined();
+    expect(await store().get(later.key)).toBeDefined();
+  });
+
+  it('refuses to boot with STORAGE_DRIVER=s3 and no bucket, or half the credentials, in one line', () => {
+    const base = { NODE_ENV: 'test', STORAGE_DRIVER: 's3' };
+    expect(() => loadConfig(base)).toThrow(new ConfigError('Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3'));
+    expect(() => loadConfig({ ...base, S3_BUCKET: 'b-1', S3_ACCESS_KEY_ID: 'AKIA' })).toThrow(/S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together/);
+    expect(loadConfig({ ...base, S3_BUCKET: 'b-1' }).S3_BUCKET).toBe('b-1');
+  });
+
+  it('step outputs show the key, never a link’s signature or S3 credential', async () => {
+    const localLink = await drivers.local().signedUrl('pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf', DAY);
+    const { key } = await drivers.s3().put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: HEBREW_NAME });
+    const s3Link = await drivers.s3().signedUrl(key, DAY);
+    for (const { url } of [localLink, s3Link]) {
+      const output = { url, key, bytes: 10, pages: 1, expiresAt: '2026-12-01T00:00:00.000Z' };
+      const shown = redact(output) as typeof output;
+      expect({ ...shown, url: undefined }).toEqual({ ...output, url: undefined });
+      const u = new URL(url);
+      const secrets = ['signature', 'X-Amz-Signature', 'X-Amz-Credential'].map((p) => u.searchParams.get(p)).filter((v): v is string => v !== null);
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const secret of secrets) {
+        expect(shown.url).not.toContain(secret);
+        expect(shown.url).not.toContain(encodeURIComponent(secret));
+      }
+      expect(shown.url).toContain('[redacted]');
+      expect(shown.url.startsWith(url.slice(0, url.indexOf('?')))).toBe(true);
+    }
+  });
+});

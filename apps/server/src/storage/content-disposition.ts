@@ -4,6 +4,7 @@
  * fallback. Control characters, quotes, backslashes and path separators never reach a header.
  */
 export function attachmentDisposition(filename: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const name = filename.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim() || 'download';
   const fallback = name.replace(/[^\x20-\x7e]|["%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
