@@ -34,7 +34,7 @@ export class FileDownloadsController {
     description:
       'The link a pdf.generate or image.process step returns, or one minted by POST /api/v1/files/links: HMAC-signed with FILE_SIGNING_KEY over the key and the expiry. Served as an attachment under its stored filename, never as a page of this origin (`Content-Security-Policy: sandbox`). With STORAGE_DRIVER=s3 links point at S3 and this route answers 404.',
   })
-  @ApiParam({ name: '*', description: 'The storage key, `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`', example: 'pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf' })
+  @ApiParam({ name: 'path', description: 'The storage key (the rest of the path), `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`', example: 'pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf' })
   @ApiQuery({ name: 'expires', description: 'Unix seconds after which the link is refused', required: true })
   @ApiQuery({ name: 'signature', description: 'base64url HMAC-SHA256 of the key and expires', required: true })
   @ApiProduces('application/octet-stream', 'application/pdf', 'image/jpeg', 'image/png', 'image/webp', 'application/problem+json')
