@@ -244,6 +244,9 @@ describe('the gateway: GET /files/{key} and POST /api/v1/files/links', () => {
       const res = await local.app.inject({ method: 'GET', url: bare });
       expect([bare, res.statusCode, String(res.headers['content-type']).split(';')[0]]).toEqual([bare, 403, 'application/problem+json']);
     }
+    // A browser asking for a page gets the problem, never the dashboard.
+    const browser = await local.app.inject({ method: 'GET', url: `/files/${key}?expires=1&signature=x`, headers: { accept: 'text/html' } });
+    expect([browser.statusCode, String(browser.headers['content-type']).split(';')[0]]).toEqual([403, 'application/problem+json']);
     const doubled = new URL(url);
     doubled.searchParams.append('signature', doubled.searchParams.get('signature')!);
     expect((await open(doubled.toString())).status).toBe(403);
