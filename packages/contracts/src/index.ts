@@ -10,3 +10,4 @@ export * from './runs.js';
 export * from './outbox.js';
 export * from './templates.js';
 export * from './events.js';
+export * from './files.js';

@@ -17,6 +17,7 @@ import { RateLimitCoreModule } from '../rate-limit/rate-limit-core.module';
 import { RetentionWorkerModule } from '../retention/retention-worker.module';
 import { RunsWorkerModule } from '../runs/runs-worker.module';
 import { RunsApiModule } from '../runs/runs-api.module';
+import { StorageApiModule } from '../storage/storage-api.module';
 import { SchedulerWorkerModule } from '../scheduler/scheduler-worker.module';
 import { TemplatesApiModule } from '../templates/templates-api.module';
 import { TriggersApiModule } from '../triggers/triggers-api.module';
@@ -43,6 +44,7 @@ const GATEWAY_MODULES: Imports = [
   TemplatesApiModule,
   OutboxApiModule,
   EventsApiModule,
+  StorageApiModule,
 ];
 /** The queue consumers and their schedulers: every feature's `*-worker.module.ts`. */
 const WORKER_MODULES: Imports = [QueuesWorkerModule, RunsWorkerModule, SchedulerWorkerModule, RetentionWorkerModule];

@@ -277,6 +277,8 @@ describe('issue 9 review: credentials in free text (an http.request body or head
     ['passwd="correct horse"; pwd=abc', 'passwd="[redacted]"; pwd=[redacted]'],
     ['https://maps.example.com/api?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY&q=Haifa', 'https://maps.example.com/api?key=[redacted]&q=Haifa'],
     ['https://b.s3.example.com/f.pdf?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260101&X-Amz-Security-Token=FwoGZXIvYXdz&X-Amz-Signature=fe5f80f77d5fa3beca038a2', 'https://b.s3.example.com/f.pdf?X-Amz-Credential=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Signature=[redacted]'],
+    // a pdf.generate/image.process output's link (local driver): the signature is the bearer secret
+    ['https://visapi.example.com/files/pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf?expires=1764547200&signature=q9X_0aZ-Vb1R8mK2wLp4TnYc6HsJdE3fGuIoA7kNhQM', 'https://visapi.example.com/files/pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf?expires=1764547200&signature=[redacted]'],
     ['https://hooks.example.com/in?sig=Zm9vYmFyYmF6MTIz&api_key=k-1&apikey=k-2&jwt=x.y.z&auth=a1b2c3d4', 'https://hooks.example.com/in?sig=[redacted]&api_key=[redacted]&apikey=[redacted]&jwt=[redacted]&auth=[redacted]'],
     ['set-cookie: session=abc123; Path=/; sessionid=s-9; HttpOnly', 'set-cookie: session=[redacted]; Path=/; sessionid=[redacted]; HttpOnly'],
     ['oauth_token=tok-1&oauth_signature=c2lnbmF0dXJl&hub.verify_token=vt-1', 'oauth_token=[redacted]&oauth_signature=[redacted]&hub.verify_token=[redacted]'],

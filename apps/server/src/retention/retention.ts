@@ -6,6 +6,8 @@ import { CONFIG, LOGGER } from '../platform/platform.module';
 import { JobHandlers } from '../queues/job-handlers';
 import { retentionJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
+import type { FileStore } from '../storage/file-store';
+import { OBJECT_STORAGE } from '../storage/storage.module';
 import { RetentionRepository } from './retention.repository';
 
 const DAY_MS = 86_400_000;
@@ -16,24 +18,28 @@ export interface Pruned {
   outbox: number;
   sessions: number;
   magicLinks: number;
+  /** Stored PDFs and images (pdf.generate, image.process) older than FILE_RETENTION_DAYS. */
+  files: number;
 }
 
 /**
  * SPEC §9 retention: on LOG_PRUNE_CRON (a job scheduler on the maintenance queue, so one
  * worker at a time) deletes logs older than LOG_RETENTION_DAYS, and finished runs (their steps
  * cascade) and outbox messages older than RUN_RETENTION_DAYS, plus expired sessions and sign-in
- * links. Each DELETE takes at most RETENTION_BATCH_SIZE rows picked through an index, so
+ * links, and stored files older than FILE_RETENTION_DAYS (the storage driver lists them by
+ * their day-prefixed keys). Each DELETE takes at most RETENTION_BATCH_SIZE rows picked through an index, so
  * nothing locks a table and writers keep going between batches.
  */
 @Injectable()
 export class Retention implements OnApplicationBootstrap {
   constructor(
-    @Inject(CONFIG) private readonly config: Pick<Config, 'LOG_PRUNE_CRON' | 'LOG_RETENTION_DAYS' | 'RUN_RETENTION_DAYS' | 'RETENTION_BATCH_SIZE'>,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'LOG_PRUNE_CRON' | 'LOG_RETENTION_DAYS' | 'RUN_RETENTION_DAYS' | 'RETENTION_BATCH_SIZE' | 'FILE_RETENTION_DAYS'>,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: RetentionRepository,
     private readonly handlers: JobHandlers,
     private readonly queues: QueuesService,
     private readonly logs: LogService,
+    @Inject(OBJECT_STORAGE) private readonly storage: FileStore,
   ) {}
 
   async onApplicationBootstrap() {
@@ -45,9 +51,10 @@ export class Retention implements OnApplicationBootstrap {
   }
 
   async prune(now = new Date()): Promise<Pruned> {
-    const { LOG_RETENTION_DAYS, RUN_RETENTION_DAYS } = this.config;
+    const { LOG_RETENTION_DAYS, RUN_RETENTION_DAYS, FILE_RETENTION_DAYS } = this.config;
     const logsBefore = new Date(now.getTime() - LOG_RETENTION_DAYS * DAY_MS);
     const runsBefore = new Date(now.getTime() - RUN_RETENTION_DAYS * DAY_MS);
+    const filesBefore = new Date(now.getTime() - FILE_RETENTION_DAYS * DAY_MS);
     const started = performance.now();
     const pruned: Pruned = {
       logs: await this.inBatches((n) => this.repository.logsBefore(logsBefore, n)),
@@ -55,9 +62,10 @@ export class Retention implements OnApplicationBootstrap {
       outbox: await this.inBatches((n) => this.repository.outboxBefore(runsBefore, n)),
       sessions: await this.inBatches((n) => this.repository.endedSessions(now, n)),
       magicLinks: await this.inBatches((n) => this.repository.expiredMagicLinks(now, n)),
+      files: await this.storage.deleteStoredBefore(filesBefore),
     };
     const durationMs = Math.round(performance.now() - started);
-    this.logs.write({ level: 'info', message: 'retention: old rows deleted', payload: { ...pruned, logsBefore: logsBefore.toISOString(), runsBefore: runsBefore.toISOString(), durationMs } });
+    this.logs.write({ level: 'info', message: 'retention: old rows deleted', payload: { ...pruned, logsBefore: logsBefore.toISOString(), runsBefore: runsBefore.toISOString(), filesBefore: filesBefore.toISOString(), durationMs } });
     return pruned;
   }
 

@@ -12,10 +12,11 @@ import { RunsCoreModule } from './runs-core.module';
 import { stepRegistryProvider } from './step-registry.provider';
 import { OutboxCoreModule } from '../outbox/outbox-core.module';
 import { TemplatesCoreModule } from '../templates/templates-core.module';
+import { StorageModule } from '../storage/storage.module';
 
 /** The run loop, registered as the handler of `run` jobs, and bulk DLQ replays (roles worker and all). */
 @Module({
-  imports: [QueuesCoreModule, EventsCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule],
+  imports: [QueuesCoreModule, EventsCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule, StorageModule],
   // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
   providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, DlqReplayWorker, PostgresRunStore, RunWorker, RunReconciler],
 })

@@ -7,7 +7,8 @@ import { StepRegistry } from '../engine/step-types';
 import { OutboxService } from '../outbox/outbox.service';
 import type { Config } from '../platform/config/config';
 import { CONFIG } from '../platform/platform.module';
-import { createObjectStorage } from '../storage/create-storage';
+import type { FileStore } from '../storage/file-store';
+import { OBJECT_STORAGE } from '../storage/storage.module';
 import { TemplateRegistry } from '../templates/template-registry';
 
 export function connectorSettings(config: Config): ConnectorSettings {
@@ -25,10 +26,10 @@ export function connectorSettings(config: Config): ConnectorSettings {
   };
 }
 
-/** The connectors, wired to the configuration, the template registry and the outbox. */
+/** The connectors, wired to the configuration, the template registry, the outbox and the object store. */
 export const stepRegistryProvider: Provider = {
   provide: StepRegistry,
-  inject: [CONFIG, TemplateRegistry, OutboxService, TemplateRenderer],
-  useFactory: (config: Config, templates: TemplateRegistry, outbox: OutboxService, renderer: TemplateRenderer) =>
-    createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer, storage: createObjectStorage(config) }),
+  inject: [CONFIG, TemplateRegistry, OutboxService, TemplateRenderer, OBJECT_STORAGE],
+  useFactory: (config: Config, templates: TemplateRegistry, outbox: OutboxService, renderer: TemplateRenderer, storage: FileStore) =>
+    createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer, storage }),
 };

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ObjectStorage } from '../connectors/ports';
-import type { Config } from '../platform/config/config';
+import { ConfigError, s3ConfigProblem, type Config } from '../platform/config/config';
+import type { FileStore } from './file-store';
 import { LocalStorage } from './local-storage';
+import { S3Storage } from './s3-storage';
 import { FileLinkSigner } from './signed-url';
 
 export type StorageConfig = Pick<
@@ -37,8 +38,17 @@ function generatedSigningKey(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-export function createObjectStorage(config: StorageConfig): ObjectStorage {
-  if (config.STORAGE_DRIVER === 's3') throw new Error('STORAGE_DRIVER=s3 is not built yet');
+/** The STORAGE_DRIVER's store; the one place that reads the storage configuration. */
+export function createObjectStorage(config: StorageConfig, options: { signer?: FileLinkSigner; now?: () => Date } = {}): FileStore {
+  const { now } = options;
+  if (config.STORAGE_DRIVER === 's3') {
+    const problem = s3ConfigProblem(config);
+    if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
+    return new S3Storage(
+      { bucket: config.S3_BUCKET!, region: config.S3_REGION, endpoint: config.S3_ENDPOINT, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
+      now,
+    );
+  }
   const dir = config.STORAGE_DIR ? path.resolve(config.STORAGE_DIR) : path.join(config.dataDir, 'files');
-  return new LocalStorage(dir, config.PUBLIC_URL, fileLinkSigner(config));
+  return new LocalStorage(dir, config.PUBLIC_URL, options.signer ?? fileLinkSigner(config), now);
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ObjectStorage, StoredFile, StoredObject } from '../connectors/ports';
+import type { StoredFile, StoredObject } from '../connectors/ports';
+import type { FileFacts, FileStore } from './file-store';
 import type { FileLinkSigner } from './signed-url';
 import { isStorageKey, newStorageKey } from './storage-keys';
 
@@ -15,18 +16,21 @@ interface Meta {
  * with a `.meta.json` beside it (type, download name, when stored). Links point at the
  * gateway's `GET /files/{key}`, signed with FILE_SIGNING_KEY, which gateways and workers share.
  */
-export class LocalStorage implements ObjectStorage {
+export class LocalStorage implements FileStore {
   constructor(
     private readonly dir: string,
     private readonly publicUrl: string,
     private readonly signer: FileLinkSigner,
+    /** The clock keys, storedAt and link expiries are read from (tests store files "in the past"). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async put(input: { prefix: string; body: Buffer; contentType: string; filename: string }): Promise<StoredObject> {
-    const key = newStorageKey(input.prefix, input.contentType);
+    const now = this.now();
+    const key = newStorageKey(input.prefix, input.contentType, now);
     const file = this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const meta: Meta = { contentType: input.contentType, filename: input.filename, storedAt: new Date().toISOString() };
+    const meta: Meta = { contentType: input.contentType, filename: input.filename, storedAt: now.toISOString() };
     // The body first, then its meta: a reader finds a file only once both are whole.
     await writeAtomically(file, input.body);
     await writeAtomically(`${file}.meta.json`, Buffer.from(JSON.stringify(meta)));
@@ -45,9 +49,22 @@ export class LocalStorage implements ObjectStorage {
     }
   }
 
+  async stat(key: string): Promise<FileFacts | undefined> {
+    if (!isStorageKey(key)) return undefined;
+    const file = this.pathOf(key);
+    try {
+      const meta = JSON.parse(await fs.readFile(`${file}.meta.json`, 'utf8')) as Meta;
+      const { size } = await fs.stat(file);
+      return { contentType: meta.contentType, filename: meta.filename, bytes: size, storedAt: new Date(meta.storedAt) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   async signedUrl(key: string, ttlMs: number): Promise<{ url: string; expiresAt: Date }> {
     if (!isStorageKey(key)) throw new Error(`not a storage key: ${JSON.stringify(key)}`);
-    const expiresAt = new Date(Date.now() + ttlMs);
+    const expiresAt = new Date(this.now().getTime() + ttlMs);
     const { expires, signature } = this.signer.sign(key, expiresAt);
     const url = new URL(`/files/${key}`, this.publicUrl);
     url.search = new URLSearchParams({ expires: String(expires), signature }).toString();

@@ -38,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { role?: Role } = 
     throw new ConfigError(`Invalid configuration: ${name} ${describe(issue.message)}${shown}`);
   }
   const raw = parsed.data;
+  const storageProblem = s3ConfigProblem(raw);
+  if (storageProblem) throw new ConfigError(`Invalid configuration: ${storageProblem}`);
   const cwd = process.cwd();
   return {
     ...raw,
@@ -47,6 +49,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { role?: Role } = 
       ? path.resolve(cwd, raw.DASHBOARD_DIR)
       : path.join(REPO_ROOT, 'apps/dashboard/dist'),
   };
+}
+
+/** What is wrong with the s3 storage driver's settings, in one line. */
+export function s3ConfigProblem(raw: Pick<RawConfig, 'STORAGE_DRIVER' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY'>): string | undefined {
+  if (raw.STORAGE_DRIVER !== 's3') return undefined;
+  if (!raw.S3_BUCKET) return 'S3_BUCKET is required when STORAGE_DRIVER=s3';
+  if (!raw.S3_ACCESS_KEY_ID !== !raw.S3_SECRET_ACCESS_KEY) return 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (set both, or neither for the SDK’s default credentials)';
+  return undefined;
 }
 
 function describe(message: string): string {

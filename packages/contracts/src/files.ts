@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** A stored file's key as pdf.generate and image.process return it: `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`. */
+export const storageKeySchema = z.string().min(1).max(200);
+
+/** `POST /api/v1/files/links`: a fresh short-lived download link for a stored file. */
+export const createFileLinkSchema = z.strictObject({ key: storageKeySchema });
+export type CreateFileLink = z.infer<typeof createFileLinkSchema>;
+
+export const fileLinkSchema = z.object({
+  /** Download URL: the gateway's signed `/files/{key}` (local driver) or a presigned S3 URL. */
+  url: z.string(),
+  /** ISO 8601: when the link stops working (5 minutes after it was made). */
+  expiresAt: z.string(),
+});
+export type FileLink = z.infer<typeof fileLinkSchema>;
+
+/** How long a link made for the dashboard is valid. */
+export const FILE_LINK_TTL_SECONDS = 300;
