@@ -145,7 +145,8 @@ export class TemplateRenderer {
   private readonly configs = new Parsed(boundFilters(new Liquid(configOptions())));
   /** Step configs' HTML fields (htmlLiquid); its own parse cache: escaping is fixed at parse time. */
   private readonly html = new Parsed(htmlLiquid());
-  private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true }))));
+  /** Registry templates: strict, but `{% if country %}` may test a variable the step does not give (an optional part). */
+  private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, lenientIf: true, ownPropertyOnly: true }))));
   /** The registry's Liquid but lenient (see preview()); nothing cached: previews are drafts, each text seen once. */
   private readonly previews = boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { ownPropertyOnly: true })));
 
