@@ -114,9 +114,12 @@ export function templateSyntaxError(text: string): string | undefined {
 
 const MAX_CACHED = 5_000;
 
-/** What the step-config renderers share: strict variables, own properties only, no partials. */
+/**
+ * What the step-config renderers share: strict variables (but `{% if input.locale %}` may test
+ * an optional field: lenientIf), own properties only, no partials.
+ */
 const configOptions = (extra: LiquidOptions = {}) =>
-  liquidOptions(new PartialFiles(NO_PARTIALS_IN_CONFIGS), { strictVariables: true, ownPropertyOnly: true, ...extra });
+  liquidOptions(new PartialFiles(NO_PARTIALS_IN_CONFIGS), { strictVariables: true, lenientIf: true, ownPropertyOnly: true, ...extra });
 
 /**
  * Liquid for HTML contexts (an e-mail's `html`): every output is HTML-escaped unless its
