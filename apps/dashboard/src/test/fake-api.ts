@@ -1,6 +1,7 @@
 import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
 import type { RotatedWebhookSecret, Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
 import { vi } from 'vitest';
+import type { FileLink } from '../api/files';
 
 /**
  * What each API route answers, so a test's handler is type-checked against the contracts.
@@ -42,6 +43,8 @@ export interface ApiRoutes {
   'GET /api/v1/templates': { items: Template[] };
   'PUT /api/v1/templates': Template;
   'POST /api/v1/templates/preview': TemplatePreview;
+  // Stored files (issue 12): a fresh short-lived link for a run's PDF or image.
+  'POST /api/v1/files/links': FileLink;
 }
 
 export interface FakeRequest {

@@ -41,6 +41,14 @@ describe('templating', () => {
     }
   });
 
+  it('issue 12: {% if %} may test an optional field (the SPEC §4 example’s locale); outputting it stays an error', async () => {
+    const locale = '{% if input.locale %}{{ input.locale }}{% else %}en{% endif %}';
+    expect(await renderer.renderString(locale, scope())).toBe('en');
+    expect(await renderer.renderString(locale, scope({ input: { locale: 'he' } }))).toBe('he');
+    expect(await renderer.renderText('Hi {{ name }}{% if letter %}: {{ letter }}{% endif %}', { name: 'Dana' })).toBe('Hi Dana');
+    expect(await renderer.renderString('{% if input.locale %}{% endif %}{{ input.locale }}', scope()).catch((e: unknown) => (e as StepError).errorClass)).toBe('permanent');
+  });
+
   it('issue 9 #18: in an HTML context every output is escaped once; | raw opts out; a lone expression is text', async () => {
     const html = scope({ input: { name: '<b>"Dana" & co</b>', n: 3 } });
     expect(await renderer.renderHtml('<p>{{ input.name }}</p>', html)).toBe('<p>&lt;b&gt;&#34;Dana&#34; &amp; co&lt;/b&gt;</p>');

@@ -113,7 +113,7 @@ export class StepRunner {
     });
     try {
       return await Promise.race([
-        handler.execute(config, { signal: controller.signal, runId: context.runId, stepId: step.id, attempt: context.attempt }),
+        handler.execute(config, { signal: controller.signal, runId: context.runId, stepId: step.id, attempt: context.attempt, scope }),
         aborted,
       ]);
     } finally {

@@ -1,5 +1,6 @@
 import type { StepType } from '@visapi/contracts';
 import type { z } from 'zod';
+import type { TemplateScope } from './templating';
 
 /** What a step's code gets besides its rendered config. */
 export interface StepContext {
@@ -8,6 +9,12 @@ export interface StepContext {
   runId: string;
   stepId: string;
   attempt: number;
+  /**
+   * The scope the step's config was rendered with (`input`, `vars`, `steps`, `run`, and `item`,
+   * `index` in a forEach): what a message template renders with when the step gives no
+   * `variables`. The same values the config's templates could reach, nothing more.
+   */
+  scope?: Readonly<TemplateScope>;
 }
 
 /**

@@ -114,9 +114,12 @@ export function templateSyntaxError(text: string): string | undefined {
 
 const MAX_CACHED = 5_000;
 
-/** What the step-config renderers share: strict variables, own properties only, no partials. */
+/**
+ * What the step-config renderers share: strict variables (but `{% if input.locale %}` may test
+ * an optional field: lenientIf), own properties only, no partials.
+ */
 const configOptions = (extra: LiquidOptions = {}) =>
-  liquidOptions(new PartialFiles(NO_PARTIALS_IN_CONFIGS), { strictVariables: true, ownPropertyOnly: true, ...extra });
+  liquidOptions(new PartialFiles(NO_PARTIALS_IN_CONFIGS), { strictVariables: true, lenientIf: true, ownPropertyOnly: true, ...extra });
 
 /**
  * Liquid for HTML contexts (an e-mail's `html`): every output is HTML-escaped unless its
@@ -145,7 +148,8 @@ export class TemplateRenderer {
   private readonly configs = new Parsed(boundFilters(new Liquid(configOptions())));
   /** Step configs' HTML fields (htmlLiquid); its own parse cache: escaping is fixed at parse time. */
   private readonly html = new Parsed(htmlLiquid());
-  private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true }))));
+  /** Registry templates: strict, but `{% if country %}` may test a variable the step does not give (an optional part). */
+  private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, lenientIf: true, ownPropertyOnly: true }))));
   /** The registry's Liquid but lenient (see preview()); nothing cached: previews are drafts, each text seen once. */
   private readonly previews = boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { ownPropertyOnly: true })));
 

@@ -3,6 +3,7 @@ import type { Run } from '@visapi/contracts';
 import { type Column, DataTable } from '../../components/DataTable';
 import { StatusBadge } from '../../components/StatusBadge';
 import { durationBetween, formatDateTime, formatDuration } from '../../lib/format';
+import { FileLinkButton, storedFileKey } from './FileLinkButton';
 import { JsonBlock } from './JsonBlock';
 
 type Step = Run['steps'][number];
@@ -19,9 +20,15 @@ const itemColumns: Column<Item>[] = [
   {
     key: 'output',
     header: 'Output',
-    render: (i) => (
-      <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{JSON.stringify(i.output ?? null)}</Code>
-    ),
+    render: (i) => {
+      const fileKey = storedFileKey(i.output);
+      return (
+        <Stack gap={4}>
+          <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{JSON.stringify(i.output ?? null)}</Code>
+          {fileKey && <FileLinkButton fileKey={fileKey} label={`item ${i.index}`} />}
+        </Stack>
+      );
+    },
   },
 ];
 
@@ -83,6 +90,7 @@ function StepBody({ step, forEach }: { step: Step; forEach: boolean }) {
       ) : (
         step.output !== null && step.output !== undefined && <JsonBlock label="Output" value={step.output} />
       )}
+      {!items && storedFileKey(step.output) && <FileLinkButton fileKey={storedFileKey(step.output)!} label={`step ${step.id}`} />}
     </Stack>
   );
 }

@@ -308,3 +308,62 @@ describe('run detail', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('No run has this id.');
   });
 });
+
+describe('run detail: files a step produced (issue 12)', () => {
+  const LETTER_KEY = 'pdf/2026-11-30/0f6c2a51-3b7e-4f0e-9a51-6b0c9f1d2e3a.pdf';
+  const FRESH = `/files/${LETTER_KEY}?expires=1796000000&sig=fresh-signature`;
+  const withLetter = () =>
+    detail({
+      status: 'succeeded',
+      error: null,
+      steps: [
+        { id: 'letter', type: 'pdf.generate', status: 'succeeded', attempts: 1, startedAt: '2026-11-30T10:07:01.000Z', finishedAt: '2026-11-30T10:07:01.400Z', output: { url: '[redacted]', key: LETTER_KEY, bytes: 18_234, pages: 1, expiresAt: '2026-12-01T10:07:01.400Z' }, error: null },
+        { id: 'notify', type: 'whatsapp.send', status: 'succeeded', attempts: 1, startedAt: '2026-11-30T10:07:01.500Z', finishedAt: '2026-11-30T10:07:02.000Z', output: [{ messageId: 'wamid.1' }], error: null },
+      ],
+    });
+
+  it('a step output with a storage key offers "Open file": a fresh link from the API, opened in a new tab; the output’s link stays redacted', async () => {
+    const opened = vi.spyOn(window, 'open').mockImplementation(() => null);
+    let answer: (link: { url: string; expiresAt: string }) => void = () => {};
+    const api = detailApi(withLetter()).on('POST /api/v1/files/links', () => new Promise((resolve) => (answer = resolve)));
+    renderApp(`/runs/${runId(7)}`, { role: 'viewer', api });
+    const button = await screen.findByRole('button', { name: 'Open file (step letter)' });
+    expect(screen.getAllByRole('button', { name: /^Open file/ })).toHaveLength(1); // not for the WhatsApp items
+    expect(screen.getByText(/"url": "\[redacted\]"/)).toBeTruthy();
+
+    fireEvent.click(button);
+    await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(true));
+    expect(api.callsTo('POST /api/v1/files/links').map((c) => c.body)).toEqual([{ key: LETTER_KEY }]);
+    act(() => answer({ url: FRESH, expiresAt: '2026-11-30T10:12:01.000Z' }));
+    await waitFor(() => expect(opened).toHaveBeenCalledWith(FRESH, '_blank', 'noopener,noreferrer'));
+    expect((button as HTMLButtonElement).disabled).toBe(false);
+    // Offered as a link too, for a browser that blocked the tab; the output still shows no link.
+    expect(screen.getByRole('link', { name: 'Download the file of step letter' }).getAttribute('href')).toBe(FRESH);
+    expect(screen.getByText(/"url": "\[redacted\]"/).textContent).not.toContain('fresh-signature');
+    opened.mockRestore();
+  });
+
+  it('a file the API no longer has: the problem is shown, nothing opens', async () => {
+    const opened = vi.spyOn(window, 'open').mockImplementation(() => null);
+    const api = detailApi(withLetter()).on('POST /api/v1/files/links', () => reply(404, problem(404, 'Not Found', 'No file has this key.')));
+    renderApp(`/runs/${runId(7)}`, { role: 'viewer', api });
+    fireEvent.click(await screen.findByRole('button', { name: 'Open file (step letter)' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('No file has this key.');
+    expect(screen.getByText('Cannot open the file')).toBeTruthy();
+    expect(opened).not.toHaveBeenCalled();
+    opened.mockRestore();
+  });
+
+  it('forEach items that are files get a button each', async () => {
+    const run = withLetter();
+    const images = [0, 1].map((i) => ({ url: '[redacted]', key: `image/2026-11-30/${i}.jpg`, width: 600, height: 600, bytes: 90_000 }));
+    const steps = [{ ...run.steps[1]!, id: 'notify', type: 'image.process' as const, output: images }];
+    const api = detailApi({ ...run, steps }).on('POST /api/v1/files/links', ({ body }) => ({ url: `/files/${(body as { key: string }).key}?sig=x`, expiresAt: '2026-11-30T10:12:01.000Z' }));
+    const opened = vi.spyOn(window, 'open').mockImplementation(() => null);
+    renderApp(`/runs/${runId(7)}`, { role: 'viewer', api });
+    fireEvent.click(await screen.findByRole('button', { name: 'Open file (item 1)' }));
+    await waitFor(() => expect(opened).toHaveBeenCalledWith('/files/image/2026-11-30/1.jpg?sig=x', '_blank', 'noopener,noreferrer'));
+    expect(screen.getByRole('button', { name: 'Open file (item 0)' })).toBeTruthy();
+    opened.mockRestore();
+  });
+});

@@ -56,9 +56,20 @@ export function TemplatePreviewPane({ channel, locale, preview, unavailable }: P
   );
 }
 
-/** A fragment gets a document around it with the locale's language and direction; a full document is shown as written. */
+/** What the preview may load: nothing from the network (as the PDF renderer allows only `data:`), inline styles. */
+const PREVIEW_POLICY = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'">`;
+
+/**
+ * A fragment gets a document around it with the locale's language and direction; a full
+ * document keeps its own, gaining the locale's direction when its <html> names none (a Hebrew
+ * letter reads right to left). Either way nothing is fetched (PREVIEW_POLICY).
+ */
 function pdfDocument(body: string, locale: string, direction: 'ltr' | 'rtl'): string {
-  if (/<html[\s>]/i.test(body)) return body;
   const lang = /^[A-Za-z0-9-]+$/.test(locale) ? locale : '';
-  return `<!doctype html><html lang="${lang}" dir="${direction}"><head><meta charset="utf-8"></head><body>${body}</body></html>`;
+  const html = /<html(?=[\s>])([^>]*)>/i.exec(body);
+  if (!html) return `<!doctype html><html lang="${lang}" dir="${direction}"><head><meta charset="utf-8">${PREVIEW_POLICY}</head><body>${body}</body></html>`;
+  const attributes = /\sdir\s*=/i.test(html[1]!) ? html[1] : `${html[1]} dir="${direction}"`;
+  const opened = `<html${attributes}>`;
+  const at = html.index + html[0].length;
+  return `${body.slice(0, html.index)}${opened}${PREVIEW_POLICY}${body.slice(at)}`;
 }

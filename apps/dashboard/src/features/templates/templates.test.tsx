@@ -173,6 +173,27 @@ describe('templates (admin)', { timeout: 20_000 }, () => {
     expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="en" dir="ltr">/);
   });
 
+  it('issue 12: a Hebrew PDF letter previews right to left in the sandboxed frame, through POST /templates/preview, fetching nothing', async () => {
+    const fragment = template({ id: '00000000-0000-4000-8000-000000000005', name: 'visa_approved', channel: 'pdf', locale: 'he', body: '<h1>שלום {{ name }}</h1><img src="http://tracker.example/p.gif">' });
+    const page = template({ id: '00000000-0000-4000-8000-000000000006', name: 'payment_receipt', channel: 'pdf', locale: 'he', body: '<!doctype html><html lang="he"><head><style>h1{color:navy}</style></head><body><h1>קבלה {{ name }}</h1></body></html>' });
+    const api = templatesApi([fragment, page]);
+    renderApp('/templates', { role: 'admin', api });
+    let editor = await openEditor('Edit visa_approved (PDF, he)');
+    let frame = (await within(editor).findByTitle(/PDF preview/)) as HTMLIFrameElement;
+    expect([frame.getAttribute('sandbox'), frame.getAttribute('srcdoc') === null]).toEqual(['', false]);
+    await waitFor(() => expect(frame.getAttribute('srcdoc')).toContain('<h1>שלום [name]</h1>'));
+    expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="he" dir="rtl"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:;/);
+    expect(lastPreview(api)).toMatchObject({ channel: 'pdf', locale: 'he' });
+
+    // A whole document keeps its own markup and gains the locale's direction and the same policy.
+    fireEvent.click(within(editor).getByRole('button', { name: 'Close editor' }));
+    editor = await openEditor('Edit payment_receipt (PDF, he)');
+    frame = (await within(editor).findByTitle(/PDF preview/)) as HTMLIFrameElement;
+    await waitFor(() => expect(frame.getAttribute('srcdoc')).toContain('קבלה [name]'));
+    expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="he" dir="rtl"><meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*"><head><style>/);
+    expect(frame.getAttribute('sandbox')).toBe('');
+  });
+
   it('creates a new template (201) and stores a new version of one (200), refreshing the list', async () => {
     const api = templatesApi();
     api.on('PUT /api/v1/templates', ({ body }) => {

@@ -38,7 +38,7 @@ export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig>
     // Inline html is HTML: what it interpolates (input, step outputs) is escaped; `| raw` opts out.
     htmlFields: ['html'],
     async execute(config, context) {
-      const composed = await composeMessage(deps, 'email', { ...config, text: config.text ?? config.html });
+      const composed = await composeMessage(deps, 'email', { ...config, text: config.text ?? config.html }, context.scope);
       const subject = composed.subject ?? config.subject;
       if (!subject) throw permanent(`email.send: template ${config.template} has no subject and the step gives none`);
       const locale = composed.template?.locale ?? config.locale ?? deps.settings.defaultLocale;

@@ -93,8 +93,8 @@ describe('slack.send (Web API chat.postMessage)', () => {
     const { registry } = connectors();
     const outcome = await runStep(registry, 'slack.send', { channel: '#x' });
     expect(outcome).toMatchObject({ status: 'failed', error: { errorClass: 'permanent', message: 'slack.send step bad: invalid config: config: needs text or template' } });
-    const missing = await failure(registry.get('slack.send')!.execute({ channel: '#x', template: 'visa_approved', variables: { applicationId: 'A' } }, context()));
-    expect([missing.errorClass, missing.message]).toEqual(['permanent', expect.stringContaining('template visa_approved/slack/en: undefined variable: country')]);
+    const missing = await failure(registry.get('slack.send')!.execute({ channel: '#x', template: 'application_status_update', variables: { count: 1 } }, context()));
+    expect([missing.errorClass, missing.message]).toEqual(['permanent', expect.stringContaining('template application_status_update/slack/en: undefined variable: summary')]);
     const none = await failure(registry.get('slack.send')!.execute({ channel: '#x', template: 'no_such' }, context()));
     expect(none.message).toBe('no slack template "no_such" for locale en (nor its language or en)');
   });

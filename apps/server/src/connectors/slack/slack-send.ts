@@ -39,7 +39,7 @@ export function slackSendStep(deps: ConnectorDeps): StepHandler<SlackSendConfig>
     type: 'slack.send',
     configSchema: slackSendConfigSchema,
     async execute(config, context) {
-      const message = await composeMessage(deps, 'slack', config);
+      const message = await composeMessage(deps, 'slack', config, context.scope);
       const payload = { channel: config.channel, text: message.text, blocks: config.blocks, thread_ts: config.threadTs };
       if (config.webhookUrl) return postToWebhook(config.webhookUrl, payload, config.channel ?? null, context.signal, guard);
       if (webhookUrl && !botToken) return postToWebhook(webhookUrl, payload, config.channel ?? null, context.signal);

@@ -53,8 +53,11 @@ export function whatsappSendStep(deps: ConnectorDeps): StepHandler<WhatsAppSendC
     type: 'whatsapp.send',
     configSchema: whatsappSendConfigSchema,
     async execute(config, context) {
-      const composed = await composeMessage(deps, 'whatsapp', config);
-      const variables = Object.fromEntries(Object.entries(config.variables ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+      const composed = await composeMessage(deps, 'whatsapp', config, context.scope);
+      // The step's variables (cgb sets each as a custom field), or, rendered from the run's
+      // scope, only the values the template outputs — never the scope itself.
+      const given = config.variables && Object.fromEntries(Object.entries(config.variables).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+      const variables = given ?? composed.values;
       const message: WhatsAppMessage = {
         to: config.to,
         text: composed.text,
