@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 /** A stored file's key as pdf.generate and image.process return it: `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`. */
+export const STORAGE_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{1,5}$/;
+
+/** Whether a text is a key storage could have made (nothing else is ever read or linked). */
+export const isStorageKey = (text: string): boolean => STORAGE_KEY_PATTERN.test(text);
+
 export const storageKeySchema = z.string().min(1).max(200);
 
 /** `POST /api/v1/files/links`: a fresh short-lived download link for a stored file. */

@@ -1,7 +1,7 @@
 import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
 import type { RotatedWebhookSecret, Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
 import { vi } from 'vitest';
-import type { FileLink } from '../api/files';
+import type { FileLink } from '@visapi/contracts';
 
 /**
  * What each API route answers, so a test's handler is type-checked against the contracts.

@@ -15,9 +15,4 @@ export function newStorageKey(prefix: string, contentType: string, now = new Dat
   return `${prefix}/${now.toISOString().slice(0, 10)}/${randomUUID()}.${ext}`;
 }
 
-const KEY = /^[a-z][a-z0-9-]{0,31}\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{1,5}$/;
-
-/** Whether a key is one newStorageKey could have made (nothing else is ever read or linked). */
-export function isStorageKey(key: string): boolean {
-  return KEY.test(key);
-}
+export { isStorageKey } from '@visapi/contracts';

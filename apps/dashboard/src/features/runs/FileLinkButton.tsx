@@ -1,4 +1,5 @@
 import { Anchor, Button, Stack, Text } from '@mantine/core';
+import { isStorageKey } from '@visapi/contracts/files';
 import { useFileLink } from '../../api/files';
 import { ErrorAlert } from '../../components/QueryState';
 
@@ -6,7 +7,7 @@ import { ErrorAlert } from '../../components/QueryState';
 export function storedFileKey(output: unknown): string | undefined {
   if (!output || typeof output !== 'object' || Array.isArray(output)) return undefined;
   const key = (output as Record<string, unknown>).key;
-  return typeof key === 'string' && key.length > 0 ? key : undefined;
+  return typeof key === 'string' && isStorageKey(key) ? key : undefined;
 }
 
 /**

@@ -356,13 +356,13 @@ describe('run detail: files a step produced (issue 12)', () => {
 
   it('forEach items that are files get a button each', async () => {
     const run = withLetter();
-    const images = [0, 1].map((i) => ({ url: '[redacted]', key: `image/2026-11-30/${i}.jpg`, width: 600, height: 600, bytes: 90_000 }));
+    const images = [0, 1].map((i) => ({ url: '[redacted]', key: `image/2026-11-30/0000000${i}-0000-4000-8000-000000000000.jpg`, width: 600, height: 600, bytes: 90_000 }));
     const steps = [{ ...run.steps[1]!, id: 'notify', type: 'image.process' as const, output: images }];
     const api = detailApi({ ...run, steps }).on('POST /api/v1/files/links', ({ body }) => ({ url: `/files/${(body as { key: string }).key}?sig=x`, expiresAt: '2026-11-30T10:12:01.000Z' }));
     const opened = vi.spyOn(window, 'open').mockImplementation(() => null);
     renderApp(`/runs/${runId(7)}`, { role: 'viewer', api });
     fireEvent.click(await screen.findByRole('button', { name: 'Open file (item 1)' }));
-    await waitFor(() => expect(opened).toHaveBeenCalledWith('/files/image/2026-11-30/1.jpg?sig=x', '_blank', 'noopener,noreferrer'));
+    await waitFor(() => expect(opened).toHaveBeenCalledWith('/files/image/2026-11-30/00000001-0000-4000-8000-000000000000.jpg?sig=x', '_blank', 'noopener,noreferrer'));
     expect(screen.getByRole('button', { name: 'Open file (item 0)' })).toBeTruthy();
     opened.mockRestore();
   });

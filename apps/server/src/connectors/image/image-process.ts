@@ -1,3 +1,4 @@
+import { isStorageKey } from '@visapi/contracts';
 import { z } from 'zod';
 import { permanent, StepError } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
@@ -12,9 +13,6 @@ export const IMAGE_DEFAULTS = { maxInputPixels: 50_000_000, maxDownloadBytes: 25
 const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif' } as const;
 const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
-/** The keys storage makes (storage/storage-keys.ts; connectors import nothing from storage/): `<prefix>/<yyyy-mm-dd>/<uuid>.<ext>`. */
-const STORAGE_KEY = /^[a-z][a-z0-9-]{0,31}\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{1,5}$/;
-const isStorageKey = (text: string) => STORAGE_KEY.test(text);
 
 const side = z.coerce.number().int().min(1).max(16_384);
 const offset = z.coerce.number().int().min(0).max(1_000_000);
