@@ -28,7 +28,9 @@ export class FileDownloadsController {
   constructor(private readonly files: FilesService) {}
 
   @Get('*')
-  @Public({ ipRateLimit: true })
+  // No per-IP limit: applicants behind one carrier address open their letters; a forged link
+  // costs one HMAC and reads nothing.
+  @Public()
   @ApiOperation({
     summary: 'Download a stored file (local storage driver)',
     description:
