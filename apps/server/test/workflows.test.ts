@@ -79,7 +79,7 @@ describe('POST /api/v1/workflows', () => {
 
   it('issue 10 #7: a step type without a connector, and a literal config field its connector refuses, are 400 naming the path; nothing is created', async () => {
     const body = definition();
-    const steps = [...body.steps, { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved' } }];
+    const steps = [...body.steps, { id: 'photo', type: 'image.process', config: { source: 'x' } }];
     const noConnector = await send('POST', '/api/v1/workflows', { ...body, steps });
     expect(noConnector.statusCode).toBe(400);
     expect(noConnector.json()).toMatchObject({ type: '/problems/validation', errors: [{ path: '$.steps[2].type', message: expect.stringContaining('no connector') }] });

@@ -51,7 +51,7 @@ export async function composeMessage(deps: ConnectorDeps, channel: TemplateChann
 }
 
 /** `{% render 'letterhead' %}` in a template: the registry's template of that name, same channel and locale chain. */
-function registryPartials(deps: ConnectorDeps, channel: TemplateChannel, locale: string | undefined): PartialLookup {
+export function registryPartials(deps: ConnectorDeps, channel: TemplateChannel, locale: string | undefined): PartialLookup {
   return async (name) => {
     try {
       return (await deps.templates.resolve(name, channel, locale))?.body;

@@ -42,6 +42,8 @@ export interface ConnectorSettings {
     meta: { apiUrl: string; token?: string; phoneNumberId?: string };
   };
   email: { smtpUrl?: string; from: string };
+  /** pdf.generate's Chromium (found on PATH when unset) and renders at once per worker process. */
+  pdf: { chromiumPath?: string; concurrency: number };
 }
 
 /** Resolves a host name to its addresses, as `dns.lookup(host, { all: true })` does. */

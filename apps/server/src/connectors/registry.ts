@@ -5,6 +5,8 @@ import { AddressGuard } from './address-guard';
 import { delayConfigSchema, delayStep } from './delay/delay';
 import { emailSendConfigSchema, emailSendStep } from './email/email-send';
 import { httpRequestConfigSchema, httpRequestStep } from './http-request/http-request';
+import { BrowserPool } from './pdf/browser-pool';
+import { pdfGenerateConfigSchema, pdfGenerateStep } from './pdf/pdf-generate';
 import type { ConnectorDeps } from './ports';
 import { slackSendConfigSchema, slackSendStep } from './slack/slack-send';
 import { whatsappSendConfigSchema, whatsappSendStep } from './whatsapp/whatsapp-send';
@@ -27,6 +29,12 @@ const CONNECTORS: readonly Connector[] = [
   { type: 'slack.send', configSchema: slackSendConfigSchema, create: slackSendStep },
   { type: 'whatsapp.send', configSchema: whatsappSendConfigSchema, create: whatsappSendStep },
   { type: 'email.send', configSchema: emailSendConfigSchema, create: emailSendStep },
+  {
+    type: 'pdf.generate',
+    configSchema: pdfGenerateConfigSchema,
+    // One pool per registry, i.e. per worker process: its Chromium starts on the first render.
+    create: (deps) => pdfGenerateStep(deps, new BrowserPool({ chromiumPath: deps.settings.pdf.chromiumPath, concurrency: deps.settings.pdf.concurrency })),
+  },
 ];
 
 /**

@@ -1,11 +1,13 @@
-import type { Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CHROMIUM_MISSING, findChromium } from '../connectors/pdf/browser-pool';
 import { createStepRegistry } from '../connectors/registry';
 import type { ConnectorSettings } from '../connectors/ports';
 import { TemplateRenderer } from '../engine/templating';
 import { StepRegistry } from '../engine/step-types';
 import { OutboxService } from '../outbox/outbox.service';
 import type { Config } from '../platform/config/config';
-import { CONFIG } from '../platform/platform.module';
+import { CONFIG, LOGGER } from '../platform/platform.module';
 import { createObjectStorage } from '../storage/create-storage';
 import { TemplateRegistry } from '../templates/template-registry';
 
@@ -20,6 +22,7 @@ export function connectorSettings(config: Config): ConnectorSettings {
       meta: { apiUrl: config.META_WA_API_URL, token: config.META_WA_TOKEN, phoneNumberId: config.META_WA_PHONE_NUMBER_ID },
     },
     email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM },
+    pdf: { chromiumPath: config.CHROMIUM_PATH, concurrency: config.PDF_CONCURRENCY },
   };
 }
 
@@ -30,3 +33,27 @@ export const stepRegistryProvider: Provider = {
   useFactory: (config: Config, templates: TemplateRegistry, outbox: OutboxService, renderer: TemplateRenderer) =>
     createStepRegistry({ settings: connectorSettings(config), templates, outbox, renderer, storage: createObjectStorage(config) }),
 };
+
+/**
+ * The connectors' process-wide resources: a worker without Chromium says so at boot (and
+ * starts: only pdf.generate steps fail), and the worker's shutdown closes pdf.generate's
+ * browser — after the worker has drained (app/shutdown.ts), so no render is cut.
+ */
+@Injectable()
+export class ConnectorsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(CONFIG) private readonly config: Pick<Config, 'CHROMIUM_PATH'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: StepRegistry,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (findChromium(this.config.CHROMIUM_PATH)) return;
+    const configured = this.config.CHROMIUM_PATH ? ` (CHROMIUM_PATH=${this.config.CHROMIUM_PATH} is not an executable file)` : '';
+    this.logger.warn(`pdf.generate: ${CHROMIUM_MISSING}${configured}; until then pdf.generate steps fail with a permanent error`);
+  }
+
+  onApplicationShutdown() {
+    return this.registry.close();
+  }
+}

@@ -147,9 +147,10 @@ describe('step types and connector configs (issue 10 #7)', () => {
   const withSteps = (...steps: unknown[]) => ({ name: 'x', version: '1.0.0', steps });
 
   it('issue 10 #7: a step type the contracts list but no connector runs yet is refused at its path', () => {
-    const input = withSteps({ id: 'a', type: 'delay', config: { ms: 1 } }, { id: 'b', type: 'delay', config: { ms: 1 } }, { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved' } });
-    expect(errorsOf(input)).toEqual([{ path: '$.steps[2].type', message: 'step type "pdf.generate" has no connector yet: a step of this type cannot run' }]);
-    expect(errorsOf(withSteps({ id: 'a', type: 'image.process' }))[0]!.path).toBe('$.steps[0].type');
+    const input = withSteps({ id: 'a', type: 'delay', config: { ms: 1 } }, { id: 'b', type: 'delay', config: { ms: 1 } }, { id: 'photo', type: 'image.process', config: { source: 'x' } });
+    expect(errorsOf(input)).toEqual([{ path: '$.steps[2].type', message: 'step type "image.process" has no connector yet: a step of this type cannot run' }]);
+    // pdf.generate has one (issue 12): its literal config is checked like any connector's.
+    expect(errorsOf(withSteps({ id: 'letter', type: 'pdf.generate', config: { template: '' } }))[0]!.path).toBe('$.steps[0].config.template');
   });
 
   it.each([
@@ -192,7 +193,7 @@ describe('step types and connector configs (issue 10 #7)', () => {
   });
 
   it('issue 10 #7: the connectors’ schemas are the ones the worker runs with', () => {
-    const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' } };
+    const settings = { httpAllowedHosts: [], defaultLocale: 'en', slack: { apiUrl: 'x' }, whatsapp: { provider: 'meta' as const, cgb: { apiUrl: 'x', phoneFieldId: 'phone' }, meta: { apiUrl: 'x' } }, email: { from: 'a@example.com' }, pdf: { concurrency: 1 } };
     const registry = createStepRegistry({ settings, templates: { resolve: async () => undefined }, outbox: { record: async () => ({ id: 'x' }) }, renderer: new TemplateRenderer(), storage: temporaryStorage() });
     for (const [type, schema] of CONNECTOR_CONFIG_SCHEMAS) expect(registry.get(type)?.configSchema, type).toBe(schema);
     // Both ways: a step type the worker runs can be saved, and one that can be saved can run.

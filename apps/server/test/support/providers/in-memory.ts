@@ -66,6 +66,7 @@ export interface SettingsOverrides {
   slack?: Partial<Settings['slack']>;
   whatsapp?: { provider?: Settings['whatsapp']['provider']; cgb?: Partial<Settings['whatsapp']['cgb']>; meta?: Partial<Settings['whatsapp']['meta']> };
   email?: Partial<Settings['email']>;
+  pdf?: Partial<Settings['pdf']>;
 }
 
 /** What a connector is built with when nothing is configured (every message goes to the outbox). */
@@ -81,6 +82,7 @@ export function settingsWith(overrides: SettingsOverrides = {}): ConnectorSettin
       meta: { apiUrl: 'https://graph.facebook.com/v21.0', ...whatsapp.meta },
     },
     email: { from: 'VisAPI <no-reply@localhost>', ...overrides.email },
+    pdf: { concurrency: 2, ...overrides.pdf },
   };
 }
 
