@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,16 +12,16 @@ const ON_PATH = ['chromium', 'chromium-browser', 'google-chrome'];
 export function findChromium(configured?: string): string | undefined {
   if (configured) return isExecutable(configured) ? configured : undefined;
   for (const candidate of CANDIDATES) if (isExecutable(candidate)) return candidate;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const name of ON_PATH) if (isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
+  // Elsewhere on PATH (the shell's lookup: configuration is read once, at boot, not here).
+  const found = spawnSync('sh', ['-c', ON_PATH.map((name) => `command -v ${name}`).join(' || ')], { encoding: 'utf8' }).stdout?.trim();
+  return found && isExecutable(found) ? found : undefined;
 }
 
 function isExecutable(file: string): boolean {
   try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
+    // access(X_OK) succeeds for root on any file: the mode says whether it is a program.
+    const stat = fs.statSync(file);
+    return stat.isFile() && (stat.mode & 0o111) !== 0;
   } catch {
     return false;
   }

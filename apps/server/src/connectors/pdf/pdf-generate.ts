@@ -18,7 +18,9 @@ export const pdfGenerateConfigSchema = z.object({
     .string()
     .min(1)
     .max(200)
-    .regex(/^[^/\\\u0000-\u001f\u007f"]+$/, { message: 'must be a file name (no slashes, quotes or control characters)' })
+    .refine((name) => !/[/\\"]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), {
+      message: 'must be a file name (no slashes, quotes or control characters)',
+    })
     .optional(),
   locale: z.string().min(2).max(35).optional(),
 });
