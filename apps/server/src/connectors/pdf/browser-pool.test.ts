@@ -10,8 +10,8 @@ import { TemplateRenderer } from '../../engine/templating';
 import { BrowserPool, type BrowserPoolOptions, findChromium } from './browser-pool';
 import { pdfGenerateStep } from './pdf-generate';
 import { pdfPageCount } from './pdf-pages';
-import { processTreeRss } from './process-memory';
-import { plain, readPdf } from './pdf-test-support';
+import { processTreeMemory } from './process-memory';
+import { plain, readPdf } from '../../../test/support/pdf';
 
 /** The pool against Debian's Chromium: crashes, hangs and limits provoked for real. */
 const pools: BrowserPool[] = [];
@@ -59,8 +59,8 @@ describe('BrowserPool', () => {
     const profile = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='))!.split('=')[1]!;
     expect(fs.existsSync(profile)).toBe(true);
     // Its renderers are its descendants: the tree weighs more than the browser process alone.
-    const own = Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-    expect(processTreeRss(pid)).toBeGreaterThan(own);
+    const own = Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))![1]) * 1024;
+    expect(processTreeMemory(pid)).toBeGreaterThan(own);
     await renders.close();
     expect(alive(pid)).toBe(false);
     await expect.poll(() => fs.existsSync(profile)).toBe(false);
@@ -104,7 +104,7 @@ describe('BrowserPool', () => {
   });
 
   it('replaces the browser when its memory passes the limit', async () => {
-    const renders = pool({ concurrency: 1, maxBrowserRssBytes: 1, memoryCheckEvery: 1 });
+    const renders = pool({ concurrency: 1, maxBrowserMemoryBytes: 1, memoryCheckEvery: 1 });
     await renders.render(html('a'), signal());
     await renders.render(html('b'), signal());
     expect(renders.launches).toBe(2);

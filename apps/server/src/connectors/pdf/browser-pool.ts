@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
-import { processTreeRss } from './process-memory';
+import { processTreeMemory } from './process-memory';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 const ON_PATH = ['chromium', 'chromium-browser', 'google-chrome'];
@@ -45,8 +45,8 @@ export interface BrowserPoolOptions {
   pageUses?: number;
   /** The browser is replaced after this many renders. */
   browserRenders?: number;
-  /** …or when its processes' resident memory passes this, checked every memoryCheckEvery renders. */
-  maxBrowserRssBytes?: number;
+  /** …or when its processes' memory (PSS, process-memory.ts) passes this, checked every memoryCheckEvery renders. */
+  maxBrowserMemoryBytes?: number;
   memoryCheckEvery?: number;
   /** How long closing a page may take after an abort before the whole browser is killed. */
   closeTimeoutMs?: number;
@@ -120,7 +120,7 @@ export class BrowserPool {
   launches = 0;
   readonly pageUses: number;
   readonly browserRenders: number;
-  readonly maxBrowserRssBytes: number;
+  readonly maxBrowserMemoryBytes: number;
   readonly memoryCheckEvery: number;
   readonly closeTimeoutMs: number;
 
@@ -128,7 +128,7 @@ export class BrowserPool {
     this.slots = new Semaphore(options.concurrency);
     this.pageUses = options.pageUses ?? 50;
     this.browserRenders = options.browserRenders ?? 1_000;
-    this.maxBrowserRssBytes = options.maxBrowserRssBytes ?? 1024 ** 3;
+    this.maxBrowserMemoryBytes = options.maxBrowserMemoryBytes ?? 1024 ** 3;
     this.memoryCheckEvery = options.memoryCheckEvery ?? 20;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
   }
@@ -232,12 +232,12 @@ export class BrowserPool {
     if (outcome === 'hung') generation.kill();
   }
 
-  /** Retires the browser after browserRenders renders or past maxBrowserRssBytes, and closes it once its last render ends. */
+  /** Retires the browser after browserRenders renders or past maxBrowserMemoryBytes, and closes it once its last render ends. */
   private async afterRender(generation: Generation): Promise<void> {
     generation.renders++;
     if (!generation.retiring && !generation.dead) {
       if (generation.renders >= this.browserRenders) generation.retiring = true;
-      else if (generation.renders % this.memoryCheckEvery === 0 && generation.pid && processTreeRss(generation.pid) > this.maxBrowserRssBytes) generation.retiring = true;
+      else if (generation.renders % this.memoryCheckEvery === 0 && generation.pid && processTreeMemory(generation.pid) > this.maxBrowserMemoryBytes) generation.retiring = true;
     }
     if (generation.retiring && generation.active === 0) {
       if (this.current === generation) this.current = undefined;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure, memoryConnectors, MemoryTemplates, runStep, settingsWith, stepContext as context } from '../../../test/support/providers/in-memory';
 import { StepError } from '../../engine/errors';
-import { plain, readPdf } from './pdf-test-support';
+import { plain, readPdf } from '../../../test/support/pdf';
 
 /** pdf.generate through the real Chromium, the real local storage driver, templates in memory. */
 const templates = new MemoryTemplates();
