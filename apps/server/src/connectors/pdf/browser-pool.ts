@@ -116,8 +116,9 @@ export class BrowserPool {
   private launching: Promise<Generation> | undefined;
   private readonly slots: Semaphore;
   private closed = false;
-  /** Browsers launched so far (a test sees a crashed or retired browser replaced). */
+  /** Browsers launched and pages opened so far (a test sees them replaced and recycled). */
   launches = 0;
+  pagesOpened = 0;
   readonly pageUses: number;
   readonly browserRenders: number;
   readonly maxBrowserMemoryBytes: number;
@@ -208,6 +209,7 @@ export class BrowserPool {
     const reused = generation.idle.pop();
     if (reused) return reused;
     const page = await generation.browser.newPage();
+    this.pagesOpened++;
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (request: HTTPRequest) => {
