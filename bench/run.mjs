@@ -5,8 +5,9 @@ import { main as authOverhead } from './auth-overhead.mjs';
 import { main as events } from './events.mjs';
 import { main as ingestion } from './ingestion.mjs';
 import { main as logsDepth } from './logs-depth.mjs';
+import { main as pdf } from './pdf.mjs';
 
-const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events };
+const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events, pdf };
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
 for (const name of names.length ? names : Object.keys(BENCHES)) {

@@ -9,15 +9,20 @@ import { log, ROOT } from './lib.mjs';
 
 function ensureChromium() {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  if (candidates.some((p) => p && fs.existsSync(p))) return;
+  const missing = [];
+  if (!candidates.some((p) => p && fs.existsSync(p))) missing.push('chromium');
+  // The PDF tests read what Chromium printed (pdftotext, pdfinfo) in a font with Hebrew glyphs.
+  if (!fs.existsSync('/usr/bin/pdftotext')) missing.push('poppler-utils');
+  if (!fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
+  if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
-    log('no Chromium found: the browser tests will fail. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.');
+    log(`missing ${missing.join(', ')}: the browser and PDF tests will fail. Install them (Debian: apt-get install ${missing.join(' ')}) or set CHROMIUM_PATH.`);
     return;
   }
-  log('installing Debian\'s chromium for the browser tests...');
+  log(`installing Debian's ${missing.join(', ')} for the browser and PDF tests...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: 'inherit', env });
 }
 
 build();

@@ -55,7 +55,8 @@ describe('template lookup', () => {
     expect((await templates.resolve('visa_approved', 'slack', 'he-IL'))?.locale).toBe('he');
     expect((await templates.resolve('visa_approved', 'slack', 'fr-CA'))?.locale).toBe('en');
     expect((await templates.resolve('visa_approved', 'slack'))?.locale).toBe('en');
-    expect(await templates.resolve('visa_approved', 'pdf', 'en')).toBeUndefined();
+    expect(await templates.resolve('visa_approved', 'whatsapp', 'en')).toMatchObject({ channel: 'whatsapp' });
+    expect(await templates.resolve('no_such_letter', 'pdf', 'en')).toBeUndefined();
   });
 });
 

@@ -77,12 +77,12 @@ describe('POST /api/v1/workflows', () => {
     expect(semantic.json().errors.map((e: { path: string }) => e.path)).toEqual(['$.triggers[0].timezone', '$.steps[0].config.ms', '$.steps[1].id']);
   });
 
-  it('issue 10 #7: a step type without a connector, and a literal config field its connector refuses, are 400 naming the path; nothing is created', async () => {
+  it('issue 10 #7: literal config fields their connectors refuse are 400 naming the path; nothing is created', async () => {
     const body = definition();
-    const steps = [...body.steps, { id: 'letter', type: 'pdf.generate', config: { template: 'visa_approved' } }];
-    const noConnector = await send('POST', '/api/v1/workflows', { ...body, steps });
-    expect(noConnector.statusCode).toBe(400);
-    expect(noConnector.json()).toMatchObject({ type: '/problems/validation', errors: [{ path: '$.steps[2].type', message: expect.stringContaining('no connector') }] });
+    const steps = [...body.steps, { id: 'photo', type: 'image.process', config: { source: 'x', ops: 'visaPhoto' } }];
+    const badSource = await send('POST', '/api/v1/workflows', { ...body, steps });
+    expect(badSource.statusCode).toBe(400);
+    expect(badSource.json()).toMatchObject({ type: '/problems/validation', errors: [{ path: '$.steps[2].config.source' }] });
 
     const badMethod = await send('POST', '/api/v1/workflows', { ...body, steps: [{ ...body.steps[0]!, config: { ...body.steps[0]!.config, method: 'FETCH' } }, body.steps[1]] });
     expect(badMethod.statusCode).toBe(400);

@@ -77,7 +77,7 @@ function valueAt(variables: Record<string, unknown>, path: string): unknown {
 }
 
 /** `{% render 'letterhead' %}` in a template: the registry's template of that name, same channel and locale chain. */
-function registryPartials(deps: ConnectorDeps, channel: TemplateChannel, locale: string | undefined): PartialLookup {
+export function registryPartials(deps: ConnectorDeps, channel: TemplateChannel, locale: string | undefined): PartialLookup {
   return async (name) => {
     try {
       return (await deps.templates.resolve(name, channel, locale))?.body;

@@ -44,6 +44,8 @@ export interface ConnectorSettings {
   email: { smtpUrl?: string; from: string };
   /** image.process: images over maxInputPixels are refused before decoding; downloads over maxDownloadBytes are cut off. */
   image: { maxInputPixels: number; maxDownloadBytes: number };
+  /** pdf.generate's Chromium (found on PATH when unset) and renders at once per worker process. */
+  pdf: { chromiumPath?: string; concurrency: number };
 }
 
 /** Resolves a host name to its addresses, as `dns.lookup(host, { all: true })` does. */

@@ -6,6 +6,8 @@ import { delayConfigSchema, delayStep } from './delay/delay';
 import { emailSendConfigSchema, emailSendStep } from './email/email-send';
 import { httpRequestConfigSchema, httpRequestStep } from './http-request/http-request';
 import { imageProcessConfigSchema, imageProcessStep } from './image/image-process';
+import { BrowserPool } from './pdf/browser-pool';
+import { pdfGenerateConfigSchema, pdfGenerateStep } from './pdf/pdf-generate';
 import type { ConnectorDeps } from './ports';
 import { slackSendConfigSchema, slackSendStep } from './slack/slack-send';
 import { whatsappSendConfigSchema, whatsappSendStep } from './whatsapp/whatsapp-send';
@@ -32,6 +34,12 @@ const CONNECTORS: readonly Connector[] = [
     type: 'image.process',
     configSchema: imageProcessConfigSchema,
     create: (deps) => imageProcessStep(deps, new AddressGuard(deps.settings.httpAllowedHosts, 'image.process', deps.resolveHost)),
+  },
+  {
+    type: 'pdf.generate',
+    configSchema: pdfGenerateConfigSchema,
+    // One pool per registry, i.e. per worker process: its Chromium starts on the first render.
+    create: (deps) => pdfGenerateStep(deps, new BrowserPool({ chromiumPath: deps.settings.pdf.chromiumPath, concurrency: deps.settings.pdf.concurrency })),
   },
 ];
 

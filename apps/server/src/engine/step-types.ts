@@ -27,6 +27,8 @@ export interface StepHandler<Config = Record<string, unknown>> {
   /** Top-level config fields that are HTML: what their templates interpolate is HTML-escaped. */
   htmlFields?: readonly string[];
   execute(config: Config, context: StepContext): Promise<unknown>;
+  /** Releases what the handler holds (pdf.generate's browser) when the worker shuts down. */
+  close?(): Promise<void>;
 }
 
 export class StepRegistry {
@@ -38,5 +40,10 @@ export class StepRegistry {
 
   get(type: string): StepHandler | undefined {
     return this.handlers.get(type);
+  }
+
+  /** Closes every handler that holds something (the worker's shutdown). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.handlers.values()].map((handler) => handler.close?.()));
   }
 }

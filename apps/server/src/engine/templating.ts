@@ -126,8 +126,8 @@ const configOptions = (extra: LiquidOptions = {}) =>
  * last filter is `raw`, the explicit opt-out. `escape` and `escape_once` count as raw, so a
  * template that already escapes is not escaped twice.
  */
-function htmlLiquid(): Liquid {
-  const liquid = new Liquid(configOptions({ outputEscape: 'escape' }));
+function htmlLiquid(options: LiquidOptions = configOptions({ outputEscape: 'escape' })): Liquid {
+  const liquid = new Liquid(options);
   for (const name of ['escape', 'escape_once']) {
     const filter = liquid.filters[name]!;
     liquid.registerFilter(name, { handler: typeof filter === 'function' ? filter : filter.handler, raw: true });
@@ -150,6 +150,13 @@ export class TemplateRenderer {
   private readonly html = new Parsed(htmlLiquid());
   /** Registry templates: strict, but `{% if country %}` may test a variable the step does not give (an optional part). */
   private readonly registry = new Parsed(boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, lenientIf: true, ownPropertyOnly: true }))));
+  /**
+   * The registry's Liquid for HTML documents (PDF templates): outputs HTML-escaped as in htmlLiquid, and
+   * `{% if optional %}` may test a variable the data does not give (strict everywhere else).
+   */
+  private readonly registryHtml = new Parsed(
+    htmlLiquid(liquidOptions(new PartialFiles(undefined), { strictVariables: true, ownPropertyOnly: true, lenientIf: true, outputEscape: 'escape' })),
+  );
   /** The registry's Liquid but lenient (see preview()); nothing cached: previews are drafts, each text seen once. */
   private readonly previews = boundFilters(new Liquid(liquidOptions(new PartialFiles(undefined), { ownPropertyOnly: true })));
 
@@ -195,10 +202,19 @@ export class TemplateRenderer {
    * errors, as the lookup classified it when a partial could not be looked up.
    */
   async renderText(text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
+    return this.renderRegistry(this.registry, text, variables, partials);
+  }
+
+  /** renderText for an HTML document: what the template interpolates is HTML-escaped (`| raw` opts out). */
+  async renderHtmlText(text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
+    return this.renderRegistry(this.registryHtml, text, variables, partials);
+  }
+
+  private async renderRegistry(parsed: Parsed, text: string, variables: Record<string, unknown>, partials?: PartialLookup): Promise<string> {
     const render: PartialRender | undefined = partials && { lookup: partials, found: new Map(), lookupMs: 0 };
     try {
-      const { liquid } = this.registry;
-      const templates = this.registry.parse(text);
+      const { liquid } = parsed;
+      const templates = parsed.parse(text);
       if (!render) return await liquid.render(templates, new RenderBudget().context(liquid, variables));
       return await currentLookup.run(render, () => liquid.render(templates, new RenderBudget().context(liquid, variables)));
     } catch (error) {

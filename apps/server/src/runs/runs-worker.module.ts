@@ -9,7 +9,7 @@ import { PostgresRunStore } from './run-store';
 import { RunWorker } from './run-worker';
 import { RunReconciler } from './reconciler';
 import { RunsCoreModule } from './runs-core.module';
-import { stepRegistryProvider } from './step-registry.provider';
+import { ConnectorsLifecycle, stepRegistryProvider } from './step-registry.provider';
 import { OutboxCoreModule } from '../outbox/outbox-core.module';
 import { TemplatesCoreModule } from '../templates/templates-core.module';
 import { StorageModule } from '../storage/storage.module';
@@ -18,6 +18,6 @@ import { StorageModule } from '../storage/storage.module';
 @Module({
   imports: [QueuesCoreModule, EventsCoreModule, WorkflowsCoreModule, RunsCoreModule, TemplatesCoreModule, OutboxCoreModule, StorageModule],
   // One TemplateRenderer (one cache of parsed templates) for step configs and the connectors.
-  providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, DlqReplayWorker, PostgresRunStore, RunWorker, RunReconciler],
+  providers: [{ provide: TemplateRenderer, useFactory: () => new TemplateRenderer() }, stepRegistryProvider, DeadRunAlerts, DlqReplayWorker, PostgresRunStore, RunWorker, RunReconciler, ConnectorsLifecycle],
 })
 export class RunsWorkerModule {}

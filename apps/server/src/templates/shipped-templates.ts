@@ -1,4 +1,5 @@
 import type { PutTemplate } from '@visapi/contracts';
+import { SHIPPED_PDF_LETTERS } from './shipped-pdf-letters';
 
 /**
  * The templates VisAPI ships with (SPEC §8), seeded when missing and never overwritten.
@@ -38,3 +39,6 @@ export const SHIPPED_TEMPLATES: PutTemplate[] = [
   { name: 'payment_receipt', channel: 'slack', locale: 'en', body: ':moneybag: Payment received: {{ amount }} {{ currency }} (reference {{ reference }})' },
   { name: 'payment_receipt', channel: 'slack', locale: 'he', body: ':moneybag: תשלום התקבל: {{ amount }} {{ currency }} (אסמכתא {{ reference }})' },
 ];
+
+// The PDF letters (issue 12), kept in their own file.
+SHIPPED_TEMPLATES.push(...SHIPPED_PDF_LETTERS);

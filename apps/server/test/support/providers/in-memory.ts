@@ -68,6 +68,7 @@ export interface SettingsOverrides {
   whatsapp?: { provider?: Settings['whatsapp']['provider']; cgb?: Partial<Settings['whatsapp']['cgb']>; meta?: Partial<Settings['whatsapp']['meta']> };
   email?: Partial<Settings['email']>;
   image?: Partial<Settings['image']>;
+  pdf?: Partial<Settings['pdf']>;
 }
 
 /** What a connector is built with when nothing is configured (every message goes to the outbox). */
@@ -84,6 +85,7 @@ export function settingsWith(overrides: SettingsOverrides = {}): ConnectorSettin
     },
     email: { from: 'VisAPI <no-reply@localhost>', ...overrides.email },
     image: { ...IMAGE_DEFAULTS, ...overrides.image },
+    pdf: { concurrency: 2, ...overrides.pdf },
   };
 }
 
