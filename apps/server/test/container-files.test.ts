@@ -42,7 +42,7 @@ const byTarget = (target: string) => visapiServices.filter(([, s]) => s.build!.t
 const nginx = read('deploy/nginx.conf');
 
 const SCHEMA_KEYS = new Set(Object.keys(configSchema.shape));
-const BUILD_TOOL_VARIABLES = ['PUPPETEER_SKIP_DOWNLOAD', 'PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD', 'npm_config_ignore_scripts'];
+const BUILD_TOOL_VARIABLES = ['PUPPETEER_SKIP_DOWNLOAD', 'PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD'];
 const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD|_WEBHOOK_URL)$|^META_WA_|^SMTP_URL$|^DATABASE_URL$/;
 const PLACEHOLDER = 'CHANGE_ME';
 
