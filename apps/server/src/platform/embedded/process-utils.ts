@@ -55,10 +55,11 @@ export function which(command: string, envPath = process.env.PATH ?? ''): string
   return undefined;
 }
 
-/** Runs a command to completion; rejects with its output when it exits non-zero. */
-export function run(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+/** Runs a command to completion (stdin: an open file descriptor); rejects with its output when it exits non-zero. */
+export function run(command: string, args: string[], options: SpawnOptions & { stdin?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { stdin, ...spawnOptions } = options;
+    const child = spawn(command, args, { ...spawnOptions, stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));

@@ -1,0 +1,19 @@
+export interface Finding {
+  id: string;
+  url: string;
+  package: string;
+  severity: string;
+  title: string;
+  range: string;
+}
+export interface AuditException {
+  id: string;
+  package: string;
+  reason: string;
+  reviewer: string;
+  expires: string;
+}
+export const FAILING_SEVERITIES: string[];
+export function parseAudit(stdout: string): { findings: Finding[]; unavailable?: undefined } | { unavailable: string; findings?: undefined };
+export function checkExceptions(exceptions: unknown): { valid: AuditException[]; problems: string[] };
+export function evaluateAudit(findings: Finding[], exceptions: unknown, today: string): { ok: boolean; failures: string[]; notes: string[] };
