@@ -74,7 +74,7 @@ describe('dashboard serving', () => {
     expect(icon.headers['cache-control']).toBe('no-cache');
   });
 
-  it('answers 404 problems for API and server paths whatever the Accept, and for requests that refuse HTML, never index.html', async () => {
+  it('answers problems for API and server paths whatever the Accept, and for requests that refuse HTML, never index.html', async () => {
     const cases: Array<[string, Record<string, string>]> = [
       ['/runs', { accept: 'application/json' }],
       ['/', { accept: 'application/json' }],
@@ -82,12 +82,17 @@ describe('dashboard serving', () => {
       ['/runs', { accept: 'text/html;q=0, */*' }],
       ['/runs', { accept: '*/*;q=0' }],
     ];
-    for (const url of ['/api/v1/nothing', '/api', '/API/v1/nothing', '/%61pi/v1/nothing', '//api/v1/nothing', '/metrics/nothing', '/livez/x', '/healthz/x', '/readyz/x', '/files/report.pdf', '/assets/missing.js']) {
+    for (const url of ['/api/v1/nothing', '/api', '/API/v1/nothing', '/%61pi/v1/nothing', '//api/v1/nothing', '/metrics/nothing', '/livez/x', '/healthz/x', '/readyz/x', '/assets/missing.js']) {
       for (const headers of [html, { accept: '*/*' }, {}]) cases.push([url, headers]);
     }
     for (const [url, headers] of cases) {
       const res = await t.app.inject({ method: 'GET', url, headers });
       expect([url, headers, res.statusCode, res.headers['content-type']]).toEqual([url, headers, 404, expect.stringContaining('application/problem+json')]);
+    }
+    // Stored files' downloads are the files route's: an unsigned link is refused, never the SPA.
+    for (const headers of [html, { accept: '*/*' }, {}]) {
+      const res = await t.app.inject({ method: 'GET', url: '/files/report.pdf', headers });
+      expect([headers, res.statusCode, res.headers['content-type']]).toEqual([headers, 403, expect.stringContaining('application/problem+json')]);
     }
   });
 
