@@ -49,7 +49,8 @@ const runLetter = (registry: StepRegistry, timeout = 30_000) =>
     { runId: 'r', attempt: 1 },
   );
 
-describe('BrowserPool', () => {
+// Real Chromium launches: on a machine busy with the rest of the suite one takes seconds.
+describe('BrowserPool', { timeout: 90_000 }, () => {
   it('launches Chromium on the first render only, and close() ends it and removes its profile', async () => {
     const renders = pool();
     expect([renders.launches, renders.browserPid]).toEqual([0, undefined]);
