@@ -319,6 +319,36 @@ describe('lifecycle, configuration and redaction', () => {
     expect(await store().get(later.key)).toBeDefined();
   });
 
+  it('the local lifecycle removes the .tmp files a crash left in past days and counts only files it deleted', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'visapi-lifecycle-'));
+    try {
+      const at = (day: string) => () => new Date(`${day}T10:00:00Z`);
+      const store = (now?: () => Date) => new LocalStorage(dir, PUBLIC_URL, new FileLinkSigner(SIGNING_KEY), now);
+      const real = await store(at('2025-03-01')).put({ prefix: 'crash', body: PDF, contentType: 'application/pdf', filename: 'a.pdf' });
+      const write = async (relative: string) => {
+        await fs.mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
+        await fs.writeFile(path.join(dir, relative), 'half');
+      };
+      await write(`${real.key}.4242.tmp`);
+      await write('crash/2025-03-02/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf.4242.tmp');
+      await write('crash/2025-03-03/stray.txt');
+      await write('crash/2025-03-05/3f2504e0-4f89-41d3-9a0c-0305e82c3302.pdf.4242.tmp');
+      expect(await store().deleteStoredBefore(new Date('2025-03-05T12:00:00Z'))).toBe(1);
+      expect((await fs.readdir(path.join(dir, 'crash'))).sort()).toEqual(['2025-03-03', '2025-03-05']);
+      expect(await fs.readdir(path.join(dir, 'crash/2025-03-05'))).toHaveLength(1); // the boundary day: a write may be under way
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an expiry spelled with leading zeros: one expiry, one spelling', () => {
+    const signer = new FileLinkSigner(SIGNING_KEY);
+    const key = 'pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf';
+    const { expires, signature } = signer.sign(key, new Date(Date.now() + DAY));
+    expect(signer.verify(key, String(expires), signature)).toBe('valid');
+    for (const spelled of [`0${expires}`, `000${expires}`, '0']) expect(signer.verify(key, spelled, signature)).toBe('invalid');
+  });
+
   it('refuses to boot with STORAGE_DRIVER=s3 and no bucket, or half the credentials, in one line', () => {
     const base = { NODE_ENV: 'test', STORAGE_DRIVER: 's3' };
     expect(() => loadConfig(base)).toThrow(new ConfigError('Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3'));

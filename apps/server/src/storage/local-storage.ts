@@ -86,8 +86,13 @@ export class LocalStorage implements FileStore {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day > beforeDay) continue;
         const dayDir = path.join(this.dir, prefix, day);
         for (const name of await listDir(dayDir)) {
-          if (name.endsWith('.meta.json') || name.endsWith('.tmp')) continue;
+          if (name.endsWith('.tmp')) {
+            // Left by a crash mid-write; on the boundary day a write may still be under way.
+            if (day < beforeDay) await fs.rm(path.join(dayDir, name), { force: true });
+            continue;
+          }
           const key = `${prefix}/${day}/${name}`;
+          if (name.endsWith('.meta.json') || !isStorageKey(key)) continue;
           if (day === beforeDay && !(await this.storedBefore(key, before))) continue;
           await this.delete(key);
           deleted++;
