@@ -252,19 +252,42 @@ describe('the gateway: GET /files/{key} and POST /api/v1/files/links', () => {
     expect((await open(doubled.toString())).status).toBe(403);
   });
 
-  it('is not limited per IP: many applicants behind one carrier address open their links (the signature is the credential)', async () => {
-    const limited = await createTestApp(infra, { role: 'gateway', env: { VISAPI_DATA_DIR: dataDir, FILE_SIGNING_KEY: SIGNING_KEY, IP_RATE_LIMIT_BURST: '2', IP_RATE_LIMIT_PER_SECOND: '0.01' } });
+  it('has a generous per-IP bucket of its own: the sign-in limit does not apply, FILE_DOWNLOAD_RATE_LIMIT_* does (429 with Retry-After)', async () => {
+    const env = { VISAPI_DATA_DIR: dataDir, FILE_SIGNING_KEY: SIGNING_KEY, IP_RATE_LIMIT_BURST: '2', IP_RATE_LIMIT_PER_SECOND: '0.01' };
+    const s = store();
+    const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'x.pdf' });
+    const { url } = await s.signedUrl(key, 60_000);
+    const path = new URL(url).pathname + new URL(url).search;
+    const signInLimited = await createTestApp(infra, { role: 'gateway', env });
     try {
-      const s = store();
-      const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'x.pdf' });
-      const { url } = await s.signedUrl(key, 60_000);
-      const path = new URL(url).pathname + new URL(url).search;
-      for (let i = 0; i < 5; i++) {
-        expect((await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.9' })).statusCode).toBe(200);
-      }
+      for (let i = 0; i < 5; i++) expect((await signInLimited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.9' })).statusCode).toBe(200);
+    } finally {
+      await signInLimited.close();
+    }
+    const limited = await createTestApp(infra, { role: 'gateway', env: { ...env, FILE_DOWNLOAD_RATE_LIMIT_BURST: '3', FILE_DOWNLOAD_RATE_LIMIT_PER_SECOND: '0.01' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push(await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.8' }));
+      expect(statuses.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+      expect(Number(statuses[3]!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(String(statuses[3]!.headers['content-type']).split(';')[0]).toBe('application/problem+json');
+      // Another address has its own bucket.
+      expect((await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.7' })).statusCode).toBe(200);
     } finally {
       await limited.close();
     }
+  });
+
+  it('streams the file: Content-Length from the file opened, the body its bytes', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const s = store();
+    const { key } = await s.put({ prefix: 'img', body: big, contentType: 'image/png', filename: 'big.png' });
+    const opened = await s.openStream(key);
+    expect(opened && [opened.bytes, typeof opened.body.pipe]).toEqual([big.length, 'function']);
+    opened!.body.destroy();
+    expect(await s.openStream(key.replace(/[0-9a-f]{8}/, '00000000'))).toBeUndefined();
+    const res = await open((await s.signedUrl(key, 60_000)).url);
+    expect([res.status, res.headers['content-length'], res.body.equals(big)]).toEqual([200, String(big.length), true]);
   });
 
   it('never logs a link’s signature', async () => {

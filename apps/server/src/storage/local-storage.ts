@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredFile, StoredObject } from '../connectors/ports';
-import type { FileFacts, FileStore } from './file-store';
+import type { FileFacts, FileStore, StoredStream } from './file-store';
 import type { FileLinkSigner } from './signed-url';
 import { isStorageKey, newStorageKey } from './storage-keys';
 
@@ -44,6 +44,23 @@ export class LocalStorage implements FileStore {
       const meta = JSON.parse(await fs.readFile(`${file}.meta.json`, 'utf8')) as Meta;
       return { body: await fs.readFile(file), contentType: meta.contentType, filename: meta.filename };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async openStream(key: string): Promise<StoredStream | undefined> {
+    if (!isStorageKey(key)) return undefined;
+    const file = this.pathOf(key);
+    let handle: fs.FileHandle | undefined;
+    try {
+      const meta = JSON.parse(await fs.readFile(`${file}.meta.json`, 'utf8')) as Meta;
+      handle = await fs.open(file, 'r');
+      // The size of the file opened, not of a path the lifecycle may delete meanwhile.
+      const { size } = await handle.stat();
+      return { body: handle.createReadStream(), bytes: size, contentType: meta.contentType, filename: meta.filename };
+    } catch (error) {
+      await handle?.close();
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
