@@ -4,11 +4,13 @@
  * that paint happened, so a slow phone shows the shell instead of a blank page while it works.
  * Without paint timing (or in a hidden tab, which gets no frames) it starts after 100 ms at most.
  */
+import { showLoadFailure } from './load-failure';
+
 let started = false;
 const start = () => {
   if (started) return;
   started = true;
-  void import('./boot');
+  import('./boot').catch(() => showLoadFailure(document));
 };
 if (document.visibilityState !== 'visible' || typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) {
   start();

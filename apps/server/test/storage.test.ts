@@ -252,19 +252,42 @@ describe('the gateway: GET /files/{key} and POST /api/v1/files/links', () => {
     expect((await open(doubled.toString())).status).toBe(403);
   });
 
-  it('is not limited per IP: many applicants behind one carrier address open their links (the signature is the credential)', async () => {
-    const limited = await createTestApp(infra, { role: 'gateway', env: { VISAPI_DATA_DIR: dataDir, FILE_SIGNING_KEY: SIGNING_KEY, IP_RATE_LIMIT_BURST: '2', IP_RATE_LIMIT_PER_SECOND: '0.01' } });
+  it('has a generous per-IP bucket of its own: the sign-in limit does not apply, FILE_DOWNLOAD_RATE_LIMIT_* does (429 with Retry-After)', async () => {
+    const env = { VISAPI_DATA_DIR: dataDir, FILE_SIGNING_KEY: SIGNING_KEY, IP_RATE_LIMIT_BURST: '2', IP_RATE_LIMIT_PER_SECOND: '0.01' };
+    const s = store();
+    const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'x.pdf' });
+    const { url } = await s.signedUrl(key, 60_000);
+    const path = new URL(url).pathname + new URL(url).search;
+    const signInLimited = await createTestApp(infra, { role: 'gateway', env });
     try {
-      const s = store();
-      const { key } = await s.put({ prefix: 'pdf', body: PDF, contentType: 'application/pdf', filename: 'x.pdf' });
-      const { url } = await s.signedUrl(key, 60_000);
-      const path = new URL(url).pathname + new URL(url).search;
-      for (let i = 0; i < 5; i++) {
-        expect((await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.9' })).statusCode).toBe(200);
-      }
+      for (let i = 0; i < 5; i++) expect((await signInLimited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.9' })).statusCode).toBe(200);
+    } finally {
+      await signInLimited.close();
+    }
+    const limited = await createTestApp(infra, { role: 'gateway', env: { ...env, FILE_DOWNLOAD_RATE_LIMIT_BURST: '3', FILE_DOWNLOAD_RATE_LIMIT_PER_SECOND: '0.01' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push(await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.8' }));
+      expect(statuses.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+      expect(Number(statuses[3]!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(String(statuses[3]!.headers['content-type']).split(';')[0]).toBe('application/problem+json');
+      // Another address has its own bucket.
+      expect((await limited.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.9.7' })).statusCode).toBe(200);
     } finally {
       await limited.close();
     }
+  });
+
+  it('streams the file: Content-Length from the file opened, the body its bytes', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const s = store();
+    const { key } = await s.put({ prefix: 'img', body: big, contentType: 'image/png', filename: 'big.png' });
+    const opened = await s.openStream(key);
+    expect(opened && [opened.bytes, typeof opened.body.pipe]).toEqual([big.length, 'function']);
+    opened!.body.destroy();
+    expect(await s.openStream(key.replace(/[0-9a-f]{8}/, '00000000'))).toBeUndefined();
+    const res = await open((await s.signedUrl(key, 60_000)).url);
+    expect([res.status, res.headers['content-length'], res.body.equals(big)]).toEqual([200, String(big.length), true]);
   });
 
   it('never logs a link’s signature', async () => {
@@ -317,6 +340,36 @@ describe('lifecycle, configuration and redaction', () => {
     expect(await store().deleteStoredBefore(cutoff)).toBe(1);
     expect(await store().get(earlier.key)).toBeUndefined();
     expect(await store().get(later.key)).toBeDefined();
+  });
+
+  it('the local lifecycle removes the .tmp files a crash left in past days and counts only files it deleted', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'visapi-lifecycle-'));
+    try {
+      const at = (day: string) => () => new Date(`${day}T10:00:00Z`);
+      const store = (now?: () => Date) => new LocalStorage(dir, PUBLIC_URL, new FileLinkSigner(SIGNING_KEY), now);
+      const real = await store(at('2025-03-01')).put({ prefix: 'crash', body: PDF, contentType: 'application/pdf', filename: 'a.pdf' });
+      const write = async (relative: string) => {
+        await fs.mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
+        await fs.writeFile(path.join(dir, relative), 'half');
+      };
+      await write(`${real.key}.4242.tmp`);
+      await write('crash/2025-03-02/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf.4242.tmp');
+      await write('crash/2025-03-03/stray.txt');
+      await write('crash/2025-03-05/3f2504e0-4f89-41d3-9a0c-0305e82c3302.pdf.4242.tmp');
+      expect(await store().deleteStoredBefore(new Date('2025-03-05T12:00:00Z'))).toBe(1);
+      expect((await fs.readdir(path.join(dir, 'crash'))).sort()).toEqual(['2025-03-03', '2025-03-05']);
+      expect(await fs.readdir(path.join(dir, 'crash/2025-03-05'))).toHaveLength(1); // the boundary day: a write may be under way
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an expiry spelled with leading zeros: one expiry, one spelling', () => {
+    const signer = new FileLinkSigner(SIGNING_KEY);
+    const key = 'pdf/2026-11-30/3f2504e0-4f89-41d3-9a0c-0305e82c3301.pdf';
+    const { expires, signature } = signer.sign(key, new Date(Date.now() + DAY));
+    expect(signer.verify(key, String(expires), signature)).toBe('valid');
+    for (const spelled of [`0${expires}`, `000${expires}`, '0']) expect(signer.verify(key, spelled, signature)).toBe('invalid');
   });
 
   it('refuses to boot with STORAGE_DRIVER=s3 and no bucket, or half the credentials, in one line', () => {

@@ -11,3 +11,4 @@ export * from './outbox.js';
 export * from './templates.js';
 export * from './events.js';
 export * from './files.js';
+export * from './pdf-document.js';

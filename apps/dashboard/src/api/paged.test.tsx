@@ -57,3 +57,18 @@ describe('usePagedList refetches', () => {
     ]);
   });
 });
+
+describe('usePagedList items', () => {
+  it('are the same array across re-renders until the data changes (DataTable defers rows by identity)', async () => {
+    const api = new FakeApi().on('GET /api/v1/outbox', () => ({ items: [message(1)], nextCursor: null }));
+    vi.stubGlobal('fetch', api.fetch);
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+    const { result, rerender } = renderHook(() => usePagedList<OutboxMessage>(['outbox-identity'], '/api/v1/outbox'), { wrapper });
+    await waitFor(() => expect(result.current.items).toHaveLength(1));
+    const items = result.current.items;
+    rerender();
+    rerender();
+    expect(result.current.items).toBe(items);
+  });
+});

@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { Page } from '@visapi/contracts';
 import { getJson, queryString } from './client';
 
@@ -32,9 +33,12 @@ export function usePagedList<T>(queryKey: readonly unknown[], path: string, para
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     refetchInterval,
   });
+  // One array per fetched data, not per render: DataTable defers its rows (useDeferredValue),
+  // and a new array on every parent render would re-render the whole list twice each time.
+  const items = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
   return {
     query,
-    items: query.data?.pages.flatMap((page) => page.items) ?? [],
+    items,
     hasMore: query.hasNextPage,
     loadMore: () => void query.fetchNextPage(),
     isLoadingMore: query.isFetchingNextPage,

@@ -1,5 +1,5 @@
 import { Button, Center, Checkbox, ScrollArea, Table, Text, VisuallyHidden } from '@mantine/core';
-import { type ReactNode, useDeferredValue } from 'react';
+import { memo, type ReactNode, useCallback, useDeferredValue, useRef } from 'react';
 
 /** Rows rendered with the table itself; the rest follow in a background render. */
 const FIRST_ROWS = 20;
@@ -34,20 +34,30 @@ interface DataTableProps<T> {
   isLoadingMore?: boolean;
 }
 
-/** The one table of the dashboard: caption, columns, optional row selection and "Load more". */
+/**
+ * The one table of the dashboard: caption, columns, optional row selection and "Load more".
+ * The body re-renders when `rows`, `columns` or the selected set change (by identity): a page
+ * that keeps its columns (a module constant, or useMemo) re-renders no row when something else
+ * on it changes; one that builds them per render re-renders its rows with it. `rowKey` and
+ * `selection.label` must depend on their argument only (they are not compared).
+ */
 export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection, hasMore, onLoadMore, isLoadingMore }: DataTableProps<T>) {
   // A long list's first rows render at once and the others in a background (interruptible)
   // render: one long render would block a phone's main thread for the whole table.
   const shown = useDeferredValue(rows, rows.slice(0, FIRST_ROWS));
   const allSelected = selection !== undefined && rows.length > 0 && rows.every((r) => selection.selected.has(rowKey(r)));
   const toggleAll = () => selection?.onChange(allSelected ? new Set() : new Set(rows.map(rowKey)));
-  const toggle = (id: string) => {
-    if (!selection) return;
-    const next = new Set(selection.selected);
+  // The latest selection, read when a box is clicked: the memoised rows keep one toggle.
+  const latest = useRef(selection);
+  latest.current = selection;
+  const toggle = useCallback((id: string) => {
+    const current = latest.current;
+    if (!current) return;
+    const next = new Set(current.selected);
     if (next.has(id)) next.delete(id);
     else next.add(id);
-    selection.onChange(next);
-  };
+    current.onChange(next);
+  }, []);
   if (rows.length === 0 && empty !== undefined) {
     return (
       <Text c="dimmed" py="md">
@@ -74,25 +84,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection,
               ))}
             </Table.Tr>
           </Table.Thead>
-          <Table.Tbody>
-            {shown.map((row) => {
-              const id = rowKey(row);
-              return (
-                <Table.Tr key={id}>
-                  {selection && (
-                    <Table.Td>
-                      <Checkbox aria-label={selection.label(id)} checked={selection.selected.has(id)} onChange={() => toggle(id)} />
-                    </Table.Td>
-                  )}
-                  {columns.map((c) => (
-                    <Table.Td key={c.key} style={c.numeric ? { textAlign: 'right', fontVariantNumeric: 'tabular-nums' } : undefined}>
-                      {c.render(row)}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
+          <Rows rows={shown} columns={columns} rowKey={rowKey} selected={selection?.selected} label={selection?.label} toggle={toggle} />
         </Table>
       </ScrollArea>
       {hasMore && onLoadMore && (
@@ -105,3 +97,40 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection,
     </>
   );
 }
+
+interface RowsProps<T> {
+  rows: T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  /** Undefined: no selection column. */
+  selected: ReadonlySet<string> | undefined;
+  label: ((id: string) => string) | undefined;
+  toggle: (id: string) => void;
+}
+
+function RowsOf<T>({ rows, columns, rowKey, selected, label, toggle }: RowsProps<T>) {
+  return (
+    <Table.Tbody>
+      {rows.map((row) => {
+        const id = rowKey(row);
+        return (
+          <Table.Tr key={id}>
+            {selected && label && (
+              <Table.Td>
+                <Checkbox aria-label={label(id)} checked={selected.has(id)} onChange={() => toggle(id)} />
+              </Table.Td>
+            )}
+            {columns.map((c) => (
+              <Table.Td key={c.key} style={c.numeric ? { textAlign: 'right', fontVariantNumeric: 'tabular-nums' } : undefined}>
+                {c.render(row)}
+              </Table.Td>
+            ))}
+          </Table.Tr>
+        );
+      })}
+    </Table.Tbody>
+  );
+}
+
+// rowKey and label are pure (see DataTable), toggle is stable: only what is drawn is compared.
+const Rows = memo(RowsOf, (a, b) => a.rows === b.rows && a.columns === b.columns && a.selected === b.selected && (a.label === undefined) === (b.label === undefined)) as typeof RowsOf;

@@ -25,7 +25,7 @@ export class AuthController {
 
   @Post('magic-link')
   @HttpCode(202)
-  @Public({ ipRateLimit: true })
+  @Public({ ipRateLimit: 'signIn' })
   @ApiOperation({
     summary: 'Ask for a sign-in link',
     description: 'Always 202, at once: only addresses of an allowed domain get a mail (sent in the background), and neither the answer nor its timing says which.',
@@ -38,7 +38,7 @@ export class AuthController {
 
   @Post('verify')
   @HttpCode(200)
-  @Public({ ipRateLimit: true })
+  @Public({ ipRateLimit: 'signIn' })
   @ApiOperation({ summary: 'Sign in with a link’s token', description: 'Uses the token up, sets the session cookie and returns the user.' })
   @ApiOkResponse({ type: UserDto })
   @ApiUnauthorizedResponse({ description: 'The token is used, expired or unknown.' })

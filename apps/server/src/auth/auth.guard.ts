@@ -7,7 +7,8 @@ import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { clientBucketKey } from '../rate-limit/client-address';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { ACCESS, type AccessRule } from '../platform/http/access.decorator';
+import { ACCESS, type AccessRule, type IpRateLimit } from '../platform/http/access.decorator';
+import type { Bucket } from '../rate-limit/rate-limiter';
 import { Authenticator } from './authenticator';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -23,14 +24,20 @@ export const unauthorized = () => new ProblemException('unauthorized', 'Missing 
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly allowedOrigin: string;
+  private readonly ipBuckets: Record<IpRateLimit, Bucket>;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly limiter: RateLimitService,
-    @Inject(CONFIG) private readonly config: Pick<Config, 'PUBLIC_URL' | 'IP_RATE_LIMIT_BURST' | 'IP_RATE_LIMIT_PER_SECOND'>,
+    @Inject(CONFIG)
+    config: Pick<Config, 'PUBLIC_URL' | 'IP_RATE_LIMIT_BURST' | 'IP_RATE_LIMIT_PER_SECOND' | 'FILE_DOWNLOAD_RATE_LIMIT_BURST' | 'FILE_DOWNLOAD_RATE_LIMIT_PER_SECOND'>,
   ) {
     this.allowedOrigin = new URL(config.PUBLIC_URL).origin;
+    this.ipBuckets = {
+      signIn: { burst: config.IP_RATE_LIMIT_BURST, perSecond: config.IP_RATE_LIMIT_PER_SECOND },
+      fileDownload: { burst: config.FILE_DOWNLOAD_RATE_LIMIT_BURST, perSecond: config.FILE_DOWNLOAD_RATE_LIMIT_PER_SECOND },
+    };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,8 +49,8 @@ export class AuthGuard implements CanActivate {
 
     if (rule.public) {
       if (rule.ipRateLimit) {
-        const bucket = { burst: this.config.IP_RATE_LIMIT_BURST, perSecond: this.config.IP_RATE_LIMIT_PER_SECOND };
-        await this.limiter.enforce(`ip:${request.routeOptions.url}:${clientBucketKey(request.ip)}`, bucket, reply, false);
+        // Per route as well as per kind: each route has its own bucket.
+        await this.limiter.enforce(`ip:${request.routeOptions.url}:${clientBucketKey(request.ip)}`, this.ipBuckets[rule.ipRateLimit], reply, false);
       }
       return true;
     }

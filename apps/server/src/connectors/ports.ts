@@ -42,8 +42,8 @@ export interface ConnectorSettings {
     meta: { apiUrl: string; token?: string; phoneNumberId?: string };
   };
   email: { smtpUrl?: string; from: string };
-  /** image.process: images over maxInputPixels are refused before decoding; downloads over maxDownloadBytes are cut off. */
-  image: { maxInputPixels: number; maxDownloadBytes: number };
+  /** image.process: images over maxInputPixels are refused before decoding; downloads over maxDownloadBytes are cut off; at most `concurrency` sharp pipelines at once per process. */
+  image: { maxInputPixels: number; maxDownloadBytes: number; concurrency: number };
   /** pdf.generate's Chromium (found on PATH when unset) and renders at once per worker process. */
   pdf: { chromiumPath?: string; concurrency: number };
 }

@@ -28,9 +28,9 @@ export class FileDownloadsController {
   constructor(private readonly files: FilesService) {}
 
   @Get('*')
-  // No per-IP limit: applicants behind one carrier address open their letters; a forged link
-  // costs one HMAC and reads nothing.
-  @Public()
+  // A bucket of its own, generous: applicants behind one carrier address open their letters
+  // (docs/storage.md); the sign-in limit would refuse them.
+  @Public({ ipRateLimit: 'fileDownload' })
   @ApiOperation({
     summary: 'Download a stored file (local storage driver)',
     description:
@@ -49,7 +49,7 @@ export class FileDownloadsController {
     return reply
       .headers({
         'content-type': file.contentType,
-        'content-length': file.body.length,
+        'content-length': file.bytes,
         'content-disposition': attachmentDisposition(file.filename),
         'x-content-type-options': 'nosniff',
         'cache-control': `private, max-age=${secondsLeft}`,

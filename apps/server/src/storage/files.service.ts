@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FILE_LINK_TTL_SECONDS, type FileLink } from '@visapi/contracts';
-import type { StoredFile } from '../connectors/ports';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
-import type { FileStore } from './file-store';
+import type { FileStore, StoredStream } from './file-store';
 import { FileLinkSigner } from './signed-url';
 import { OBJECT_STORAGE } from './storage.module';
 import { isStorageKey } from './storage-keys';
 
 /** A download the gateway serves: the file and how many seconds its link has left. */
 export interface Download {
-  file: StoredFile;
+  file: StoredStream;
   secondsLeft: number;
 }
 
@@ -36,7 +35,7 @@ export class FilesService {
     const verdict = this.signer.verify(key, expires, signature, now);
     if (verdict === 'expired') throw new ProblemException('forbidden', 'This download link has expired.');
     if (verdict !== 'valid') throw new ProblemException('forbidden', 'This download link is not valid.');
-    const file = await this.storage.get(key);
+    const file = await this.storage.openStream(key);
     if (!file) throw notStored();
     return { file, secondsLeft: Math.max(0, Number(expires) - Math.floor(now.getTime() / 1000)) };
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredFile, StoredObject } from '../connectors/ports';
-import type { FileFacts, FileStore } from './file-store';
+import type { FileFacts, FileStore, StoredStream } from './file-store';
 import type { FileLinkSigner } from './signed-url';
 import { isStorageKey, newStorageKey } from './storage-keys';
 
@@ -49,6 +49,23 @@ export class LocalStorage implements FileStore {
     }
   }
 
+  async openStream(key: string): Promise<StoredStream | undefined> {
+    if (!isStorageKey(key)) return undefined;
+    const file = this.pathOf(key);
+    let handle: fs.FileHandle | undefined;
+    try {
+      const meta = JSON.parse(await fs.readFile(`${file}.meta.json`, 'utf8')) as Meta;
+      handle = await fs.open(file, 'r');
+      // The size of the file opened, not of a path the lifecycle may delete meanwhile.
+      const { size } = await handle.stat();
+      return { body: handle.createReadStream(), bytes: size, contentType: meta.contentType, filename: meta.filename };
+    } catch (error) {
+      await handle?.close();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   async stat(key: string): Promise<FileFacts | undefined> {
     if (!isStorageKey(key)) return undefined;
     const file = this.pathOf(key);
@@ -86,8 +103,13 @@ export class LocalStorage implements FileStore {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || day > beforeDay) continue;
         const dayDir = path.join(this.dir, prefix, day);
         for (const name of await listDir(dayDir)) {
-          if (name.endsWith('.meta.json') || name.endsWith('.tmp')) continue;
+          if (name.endsWith('.tmp')) {
+            // Left by a crash mid-write; on the boundary day a write may still be under way.
+            if (day < beforeDay) await fs.rm(path.join(dayDir, name), { force: true });
+            continue;
+          }
           const key = `${prefix}/${day}/${name}`;
+          if (name.endsWith('.meta.json') || !isStorageKey(key)) continue;
           if (day === beforeDay && !(await this.storedBefore(key, before))) continue;
           await this.delete(key);
           deleted++;

@@ -9,10 +9,11 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Readable } from 'node:stream';
 import { attachmentDisposition } from './content-disposition';
 import type { StoredFile, StoredObject } from '../connectors/ports';
 import { isStorageKey, newStorageKey } from './storage-keys';
-import type { FileFacts, FileStore } from './file-store';
+import type { FileFacts, FileStore, StoredStream } from './file-store';
 
 export interface S3Settings {
   bucket: string;
@@ -74,6 +75,18 @@ export class S3Storage implements FileStore {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       const body = Buffer.from(await object.Body!.transformToByteArray());
       return { body, contentType: object.ContentType ?? 'application/octet-stream', filename: filenameOf(object.Metadata, key) };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** S3's own links serve downloads; this is for completeness (the body streams from S3). */
+  async openStream(key: string): Promise<StoredStream | undefined> {
+    if (!isStorageKey(key)) return undefined;
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      return { body: object.Body as Readable, bytes: object.ContentLength ?? 0, contentType: object.ContentType ?? 'application/octet-stream', filename: filenameOf(object.Metadata, key) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -13,9 +13,9 @@ export class FileLinkSigner {
     return { expires, signature: this.mac(key, expires) };
   }
 
-  /** 'valid', 'expired' or 'invalid' (tampered, malformed). */
+  /** 'valid', 'expired' or 'invalid' (tampered, malformed; leading zeros too: one expiry, one spelling). */
   verify(key: string, expires: string | undefined, signature: string | undefined, now = new Date()): 'valid' | 'expired' | 'invalid' {
-    if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
+    if (!expires || !signature || !/^[1-9]\d{0,11}$/.test(expires)) return 'invalid';
     const expected = Buffer.from(this.mac(key, Number(expires)));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';

@@ -1,5 +1,6 @@
 import { Paper, Stack, Text, Title } from '@mantine/core';
 import type { TemplateChannel, TemplatePreview } from '@visapi/contracts';
+import { pdfDocument } from '@visapi/contracts/pdf-document';
 
 interface Props {
   channel: TemplateChannel;
@@ -37,7 +38,7 @@ export function TemplatePreviewPane({ channel, locale, preview, unavailable }: P
             <iframe
               title="PDF preview (HTML, sandboxed: scripts do not run)"
               sandbox=""
-              srcDoc={pdfDocument(preview.body, locale, preview.direction)}
+              srcDoc={pdfDocument(preview.body, locale, PREVIEW_POLICY)}
               style={{ width: '100%', height: 420, border: 0, background: 'white' }}
             />
           ) : (
@@ -56,20 +57,5 @@ export function TemplatePreviewPane({ channel, locale, preview, unavailable }: P
   );
 }
 
-/** What the preview may load: nothing from the network (as the PDF renderer allows only `data:`), inline styles. */
+/** What the preview may load: nothing from the network (as the PDF renderer allows only `data:`), inline styles. The document is pdf.generate's own (pdfDocument). */
 const PREVIEW_POLICY = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'">`;
-
-/**
- * A fragment gets a document around it with the locale's language and direction; a full
- * document keeps its own, gaining the locale's direction when its <html> names none (a Hebrew
- * letter reads right to left). Either way nothing is fetched (PREVIEW_POLICY).
- */
-function pdfDocument(body: string, locale: string, direction: 'ltr' | 'rtl'): string {
-  const lang = /^[A-Za-z0-9-]+$/.test(locale) ? locale : '';
-  const html = /<html(?=[\s>])([^>]*)>/i.exec(body);
-  if (!html) return `<!doctype html><html lang="${lang}" dir="${direction}"><head><meta charset="utf-8">${PREVIEW_POLICY}</head><body>${body}</body></html>`;
-  const attributes = /\sdir\s*=/i.test(html[1]!) ? html[1] : `${html[1]} dir="${direction}"`;
-  const opened = `<html${attributes}>`;
-  const at = html.index + html[0].length;
-  return `${body.slice(0, html.index)}${opened}${PREVIEW_POLICY}${body.slice(at)}`;
-}

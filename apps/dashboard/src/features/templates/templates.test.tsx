@@ -185,12 +185,12 @@ describe('templates (admin)', { timeout: 20_000 }, () => {
     expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="he" dir="rtl"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:;/);
     expect(lastPreview(api)).toMatchObject({ channel: 'pdf', locale: 'he' });
 
-    // A whole document keeps its own markup and gains the locale's direction and the same policy.
+    // A whole document is kept as written, as pdf.generate prints it (no direction added), with the policy first in its <head>.
     fireEvent.click(within(editor).getByRole('button', { name: 'Close editor' }));
     editor = await openEditor('Edit payment_receipt (PDF, he)');
     frame = (await within(editor).findByTitle(/PDF preview/)) as HTMLIFrameElement;
     await waitFor(() => expect(frame.getAttribute('srcdoc')).toContain('קבלה [name]'));
-    expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="he" dir="rtl"><meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*"><head><style>/);
+    expect(frame.getAttribute('srcdoc')).toMatch(/^<!doctype html><html lang="he"><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*"><style>/);
     expect(frame.getAttribute('sandbox')).toBe('');
   });
 

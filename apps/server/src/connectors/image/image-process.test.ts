@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { alphaPng, cameraJpeg, halves, noise, pixel, pngDeclaring } from '../../../test/support/images';
-import { failure, memoryConnectors, runStep, settingsWith, stepContext, type SettingsOverrides } from '../../../test/support/providers/in-memory';
+import { failure, memoryConnectors, runStep, settingsWith, stepContext, temporaryStorage, type SettingsOverrides } from '../../../test/support/providers/in-memory';
+import type { ObjectStorage } from '../ports';
 import { imageProcessConfigSchema } from './image-process';
 import { encodeJpegUnder, VISA_PHOTO } from './transform';
 
@@ -157,7 +158,7 @@ describe('image.process: hostile and missing sources', () => {
     const bomb = pngDeclaring(100_000, 100_000);
     expect(bomb.length).toBeLessThan(2_000);
     const error = await failure(run(bomb, 'visaPhoto'));
-    expect([error.errorClass, error.message]).toEqual(['permanent', 'image.process: the image is 100000×100000 (10000 megapixels), over the limit of 50 megapixels']);
+    expect([error.errorClass, error.message]).toEqual(['permanent', 'image.process: the image is 100000×100000 (10000 megapixels), over the limit of 40 megapixels']);
   });
 
   it('the pixel limit comes from the settings', async () => {
@@ -189,5 +190,35 @@ describe('image.process: hostile and missing sources', () => {
     const { run } = connector();
     const first = await run(await noise(800, 600).png().toBuffer(), [{ op: 'resize', width: 400 }]);
     expect(await run(first.key, [{ op: 'crop', strategy: 'centre', width: 100, height: 100 }, { op: 'format', format: 'jpeg' }])).toMatchObject({ width: 100, height: 100, format: 'jpeg' });
+  });
+});
+
+describe('image.process: sharp pipelines per process', () => {
+  it('runs at most image.concurrency pipelines at once: a second step waits for the first’s slot', async () => {
+    const inner = temporaryStorage();
+    const bigKey = (await inner.put({ prefix: 'upload', body: await cameraJpeg(), contentType: 'image/jpeg', filename: 'big' })).key;
+    const smallKey = (await inner.put({ prefix: 'upload', body: await noise(64, 64).png().toBuffer(), contentType: 'image/png', filename: 'small' })).key;
+    const stored: string[] = [];
+    let bigRead!: () => void;
+    const bigWasRead = new Promise<void>((resolve) => (bigRead = resolve));
+    const storage: ObjectStorage = {
+      get: async (key) => {
+        const file = await inner.get(key);
+        if (key === bigKey) bigRead();
+        return file;
+      },
+      put: (input) => (stored.push(input.filename), inner.put(input)),
+      signedUrl: (key, ttl) => inner.signedUrl(key, ttl),
+      delete: (key) => inner.delete(key),
+      deleteStoredBefore: (before) => inner.deleteStoredBefore(before),
+    };
+    const handler = memoryConnectors(settingsWith({ image: { concurrency: 1 } }), { storage }).registry.get('image.process')!;
+    const step = (source: string, ops: unknown, filename: string) => handler.execute(imageProcessConfigSchema.parse({ source, ops, filename }), stepContext(filename));
+    const big = step(bigKey, 'visaPhoto', 'big.jpg');
+    await bigWasRead;
+    // The small one would be done long before the 12-megapixel photo if it did not wait for the slot.
+    const small = step(smallKey, [{ op: 'resize', width: 32 }], 'small.png');
+    await Promise.all([big, small]);
+    expect(stored).toEqual(['big.jpg', 'small.png']);
   });
 });

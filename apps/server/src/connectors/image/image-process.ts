@@ -1,18 +1,22 @@
-import { isStorageKey } from '@visapi/contracts';
+import os from 'node:os';
+import { FILE_EXTENSIONS, isStorageKey } from '@visapi/contracts';
 import { z } from 'zod';
 import { permanent, StepError } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 import type { AddressGuard } from '../address-guard';
 import { shownUrlText } from '../http-request/shown-url';
 import type { ConnectorDeps } from '../ports';
+import { abortable, Semaphore } from '../semaphore';
+import { downloadFilenameSchema, STEP_LINK_TTL_MS } from '../stored-files';
 import { fetchSource } from './fetch-source';
 import { FITS, type ImageOp, inspect, OUTPUT_FORMATS, type Processed, transform } from './transform';
 
-/** Defaults of ConnectorSettings.image: the largest image decoded, the largest download. */
-export const IMAGE_DEFAULTS = { maxInputPixels: 50_000_000, maxDownloadBytes: 25 * 1024 * 1024 } as const;
-const LINK_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * Defaults of ConnectorSettings.image: the largest image decoded (a 40-megapixel decode takes
+ * ~120–240 MB), the largest download, and how many sharp pipelines run at once per process.
+ */
+export const IMAGE_DEFAULTS = { maxInputPixels: 40_000_000, maxDownloadBytes: 25 * 1024 * 1024, concurrency: os.availableParallelism() } as const;
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif' } as const;
-const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
 
 const side = z.coerce.number().int().min(1).max(16_384);
 const offset = z.coerce.number().int().min(0).max(1_000_000);
@@ -39,7 +43,7 @@ export const imageProcessConfigSchema = z.object({
   /** The preset's name, or the ops in order. */
   ops: z.preprocess((ops) => (ops === 'visaPhoto' ? [{ op: 'visaPhoto' }] : ops), z.array(opSchema, { error: 'must be "visaPhoto" or a list of ops' }).min(1).max(10).superRefine(orderProblems)),
   /** The download name (the format's extension is added when missing). */
-  filename: z.string().trim().min(1).max(200).regex(/^[^/\\\p{Cc}]+$/u, 'must be a file name (no slashes or control characters)').optional(),
+  filename: downloadFilenameSchema.optional(),
 });
 
 export type ImageProcessConfig = z.infer<typeof imageProcessConfigSchema>;
@@ -51,16 +55,31 @@ export type ImageProcessConfig = z.infer<typeof imageProcessConfigSchema>;
  * Downloads fail as http.request's calls do (5xx and timeouts transient, other 4xx permanent).
  */
 export function imageProcessStep(deps: ConnectorDeps, guard: AddressGuard): StepHandler<ImageProcessConfig> {
-  const { maxInputPixels, maxDownloadBytes } = deps.settings.image;
+  const { maxInputPixels, maxDownloadBytes, concurrency } = deps.settings.image;
+  // One per registry, i.e. per worker process: each pipeline may decode tens of megapixels.
+  const pipelines = new Semaphore(concurrency);
   return {
     type: 'image.process',
     configSchema: imageProcessConfigSchema,
     async execute(config, { signal }) {
       const body = await read(config.source, signal);
-      const processed = await transform(await inspect(body, maxInputPixels), config.ops as ImageOp[], maxInputPixels);
+      aborted(signal);
+      const release = await until(pipelines.acquire(signal), signal);
+      // The slot is given back when sharp is done, not when the step stops waiting: a timed-out
+      // step's pipeline still runs (sharp cannot be stopped) and still counts.
+      const work = (async () => {
+        try {
+          const source = await inspect(body, maxInputPixels);
+          aborted(signal);
+          return await transform(source, config.ops as ImageOp[], maxInputPixels);
+        } finally {
+          release();
+        }
+      })();
+      const processed = await until(work, signal);
       aborted(signal); // the step runner stopped waiting: store nothing
       const { key, bytes } = await deps.storage.put({ prefix: 'image', body: processed.body, contentType: CONTENT_TYPES[processed.format], filename: filenameOf(config.filename, processed) });
-      const { url, expiresAt } = await deps.storage.signedUrl(key, LINK_TTL_MS);
+      const { url, expiresAt } = await deps.storage.signedUrl(key, STEP_LINK_TTL_MS);
       return { url, key, width: processed.width, height: processed.height, bytes, format: processed.format, ...(processed.quality === undefined ? {} : { quality: processed.quality }), expiresAt: expiresAt.toISOString() };
     },
   };
@@ -78,8 +97,18 @@ function aborted(signal: AbortSignal) {
   if (signal.aborted) throw signal.reason instanceof StepError ? signal.reason : new StepError('cancelled', 'image.process aborted');
 }
 
+/** `promise`, or the step's abort as soon as its signal fires. */
+async function until<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await abortable(promise, signal);
+  } catch (error) {
+    aborted(signal);
+    throw error;
+  }
+}
+
 function filenameOf(name: string | undefined, processed: Processed): string {
-  const ext = EXTENSIONS[processed.format];
+  const ext = FILE_EXTENSIONS[CONTENT_TYPES[processed.format]]!;
   if (!name) return `image.${ext}`;
   const lower = name.toLowerCase();
   return lower.endsWith(`.${ext}`) || (ext === 'jpg' && lower.endsWith('.jpeg')) ? name : `${name}.${ext}`;

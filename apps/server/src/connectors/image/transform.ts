@@ -15,6 +15,10 @@ export type ImageOp =
 /** The visa-photo preset: a 600×600 baseline JPEG under 240 KB (240,000 bytes, so under either kind of KB). */
 export const VISA_PHOTO = { side: 600, maxBytes: 240_000, qualities: [90, 85, 80, 75, 70, 65, 60, 55, 50] } as const;
 
+// libvips' operation cache keeps recent decodes (up to ~50 MB and 100 files) for reuse; each
+// image here is decoded once, so it would only hold memory between steps.
+sharp.cache(false);
+
 /** What sharp decodes from untrusted sources: the photo formats. Never SVG, PDF or the exotic loaders. */
 const INPUT_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'gif', 'tiff']);
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };

@@ -7,7 +7,7 @@ import { StepError } from '../../engine/errors';
 import { StepRunner } from '../../engine/step-runner';
 import { StepRegistry } from '../../engine/step-types';
 import { TemplateRenderer } from '../../engine/templating';
-import { BrowserPool, type BrowserPoolOptions, findChromium } from './browser-pool';
+import { BrowserPool, type BrowserPoolOptions, ChromiumMissingError, chromiumFlags, findChromium } from './browser-pool';
 import { pdfGenerateStep } from './pdf-generate';
 import { pdfPageCount } from './pdf-pages';
 import { processTreeMemory } from './process-memory';
@@ -57,7 +57,9 @@ describe('BrowserPool', { timeout: 90_000 }, () => {
     const pdf = await renders.render(html('Hello pool'), signal());
     expect(plain(readPdf(pdf).text)).toContain('Hello pool');
     const pid = renders.browserPid!;
-    const profile = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='))!.split('=')[1]!;
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline.includes('--no-sandbox')).toBe(process.getuid?.() === 0);
+    const profile = cmdline.find((a) => a.startsWith('--user-data-dir='))!.split('=')[1]!;
     expect(fs.existsSync(profile)).toBe(true);
     // Its renderers are its descendants: the tree weighs more than the browser process alone.
     const own = Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))![1]) * 1024;
@@ -162,6 +164,26 @@ describe('findChromium and pdfPageCount', () => {
     fs.rmSync(notAProgram);
     expect(findChromium(os.tmpdir())).toBeUndefined();
     expect(findChromium('/nonexistent')).toBeUndefined();
+  });
+
+  it('turns Chromium’s sandbox off only when running as root', () => {
+    expect(chromiumFlags(true)).toContain('--no-sandbox');
+    expect(chromiumFlags(false)).not.toContain('--no-sandbox');
+    expect(chromiumFlags(false)).toContain('--host-resolver-rules=MAP * ~NOTFOUND');
+  });
+
+  it('looks for Chromium once: a missing one stays missing for the pool’s life (no shell spawned per step)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-no-chromium-'));
+    try {
+      const configured = path.join(dir, 'chromium');
+      const renders = pool({ chromiumPath: configured });
+      await expect(renders.render(html('a'), signal())).rejects.toBeInstanceOf(ChromiumMissingError);
+      fs.writeFileSync(configured, '#!/bin/sh\nexit 1\n', { mode: 0o755 }); // appears later: not looked for again
+      await expect(renders.render(html('b'), signal())).rejects.toBeInstanceOf(ChromiumMissingError);
+      expect(renders.launches).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads no page count from what is not a PDF', () => {

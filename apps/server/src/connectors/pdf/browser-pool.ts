@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { processTreeMemory } from './process-memory';
-import { abortable, Semaphore } from './semaphore';
+import { abortable, Semaphore } from '../semaphore';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 const ON_PATH = ['chromium', 'chromium-browser', 'google-chrome'];
@@ -13,7 +13,7 @@ const ON_PATH = ['chromium', 'chromium-browser', 'google-chrome'];
 export function findChromium(configured?: string): string | undefined {
   if (configured) return isExecutable(configured) ? configured : undefined;
   for (const candidate of CANDIDATES) if (isExecutable(candidate)) return candidate;
-  // Elsewhere on PATH (the shell's lookup: configuration is read once, at boot, not here).
+  // Elsewhere on PATH, as the shell finds it (a spawn: BrowserPool looks once and keeps the answer).
   const found = spawnSync('sh', ['-c', ON_PATH.map((name) => `command -v ${name}`).join(' || ')], { encoding: 'utf8' }).stdout?.trim();
   return found && isExecutable(found) ? found : undefined;
 }
@@ -58,12 +58,17 @@ export interface BrowserPoolOptions {
 
 const PDF_TIMEOUT_MS = 120_000;
 const FLAGS = [
-  ...['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  ...['--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   // Request interception stops requests, not the preconnects Chromium opens for what a page
   // names (a <link> to an internal host is a TCP connect): no name or address resolves at all.
   '--host-resolver-rules=MAP * ~NOTFOUND',
   '--dns-prefetch-disable',
 ];
+
+/** Chromium refuses to start its sandbox as root: only then is it turned off (docs/adr/0010-pdf-render-pool.md). */
+export function chromiumFlags(asRoot = process.getuid?.() === 0): string[] {
+  return asRoot ? [...FLAGS, '--no-sandbox'] : [...FLAGS];
+}
 
 /** One launched Chromium: its idle pages, how much it has rendered, whether it is on its way out. */
 class Generation {
@@ -117,6 +122,8 @@ export class BrowserPool {
   private launching: Promise<Generation> | undefined;
   private readonly slots: Semaphore;
   private closed = false;
+  /** The Chromium found on first use (null: none), so a worker without one does not spawn a shell per step. */
+  private executable: string | null | undefined;
   /** Browsers launched and pages opened so far (a test sees them replaced and recycled). */
   launches = 0;
   pagesOpened = 0;
@@ -190,11 +197,12 @@ export class BrowserPool {
   }
 
   private async launch(): Promise<Generation> {
-    const executablePath = findChromium(this.options.chromiumPath);
+    if (this.executable === undefined) this.executable = findChromium(this.options.chromiumPath) ?? null;
+    const executablePath = this.executable;
     if (!executablePath) throw new ChromiumMissingError(this.options.chromiumPath);
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-pdf-chromium-'));
     try {
-      const browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, userDataDir, args: FLAGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+      const browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, userDataDir, args: chromiumFlags(), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
       // A retiring predecessor still printing closes after its last render (afterRender).
       this.current = new Generation(browser, userDataDir);
       this.launches++;

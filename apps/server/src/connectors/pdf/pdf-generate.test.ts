@@ -111,6 +111,19 @@ describe('pdf.generate: the shipped letters', () => {
   });
 });
 
+describe('pdf.generate: the direction rule the dashboard preview shares (pdfDocument)', () => {
+  const SHOW_DIRECTION = '<style>html[dir="rtl"] .ltr, html:not([dir="rtl"]) .rtl { display: none }</style><p class="rtl">PRINTED-RTL</p><p class="ltr">PRINTED-LTR</p>';
+
+  it('prints a Hebrew fragment right to left, and a whole document as written (its own dir, or none)', async () => {
+    templates.put({ name: 'dir_fragment', channel: 'pdf', locale: 'he', body: SHOW_DIRECTION });
+    templates.put({ name: 'dir_page', channel: 'pdf', locale: 'he', body: `<!doctype html><html lang="he"><head></head><body>${SHOW_DIRECTION}</body></html>` });
+    // A comment before the doctype still makes a whole document: its dir="rtl" holds in an en template.
+    templates.put({ name: 'dir_commented', channel: 'pdf', locale: 'en', body: `<!-- letterhead v2 --><!doctype html><html dir="rtl"><body>${SHOW_DIRECTION}</body></html>` });
+    const texts = await Promise.all(['dir_fragment', 'dir_page', 'dir_commented'].map(async (template) => (await generate({ template, locale: template === 'dir_commented' ? 'en' : 'he' })).text));
+    expect(texts.map((t) => /PRINTED-(RTL|LTR)/.exec(t)?.[1])).toEqual(['RTL', 'LTR', 'RTL']);
+  });
+});
+
 describe('pdf.generate: data is text, the page runs no script and loads nothing', () => {
   it('shows markup in the data as text and requests nothing it names', async () => {
     const hostile = `<script>document.body.innerHTML = "JS RAN"</script><img src="${origin}/data-img"><b>bold</b>`;

@@ -1,27 +1,18 @@
-import { isRtlLocale } from '@visapi/contracts';
+import { pdfDocument } from '@visapi/contracts';
 import { z } from 'zod';
 import { asStepError, permanent, StepError, transient } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
 import { registryPartials } from '../messages';
 import type { ConnectorDeps } from '../ports';
+import { downloadFilenameSchema, STEP_LINK_TTL_MS } from '../stored-files';
 import { type BrowserPool, ChromiumMissingError } from './browser-pool';
 import { pdfPageCount } from './pdf-pages';
-
-/** How long the link in the step's output stays valid (SPEC §7). */
-export const PDF_LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const pdfGenerateConfigSchema = z.object({
   template: z.string().min(1).max(100),
   /** The template's variables (often `"{{ input }}"`); rendered HTML-escaped into the template. */
   data: z.record(z.string(), z.unknown()).default({}),
-  filename: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((name) => !/[/\\"]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), {
-      message: 'must be a file name (no slashes, quotes or control characters)',
-    })
-    .optional(),
+  filename: downloadFilenameSchema.optional(),
   locale: z.string().min(2).max(35).optional(),
 });
 
@@ -44,7 +35,7 @@ export function pdfGenerateStep(deps: ConnectorDeps, pool: BrowserPool): StepHan
         throw permanent(`pdf.generate: no pdf template "${config.template}" for locale ${config.locale ?? deps.settings.defaultLocale} (nor its language or ${deps.settings.defaultLocale})`);
       }
       const body = await renderBody(deps, found.body, config, `template ${found.name}/pdf/${found.locale}`);
-      const html = asDocument(body, found.locale);
+      const html = pdfDocument(body, found.locale);
       let pdf: Buffer;
       try {
         pdf = await pool.render(html, context.signal);
@@ -56,7 +47,7 @@ export function pdfGenerateStep(deps: ConnectorDeps, pool: BrowserPool): StepHan
       const filename = fileNameOf(config.filename ?? config.template);
       try {
         const stored = await deps.storage.put({ prefix: 'pdf', body: pdf, contentType: 'application/pdf', filename });
-        const link = await deps.storage.signedUrl(stored.key, PDF_LINK_TTL_MS);
+        const link = await deps.storage.signedUrl(stored.key, STEP_LINK_TTL_MS);
         return { url: link.url, key: stored.key, bytes: stored.bytes, pages: pdfPageCount(pdf) ?? null, expiresAt: link.expiresAt.toISOString() };
       } catch (error) {
         if (error instanceof StepError) throw error;
@@ -73,13 +64,6 @@ async function renderBody(deps: ConnectorDeps, text: string, config: PdfGenerate
     const failure = asStepError(error);
     throw new StepError(failure.errorClass, `pdf.generate: ${what}: ${failure.message}`, failure.retryAfterMs, { cause: error });
   }
-}
-
-/** A fragment gets the document around it, in its language's direction; a whole document is kept. */
-function asDocument(body: string, locale: string): string {
-  if (/^\s*(<!doctype\s|<html[\s>])/i.test(body)) return body;
-  const lang = locale.replace(/[^A-Za-z0-9-]/g, '');
-  return `<!doctype html><html lang="${lang}" dir="${isRtlLocale(locale) ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"></head><body>${body}</body></html>`;
 }
 
 const fileNameOf = (name: string) => (/\.pdf$/i.test(name) ? name : `${name}.pdf`);

@@ -118,6 +118,8 @@ export const configSchema = z.object({
   SIGNED_WEBHOOK_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(200),
   FAILED_LOOKUP_RATE_LIMIT_BURST: int(1, 1_000_000).default(100),
   FAILED_LOOKUP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(1),
+  FILE_DOWNLOAD_RATE_LIMIT_BURST: int(1, 1_000_000).default(300),
+  FILE_DOWNLOAD_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(5),
   DATA_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })

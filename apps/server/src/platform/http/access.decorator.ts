@@ -6,9 +6,15 @@ import type { Principal } from './principal';
 
 export const ACCESS = Symbol('access');
 
+/**
+ * Per-client-IP buckets of public routes: `signIn` (IP_RATE_LIMIT_*, tight: password guessing)
+ * and `fileDownload` (FILE_DOWNLOAD_RATE_LIMIT_*, generous: many applicants share an address).
+ */
+export type IpRateLimit = 'signIn' | 'fileDownload';
+
 export type AccessRule =
   /** No credentials; optionally limited per client IP. */
-  | { public: true; ipRateLimit?: boolean }
+  | { public: true; ipRateLimit?: IpRateLimit }
   /**
    * An API key with `scope` (`any`: any valid key), or a session whose role is at least `role`.
    * A scope without a role: API keys only. Neither: sessions only, any role.
@@ -40,7 +46,7 @@ export function Access(rule: AccessRule) {
   return applyDecorators(...decorators);
 }
 
-export const Public = (options: { ipRateLimit?: boolean } = {}) => Access({ public: true, ...options });
+export const Public = (options: { ipRateLimit?: IpRateLimit } = {}) => Access({ public: true, ...options });
 
 /** The authenticated principal of the request. */
 export const CurrentPrincipal = createParamDecorator(
