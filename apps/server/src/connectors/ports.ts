@@ -45,7 +45,7 @@ export interface ConnectorSettings {
   /** image.process: images over maxInputPixels are refused before decoding; downloads over maxDownloadBytes are cut off; at most `concurrency` sharp pipelines at once per process. */
   image: { maxInputPixels: number; maxDownloadBytes: number; concurrency: number };
   /** pdf.generate's Chromium (found on PATH when unset) and renders at once per worker process. */
-  pdf: { chromiumPath?: string; concurrency: number };
+  pdf: { chromiumPath?: string; concurrency: number; sandbox?: 'auto' | 'on' | 'off' };
 }
 
 /** Resolves a host name to its addresses, as `dns.lookup(host, { all: true })` does. */

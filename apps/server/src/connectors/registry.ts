@@ -39,7 +39,7 @@ const CONNECTORS: readonly Connector[] = [
     type: 'pdf.generate',
     configSchema: pdfGenerateConfigSchema,
     // One pool per registry, i.e. per worker process: its Chromium starts on the first render.
-    create: (deps) => pdfGenerateStep(deps, new BrowserPool({ chromiumPath: deps.settings.pdf.chromiumPath, concurrency: deps.settings.pdf.concurrency })),
+    create: (deps) => pdfGenerateStep(deps, new BrowserPool({ chromiumPath: deps.settings.pdf.chromiumPath, concurrency: deps.settings.pdf.concurrency, sandbox: deps.settings.pdf.sandbox })),
   },
 ];
 

@@ -25,7 +25,7 @@ export function connectorSettings(config: Config): ConnectorSettings {
     },
     email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM },
     image: { ...IMAGE_DEFAULTS },
-    pdf: { chromiumPath: config.CHROMIUM_PATH, concurrency: config.PDF_CONCURRENCY },
+    pdf: { chromiumPath: config.CHROMIUM_PATH, concurrency: config.PDF_CONCURRENCY, sandbox: config.CHROMIUM_SANDBOX },
   };
 }
 

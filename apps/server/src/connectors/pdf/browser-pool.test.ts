@@ -169,6 +169,8 @@ describe('findChromium and pdfPageCount', () => {
   it('turns Chromium’s sandbox off only when running as root', () => {
     expect(chromiumFlags(true)).toContain('--no-sandbox');
     expect(chromiumFlags(false)).not.toContain('--no-sandbox');
+    expect(chromiumFlags(false, 'off')).toContain('--no-sandbox');
+    expect(chromiumFlags(true, 'on')).not.toContain('--no-sandbox');
     expect(chromiumFlags(false)).toContain('--host-resolver-rules=MAP * ~NOTFOUND');
   });
 

@@ -40,6 +40,8 @@ export class ChromiumMissingError extends Error {
 
 export interface BrowserPoolOptions {
   chromiumPath?: string;
+  /** CHROMIUM_SANDBOX (default auto). */
+  sandbox?: SandboxMode;
   /** At most this many renders at once (PDF_CONCURRENCY). */
   concurrency: number;
   /** A page is closed after this many renders (Chromium's per-page caches grow). */
@@ -65,9 +67,13 @@ const FLAGS = [
   '--dns-prefetch-disable',
 ];
 
-/** Chromium refuses to start its sandbox as root: only then is it turned off (docs/adr/0010-pdf-render-pool.md). */
-export function chromiumFlags(asRoot = process.getuid?.() === 0): string[] {
-  return asRoot ? [...FLAGS, '--no-sandbox'] : [...FLAGS];
+/** CHROMIUM_SANDBOX: `auto` keeps Chromium's sandbox unless we run as root (where it refuses to start it). */
+export type SandboxMode = 'auto' | 'on' | 'off';
+
+/** The flags Chromium is launched with (docs/adr/0010-pdf-render-pool.md). */
+export function chromiumFlags(asRoot = process.getuid?.() === 0, sandbox: SandboxMode = 'auto'): string[] {
+  const off = sandbox === 'off' || (sandbox === 'auto' && asRoot);
+  return off ? [...FLAGS, '--no-sandbox'] : [...FLAGS];
 }
 
 /** One launched Chromium: its idle pages, how much it has rendered, whether it is on its way out. */
@@ -202,7 +208,7 @@ export class BrowserPool {
     if (!executablePath) throw new ChromiumMissingError(this.options.chromiumPath);
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-pdf-chromium-'));
     try {
-      const browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, userDataDir, args: chromiumFlags(), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+      const browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, userDataDir, args: chromiumFlags(undefined, this.options.sandbox), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
       // A retiring predecessor still printing closes after its last render (afterRender).
       this.current = new Generation(browser, userDataDir);
       this.launches++;

@@ -91,6 +91,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 100).default(1),
   PDF_CONCURRENCY: int(1, 64).default(2),
   CHROMIUM_PATH: z.string().min(1).optional(),
+  CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_DIR: z.string().min(1).optional(),
   S3_ENDPOINT: url(['http:', 'https:']).optional(),
