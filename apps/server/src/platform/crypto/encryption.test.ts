@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DataCipher } from './encryption';
+import { DataCipher, DataKeyError, dataKeyId } from './encryption';
 
 describe('DataCipher (AES-256-GCM)', () => {
   const cipher = new DataCipher(randomBytes(32));
@@ -22,5 +22,66 @@ describe('DataCipher (AES-256-GCM)', () => {
     expect(() => cipher.decrypt(tampered)).toThrow();
     expect(() => new DataCipher(randomBytes(32)).decrypt(sealed)).toThrow();
     expect(() => cipher.decrypt(Buffer.from('nope'))).toThrow('not a VisAPI-encrypted value');
+  });
+});
+
+/** A value as releases before key ids sealed it: version 1, IV, tag, ciphertext. */
+function legacySeal(key: Buffer, value: unknown): Buffer {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([c.update(JSON.stringify(value)), c.final()]);
+  return Buffer.concat([Buffer.from([1]), iv, c.getAuthTag(), body]);
+}
+
+/** Two random keys whose ids differ (a shared id is refused, see below). */
+function twoKeys(): [Buffer, Buffer] {
+  for (;;) {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    if (dataKeyId(a) !== dataKeyId(b)) return [a, b];
+  }
+}
+
+describe('DataCipher key ids and previous keys (issue 13)', () => {
+  it('writes the key id in the version byte; a previous key still opens what it sealed', () => {
+    const [oldKey, newKey] = twoKeys();
+    const old = new DataCipher(oldKey);
+    const sealedOld = old.encryptJson({ passport: 'X1' });
+    expect(sealedOld[0]).toBe(0x80 | dataKeyId(oldKey));
+    const rotated = new DataCipher(newKey, [oldKey]);
+    expect(rotated.decryptJson(sealedOld)).toEqual({ passport: 'X1' });
+    expect(rotated.isCurrent(sealedOld)).toBe(false);
+    const resealed = rotated.reseal(sealedOld)!;
+    expect(resealed[0]).toBe(0x80 | dataKeyId(newKey));
+    expect(rotated.reseal(resealed)).toBeNull();
+    expect(new DataCipher(newKey).decryptJson(resealed)).toEqual({ passport: 'X1' });
+  });
+
+  it('reads the legacy layout (version 1, no key id) under the current key or a previous one', () => {
+    const [oldKey, newKey] = twoKeys();
+    expect(new DataCipher(oldKey).decryptJson(legacySeal(oldKey, { a: 1 }))).toEqual({ a: 1 });
+    const rotated = new DataCipher(newKey, [oldKey]);
+    expect(rotated.decryptJson(legacySeal(oldKey, { a: 2 }))).toEqual({ a: 2 });
+    expect(rotated.decryptJson(legacySeal(newKey, { a: 3 }))).toEqual({ a: 3 });
+    expect(rotated.isCurrent(legacySeal(newKey, { a: 3 }))).toBe(false);
+    expect(() => new DataCipher(newKey).decrypt(legacySeal(oldKey, { a: 4 }))).toThrow();
+    expect(() => rotated.decrypt(legacySeal(randomBytes(32), { a: 5 }))).toThrow(/neither DATA_ENCRYPTION_KEY nor any of DATA_ENCRYPTION_PREVIOUS_KEYS/);
+  });
+
+  it('names the unknown key id when no configured key has it', () => {
+    const [oldKey, newKey] = twoKeys();
+    const sealed = new DataCipher(oldKey).encryptJson({ x: 1 });
+    const id = `0x${dataKeyId(oldKey).toString(16).padStart(2, '0')}`;
+    expect(() => new DataCipher(newKey).decrypt(sealed)).toThrow(DataKeyError);
+    expect(() => new DataCipher(newKey).decrypt(sealed)).toThrow(`encrypted under key id ${id}, which is neither DATA_ENCRYPTION_KEY (${new DataCipher(newKey).keyId}) nor one of DATA_ENCRYPTION_PREVIOUS_KEYS (none set)`);
+  });
+
+  it('refuses a previous key sharing the current key id, and keys of the wrong size; ignores the current key listed again', () => {
+    const key = randomBytes(32);
+    let twin: Buffer;
+    do twin = randomBytes(32);
+    while (dataKeyId(twin) !== dataKeyId(key));
+    expect(() => new DataCipher(key, [twin])).toThrow(/key 1 has the same key id .* generate another DATA_ENCRYPTION_KEY/);
+    expect(() => new DataCipher(key, [randomBytes(16)])).toThrow('DATA_ENCRYPTION_PREVIOUS_KEYS: key 1 must be 32 bytes (base64)');
+    expect(new DataCipher(key, [key]).decryptJson(new DataCipher(key).encryptJson(7))).toBe(7);
   });
 });
