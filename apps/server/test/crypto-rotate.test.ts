@@ -123,8 +123,8 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     // A row from before key ids: its input sealed in the legacy layout (version 1) under the old key.
     const legacyId = finishedRunIds[0]!;
     const cipher = new DataCipher(OLD);
-    const [{ v }] = (await adminQuery(infra.databaseUrl, `SELECT encode(input_encrypted, 'base64') AS v FROM runs WHERE id = '${legacyId}'`)) as Array<{ v: string }>;
-    const legacy = legacySeal(OLD, cipher.decrypt(Buffer.from(v, 'base64')));
+    const { v } = (await adminQuery(infra.databaseUrl, `SELECT encode(input_encrypted, 'base64') AS v FROM runs WHERE id = '${legacyId}'`))[0]!;
+    const legacy = legacySeal(OLD, cipher.decrypt(Buffer.from(v!, 'base64')));
     await adminQuery(infra.databaseUrl, `UPDATE runs SET input_encrypted = decode('${legacy.toString('base64')}', 'base64') WHERE id = '${legacyId}'`);
 
     // No worker: these wait in Redis, sealed under the old key.
@@ -138,7 +138,7 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect(stored.filter((s) => s[0] === (0x80 | dataKeyId(OLD))).length).toBe(stored.length - 1);
     expect(stored.filter((s) => s[0] === 1)).toHaveLength(1);
     await close(gateway);
-  });
+  }, 120_000);
 
   it('the runbook: generate a key, dry-run counts, rotate while a worker and the API read, check says nothing is left', async () => {
     const generated = await book.run('generate');
@@ -188,7 +188,7 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toMatch(new RegExp(`crypto\\.rotated data_key:${hexId(NEW)} runs=\\d+ steps=\\d+ jobs=\\d+`));
     await close(gateway);
-  });
+  }, 120_000);
 
   it('without the old key everything still opens: stored values, a replay that resumes from stored outputs, the delayed job', async () => {
     const t = await app('all', { current: NEW });
@@ -207,7 +207,7 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect(target.to('/lookup')).toHaveLength(24 + 1 + 6);
     expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
     await close(t);
-  });
+  }, 120_000);
 
   it('a value under a key that is no longer configured fails with its key id and the fix; put the key back and rotate again', async () => {
     const id = finishedRunIds[1]!;
@@ -222,7 +222,7 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect((await book.run('rotate')).stdout).toBe(`key ${hexId(NEW)}: re-encrypted 1 run input(s), 0 step row(s), 0 queued/failed job(s)\n`);
     walkKeys = { current: NEW };
     expect((await book.run('check')).stdout).toContain('nothing left under an older key');
-  });
+  }, 120_000);
 
   it('refuses a bad --batch-size and a previous key that is not 32 bytes, in one line', async () => {
     const bad = await runCli(['crypto:rotate', '--batch-size', '0'], cliEnv({ current: NEW }));
@@ -231,5 +231,5 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/^visapi: Invalid configuration: DATA_ENCRYPTION_PREVIOUS_KEYS must be comma-separated keys of 32 bytes each/);
     expect(short.stderr).not.toContain(b64(OLD));
-  });
+  }, 120_000);
 });

@@ -88,5 +88,5 @@ describe('runbook: DLQ triage and replay', () => {
     expect(target.to('/deliver')).toHaveLength(2);
     expect((await book.run('list')).stdout).not.toContain(runId);
     expect(await book.run('dry-run', { runId })).toMatchObject({ code: 0, stdout: 'would replay 0 run(s)\n' });
-  });
+  }, 120_000);
 });

@@ -77,5 +77,5 @@ describe('runbook: PostgreSQL outage', () => {
     // The log row the gateway wrote while the database was away was buffered, then written.
     const newest = (await book.run('verify')).stdout.trim().split('\n')[2]!.split(' ')[0]!;
     await expect.poll(async () => (await adminQuery(infra.databaseUrl, `SELECT message FROM logs WHERE run_id = '${newest}' AND message LIKE 'run queued%'`)).length, { timeout: 10_000 }).toBe(1);
-  });
+  }, 120_000);
 });

@@ -110,5 +110,5 @@ describe('runbook: Redis failover and restore (AOF)', () => {
       .poll(async () => (await book.run('verify-runs')).stdout.trim().split('\n').filter((l) => l.includes(' succeeded ')).length, { timeout: 20_000, interval: 200 })
       .toBe(4);
     for (const id of queued) expect((await book.run('verify-runs')).stdout).toContain(`${id} succeeded`);
-  });
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import type { JobSchedulerJson } from 'bullmq';
 import { LogService } from '../logs/log-write.service';
+import { type Redis, type RedisConnections, whenReady } from '../platform/redis/redis';
 import type { Runtime } from '../platform/runtime';
 import { cronFireJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
@@ -46,8 +47,18 @@ export function scheduleCommands(withServices: WithServices) {
       summary: 'make the job schedulers in Redis match the cron triggers in PostgreSQL now (what workers do every SCHEDULE_RECONCILE_INTERVAL_MS)',
       run: (_: unknown, json: boolean) =>
         withServices(async (get, runtime) => {
-          const reconciler = new ScheduleReconciler(runtime.config, runtime.redis, runtime.logger, get(QueuesService), get(WorkflowCatalog), get(LogService));
+          // A worker's connections are ready long before its first pass; the CLI's first command would meet a connection still being made.
+          const opened: Redis[] = [];
+          const connections = Object.assign(Object.create(runtime.redis) as RedisConnections, {
+            create: (...args: Parameters<RedisConnections['create']>) => {
+              const client = runtime.redis.create(...args);
+              opened.push(client);
+              return client;
+            },
+          });
+          const reconciler = new ScheduleReconciler(runtime.config, connections, runtime.logger, get(QueuesService), get(WorkflowCatalog), get(LogService));
           try {
+            await Promise.all(opened.map((client) => whenReady(client, 5_000)));
             const corrections = await reconcileOnce(reconciler);
             if (json) return corrections;
             const parts = (['added', 'updated', 'removed'] as const).filter((k) => corrections[k].length).map((k) => `${k}: ${corrections[k].join(', ')}`);
