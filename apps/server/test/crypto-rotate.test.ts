@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
@@ -15,14 +15,15 @@ import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
-/** Two keys with different ids (a shared id is refused at boot: encryption.test.ts). */
-function twoKeys(): [Buffer, Buffer] {
+/** Keys with different ids (a previous key sharing the current key's id is refused at boot: encryption.test.ts). */
+function threeKeys(): [Buffer, Buffer, Buffer] {
   for (;;) {
-    const [a, b] = [randomBytes(32), randomBytes(32)];
-    if (dataKeyId(a) !== dataKeyId(b)) return [a, b];
+    const ks = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    if (new Set(ks.map(dataKeyId)).size === 3) return ks as [Buffer, Buffer, Buffer];
   }
 }
-const [OLD, NEW] = twoKeys();
+/** OLDER: a key of an earlier rotation, forgotten in DATA_ENCRYPTION_PREVIOUS_KEYS. */
+const [OLD, NEW, OLDER] = threeKeys();
 const b64 = (k: Buffer) => k.toString('base64');
 const hexId = (k: Buffer) => `0x${dataKeyId(k).toString(16).padStart(2, '0')}`;
 
@@ -62,14 +63,6 @@ async function close(t: TestApp) {
 
 const trigger = (t: TestApp, input: unknown) => t.app.inject({ method: 'POST', url: `/api/v1/workflows/${workflowId}/trigger`, headers: { 'x-api-key': key }, payload: input as object });
 
-/** A value as releases before key ids sealed it (version byte 1). */
-function legacySeal(k: Buffer, plaintext: Buffer): Buffer {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', k, iv);
-  const body = Buffer.concat([c.update(plaintext), c.final()]);
-  return Buffer.concat([Buffer.from([1]), iv, c.getAuthTag(), body]);
-}
-
 /** Every sealed value in PostgreSQL and in the run jobs in Redis, as stored. */
 async function sealedEverywhere(t: TestApp): Promise<Buffer[]> {
   const db = t.runtime.database.pool;
@@ -95,7 +88,7 @@ afterAll(async () => {
 });
 
 describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () => {
-  it('data sealed under the old key: finished runs, a dead run, a legacy-layout input, queued and delayed jobs', async () => {
+  it('data sealed under the old key: finished runs, a dead run, an input in the keyed layout, queued and delayed jobs', async () => {
     const t = await app('all', { current: OLD });
     key = (await createKey(t, ['manage_workflows', 'trigger', 'read_runs', 'manage_runs', 'read_logs'], { rateLimit: { burst: 100_000, perSecond: 10_000 } })).key;
     const created = await t.app.inject({
@@ -120,12 +113,12 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     expect((await settledRun(t, { 'x-api-key': key }, deadRunId)).status).toBe('dead');
     await close(t);
 
-    // A row from before key ids: its input sealed in the legacy layout (version 1) under the old key.
-    const legacyId = finishedRunIds[0]!;
-    const cipher = new DataCipher(OLD);
-    const { v } = (await adminQuery(infra.databaseUrl, `SELECT encode(input_encrypted, 'base64') AS v FROM runs WHERE id = '${legacyId}'`))[0]!;
-    const legacy = legacySeal(OLD, cipher.decrypt(Buffer.from(v!, 'base64')));
-    await adminQuery(infra.databaseUrl, `UPDATE runs SET input_encrypted = decode('${legacy.toString('base64')}', 'base64') WHERE id = '${legacyId}'`);
+    // Written without a previous key, everything is in the legacy layout (what the previous release reads). One input
+    // in the keyed layout under the old key, as a process of an earlier rotation (OLD current, OLDER previous) wrote it.
+    const keyedId = finishedRunIds[0]!;
+    const { v } = (await adminQuery(infra.databaseUrl, `SELECT encode(input_encrypted, 'base64') AS v FROM runs WHERE id = '${keyedId}'`))[0]!;
+    const keyed = new DataCipher(OLD, [OLDER]).encrypt(new DataCipher(OLD).decrypt(Buffer.from(v!, 'base64')));
+    await adminQuery(infra.databaseUrl, `UPDATE runs SET input_encrypted = decode('${keyed.toString('base64')}', 'base64') WHERE id = '${keyedId}'`);
 
     // No worker: these wait in Redis, sealed under the old key.
     const gateway = await app('gateway', { current: OLD });
@@ -135,8 +128,8 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     const delayedId = randomUUID();
     await queue.add(runJob.name, { ...waiting.data, runId: delayedId }, { jobId: delayedId, delay: 3_600_000 });
     const stored = await sealedEverywhere(gateway);
-    expect(stored.filter((s) => s[0] === (0x80 | dataKeyId(OLD))).length).toBe(stored.length - 1);
-    expect(stored.filter((s) => s[0] === 1)).toHaveLength(1);
+    expect(stored.filter((s) => s[0] === 1).length).toBe(stored.length - 1);
+    expect(stored.filter((s) => s[0] === (0x80 | dataKeyId(OLD)))).toHaveLength(1);
     await close(gateway);
   }, 120_000);
 
@@ -209,22 +202,27 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
     await close(t);
   }, 120_000);
 
-  it('a value under a key that is no longer configured fails with its key id and the fix; put the key back and rotate again', async () => {
+  it('a value under a key that is not configured fails with its key id and the fix; add the key and rotate again', async () => {
     const id = finishedRunIds[1]!;
-    const underOld = new DataCipher(OLD).encryptJson({ applicant: 'restored from a backup' });
-    await adminQuery(infra.databaseUrl, `UPDATE runs SET input_encrypted = decode('${underOld.toString('base64')}', 'base64') WHERE id = '${id}'`);
-    const refused = await runCli(['crypto:rotate'], cliEnv({ current: NEW }));
+    const underOlder = new DataCipher(OLDER, [OLD]).encryptJson({ applicant: 'restored from a backup' });
+    await adminQuery(infra.databaseUrl, `UPDATE runs SET input_encrypted = decode('${underOlder.toString('base64')}', 'base64') WHERE id = '${id}'`);
+    walkKeys = { current: NEW, previous: [OLD] };
+    const refused = await book.run('rotate');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
-      `visapi: this value was encrypted under key id ${hexId(OLD)}, which is neither DATA_ENCRYPTION_KEY (${hexId(NEW)}) nor one of DATA_ENCRYPTION_PREVIOUS_KEYS (none set): add that key to DATA_ENCRYPTION_PREVIOUS_KEYS\n`,
+      `visapi: this value was encrypted under key id ${hexId(OLDER)}, which is neither DATA_ENCRYPTION_KEY (${hexId(NEW)}) nor one of DATA_ENCRYPTION_PREVIOUS_KEYS (${hexId(OLD)}): add that key to DATA_ENCRYPTION_PREVIOUS_KEYS\n`,
     );
+    walkKeys = { current: NEW, previous: [OLD, OLDER] };
+    // The input from the backup, and the step output the replay above wrote without a previous key (legacy layout).
+    expect((await book.run('rotate')).stdout).toBe(`key ${hexId(NEW)}: re-encrypted 1 run input(s), 1 step row(s), 0 queued/failed job(s)\n`);
     walkKeys = { current: NEW, previous: [OLD] };
-    expect((await book.run('rotate')).stdout).toBe(`key ${hexId(NEW)}: re-encrypted 1 run input(s), 0 step row(s), 0 queued/failed job(s)\n`);
-    walkKeys = { current: NEW };
     expect((await book.run('check')).stdout).toContain('nothing left under an older key');
   }, 120_000);
 
-  it('refuses a bad --batch-size and a previous key that is not 32 bytes, in one line', async () => {
+  it('refuses to run without a previous key, a bad --batch-size and a previous key that is not 32 bytes, in one line', async () => {
+    const noPrevious = await runCli(['crypto:rotate', '--dry-run'], cliEnv({ current: NEW }));
+    expect(noPrevious).toMatchObject({ code: 1, stdout: '' });
+    expect(noPrevious.stderr).toMatch(/^visapi: DATA_ENCRYPTION_PREVIOUS_KEYS is empty: set the new key as DATA_ENCRYPTION_KEY and the old one in DATA_ENCRYPTION_PREVIOUS_KEYS.*\n$/);
     const bad = await runCli(['crypto:rotate', '--batch-size', '0'], cliEnv({ current: NEW }));
     expect(bad).toMatchObject({ code: 1, stderr: 'visapi: --batch-size: a whole number from 1 to 10000\n' });
     const short = await runCli(['crypto:rotate', '--dry-run'], { ...cliEnv({ current: NEW }), DATA_ENCRYPTION_PREVIOUS_KEYS: `${b64(OLD)},${randomBytes(16).toString('base64')}` });

@@ -17,6 +17,11 @@ export function cryptoRotateCommand(withServices: WithServices) {
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('--batch-size: a whole number from 1 to 10000');
       const dryRun = values['dry-run'] === true;
       return withServices(async (get, runtime) => {
+        if (!runtime.cipher.rotating) {
+          throw new Error(
+            'DATA_ENCRYPTION_PREVIOUS_KEYS is empty: set the new key as DATA_ENCRYPTION_KEY and the old one in DATA_ENCRYPTION_PREVIOUS_KEYS, on every process, then rotate (docs/runbooks/rotating-secrets.md)',
+          );
+        }
         const service = new KeyRotationService(new KeyRotationRepository(runtime.database), get(QueuesService), get(LogService), runtime.cipher);
         const report = await service.rotate({ dryRun, batchSize });
         return json ? report : describe(report);

@@ -33,30 +33,48 @@ function legacySeal(key: Buffer, value: unknown): Buffer {
   return Buffer.concat([Buffer.from([1]), iv, c.getAuthTag(), body]);
 }
 
-/** Two random keys whose ids differ (a shared id is refused, see below). */
-function twoKeys(): [Buffer, Buffer] {
+/** Random keys whose ids all differ (a previous key sharing the current key's id is refused, see below). */
+function keys(n: number): Buffer[] {
   for (;;) {
-    const [a, b] = [randomBytes(32), randomBytes(32)];
-    if (dataKeyId(a) !== dataKeyId(b)) return [a, b];
+    const ks = Array.from({ length: n }, () => randomBytes(32));
+    if (new Set(ks.map(dataKeyId)).size === n) return ks;
   }
 }
+const twoKeys = () => keys(2) as [Buffer, Buffer];
 
 describe('DataCipher key ids and previous keys (issue 13)', () => {
-  it('writes the key id in the version byte; a previous key still opens what it sealed', () => {
+  it('writes the legacy layout until a previous key is set (what the previous release reads), then the key id', () => {
     const [oldKey, newKey] = twoKeys();
-    const old = new DataCipher(oldKey);
-    const sealedOld = old.encryptJson({ passport: 'X1' });
-    expect(sealedOld[0]).toBe(0x80 | dataKeyId(oldKey));
-    const rotated = new DataCipher(newKey, [oldKey]);
-    expect(rotated.decryptJson(sealedOld)).toEqual({ passport: 'X1' });
-    expect(rotated.isCurrent(sealedOld)).toBe(false);
-    const resealed = rotated.reseal(sealedOld)!;
+    const plain = new DataCipher(oldKey);
+    expect(plain.rotating).toBe(false);
+    const legacy = plain.encryptJson({ passport: 'X1' });
+    expect(legacy[0]).toBe(1);
+    expect(() => plain.reseal(legacy)).toThrow('DATA_ENCRYPTION_PREVIOUS_KEYS is empty: nothing to rotate from');
+
+    const rotating = new DataCipher(newKey, [oldKey]);
+    expect(rotating.rotating).toBe(true);
+    expect(rotating.encryptJson(1)[0]).toBe(0x80 | dataKeyId(newKey));
+    expect(rotating.decryptJson(legacy)).toEqual({ passport: 'X1' });
+    expect(rotating.isCurrent(legacy)).toBe(false);
+    const resealed = rotating.reseal(legacy)!;
     expect(resealed[0]).toBe(0x80 | dataKeyId(newKey));
-    expect(rotated.reseal(resealed)).toBeNull();
-    expect(new DataCipher(newKey).decryptJson(resealed)).toEqual({ passport: 'X1' });
+    expect(rotating.isCurrent(resealed)).toBe(true);
+    expect(rotating.reseal(resealed)).toBeNull();
+
+    // The previous key removed: what the rotation wrote still opens, and writing goes back to the legacy layout.
+    const after = new DataCipher(newKey);
+    expect(after.decryptJson(resealed)).toEqual({ passport: 'X1' });
+    expect(after.encryptJson(2)[0]).toBe(1);
   });
 
-  it('reads the legacy layout (version 1, no key id) under the current key or a previous one', () => {
+  it('opens a keyed value with the previous key its id names', () => {
+    const [a, b, c] = keys(3);
+    const underA = new DataCipher(a!, [c!]).encryptJson({ a: 1 });
+    expect(underA[0]).toBe(0x80 | dataKeyId(a!));
+    expect(new DataCipher(b!, [c!, a!]).decryptJson(underA)).toEqual({ a: 1 });
+  });
+
+  it('reads the legacy layout under the current key or a previous one', () => {
     const [oldKey, newKey] = twoKeys();
     expect(new DataCipher(oldKey).decryptJson(legacySeal(oldKey, { a: 1 }))).toEqual({ a: 1 });
     const rotated = new DataCipher(newKey, [oldKey]);
@@ -68,11 +86,12 @@ describe('DataCipher key ids and previous keys (issue 13)', () => {
   });
 
   it('names the unknown key id when no configured key has it', () => {
-    const [oldKey, newKey] = twoKeys();
-    const sealed = new DataCipher(oldKey).encryptJson({ x: 1 });
-    const id = `0x${dataKeyId(oldKey).toString(16).padStart(2, '0')}`;
-    expect(() => new DataCipher(newKey).decrypt(sealed)).toThrow(DataKeyError);
-    expect(() => new DataCipher(newKey).decrypt(sealed)).toThrow(`encrypted under key id ${id}, which is neither DATA_ENCRYPTION_KEY (${new DataCipher(newKey).keyId}) nor one of DATA_ENCRYPTION_PREVIOUS_KEYS (none set)`);
+    const [oldKey, newKey, other] = keys(3);
+    const sealed = new DataCipher(oldKey!, [other!]).encryptJson({ x: 1 });
+    const id = `0x${dataKeyId(oldKey!).toString(16).padStart(2, '0')}`;
+    const reader = new DataCipher(newKey!);
+    expect(() => reader.decrypt(sealed)).toThrow(DataKeyError);
+    expect(() => reader.decrypt(sealed)).toThrow(`encrypted under key id ${id}, which is neither DATA_ENCRYPTION_KEY (${reader.keyId}) nor one of DATA_ENCRYPTION_PREVIOUS_KEYS (none set)`);
   });
 
   it('refuses a previous key sharing the current key id, and keys of the wrong size; ignores the current key listed again', () => {
@@ -82,6 +101,8 @@ describe('DataCipher key ids and previous keys (issue 13)', () => {
     while (dataKeyId(twin) !== dataKeyId(key));
     expect(() => new DataCipher(key, [twin])).toThrow(/key 1 has the same key id .* generate another DATA_ENCRYPTION_KEY/);
     expect(() => new DataCipher(key, [randomBytes(16)])).toThrow('DATA_ENCRYPTION_PREVIOUS_KEYS: key 1 must be 32 bytes (base64)');
-    expect(new DataCipher(key, [key]).decryptJson(new DataCipher(key).encryptJson(7))).toBe(7);
+    const same = new DataCipher(key, [key]);
+    expect(same.rotating).toBe(false);
+    expect(same.decryptJson(new DataCipher(key).encryptJson(7))).toBe(7);
   });
 });

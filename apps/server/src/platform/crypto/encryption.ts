@@ -31,9 +31,14 @@ interface Key {
 
 /**
  * AES-256-GCM for data at rest (run inputs, raw step outputs). Layout: version byte, 12-byte
- * IV, 16-byte tag, ciphertext. Writes under DATA_ENCRYPTION_KEY (version byte 0x80 | key id);
- * reads under it or any of DATA_ENCRYPTION_PREVIOUS_KEYS, and reads the legacy layout
- * (version 1, no id) with whichever of them opens it.
+ * IV, 16-byte tag, ciphertext. Writes under DATA_ENCRYPTION_KEY; reads under it or any of
+ * DATA_ENCRYPTION_PREVIOUS_KEYS: the keyed layout (version byte 0x80 | key id) with the key the
+ * id names, the legacy layout (version 1, no id) with whichever key opens it.
+ *
+ * Expand, then contract (ADR 0008): processes of the previous release read only the legacy
+ * layout, so this release writes it until a rotation is configured (a previous key is set, which
+ * only this release understands: every process runs it by then), and the keyed layout from then
+ * on. The next release writes the keyed layout always.
  */
 export class DataCipher {
   /** Random IVs drawn in bulk: one randomFill per 1,024 encryptions instead of one call each. */
@@ -43,6 +48,7 @@ export class DataCipher {
   /** The current key first. */
   private readonly keys: Key[];
   private readonly version: number;
+  private readonly writeVersion: number;
 
   constructor(key: Buffer, previousKeys: Buffer[] = []) {
     if (key.length !== 32) throw new Error('DATA_ENCRYPTION_KEY must be 32 bytes (base64)');
@@ -59,6 +65,12 @@ export class DataCipher {
       }
       this.keys.push({ id, key: previous });
     });
+    this.writeVersion = this.rotating ? this.version : LEGACY_VERSION;
+  }
+
+  /** Whether DATA_ENCRYPTION_PREVIOUS_KEYS holds a key other than the current one. */
+  get rotating(): boolean {
+    return this.keys.length > 1;
   }
 
   /** The current key's id, as the CLI and the runbook show it (`0x2a`). */
@@ -70,7 +82,7 @@ export class DataCipher {
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([Buffer.from([this.version]), iv, cipher.getAuthTag(), body]);
+    return Buffer.concat([Buffer.from([this.writeVersion]), iv, cipher.getAuthTag(), body]);
   }
 
   private nextIv(): Buffer {
@@ -106,17 +118,18 @@ export class DataCipher {
     throw new DataKeyError('this value opens with neither DATA_ENCRYPTION_KEY nor any of DATA_ENCRYPTION_PREVIOUS_KEYS (altered, or sealed under another key)');
   }
 
-  /** Whether the value is sealed under the current key (what crypto:rotate leaves alone). */
+  /** Whether the value is sealed under the current key with its id (what crypto:rotate leaves alone). */
   isCurrent(sealed: Buffer): boolean {
     return sealed[0] === this.version;
   }
 
-  /** The value sealed again under the current key; null when it already is. */
+  /** The value sealed again under the current key, with its id; null when it already is. */
   reseal(sealed: Buffer): Buffer | null {
+    if (!this.rotating) throw new Error('DATA_ENCRYPTION_PREVIOUS_KEYS is empty: nothing to rotate from');
     return this.isCurrent(sealed) ? null : this.encrypt(this.decrypt(sealed));
   }
 
-  /** The version byte of values sealed under the current key (SQL filters on it). */
+  /** The version byte of values sealed under the current key with its id (SQL filters on it). */
   get currentVersionByte(): number {
     return this.version;
   }
