@@ -44,14 +44,10 @@ export interface BlockResult {
 export function runbook(file: string, env: () => Record<string, string>) {
   const blocks = runbookBlocks(file);
   const bin = npxShim();
-  const walked = new Set<string>();
   return {
-    names: () => [...blocks.keys()],
-    walked: () => [...walked],
     run(name: string, values: Record<string, string> = {}, extraEnv: Record<string, string> = {}): Promise<BlockResult> {
       const block = blocks.get(name);
       if (!block) throw new Error(`${file} has no block runbook=${name}`);
-      walked.add(name);
       const script = block.replace(/<([A-Za-z]+)>/g, (whole, key: string) => {
         const value = values[key];
         if (value === undefined) throw new Error(`${file} ${name}: no value for ${whole}`);
