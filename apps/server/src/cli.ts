@@ -18,7 +18,9 @@ import { migrate } from './platform/db/migrate';
 import { provideInfrastructure } from './platform/embedded/infrastructure';
 import { buildOpenApiDocument } from './platform/http/openapi';
 import { createLogger } from './platform/logger/logger';
-import { closeRuntime, createRuntime } from './platform/runtime';
+import { closeRuntime, createRuntime, type Runtime } from './platform/runtime';
+import { cryptoRotateCommand } from './key-rotation/rotate-command';
+import { scheduleCommands } from './scheduler/schedule-commands';
 import { seed } from './seed/seed';
 
 interface Command {
@@ -43,11 +45,11 @@ async function withRuntime<T>(fn: (runtime: ReturnType<typeof createRuntime>, da
 }
 
 /** Runs fn against the gateway's services (no HTTP listener), as the API would. */
-function withServices<T>(fn: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+function withServices<T>(fn: (get: <S>(type: new (...args: never[]) => S) => S, runtime: Runtime) => Promise<T>): Promise<T> {
   return withRuntime(async (runtime) => {
     const context = await NestFactory.createApplicationContext(AppModule.forRole('gateway', runtime), { logger: false });
     try {
-      return await fn((type) => context.get(type));
+      return await fn((type) => context.get(type), runtime);
     } finally {
       await context.close();
     }
@@ -205,6 +207,8 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  'crypto:rotate': cryptoRotateCommand(withServices),
+  ...scheduleCommands(withServices),
   openapi: {
     summary: 'print the OpenAPI 3.1 document (or write it with --out FILE)',
     options: { out: { type: 'string' } },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config';
-import { DataCipher, loadDataKey } from './crypto/encryption';
+import { createDataCipher, type DataCipher } from './crypto/encryption';
 import { createDatabase, type DatabaseHandle } from './db/database';
 import type { Infrastructure } from './embedded/infrastructure';
 import { RedisConnections } from './redis/redis';
@@ -19,7 +19,7 @@ export interface Runtime {
   logger: Logger;
   database: DatabaseHandle;
   redis: RedisConnections;
-  /** Encrypts data at rest (run inputs) with DATA_ENCRYPTION_KEY. */
+  /** Encrypts data at rest (run inputs) with DATA_ENCRYPTION_KEY; also reads DATA_ENCRYPTION_PREVIOUS_KEYS. */
   cipher: DataCipher;
   /** Set while the process drains before shutdown: health answers 503. */
   lifecycle: Lifecycle;
@@ -31,7 +31,7 @@ export function createRuntime(config: Config, logger: Logger, infra: Pick<Infras
     logger,
     database: createDatabase(infra.databaseUrl, config.DATABASE_POOL_SIZE),
     redis: new RedisConnections(infra.redisUrl, config.REDIS_PREFIX),
-    cipher: new DataCipher(loadDataKey(config.DATA_ENCRYPTION_KEY, config.dataDir).key),
+    cipher: createDataCipher(config),
     lifecycle: { draining: false },
   };
 }

@@ -125,6 +125,12 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
     .optional(),
+  /** Earlier DATA_ENCRYPTION_KEYs, comma-separated: read (never written) while crypto:rotate moves data off them. */
+  DATA_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((keys) => keys.every((k) => Buffer.from(k, 'base64').length === 32), { message: 'must be comma-separated keys of 32 bytes each, base64-encoded' })
+    .default([]),
   HTTP_STEP_ALLOWED_HOSTS: csv.default([]),
   VISAPI_BENCH_ROUTES: bool.default(false),
   DEFAULT_LOCALE: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or he-IL').default('en'),

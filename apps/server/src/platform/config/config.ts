@@ -64,7 +64,7 @@ function describe(message: string): string {
 }
 
 /** Variables whose whole value is a secret (keys, tokens; a Slack webhook URL is its own token). */
-const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD|_WEBHOOK_URL)$|^META_WA_/;
+const SECRET_NAME = /(?:_KEYS?|_TOKEN|_SECRET|_PASSWORD|_WEBHOOK_URL)$|^META_WA_/;
 /** Query parameters that carry credentials in connection URLs. */
 const SECRET_PARAM = /((?:^|[?&;])[^=&;#]*(?:pass|pwd|secret|token|key|auth|sig|credential)[^=&;#]*=)[^&;#]*/gi;
 
