@@ -11,6 +11,7 @@ export const SCOPES = [
   'manage_runs',
   'read_queues',
   'manage_queues',
+  'manage_refunds',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

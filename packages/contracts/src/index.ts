@@ -8,6 +8,7 @@ export * from './workflow-definition.js';
 export * from './workflows.js';
 export * from './runs.js';
 export * from './outbox.js';
+export * from './refunds.js';
 export * from './templates.js';
 export * from './events.js';
 export * from './files.js';
