@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { QUEUE_NAMES, QUEUE_STATES } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { WEBHOOK_OUTCOMES } from '../src/metrics/metrics';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
@@ -118,7 +119,7 @@ beforeAll(async () => {
   await webhook('accepted', 202, { key: limitedKey });
   await webhook('rate_limited', 429, { key: limitedKey });
   await webhook('unauthorized', 401, { key: 'vk_nope_nopenopenopenopenopenope' });
-  await webhook('invalid', 422, { body: '[1, 2]' });
+  await webhook('invalid', 400, { body: '[1, 2]' });
   await webhook('invalid', 415, { headers: { 'content-type': 'text/csv' }, body: 'a,b' });
   await webhook('not_found', 404, { hook: 'no-such-hook' });
   await webhook('too_large', 413, { body: JSON.stringify({ answer: 'x'.repeat(600 * 1024) }) });
@@ -128,9 +129,7 @@ beforeAll(async () => {
   expect((await fetch(`${gateway}/no/such/${randomUUID()}`, { method: 'POST' })).status).toBe(404);
 
   // Six runs: three succeed, one dies of each reason (transient 503, permanent 400, timeout).
-  await expect
-    .poll(async () => total(await scrape(worker), 'run_outcomes_total'), { timeout: 60_000, interval: 200 })
-    .toBe(6);
+  await until(async () => total(await scrape(worker), 'run_outcomes_total') === 6, 60_000);
   [gatewayScrape, workerScrape] = await Promise.all([scrape(gateway), scrape(worker)]);
 }, 180_000);
 
@@ -146,7 +145,7 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     ['gateway', () => gateway],
     ['worker', () => worker],
   ])('the %s answers 401 without the token or with another, 200 with it', async (_, base) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }] as Array<Record<string, string>>) {
       const res = await fetch(`${base()}/metrics`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -163,7 +162,7 @@ describe('the gateway process', () => {
     const webhooks = [...sent.values()].reduce((a, b) => a + b, 0);
     expect(total(gatewayScrape, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE })).toBe(webhooks);
     expect(total(gatewayScrape, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE, method: 'POST', status_code: '202' })).toBe(7);
-    for (const status of ['401', '404', '413', '415', '422', '429']) {
+    for (const status of ['400', '401', '404', '413', '415', '429']) {
       expect(find(gatewayScrape, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE, status_code: status })).toHaveLength(1);
     }
     const buckets = find(gatewayScrape, 'http_request_duration_seconds_bucket', { route: WEBHOOK_ROUTE, status_code: '202' });
@@ -256,6 +255,28 @@ describe('the ops kit uses only exported series', () => {
   });
 });
 
+describe('the blackbox modules (ops/prometheus/blackbox.yml)', () => {
+  it('succeed on a real /healthz of each process, and fail on one naming that dependency down', async () => {
+    const { modules } = parseYaml(fs.readFileSync(path.join(ROOT, 'ops/prometheus/blackbox.yml'), 'utf8')) as {
+      modules: Record<string, { http: { valid_status_codes: number[]; fail_if_body_not_matches_regexp: string[] } }>;
+    };
+    expect(Object.keys(modules).sort()).toEqual(['visapi_database', 'visapi_redis']);
+    for (const base of [gateway, worker]) {
+      const res = await fetch(`${base}/healthz`);
+      const body = await res.text();
+      for (const [name, module] of Object.entries(modules)) {
+        expect(module.http.valid_status_codes).toContain(res.status);
+        const dependency = name === 'visapi_redis' ? 'redis' : 'database';
+        const down = body.replace(`"${dependency}":{"status":"up"`, `"${dependency}":{"status":"down"`);
+        for (const pattern of module.http.fail_if_body_not_matches_regexp) {
+          expect([name, new RegExp(pattern).test(body)]).toEqual([name, true]);
+          expect([name, new RegExp(pattern).test(down)]).toEqual([name, false]);
+        }
+      }
+    }
+  });
+});
+
 describe('role all', () => {
   it('serves the worker’s series on the gateway’s /metrics', async () => {
     workerProc.child.kill('SIGTERM');
@@ -279,6 +300,15 @@ describe('role all', () => {
     }
   }, 60_000);
 });
+
+/** Polls `done` (a scrape: the runs finish in another process, with no event to await here) until true. */
+async function until(done: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 function expectQueueSeries(exposition: Exposition) {
   expect(exposition.types.get('queue_jobs')).toBe('gauge');
