@@ -7,6 +7,7 @@ import { EventsCoreModule } from '../events/events-core.module';
 import { HealthApiModule } from '../health/health-api.module';
 import { LogsApiModule } from '../logs/logs-api.module';
 import { LogsCoreModule } from '../logs/logs-core.module';
+import { MetricsCoreModule, MetricsModule } from '../metrics/metrics.module';
 import { OutboxApiModule } from '../outbox/outbox-api.module';
 import type { Role } from '../platform/config/config';
 import { PlatformModule } from '../platform/platform.module';
@@ -63,6 +64,9 @@ export class AppModule {
         // Every role publishes live events (log rows, runs) while a dashboard listens.
         EventsCoreModule,
         HealthApiModule,
+        // One registry per process: in role all the worker's series are on the gateway's /metrics.
+        MetricsCoreModule,
+        MetricsModule,
         ...(servesApi(role) ? GATEWAY_MODULES : []),
         ...(runsWorker(role) ? WORKER_MODULES : []),
         ...(servesApi(role) && runtime.config.VISAPI_BENCH_ROUTES ? [BenchRoutesApiModule] : []),

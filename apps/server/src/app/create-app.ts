@@ -7,6 +7,8 @@ import { Authenticator } from '../auth/authenticator';
 import { gateApiDocs } from '../auth/docs-gate';
 import { sessionPageGate } from '../auth/session-page-gate';
 import { serveDashboard } from '../dashboard/serve-dashboard';
+import { installHttpMetrics } from '../metrics/http-metrics';
+import { Metrics } from '../metrics/metrics';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { installBodyParsers } from '../platform/http/body-parsers';
 import { helmetOptions, installSecurityHeaders, securityHeaders } from '../platform/http/security-headers';
@@ -79,6 +81,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
       'request',
     );
   });
+  installHttpMetrics(fastify, app.get(Metrics));
   // JSON (and forms where a route opts in); anything else is 415.
   installBodyParsers(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());

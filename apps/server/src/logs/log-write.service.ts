@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import type { DatabaseHandle } from '../platform/db/database';
 import { CONFIG, DATABASE, LOGGER } from '../platform/platform.module';
@@ -25,12 +26,14 @@ export class LogService implements OnModuleDestroy {
     @Inject(CONFIG) config: Pick<Config, 'LOG_BUFFER_MAX' | 'LOG_BATCH_SIZE' | 'LOG_FLUSH_INTERVAL_MS'>,
     @Inject(DATABASE) database: DatabaseHandle,
     @Inject(LOGGER) logger: Logger,
+    metrics: Metrics,
   ) {
     this.writer = new LogWriter(database, logger.child({ context: 'log-writer' }), {
       maxBuffered: config.LOG_BUFFER_MAX,
       batchSize: config.LOG_BATCH_SIZE,
       flushIntervalMs: config.LOG_FLUSH_INTERVAL_MS,
     });
+    metrics.sources.logRowsDropped = () => this.writer.stats.dropped;
   }
 
   write(entry: LogInput): void {

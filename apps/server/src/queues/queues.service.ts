@@ -4,10 +4,15 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../platform/db/database';
 import type { Logger } from 'pino';
+import { CachedReading } from '../metrics/cached-reading';
+import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import { type RedisConnections, whenReady } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
+
+/** How long one reading of the counts serves /metrics scrapes (queue_jobs, queue_workers). */
+export const QUEUE_METRICS_MAX_AGE_MS = 5_000;
 
 /** Producer side of the queues: one BullMQ Queue per name, sharing one fail-fast connection. */
 @Injectable()
@@ -19,7 +24,12 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX'>,
     @Inject(REDIS) private readonly redis: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    metrics: Metrics,
+  ) {
+    // A scrape storm costs Redis one reading per window; a hung connection fails the reading, not the scrape.
+    const reading = new CachedReading(() => withTimeout(this.counts(), 2_000, 'queue counts'), QUEUE_METRICS_MAX_AGE_MS);
+    metrics.sources.queues = () => reading.get();
+  }
 
   /** The run queues connect at start, so the first trigger does not wait for a connection. */
   async onModuleInit() {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUE_NAMES, type QueueName } from '@visapi/contracts';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
@@ -31,6 +32,7 @@ export class WorkerHost implements OnApplicationBootstrap {
     @Inject(REDIS) private readonly redis: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly handlers: JobHandlers,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap() {
@@ -64,7 +66,18 @@ export class WorkerHost implements OnApplicationBootstrap {
   private async process(queue: QueueName, job: Job, token?: string) {
     const handler = this.handlers.find(queue, job.name);
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
-    return handler(job, token);
+    const started = performance.now();
+    const ended = (finished: boolean) =>
+      this.metrics.jobEnded(queue, (job.data as { workflowId?: unknown } | undefined)?.workflowId, (performance.now() - started) / 1000, finished, job.timestamp);
+    try {
+      const result = await handler(job, token);
+      ended(true);
+      return result;
+    } catch (error) {
+      // DelayedError: the job waits for a retry (not finished); otherwise finished when no attempt is left.
+      ended(!(error instanceof DelayedError) && (error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)));
+      throw error;
+    }
   }
 
   /**

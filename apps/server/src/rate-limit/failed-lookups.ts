@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
@@ -28,6 +29,7 @@ export class FailedLookups {
 
   constructor(
     private readonly limiter: RateLimitService,
+    private readonly metrics: Metrics,
     @Inject(CONFIG) config: Pick<Config, 'FAILED_LOOKUP_RATE_LIMIT_BURST' | 'FAILED_LOOKUP_RATE_LIMIT_PER_SECOND'>,
   ) {
     this.bucket = { burst: config.FAILED_LOOKUP_RATE_LIMIT_BURST, perSecond: config.FAILED_LOOKUP_RATE_LIMIT_PER_SECOND };
@@ -43,6 +45,7 @@ export class FailedLookups {
       this.blocked.delete(client!);
       return;
     }
+    this.metrics.rateLimited.inc({ kind: 'ip' });
     throw new ProblemException('tooManyRequests', `Too many unknown credentials or keys from this address: retry after ${seconds} s.`, undefined, {
       'retry-after': String(seconds),
     });

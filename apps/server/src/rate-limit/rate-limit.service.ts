@@ -4,6 +4,7 @@ import { whenReady } from '../platform/redis/redis';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
+import { Metrics } from '../metrics/metrics';
 import { ProblemException } from '../platform/http/problem';
 import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
 
@@ -15,7 +16,10 @@ import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
 export class RateLimitService extends RateLimiter implements OnModuleInit {
   private readonly connection: Redis;
 
-  constructor(@Inject(REDIS) redis: RedisConnections) {
+  constructor(
+    @Inject(REDIS) redis: RedisConnections,
+    private readonly metrics: Metrics,
+  ) {
     const connection = redis.create('command', 'visapi:rate-limit');
     super(connection, redis.prefix);
     this.connection = connection;
@@ -35,6 +39,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     const headers = rateLimitHeaders(result);
     if (withHeaders) void reply.headers(headers);
     if (!result.allowed) {
+      this.metrics.rateLimited.inc({ kind: key.startsWith('key:') ? 'key' : 'ip' });
       throw new ProblemException('tooManyRequests', `Rate limit exceeded: retry after ${result.retryAfterSeconds} s.`, undefined, {
         ...(withHeaders ? headers : {}),
         'retry-after': String(result.retryAfterSeconds),

@@ -5,6 +5,7 @@ import { StepRunner } from '../engine/step-runner';
 import { StepRegistry } from '../engine/step-types';
 import { TemplateRenderer } from '../engine/templating';
 import { LogService } from '../logs/log-write.service';
+import { Metrics, type RunOutcome } from '../metrics/metrics';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { CIPHER } from '../platform/platform.module';
 import { RUN_QUEUES, type RunJob, runJob } from '../queues/job-catalog';
@@ -14,6 +15,8 @@ import { DeadRunAlerts } from './dead-run-alerts';
 import { RunCancellations } from './run-cancellations';
 import { PostgresRunStore, type RunDelivery } from './run-store';
 import { redactError } from './step-results';
+
+const RUN_OUTCOME: Record<'succeeded' | 'cancelled' | 'retry' | 'dead', RunOutcome> = { succeeded: 'succeeded', cancelled: 'cancelled', retry: 'failed', dead: 'dead' };
 
 /**
  * Runs `run` jobs (roles worker and all): reads the job (upgrading an older version), opens its
@@ -33,6 +36,7 @@ export class RunWorker implements OnModuleInit {
     private readonly logs: LogService,
     private readonly alerts: DeadRunAlerts,
     private readonly cancellations: RunCancellations,
+    private readonly metrics: Metrics,
     @Inject(CIPHER) private readonly cipher: DataCipher,
     store: PostgresRunStore,
     registry: StepRegistry,
@@ -40,7 +44,10 @@ export class RunWorker implements OnModuleInit {
   ) {
     this.loop = new RunLoop(new StepRunner(registry, renderer), store, {
       showError: redactError,
-      onEvent: (run, event) => this.log(run.job, run.queue, event),
+      onEvent: (run, event) => {
+        this.count(run.job, run.queue, event);
+        this.log(run.job, run.queue, event);
+      },
     });
   }
 
@@ -76,6 +83,7 @@ export class RunWorker implements OnModuleInit {
     };
     const definition = await this.catalog.version(data.versionId);
     const end = await this.loop.run(delivery, definition, signal);
+    if (end.status !== 'finished-before') this.metrics.runOutcomes.inc({ queue: job.queueName, status: RUN_OUTCOME[end.status] });
     if (end.status === 'retry') {
       if (!token) throw new Error('cannot schedule a retry without the job token');
       await job.moveToDelayed(Date.now() + end.delayMs, token);
@@ -90,6 +98,12 @@ export class RunWorker implements OnModuleInit {
         error: { class: end.error.class, message: end.error.message },
       });
     }
+  }
+
+  /** job_fail_total: every failed step attempt, and a run that dies before any step (its version is gone). */
+  private count(data: RunJob, queue: string, event: RunEvent) {
+    if (event.type === 'step-retrying' || event.type === 'step-failed') this.metrics.stepFailed(queue, data.workflowId, event.step.type, event.error.class);
+    else if (event.type === 'run-dead' && event.error.stepId === undefined) this.metrics.stepFailed(queue, data.workflowId, 'none', event.error.class);
   }
 
   /** The run's log lines, as the run loop's events. */

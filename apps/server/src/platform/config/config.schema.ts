@@ -167,6 +167,7 @@ export const configSchema = z.object({
   EVENTS_CLIENT_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   EVENTS_QUEUES_INTERVAL_MS: int(500, 600_000).default(5_000),
   RUN_STATS_REUSE_MS: int(0, 600_000).default(5_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -base64 32)').optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

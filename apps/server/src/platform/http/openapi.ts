@@ -19,6 +19,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: vk_<prefix>_<secret>' }, 'apiKey')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key sent as a bearer token' }, 'bearer')
     .addCookieAuth('visapi_session', { type: 'apiKey', in: 'cookie', name: 'visapi_session', description: 'A dashboard session' }, 'session')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics only; needed when it is set)' }, 'metricsToken')
     .build();
   const document = cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
   document.components ??= {};
