@@ -90,12 +90,17 @@ export class RefundsService {
       throw new ProblemException('unprocessable', `The confirmation token was issued for other values (${differs.join(', ')}): preview the refund again.`, differs.map((field) => ({ path: `$.${field}`, message: 'differs from the previewed value' })));
     }
     const digest = this.signer.digest(request.confirmationToken);
-    if (confirmation.expiresAt <= this.now()) {
+    const expired = confirmation.expiresAt <= this.now();
+    if (expired || confirmation.sandbox !== this.sandbox) {
+      // A confirmation that already made its refund is replayed whatever its age (SPEC §10).
       const made = await this.repository.findByDigest(digest);
       if (made) return { refund: toRefund(made), replayed: true };
-      throw unprocessable('The confirmation expired (confirmations are valid 10 minutes): preview the refund again.');
+      throw unprocessable(
+        expired
+          ? 'The confirmation expired (confirmations are valid 10 minutes): preview the refund again.'
+          : 'The confirmation was previewed in another mode (sandbox or live): preview the refund again.',
+      );
     }
-    if (confirmation.sandbox !== this.sandbox) throw unprocessable('The confirmation was previewed in another mode (sandbox or live): preview the refund again.');
 
     const idempotencyKey = this.signer.idempotencyKey(digest);
     const values = { chargeId: confirmation.chargeId, amount: confirmation.amount, currency: confirmation.currency, reason: confirmation.reason, note: confirmation.note };
