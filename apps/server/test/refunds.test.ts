@@ -134,6 +134,25 @@ describe('preview and refund against Stripe', () => {
     expect(later.json().id).toBe(replay.json().id);
   });
 
+  it('a second submit while the first is still waiting on Stripe waits for it, then replays its refund', async () => {
+    const charge = stripe.charge(8_000);
+    const token = (await preview({ chargeId: charge.id, reason: 'duplicate' })).json().confirmationToken;
+    const body = { chargeId: charge.id, reason: 'duplicate', confirmationToken: token };
+    // Stripe never answers the first call: it times out (STRIPE_TIMEOUT_MS) and is retried under the same key.
+    stripe.failNext({ status: 200, hang: true });
+    const first = create(body);
+    await expect.poll(() => stripe.refundRequests().filter((r) => r.form.charge === charge.id).length).toBe(1);
+    const second = await create(body);
+    expect((await first).statusCode, (await first).body).toBe(201);
+    expect(second.statusCode, second.body).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.json().id).toBe((await first).json().id);
+    const sent = stripe.refundRequests().filter((r) => r.form.charge === charge.id);
+    expect(sent).toHaveLength(2); // the hung call and its retry, nothing from the second submit
+    expect(new Set(sent.map((r) => r.idempotencyKey)).size).toBe(1);
+    expect(stripe.refunds.filter((r) => r.charge === charge.id)).toHaveLength(1);
+  });
+
   it('a token used for other values, by someone else, or forged is refused with 422', async () => {
     const charge = stripe.charge(9_000);
     const other = stripe.charge(9_000);
