@@ -23,7 +23,7 @@ beforeAll(async () => {
   stripe = await new FakeStripe().start();
   // Both share one signing secret, as gateways do (FILE_SIGNING_KEY).
   const shared = { FILE_SIGNING_KEY: 'refunds-test-signing-key-0123456789abcdef' };
-  t = await createTestApp(infra, { env: { ...shared, STRIPE_API_KEY: stripe.key, STRIPE_API_URL: stripe.base, STRIPE_TIMEOUT_MS: '2000' } });
+  t = await createTestApp(infra, { env: { ...shared, STRIPE_API_KEY: stripe.key!, STRIPE_API_URL: stripe.base, STRIPE_TIMEOUT_MS: '2000' } });
   sandbox = await createTestApp(infra, { role: 'gateway', env: shared });
   await Promise.all([t.app.get(ApiKeysService).ready, sandbox.app.get(ApiKeysService).ready]);
   key = await createKey(t, ['manage_refunds'], { rateLimit: { burst: 10_000, perSecond: 1_000 } });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   infra = await createTestInfra();
   stripe = await new FakeStripe().start();
   const shared = { FILE_SIGNING_KEY: 'runbook-stripe-signing-key-0123456789abcdef' };
-  t = await createTestApp(infra, { env: { ...shared, STRIPE_API_KEY: stripe.key, STRIPE_API_URL: stripe.base } });
+  t = await createTestApp(infra, { env: { ...shared, STRIPE_API_KEY: stripe.key!, STRIPE_API_URL: stripe.base } });
   sandbox = await createTestApp(infra, { role: 'gateway', env: shared });
   [url, sandboxUrl] = await Promise.all([listen(t), listen(sandbox)]);
   await Promise.all([t.app.get(ApiKeysService).ready, sandbox.app.get(ApiKeysService).ready]);

@@ -19,14 +19,16 @@ const stripeError = (status: number, type: string, message: string, code?: strin
  * not remembered under the key, as Stripe does not keep failures that never executed).
  */
 export class FakeStripe extends FakeProvider {
-  readonly key = 'rk_test_refunds';
+  /** The key the product must send as `Authorization: Bearer`; null takes any `sk_`/`rk_` key. */
+  readonly key: string | null;
   readonly charges = new Map<string, FakeCharge>();
   readonly refunds: Array<{ id: string; charge: string; amount: number; reason?: string; metadata: Record<string, string> }> = [];
   private readonly idempotent = new Map<string, { params: string; answer: ProviderResponse }>();
   private seq = 0;
 
-  constructor() {
+  constructor(key: string | null = 'rk_test_refunds') {
     super();
+    this.key = key;
     this.on('GET', /^\/v1\/charges\/([^/]+)$/, (req, match) => this.authorized(req) ?? this.getCharge(decodeURIComponent(match[1]!)));
     this.on('POST', /^\/v1\/refunds$/, (req) => this.authorized(req) ?? this.idempotently(req, () => this.refund(req)));
   }
@@ -46,7 +48,8 @@ export class FakeStripe extends FakeProvider {
   }
 
   private authorized(req: ProviderRequest): ProviderResponse | undefined {
-    if (req.headers.authorization === `Bearer ${this.key}`) return undefined;
+    const bearer = /^Bearer ((?:sk|rk)_\w+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer && (this.key === null || bearer === this.key)) return undefined;
     return stripeError(401, 'invalid_request_error', 'Invalid API Key provided: ****');
   }
 
@@ -82,7 +85,7 @@ export class FakeStripe extends FakeProvider {
     const amount = form.amount === undefined ? remaining : Number(form.amount);
     if (!Number.isInteger(amount) || amount <= 0) return stripeError(400, 'invalid_request_error', 'Invalid positive integer', 'parameter_invalid_integer');
     if (amount > remaining) {
-      const money = (n: number) => `$${(n / 100).toFixed(2)}`;
+      const money = (n: number) => (charge.currency === 'usd' ? `$${(n / 100).toFixed(2)}` : `${n} ${charge.currency}`);
       return stripeError(400, 'invalid_request_error', `Refund amount (${money(amount)}) is greater than unrefunded amount on charge (${money(remaining)})`, 'amount_too_large');
     }
     if (form.reason && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(form.reason)) return stripeError(400, 'invalid_request_error', 'Invalid reason', 'parameter_invalid_string');
@@ -92,4 +95,21 @@ export class FakeStripe extends FakeProvider {
     this.refunds.push(refund);
     return { status: 200, body: { object: 'refund', currency: charge.currency, status: 'succeeded', ...refund } };
   }
+}
+
+/**
+ * The shape the dashboard's end-to-end test (e2e-refunds.test.ts) starts it with: seeded charges
+ * under their own ids, any `sk_`/`rk_` key accepted, and every request with its parsed `form`.
+ */
+export async function startStripeApi(options: { charges: Array<Partial<FakeCharge> & { id: string; amount: number }> }) {
+  const stripe = await new FakeStripe(null).start();
+  for (const c of options.charges) stripe.charges.set(c.id, { amount_refunded: 0, currency: 'usd', receipt_email: null, ...c });
+  return {
+    url: stripe.base,
+    stripe,
+    get requests() {
+      return stripe.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, form: (r.body ?? {}) as Record<string, string> }));
+    },
+    close: () => stripe.stop(),
+  };
 }
