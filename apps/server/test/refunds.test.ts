@@ -75,6 +75,16 @@ describe('preview and refund against Stripe', () => {
     expect(charge.amount_refunded).toBe(12_345);
   });
 
+  it('a note of 500 non-Latin characters fits the confirmation and reaches Stripe whole', async () => {
+    const charge = stripe.charge(1_000);
+    const note = '返金理由'.repeat(125);
+    const { previewed, res } = await refund({ chargeId: charge.id, reason: 'requested_by_customer', note });
+    expect(previewed.confirmationToken.length).toBeLessThan(2_000);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().note).toBe(note);
+    expect(stripe.refundRequests().find((r) => r.form.charge === charge.id)!.form['metadata[note]']).toBe(note);
+  });
+
   it('a partial refund, then a second one for the rest', async () => {
     const charge = stripe.charge(5_000);
     const first = await refund({ chargeId: charge.id, amount: 2_000, reason: 'duplicate' }, operator);

@@ -11,7 +11,8 @@ export interface Confirmation {
   amount: number;
   currency: string;
   reason: 'duplicate' | 'fraudulent' | 'requested_by_customer';
-  note: string | null;
+  /** The note's SHA-256 (base64url), not the note: a long non-Latin note would not fit a token. */
+  noteHash: string | null;
   actorId: string;
   sandbox: boolean;
   expiresAt: number;
@@ -44,9 +45,9 @@ export class ConfirmationSigner {
     this.key = createHmac('sha256', secret).update('visapi/refund-confirmation/v1').digest();
   }
 
-  sign(c: Confirmation): string {
+  sign(c: Omit<Confirmation, 'noteHash'> & { note: string | null }): string {
     const payload: z.infer<typeof payloadSchema> = {
-      v: 1, c: c.chargeId, q: c.requested, a: c.amount, cur: c.currency, r: c.reason, n: c.note, u: c.actorId, sb: c.sandbox, e: c.expiresAt, j: randomBytes(12).toString('base64url'),
+      v: 1, c: c.chargeId, q: c.requested, a: c.amount, cur: c.currency, r: c.reason, n: noteHash(c.note), u: c.actorId, sb: c.sandbox, e: c.expiresAt, j: randomBytes(12).toString('base64url'),
     };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `${body}.${this.mac(body).toString('base64url')}`;
@@ -58,7 +59,7 @@ export class ConfirmationSigner {
     if (!body || !mac || extra !== undefined || !sameBytes(Buffer.from(mac, 'base64url'), this.mac(body))) return undefined;
     try {
       const p = payloadSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-      return { chargeId: p.c, requested: p.q, amount: p.a, currency: p.cur, reason: p.r, note: p.n, actorId: p.u, sandbox: p.sb, expiresAt: p.e };
+      return { chargeId: p.c, requested: p.q, amount: p.a, currency: p.cur, reason: p.r, noteHash: p.n, actorId: p.u, sandbox: p.sb, expiresAt: p.e };
     } catch {
       return undefined;
     }
@@ -77,4 +78,8 @@ export class ConfirmationSigner {
   private mac(body: string): Buffer {
     return createHmac('sha256', this.key).update(body).digest();
   }
+}
+
+export function noteHash(note: string | null): string | null {
+  return note === null ? null : createHash('sha256').update(note).digest('base64url');
 }

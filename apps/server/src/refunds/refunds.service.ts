@@ -8,7 +8,7 @@ import { actor, type Principal } from '../platform/http/principal';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
 import { serverSigningSecret } from '../storage/create-storage';
-import { type Confirmation, ConfirmationSigner } from './confirmation';
+import { type Confirmation, ConfirmationSigner, noteHash } from './confirmation';
 import { type RefundRow, RefundsRepository } from './refunds.repository';
 import { type StripeCharge, StripeClient, StripeRefusal, StripeUnavailable } from './stripe-client';
 
@@ -103,7 +103,7 @@ export class RefundsService {
     }
 
     const idempotencyKey = this.signer.idempotencyKey(digest);
-    const values = { chargeId: confirmation.chargeId, amount: confirmation.amount, currency: confirmation.currency, reason: confirmation.reason, note: confirmation.note };
+    const values = { chargeId: confirmation.chargeId, amount: confirmation.amount, currency: confirmation.currency, reason: confirmation.reason, note: request.note ?? null };
     const form = new URLSearchParams({ charge: values.chargeId, amount: String(values.amount), reason: values.reason, 'metadata[actor_id]': by.id });
     if (values.note) form.set('metadata[note]', values.note);
     const claim = await this.repository.claim({ ...values, actorId: by.id, confirmationDigest: digest, idempotencyKey, sandbox: this.sandbox }, async () => {
@@ -167,7 +167,7 @@ function mismatch(c: Confirmation, request: CreateRefund, by: Principal): string
   if (c.chargeId !== request.chargeId) fields.push('chargeId');
   if (c.requested !== (request.amount ?? null)) fields.push('amount');
   if (c.reason !== request.reason) fields.push('reason');
-  if (c.note !== (request.note ?? null)) fields.push('note');
+  if (c.noteHash !== noteHash(request.note ?? null)) fields.push('note');
   if (c.actorId !== by.id) fields.push('actor');
   return fields;
 }
