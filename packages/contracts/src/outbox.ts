@@ -14,6 +14,6 @@ export const outboxMessageSchema = z.object({
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
 export const outboxQuerySchema = pageQuerySchema.extend({
-  connector: z.enum(['slack.send', 'whatsapp.send', 'email.send']).optional(),
+  connector: z.enum(['slack.send', 'whatsapp.send', 'email.send', 'stripe.refund']).optional(),
   runId: z.uuid().optional(),
 });

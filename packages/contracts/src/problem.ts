@@ -18,6 +18,10 @@ export const problemSchema = z.object({
   instance: z.string().optional(),
   requestId: z.string().optional(),
   errors: z.array(problemFieldErrorSchema).optional(),
+  /** `/problems/provider-refused` from a refund: Stripe's error code (`amount_too_large`, …). */
+  stripeCode: z.string().optional(),
+  /** Where an operator reads what to do about this problem (a runbook in docs/runbooks). */
+  runbook: z.string().optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
 export type ProblemFieldError = z.infer<typeof problemFieldErrorSchema>;
@@ -45,6 +49,10 @@ export const PROBLEM_TYPES = {
   tooManyRequests: { type: '/problems/too-many-requests', title: 'Too many requests', status: 429 },
   internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
   unavailable: { type: '/problems/unavailable', title: 'Service unavailable', status: 503 },
+  /** A provider (Stripe) refused the request: its message, `stripeCode` and a `runbook` link. */
+  providerRefused: { type: '/problems/provider-refused', title: 'Refused by the provider', status: 422 },
+  /** A provider was unreachable or kept failing (5xx, 429) after retries. */
+  badGateway: { type: '/problems/bad-gateway', title: 'Bad gateway', status: 502 },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

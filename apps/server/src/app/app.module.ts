@@ -14,6 +14,7 @@ import { PlatformModule } from '../platform/platform.module';
 import type { Runtime } from '../platform/runtime';
 import { QueuesApiModule } from '../queues/queues-api.module';
 import { QueuesWorkerModule } from '../queues/queues-worker.module';
+import { RefundsApiModule } from '../refunds/refunds-api.module';
 import { RateLimitCoreModule } from '../rate-limit/rate-limit-core.module';
 import { RetentionWorkerModule } from '../retention/retention-worker.module';
 import { RunsWorkerModule } from '../runs/runs-worker.module';
@@ -46,6 +47,7 @@ const GATEWAY_MODULES: Imports = [
   OutboxApiModule,
   EventsApiModule,
   StorageApiModule,
+  RefundsApiModule,
 ];
 /** The queue consumers and their schedulers: every feature's `*-worker.module.ts`. */
 const WORKER_MODULES: Imports = [QueuesWorkerModule, RunsWorkerModule, SchedulerWorkerModule, RetentionWorkerModule];

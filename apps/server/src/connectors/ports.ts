@@ -20,8 +20,9 @@ export interface TemplateSource {
 
 export interface OutboxEntry {
   connector: string;
-  runId: string;
-  stepId: string;
+  /** Null for a message no run made (a sandboxed refund, SPEC §10). */
+  runId: string | null;
+  stepId: string | null;
   recipient: string | null;
   payload: Record<string, unknown>;
 }

@@ -17,6 +17,11 @@ export function fileLinkSigner(config: Pick<Config, 'FILE_SIGNING_KEY' | 'dataDi
   return new FileLinkSigner(config.FILE_SIGNING_KEY ?? generatedSigningKey(config.dataDir));
 }
 
+/** The server's HMAC secret shared by gateways and workers (also the root of refund confirmation keys). */
+export function serverSigningSecret(config: Pick<Config, 'FILE_SIGNING_KEY' | 'dataDir'>): string {
+  return config.FILE_SIGNING_KEY ?? generatedSigningKey(config.dataDir);
+}
+
 /**
  * FILE_SIGNING_KEY unset: a key generated once under VISAPI_DATA_DIR (mode 600), so every
  * process sharing the data folder (`npm start`, a gateway and a worker on one machine) signs

@@ -11,6 +11,7 @@ const CONNECTORS = [
   { value: 'whatsapp.send', label: 'WhatsApp' },
   { value: 'slack.send', label: 'Slack' },
   { value: 'email.send', label: 'E-mail' },
+  { value: 'stripe.refund', label: 'Stripe refunds' },
 ];
 
 const columns: Column<OutboxMessage>[] = [

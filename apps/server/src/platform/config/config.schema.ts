@@ -138,6 +138,13 @@ export const configSchema = z.object({
   SLACK_API_URL: url(['http:', 'https:']).default('https://slack.com/api'),
   SLACK_WEBHOOK_URL: url(['http:', 'https:']).optional(),
   SLACK_ALERTS_CHANNEL: z.string().min(1).optional(),
+  /** Stripe (refunds, SPEC §10): unset → refunds run in sandbox (kept in the outbox, never sent). A restricted key with refunds:write and charges:read suffices. */
+  STRIPE_API_KEY: z.string().min(1).optional(),
+  STRIPE_API_URL: url(['http:', 'https:']).default('https://api.stripe.com'),
+  /** Each call to Stripe gives up after this long (then retried, as a 5xx). */
+  STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Calls per request to Stripe when it answers 429/5xx or cannot be reached (same Idempotency-Key), then 502. */
+  STRIPE_MAX_ATTEMPTS: int(1, 10).default(3),
   WHATSAPP_PROVIDER: z.enum(['cgb', 'meta']).default('cgb'),
   CGB_API_URL: url(['http:', 'https:']).default('https://app.chatgptbuilder.io/api'),
   CGB_API_KEY: z.string().min(1).optional(),

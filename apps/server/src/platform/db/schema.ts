@@ -192,6 +192,25 @@ export interface DlqReplayRunsTable {
   outcome: 'replayed' | 'skipped' | null;
 }
 
+export type RefundStatus = 'succeeded' | 'pending' | 'failed' | 'canceled' | 'sandbox';
+
+export interface RefundsTable {
+  id: Generated<string>;
+  charge_id: string;
+  /** bigint: node-postgres reads it as a string. */
+  amount: ColumnType<string, number, number>;
+  currency: string;
+  reason: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+  note: string | null;
+  stripe_refund_id: string | null;
+  status: RefundStatus;
+  actor_id: string | null;
+  confirmation_digest: string;
+  idempotency_key: string;
+  sandbox: boolean;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -207,4 +226,5 @@ export interface DB {
   outbox: OutboxTable;
   dlq_replays: DlqReplaysTable;
   dlq_replay_runs: DlqReplayRunsTable;
+  refunds: RefundsTable;
 }

@@ -10,6 +10,8 @@ export class ProblemException extends HttpException {
     detail?: string,
     readonly errors?: ProblemFieldError[],
     readonly headers: Record<string, string> = {},
+    /** Extension members of the kind's type (RFC 9457 §3.2), e.g. `stripeCode` and `runbook`. */
+    readonly extensions: Pick<Problem, 'stripeCode' | 'runbook'> = {},
   ) {
     super(detail ?? PROBLEM_TYPES[kind].title, PROBLEM_TYPES[kind].status);
   }
@@ -18,8 +20,9 @@ export class ProblemException extends HttpException {
 const KIND_BY_STATUS = new Map<number, ProblemKind>(
   Object.entries(PROBLEM_TYPES).map(([kind, p]) => [p.status, kind as ProblemKind]),
 );
-// 400 has several kinds; a bare 400 is the generic one.
+// 400 and 422 have several kinds; a bare 400 or 422 is the generic one.
 KIND_BY_STATUS.set(400, 'badRequest');
+KIND_BY_STATUS.set(422, 'unprocessable');
 
 /** Errors raised by Fastify before a route handler runs (body parsing, limits). */
 const FASTIFY_CODES: Record<string, { kind: ProblemKind; detail: (e: Error) => string }> = {
@@ -64,16 +67,16 @@ export function jsonPath(path: PropertyKey[]): string {
 
 /** Maps any thrown value to the problem document the client receives. */
 export function toProblem(error: unknown, instance?: string): ProblemResponse {
-  const make = (kind: ProblemKind, detail?: string, errors?: ProblemFieldError[], headers: Record<string, string> = {}) => {
+  const make = (kind: ProblemKind, detail?: string, errors?: ProblemFieldError[], headers: Record<string, string> = {}, extensions = {}) => {
     const { type, title, status } = PROBLEM_TYPES[kind];
-    const body: Problem = { type, title, status };
+    const body: Problem = { type, title, status, ...extensions };
     if (detail && detail !== title) body.detail = detail;
     if (instance) body.instance = instance;
     if (errors?.length) body.errors = errors;
     return { status, body, headers, unexpected: status >= 500 };
   };
 
-  if (error instanceof ProblemException) return make(error.kind, error.message, error.errors, error.headers);
+  if (error instanceof ProblemException) return make(error.kind, error.message, error.errors, error.headers, error.extensions);
   if (error instanceof ZodValidationException) {
     return make('validation', 'The request does not match the expected schema.', zodErrors(error.getZodError() as ZodError));
   }
