@@ -1,6 +1,6 @@
 import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import type { RefundPreview } from '@visapi/contracts';
-import { type ReactNode, useEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
 import { formatMoney, formatTime } from '../../lib/format';
 import { FocusedHeading } from './FocusedHeading';
 import { REASON_LABELS } from './labels';
@@ -19,18 +19,6 @@ export function RefundConfirmation({ preview, onConfirm, onBack, pending, childr
   const money = (amount: number) => formatMoney(amount, preview.currency);
   const { charge } = preview;
   const remaining = charge ? charge.amount - charge.amountRefunded : null;
-  // The button is disabled while the request is out, but a double click can land before that
-  // render: the second click stops here. (The server refunds once anyway: the token is the key.)
-  const sent = useRef(false);
-  useEffect(() => {
-    if (!pending) sent.current = false; // the attempt ended (a failure): confirming again is allowed
-  }, [pending]);
-  const confirm = () => {
-    if (sent.current) return;
-    sent.current = true;
-    onConfirm();
-  };
-
   const rows: Array<[string, ReactNode]> = [
     ['Charge', <code key="c">{preview.chargeId}</code>],
     ['Customer', charge?.customer ?? '—'],
@@ -64,7 +52,7 @@ export function RefundConfirmation({ preview, onConfirm, onBack, pending, childr
         <Table.Tbody>
           {rows.map(([label, value]) => (
             <Table.Tr key={label}>
-              <Table.Th w={180}>{label}</Table.Th>
+              <Table.Th scope="row" w={180}>{label}</Table.Th>
               <Table.Td>{value}</Table.Td>
             </Table.Tr>
           ))}
@@ -78,7 +66,7 @@ export function RefundConfirmation({ preview, onConfirm, onBack, pending, childr
         <Button variant="default" onClick={onBack} disabled={pending}>
           Back
         </Button>
-        <Button color="red" onClick={confirm} loading={pending} disabled={pending}>
+        <Button color="red" onClick={onConfirm} loading={pending} disabled={pending}>
           Confirm refund
         </Button>
       </Group>

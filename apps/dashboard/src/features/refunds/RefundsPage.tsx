@@ -1,6 +1,6 @@
 import { Divider, Stack, Text, Title } from '@mantine/core';
 import type { RefundPreview, RefundRequest } from '@visapi/contracts';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { type CreatedRefund, useCreateRefund, useRefundPreview } from '../../api/refunds';
 import { AmountStep } from './AmountStep';
@@ -60,8 +60,17 @@ export function RefundsPage() {
     });
   };
 
-  const confirm = (at: Extract<Step, { at: 'confirm' }>) =>
-    create.mutate({ ...at.request, confirmationToken: at.preview.confirmationToken }, { onSuccess: (created) => go({ at: 'done', created }) });
+  // Confirm is disabled while its request is out, but a double click can land before that
+  // render: the second click stops here. (The server refunds once anyway: the token is the key.)
+  const sending = useRef(false);
+  const confirm = (at: Extract<Step, { at: 'confirm' }>) => {
+    if (sending.current) return;
+    sending.current = true;
+    create.mutate(
+      { ...at.request, confirmationToken: at.preview.confirmationToken },
+      { onSuccess: (created) => go({ at: 'done', created }), onSettled: () => (sending.current = false) },
+    );
+  };
 
   const again = () => {
     setDraft(emptyDraft);
