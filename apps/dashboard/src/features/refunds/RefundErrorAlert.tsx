@@ -44,7 +44,7 @@ export function RefundErrorAlert({ error, during }: RefundErrorAlertProps) {
         {unreachable && during === 'preview' && <Text size="sm">Nothing was refunded: a preview only looks the charge up. Try again in a moment.</Text>}
         {!unreachable && problem?.stripeCode && during === 'refund' && <Text size="sm">Nothing was refunded.</Text>}
         {problem?.runbook && (
-          <Anchor href={problem.runbook} target="_blank" rel="noopener noreferrer" size="sm" fw={500}>
+          <Anchor href={problem.runbook} target="_blank" rel="noopener noreferrer" size="sm" fw={600} c="inherit" underline="always">
             What to do: the Stripe refund failure runbook
           </Anchor>
         )}
