@@ -67,8 +67,11 @@ beforeAll(async () => {
   const { startStripeApi } = (await import(path.join(__dirname, 'support/providers/stripe-api.ts'))) as StripeApiModule;
   stripe = await startStripeApi({ charges: CHARGES });
   ({ server, base } = await startDashboardServer(infra, await smtp.start(), { STRIPE_API_URL: stripe.url, STRIPE_API_KEY: 'sk_test_e2e_refunds' }));
-  let admin: string;
-  [admin, operator, browser] = await Promise.all([sessionCookie(base, smtp, 'admin@visa.example'), sessionCookie(base, smtp, 'olga@visa.example'), launchBrowser()]);
+  const launched = launchBrowser();
+  // One sign-in at a time: each takes the next mail the SMTP server catches.
+  const admin = await sessionCookie(base, smtp, 'admin@visa.example');
+  operator = await sessionCookie(base, smtp, 'olga@visa.example');
+  browser = await launched;
   const users = await api<{ items: Array<{ id: string; email: string }> }>(base, admin, 'GET', '/api/v1/users?limit=100');
   const olga = users.body.items.find((u) => u.email === 'olga@visa.example')!;
   expect((await api(base, admin, 'PATCH', `/api/v1/users/${olga.id}`, { role: 'operator' })).status).toBe(200);
