@@ -115,6 +115,13 @@ const dlqRoute = createRoute({
   validateSearch: searchFrom(runsQuerySchema.pick({ workflowId: true })),
   component: lazyRouteComponent(() => import('./features/dlq/DlqPage'), 'DlqPage'),
 });
+// Stripe refunds (issue 14): operators and admins
+const refundsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/refunds',
+  staticData: { navLabel: 'Refunds', minRole: 'operator' },
+  component: lazyRouteComponent(() => import('./features/refunds/RefundsPage'), 'RefundsPage'),
+});
 
 // Admin: API keys and users (issue 11).
 const apiKeysRoute = createRoute({
@@ -149,6 +156,7 @@ const routeTree = rootRoute.addChildren([
     triggerRoute,
     logsRoute,
     dlqRoute,
+    refundsRoute,
     workflowsRoute,
     workflowRoute,
     outboxRoute,

@@ -45,4 +45,8 @@ export const queryKeys = {
     all: ['outbox'] as const,
     list: (connector?: string) => ['outbox', 'list', connector ?? 'all'] as const,
   },
+  refunds: {
+    all: ['refunds'] as const,
+    list: () => ['refunds', 'list'] as const,
+  },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationBetween, formatDuration, formatPercent, formatRelative, fromDateTimeLocal, toDateTimeLocal } from './format';
+import { currencyDigits, durationBetween, formatDuration, formatMoney, formatPercent, formatRelative, fromDateTimeLocal, parseMoney, toDateTimeLocal } from './format';
 
 describe('format', () => {
   it('writes durations at a useful precision', () => {
@@ -38,5 +38,53 @@ describe('datetime-local values', () => {
     expect(toDateTimeLocal('not a date')).toBe('');
     expect(fromDateTimeLocal('')).toBeUndefined();
     expect(fromDateTimeLocal('2026-13-45T99:99')).toBeUndefined();
+  });
+});
+
+describe('money in minor units', () => {
+  const plain = (s: string) => s.replace(/\s/g, ' ');
+  it('formats with the currency’s own decimals, exactly', () => {
+    expect(formatMoney(1999, 'usd')).toBe('$19.99');
+    expect(formatMoney(500, 'jpy')).toBe('¥500');
+    expect(plain(formatMoney(1234, 'bhd'))).toBe('BHD 1.234');
+    expect(formatMoney(5, 'eur')).toBe('€0.05');
+    expect(formatMoney(0, 'usd')).toBe('$0.00');
+    expect(formatMoney(99_999_999, 'usd')).toBe('$999,999.99');
+    // A float would print 0.30000000000000004 somewhere on the way; strings do not.
+    expect(formatMoney(30, 'usd')).toBe('$0.30');
+    expect(formatMoney(null, 'usd')).toBe('—');
+    expect(formatMoney(1.5, 'usd')).toBe('—');
+    expect(plain(formatMoney(1999, 'xyz'))).toBe('XYZ 19.99');
+  });
+  it('knows Stripe’s zero- and three-decimal currencies', () => {
+    expect([currencyDigits('usd'), currencyDigits('JPY'), currencyDigits('ugx'), currencyDigits('kwd'), currencyDigits('isk')]).toEqual([2, 0, 0, 3, 2]);
+  });
+  it('reads major units as minor units by string arithmetic', () => {
+    expect(parseMoney('19.99', 'usd')).toEqual({ ok: true, amount: 1999 });
+    expect(parseMoney('0.29', 'usd')).toEqual({ ok: true, amount: 29 }); // 0.29 * 100 = 28.999999999999996
+    expect(parseMoney(' 12 ', 'usd')).toEqual({ ok: true, amount: 1200 });
+    expect(parseMoney('12.5', 'usd')).toEqual({ ok: true, amount: 1250 });
+    expect(parseMoney('12.', 'usd')).toEqual({ ok: true, amount: 1200 });
+    expect(parseMoney('500', 'jpy')).toEqual({ ok: true, amount: 500 });
+    expect(parseMoney('1.234', 'bhd')).toEqual({ ok: true, amount: 1234 });
+    expect(parseMoney('007.10', 'eur')).toEqual({ ok: true, amount: 710 });
+  });
+  it('refuses what is not an amount of that currency', () => {
+    const error = (input: string, currency: string) => {
+      const parsed = parseMoney(input, currency);
+      return parsed.ok ? `parsed as ${parsed.amount}` : parsed.error;
+    };
+    expect(error('', 'usd')).toBe('Enter an amount');
+    expect(error('abc', 'usd')).toMatch(/Enter a number/);
+    expect(error('1,000.00', 'usd')).toMatch(/no thousands separators/);
+    expect(error('-5', 'usd')).toMatch(/Enter a number/);
+    expect(error('1e3', 'usd')).toMatch(/Enter a number/);
+    expect(error('.5', 'usd')).toMatch(/Enter a number/);
+    expect(error('19.999', 'usd')).toBe('USD has at most 2 decimals');
+    expect(error('12.5', 'jpy')).toBe('JPY has no decimals: enter a whole number');
+    expect(error('1.2345', 'bhd')).toBe('BHD has at most 3 decimals');
+    expect(error('0.00', 'usd')).toBe('Enter an amount greater than zero');
+    expect(error('1000000', 'usd')).toBe('At most $999,999.99');
+    expect(error('99999999999999999999', 'jpy')).toMatch(/^At most/);
   });
 });

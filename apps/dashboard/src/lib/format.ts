@@ -53,3 +53,68 @@ export function fromDateTimeLocal(value: string): string | undefined {
   const d = value ? new Date(value) : undefined;
   return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
 }
+
+// Money: amounts are integers in the currency's minor unit, as Stripe counts them (SPEC §10).
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/**
+ * How many decimals a currency's minor unit has for Stripe: its lists, not ISO 4217's (they
+ * differ: Stripe counts ISK in two decimals, UGX and MGA in none); two for everything else.
+ */
+export function currencyDigits(currency: string): number {
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  return THREE_DECIMAL.has(code) ? 3 : 2;
+}
+
+/** Minor units as an exact decimal string: 1999, 2 → "19.99"; -5, 2 → "-0.05". */
+function minorToDecimal(amount: number, digits: number): string {
+  const sign = amount < 0 ? '-' : '';
+  const units = String(Math.abs(Math.trunc(amount))).padStart(digits + 1, '0');
+  return digits === 0 ? `${sign}${units}` : `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}`;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** 1999 usd → "$19.99", 500 jpy → "¥500", 1234 bhd → "BHD 1.234": no floating point on the way. */
+export function formatMoney(amount: number | null | undefined, currency: string): string {
+  if (amount === null || amount === undefined || !Number.isSafeInteger(amount)) return '—';
+  const digits = currencyDigits(currency);
+  const code = currency.toUpperCase();
+  let format = moneyFormats.get(code);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat(undefined, { style: 'currency', currency: code, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    } catch {
+      return `${minorToDecimal(amount, digits)} ${code}`; // not an ISO code Intl knows
+    }
+    moneyFormats.set(code, format);
+  }
+  // Intl formats a decimal string exactly (no conversion through a float).
+  return format.format(minorToDecimal(amount, digits) as unknown as number);
+}
+
+export type ParsedMoney = { ok: true; amount: number } | { ok: false; error: string };
+
+/**
+ * What an operator typed in major units ("19.99", "500") as minor units of the currency, by
+ * string arithmetic: "19.99" usd → 1999, "1.234" bhd → 1234; too many decimals is an error.
+ */
+export function parseMoney(input: string, currency: string, max = 99_999_999): ParsedMoney {
+  const text = input.trim();
+  const digits = currencyDigits(currency);
+  const code = currency.toUpperCase();
+  if (text === '') return { ok: false, error: 'Enter an amount' };
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(text);
+  if (!match) return { ok: false, error: 'Enter a number, like 12.50 (a dot for decimals, no thousands separators)' };
+  const [, whole = '', fraction = ''] = match;
+  if (fraction.length > digits) {
+    return { ok: false, error: digits === 0 ? `${code} has no decimals: enter a whole number` : `${code} has at most ${digits} decimals` };
+  }
+  const units = `${whole}${fraction.padEnd(digits, '0')}`.replace(/^0+(?=\d)/, '');
+  if (units.length > String(max).length || Number(units) > max) return { ok: false, error: `At most ${formatMoney(max, currency)}` };
+  const amount = Number(units);
+  if (amount <= 0) return { ok: false, error: 'Enter an amount greater than zero' };
+  return { ok: true, amount };
+}

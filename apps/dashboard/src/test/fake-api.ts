@@ -1,7 +1,7 @@
 import type { ApiKey, CreatedApiKey, DlqReplay, Health, LogEntry, OutboxMessage, Page, Problem, Queues, Run, RunStats, RunSummary, SessionUser, TriggerAccepted, User, UserRole, Workflow, WorkflowSummary } from '@visapi/contracts';
 import type { RotatedWebhookSecret, Template, TemplatePreview, WorkflowVersion } from '@visapi/contracts';
 import { vi } from 'vitest';
-import type { FileLink } from '@visapi/contracts';
+import type { FileLink, Refund, RefundPreview } from '@visapi/contracts';
 
 /**
  * What each API route answers, so a test's handler is type-checked against the contracts.
@@ -45,6 +45,10 @@ export interface ApiRoutes {
   'POST /api/v1/templates/preview': TemplatePreview;
   // Stored files (issue 12): a fresh short-lived link for a run's PDF or image.
   'POST /api/v1/files/links': FileLink;
+  // Stripe refunds (issue 14)
+  'POST /api/v1/refunds/preview': RefundPreview;
+  'POST /api/v1/refunds': Refund;
+  'GET /api/v1/refunds': Page<Refund>;
 }
 
 export interface FakeRequest {
@@ -61,9 +65,10 @@ export class Reply {
   constructor(
     readonly status: number,
     readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {}
 }
-export const reply = (status: number, body?: unknown) => new Reply(status, body);
+export const reply = (status: number, body?: unknown, headers?: Record<string, string>) => new Reply(status, body, headers);
 export const problem = (status: number, title: string, detail?: string, extra: Partial<Problem> = {}): Problem => ({
   type: `/problems/${title.toLowerCase().replace(/\s+/g, '-')}`,
   title,
@@ -108,10 +113,10 @@ export class FakeApi {
       const request: FakeRequest = { method, path: url.pathname, params, query: url.searchParams, headers: new Headers(init?.headers), body };
       this.calls.push(request);
       const answer = await handler(request);
-      const { status, payload } = answer instanceof Reply ? { status: answer.status, payload: answer.body } : { status: 200, payload: answer };
+      const { status, payload, headers } = answer instanceof Reply ? { status: answer.status, payload: answer.body, headers: answer.headers } : { status: 200, payload: answer, headers: {} };
       return new Response(payload === undefined || status === 204 ? null : JSON.stringify(payload), {
         status,
-        headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
+        headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
       });
     }
     throw new Error(`the fake API has no handler for ${method} ${url.pathname}${url.search}`);

@@ -11,4 +11,5 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   manage_runs: 'Retry, cancel and replay runs',
   read_queues: 'Read queue counts',
   manage_queues: 'Act on queue jobs',
+  manage_refunds: 'Preview and make Stripe refunds, list the refunds made',
 };
