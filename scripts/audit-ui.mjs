@@ -74,6 +74,7 @@ export async function main() {
       '/api-keys',
       '/users',
       '/templates',
+      '/refunds',
     ].filter((p) => !only || only.some((o) => p === o || p.startsWith(`${o}/`)));
     const rows = [];
     const failures = [];

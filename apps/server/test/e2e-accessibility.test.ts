@@ -92,6 +92,7 @@ const adminPages = () => [
   '/api-keys',
   '/users',
   '/templates',
+  '/refunds',
 ];
 const viewerPages = () => ['/', '/runs', `/runs/${deadRunId}`, '/logs', '/dlq', '/workflows', `/workflows/${workflowId}`, '/outbox'];
 

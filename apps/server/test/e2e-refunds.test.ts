@@ -1,7 +1,7 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { startStripeApi } from './support/providers/stripe-api';
 import { api, axeViolations, sessionCookie, signedInContext, startDashboardServer } from './support/dashboard';
 import type { VisapiProcess } from './support/processes';
 import { TestSmtpServer } from './support/smtp-server';
@@ -10,35 +10,10 @@ import { createTestInfra, type TestInfra } from './support/test-infra';
 /**
  * Issue 14's "Done when", in Debian Chromium: an operator refunds from the dashboard through the
  * confirmation step and sees the result; a double click sends one refund to Stripe.
- *
- * ASSUMED (written on the dashboard's branch while the API and the local Stripe server were
- * built on another; adapt here if they differ): `test/support/providers/stripe-api.ts` exports
- *   startStripeApi({ charges: [{ id, amount, currency, amount_refunded?, receipt_email? }] })
- *     → Promise<{ url, requests: Array<{ method, path, headers, form }>, close(): Promise<void> }>
- * a Stripe-compatible server (GET /v1/charges/:id, POST /v1/refunds form-encoded, Idempotency-Key
- * replays, Stripe's error objects) recording every request it gets, headers lower-cased, the
- * form body parsed into `form`; the product is started with STRIPE_API_URL = its url and
- * STRIPE_API_KEY set. It is loaded by path so this file type-checks before that module exists.
+ * The local Stripe-compatible server (support/providers/stripe-api.ts) records what it gets.
  */
-interface StripeRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  form: Record<string, string>;
-}
-interface StripeApi {
-  url: string;
-  requests: StripeRequest[];
-  close(): Promise<void>;
-}
-interface StripeCharge {
-  id: string;
-  amount: number;
-  currency: string;
-  amount_refunded?: number;
-  receipt_email?: string;
-}
-type StripeApiModule = { startStripeApi(options: { charges: StripeCharge[] }): Promise<StripeApi> };
+type StripeApi = Awaited<ReturnType<typeof startStripeApi>>;
+type StripeCharge = Parameters<typeof startStripeApi>[0]['charges'][number];
 
 const FULL = 'ch_3E2eFullRefundUsd0001'; // $50.00, $10.00 already refunded
 const PARTIAL = 'ch_3E2ePartialRefundJpy02'; // ¥12,000
@@ -64,7 +39,6 @@ const refundsSent = (charge: string) => stripe.requests.filter((r) => r.method =
 beforeAll(async () => {
   infra = await createTestInfra();
   smtp = new TestSmtpServer();
-  const { startStripeApi } = (await import(path.join(__dirname, 'support/providers/stripe-api.ts'))) as StripeApiModule;
   stripe = await startStripeApi({ charges: CHARGES });
   ({ server, base } = await startDashboardServer(infra, await smtp.start(), { STRIPE_API_URL: stripe.url, STRIPE_API_KEY: 'sk_test_e2e_refunds' }));
   const launched = launchBrowser();
