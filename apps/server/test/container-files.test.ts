@@ -60,7 +60,7 @@ function containerEnv(service: Service, fill: Record<string, string> = {}): Reco
   return { ...runtimes[service.build!.target]!.env, ...visapiEnv, ...fill, ...service.environment };
 }
 /** What an operator puts in place of the placeholders. */
-const FILLED = { DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), FILE_SIGNING_KEY: 'x'.repeat(32) };
+const FILLED = { DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), FILE_SIGNING_KEY: 'x'.repeat(32), METRICS_TOKEN: 'm'.repeat(32) };
 const seconds = (duration: string) => Number(/^(\d+)s$/.exec(duration)?.[1] ?? NaN);
 
 describe('Dockerfile', () => {
@@ -159,6 +159,11 @@ describe('compose.yaml', () => {
     expect(proxy.volumes).toContain('./deploy/nginx.conf:/etc/nginx/nginx.conf:ro');
     expect(proxy.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${listen}/proxy-health`);
     expect(nginx).toContain('location = /proxy-health');
+  });
+
+  it('keeps /metrics off the public port (the proxy answers 404), and gives the processes a metrics token', () => {
+    expect(nginx).toMatch(/location = \/metrics \{\s*return 404;\s*\}/);
+    expect(visapiEnv.METRICS_TOKEN).toBe(PLACEHOLDER);
   });
 
   it('points the proxy at every gateway on its port, round robin, and the gateways trust only the proxy', () => {

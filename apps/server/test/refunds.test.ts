@@ -213,6 +213,29 @@ describe('preview and refund against Stripe', () => {
     expect(stripe.refunds.filter((r) => r.charge === charge.id)).toHaveLength(1);
   });
 
+  it('409 idempotency_key_in_use (Stripe still busy with the key) is asked again under the same key, not reported as refused', async () => {
+    const charge = stripe.charge(3_100);
+    const token = (await preview({ chargeId: charge.id, reason: 'duplicate' })).json().confirmationToken;
+    stripe.failNext({ status: 409, body: { error: { type: 'idempotency_error', code: 'idempotency_key_in_use', message: 'There is currently another in-progress request using this Idempotent Key' } } });
+    const res = await create({ chargeId: charge.id, reason: 'duplicate', confirmationToken: token });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(stripe.refunds.filter((r) => r.charge === charge.id)).toHaveLength(1);
+  });
+
+  it('one confirmation has one spelling: a re-padded or altered token is refused, never a second refund', async () => {
+    const charge = stripe.charge(3_200);
+    const payload = { chargeId: charge.id, amount: 1_000, reason: 'duplicate' };
+    const token = (await preview(payload)).json().confirmationToken as string;
+    expect((await create({ ...payload, confirmationToken: token })).statusCode).toBe(201);
+    const lastChar = token.at(-1)!;
+    const sibling = lastChar === 'A' ? 'B' : 'A'; // base64url's last character carries unused bits
+    for (const respelled of [`${token}=`, `${token} `, `${token}!`, `${token.slice(0, -1)}${sibling}`]) {
+      const res = await create({ ...payload, confirmationToken: respelled });
+      expect(res.statusCode, respelled.slice(-3)).toBe(422);
+    }
+    expect(stripe.refunds.filter((r) => r.charge === charge.id)).toHaveLength(1);
+  });
+
   it('5xx until giving up → 502 with the runbook; the same confirmation later refunds once', async () => {
     const charge = stripe.charge(3_000);
     const body = { chargeId: charge.id, reason: 'duplicate', confirmationToken: (await preview({ chargeId: charge.id, reason: 'duplicate' })).json().confirmationToken };

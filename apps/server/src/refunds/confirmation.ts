@@ -38,6 +38,9 @@ const payloadSchema = z.object({
  * row is needed until the refund is made. The random `j` makes every preview its own
  * confirmation: its digest is the refund row's unique key and the root of its Idempotency-Key.
  */
+/** `<base64url body>.<base64url HMAC-SHA256>`, unpadded: the only spelling verify() takes. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,1900}\.[A-Za-z0-9_-]{43}$/;
+
 export class ConfirmationSigner {
   private readonly key: Buffer;
 
@@ -55,8 +58,11 @@ export class ConfirmationSigner {
 
   /** The confirmation a token carries, or undefined when it is not one this server signed. */
   verify(token: string): Confirmation | undefined {
-    const [body, mac, extra] = token.split('.');
-    if (!body || !mac || extra !== undefined || !sameBytes(Buffer.from(mac, 'base64url'), this.mac(body))) return undefined;
+    // One spelling only: base64url decoding forgives padding, stray characters and the last
+    // character's unused bits, and each spelling would be a new confirmation (a new refund).
+    if (!TOKEN_SHAPE.test(token)) return undefined;
+    const [body, mac] = token.split('.') as [string, string];
+    if (!sameBytes(Buffer.from(mac), Buffer.from(this.mac(body).toString('base64url')))) return undefined;
     try {
       const p = payloadSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
       return { chargeId: p.c, requested: p.q, amount: p.a, currency: p.cur, reason: p.r, noteHash: p.n, actorId: p.u, sandbox: p.sb, expiresAt: p.e };
@@ -65,9 +71,9 @@ export class ConfirmationSigner {
     }
   }
 
-  /** One confirmation's identity: stored unique with its refund. */
+  /** One confirmation's identity, stored unique with its refund: the signed body (it holds the nonce). */
   digest(token: string): string {
-    return createHash('sha256').update(token).digest('hex');
+    return createHash('sha256').update(token.split('.')[0]!).digest('hex');
   }
 
   /** The Idempotency-Key Stripe receives for a confirmation: the same on every retry and every gateway. */

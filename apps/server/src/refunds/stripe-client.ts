@@ -80,7 +80,10 @@ export class StripeClient {
         });
         if (response.ok) return (await readBody(response)) as T;
         const failure = await stripeError(response);
-        if (response.status !== 429 && response.status < 500) throw new StripeRefusal(response.status, failure.code, failure.type, failure.message);
+        // 409 idempotency_key_in_use: Stripe is still working on this key (our earlier attempt timed
+        // out): not a refusal — the refund may yet be made — so ask again under the same key.
+        const retryable = response.status === 429 || response.status === 409 || response.status >= 500;
+        if (!retryable) throw new StripeRefusal(response.status, failure.code, failure.type, failure.message);
         lastProblem = `HTTP ${response.status}: ${failure.message}`;
         wait = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
       } catch (error) {
