@@ -43,6 +43,8 @@ COPY --from=build /app/apps/server/bin /app/apps/server/bin
 COPY --from=build /app/apps/server/migrations /app/apps/server/migrations
 COPY --from=build /app/apps/dashboard/dist /app/apps/dashboard/dist
 COPY --from=build /app/examples /app/examples
+# Served read-only at /docs/runbooks/{name}.md (the refund problem's link, the alerts' runbook_url).
+COPY --from=build /app/docs/runbooks /app/docs/runbooks
 
 # --- gateway: distroless, no shell; Node is PID 1 and handles SIGTERM itself (drain, then exit) --
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS gateway

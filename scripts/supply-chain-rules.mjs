@@ -10,21 +10,39 @@ function advisoryId(via) {
   return ghsa ? ghsa[0] : String(via.source);
 }
 
+// Why npm could not ask the audit service, when that is the network's or the service's doing:
+// a DNS, connection or timeout error, a 5xx, or the 405 some registries (and mirrors) answer for
+// the bulk advisory endpoint. Anything else (no lockfile, a broken tree, an npm bug) is ours.
+const NETWORK_CODES = /\b(ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET)\b/;
+const UNAVAILABLE_STATUS = /^(?:5\d\d|405)\b/;
+
+function isUnreachable(report, text) {
+  const status = Number(report?.statusCode ?? report?.error?.statusCode);
+  if (status === 405 || (status >= 500 && status <= 599)) return true;
+  if (UNAVAILABLE_STATUS.test(String(report?.message ?? ''))) return true;
+  return NETWORK_CODES.test(text);
+}
+
 /**
  * What `npm audit --json` said, in three shapes: findings (one per advisory and package),
- * unavailable (the audit service did not answer: an error object, no JSON at all), or a
- * report with none.
+ * unavailable (the audit service could not be reached or refused the request: network errors,
+ * 5xx, 405), or error (npm failed for any other reason, e.g. no lockfile: the gate must fail).
  */
 export function parseAudit(stdout) {
   let report;
   try {
     report = JSON.parse(stdout);
   } catch {
-    return { unavailable: `npm audit printed no JSON (${String(stdout).trim().slice(0, 200) || 'nothing'})` };
+    const text = String(stdout).trim();
+    const reason = `npm audit printed no JSON (${text.slice(0, 200) || 'nothing'})`;
+    return NETWORK_CODES.test(text) ? { unavailable: reason } : { error: reason };
   }
   if (!report || typeof report !== 'object' || !report.vulnerabilities) {
-    const reason = report?.error?.summary || report?.message || report?.error?.code || 'no vulnerabilities section in the report';
-    return { unavailable: String(reason).split('\n')[0] };
+    const code = report?.error?.code ?? report?.code;
+    const reason = String(report?.error?.summary || report?.message || code || 'no vulnerabilities section in the report').split('\n')[0];
+    const text = [code, report?.message, report?.error?.summary, report?.error?.detail].filter(Boolean).join(' ');
+    if (isUnreachable(report, text)) return { unavailable: reason };
+    return { error: code && !reason.includes(code) ? `${code}: ${reason}` : reason };
   }
   const seen = new Map();
   for (const entry of Object.values(report.vulnerabilities)) {
@@ -44,8 +62,17 @@ export function parseAudit(stdout) {
   return { findings: [...seen.values()] };
 }
 
-/** Problems with the exception file itself; an entry with any problem covers nothing. */
-export function checkExceptions(exceptions) {
+export const MAX_EXCEPTION_DAYS = 90;
+
+function addDays(day, days) {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Problems with the exception file itself; an entry with any problem covers nothing. With
+ * `today` (YYYY-MM-DD), an expiry more than MAX_EXCEPTION_DAYS after it is a problem too.
+ */
+export function checkExceptions(exceptions, today) {
   if (!Array.isArray(exceptions)) return { valid: [], problems: ['the exception list must be a JSON array'] };
   const valid = [];
   const problems = [];
@@ -55,6 +82,9 @@ export function checkExceptions(exceptions) {
     if (missing.length) return problems.push(`${label}: missing ${missing.join(', ')}`);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.expires) || Number.isNaN(Date.parse(`${entry.expires}T00:00:00Z`))) {
       return problems.push(`${label}: expires must be a date YYYY-MM-DD (got ${JSON.stringify(entry.expires)})`);
+    }
+    if (today && entry.expires > addDays(today, MAX_EXCEPTION_DAYS)) {
+      return problems.push(`${label}: expires ${entry.expires} is more than ${MAX_EXCEPTION_DAYS} days out (latest ${addDays(today, MAX_EXCEPTION_DAYS)}); review it again by then`);
     }
     valid.push(entry);
   });
@@ -74,7 +104,7 @@ function covers(exception, finding) {
  * `today` is a YYYY-MM-DD string.
  */
 export function evaluateAudit(findings, exceptions, today) {
-  const { valid, problems } = checkExceptions(exceptions);
+  const { valid, problems } = checkExceptions(exceptions, today);
   const failures = [...problems];
   const notes = [];
   const used = new Set();

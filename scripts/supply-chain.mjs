@@ -2,7 +2,8 @@
 // 1. a CycloneDX SBOM of the production dependencies into .visapi/sbom.cdx.json;
 // 2. `npm audit` of the production dependencies: fails on a high or critical advisory unless
 //    .ci/audit-exceptions.json holds a reviewed, unexpired exception for it. When the audit
-//    service cannot be reached, it says so and passes (the SBOM is still written).
+//    service cannot be reached (network error, 5xx, the registry's 405), it says so and passes
+//    (the SBOM is still written); any other npm error (no lockfile, …) fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,7 +53,12 @@ function audit(today) {
   // npm audit exits non-zero both when it finds something and when it cannot ask: read the JSON.
   const result = npm(['audit', '--omit=dev', '--json'], 120_000);
   fs.writeFileSync(AUDIT_FILE, result.stdout || '');
-  const parsed = parseAudit(result.stdout || '');
+  // Killed by the timeout above: spawnSync's error says ETIMEDOUT, which parseAudit counts as unreachable.
+  const parsed = parseAudit(result.stdout || (result.error ? `${result.error.code ?? ''} ${result.error.message}` : ''));
+  if (parsed.error) {
+    say(`npm audit failed (${parsed.error}): dependency audit FAILED; report in ${AUDIT_FILE}`);
+    return false;
+  }
   if (parsed.unavailable) {
     say(`the audit service could not be reached or did not answer (${parsed.unavailable}): dependency audit SKIPPED, CI goes on`);
     return true;

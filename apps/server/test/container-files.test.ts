@@ -100,6 +100,15 @@ describe('Dockerfile', () => {
     expect(runtimes.worker!.env.CHROMIUM_PATH).toBe('/usr/bin/chromium');
   });
 
+  it('ships docs/runbooks where the gateway reads them (GET /docs/runbooks/{name}.md), and keeps them in the build context', () => {
+    const relative = path.relative(path.resolve(__dirname, '../../..'), loadConfig({}).runbooksDir);
+    expect(relative).toBe('docs/runbooks');
+    expect(stage('app').copies).toContain(`--from=build /app/${relative} /app/${relative}`);
+    expect(stage('build').copies).toContain('. .');
+    const ignored = read('.dockerignore').split('\n');
+    for (const entry of ['docs', 'docs/', 'docs/runbooks', 'docs/*', '**/*.md', '*.md']) expect(ignored, entry).not.toContain(entry);
+  });
+
   it('health-checks /livez on the port each role listens on, which it exposes', () => {
     expect(read('apps/server/src/health/health.controller.ts')).toContain("@Get('livez')");
     const gateway = healthTarget(runtimes.gateway!.healthcheck!)!;

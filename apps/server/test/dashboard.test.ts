@@ -96,6 +96,42 @@ describe('dashboard serving', () => {
     }
   });
 
+  it('serves the repository\'s runbooks read-only, without a session, as Markdown (the refund problem\'s and the alerts\' links)', async () => {
+    const runbooks = path.resolve(__dirname, '../../../docs/runbooks');
+    const names = fs.readdirSync(runbooks).filter((f) => f.endsWith('.md'));
+    expect(names).toContain('stripe-refund-failure.md');
+    for (const name of names) {
+      for (const headers of [html, { accept: '*/*' }, {}]) {
+        const res = await t.app.inject({ method: 'GET', url: `/docs/runbooks/${name}`, headers });
+        expect([name, res.statusCode, res.headers['content-type']]).toEqual([name, 200, 'text/markdown; charset=utf-8']);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.body).toBe(fs.readFileSync(path.join(runbooks, name), 'utf8'));
+      }
+    }
+  });
+
+  it('answers a 404 problem, never index.html, for a runbook name that is unknown or not [a-z0-9-].md', async () => {
+    const urls = [
+      '/docs/runbooks/nope.md',
+      '/docs/runbooks/Stripe-Refund-Failure.md',
+      '/docs/runbooks/stripe-refund-failure',
+      '/docs/runbooks/stripe-refund-failure.md.bak',
+      '/docs/runbooks/index.md.md',
+      '/docs/runbooks/..%2F..%2Fpackage.json',
+      '/docs/runbooks/..%2Fsecurity.md',
+      '/docs/runbooks/a.b.md',
+      '/docs/runbooks/',
+      '/docs/runbooks',
+      '/docs/runbooks/x/stripe-refund-failure.md',
+    ];
+    for (const url of urls) {
+      for (const headers of [html, {}]) {
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        expect([url, res.statusCode, res.headers['content-type']]).toEqual([url, 404, expect.stringContaining('application/problem+json')]);
+      }
+    }
+  });
+
   it('says how to build the dashboard when it is not built', async () => {
     const res = await missing.app.inject({ method: 'GET', url: '/runs', headers: html });
     expect(res.statusCode).toBe(503);

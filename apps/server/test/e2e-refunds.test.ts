@@ -155,7 +155,13 @@ describe('Stripe refunds from the dashboard, end to end in Chromium', () => {
     await alert.waitFor();
     expect(await alert.getByText('charge_already_refunded').count()).toBe(1);
     const runbook = alert.getByRole('link', { name: /runbook/ });
-    expect(await runbook.getAttribute('href')).toMatch(/stripe-refund-failure/);
+    const href = (await runbook.getAttribute('href'))!;
+    expect(href).toBe(`${base}/docs/runbooks/stripe-refund-failure.md`);
+    // The link opens: the gateway serves the runbook (no session needed), not the dashboard's index.html.
+    const opened = await fetch(href, { headers: { accept: 'text/html,*/*;q=0.8' } });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(await opened.text()).toMatch(/^# .*Stripe/i);
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });

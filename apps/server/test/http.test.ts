@@ -165,7 +165,7 @@ describe('API docs', () => {
     const doc = await t.app.inject({ method: 'GET', url: '/api/docs/openapi.json', headers: { 'x-api-key': key } });
     expect(doc.statusCode).toBe(200);
     expect(doc.json().openapi).toBe('3.1.0');
-    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/livez', '/healthz', '/api/v1/api-keys', '/api/v1/logs']));
+    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/livez', '/healthz', '/api/v1/api-keys', '/api/v1/logs', '/docs/runbooks/{file}']));
     const page = await t.app.inject({ method: 'GET', url: '/api/docs', headers: { 'x-api-key': key } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');

@@ -16,7 +16,8 @@ let key: { id: string; key: string };
 let operator: Record<string, string>;
 let operatorId: string;
 
-const RUNBOOK = '/docs/runbooks/stripe-refund-failure.md';
+/** The refund problem's link: under RUNBOOK_BASE_URL, by default the gateway's own /docs/runbooks/. */
+let RUNBOOK: string;
 
 beforeAll(async () => {
   infra = await createTestInfra();
@@ -25,6 +26,7 @@ beforeAll(async () => {
   const shared = { FILE_SIGNING_KEY: 'refunds-test-signing-key-0123456789abcdef' };
   t = await createTestApp(infra, { env: { ...shared, STRIPE_API_KEY: stripe.key!, STRIPE_API_URL: stripe.base, STRIPE_TIMEOUT_MS: '2000' } });
   sandbox = await createTestApp(infra, { role: 'gateway', env: shared });
+  RUNBOOK = `${t.runtime.config.PUBLIC_URL}/docs/runbooks/stripe-refund-failure.md`;
   await Promise.all([t.app.get(ApiKeysService).ready, sandbox.app.get(ApiKeysService).ready]);
   key = await createKey(t, ['manage_refunds'], { rateLimit: { burst: 10_000, perSecond: 1_000 } });
   const session = await signIn(t, 'operator@visa.example', 'operator');
@@ -114,6 +116,25 @@ describe('preview and refund against Stripe', () => {
       runbook: RUNBOOK,
     });
     expect(await db().selectFrom('refunds').select('id').where('charge_id', '=', charge.id).execute()).toHaveLength(1);
+  });
+
+  it('the runbook link is absolute and opens on the gateway (200 Markdown, no session); RUNBOOK_BASE_URL moves it', async () => {
+    const charge = stripe.charge(700);
+    const refused = (await preview({ chargeId: charge.id, amount: 800, reason: 'duplicate' })).json();
+    expect(refused.runbook).toMatch(/^http:\/\/localhost:\d+\/docs\/runbooks\/stripe-refund-failure\.md$/);
+    const page = await t.app.inject({ method: 'GET', url: new URL(refused.runbook).pathname, headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/markdown; charset=utf-8');
+    expect(page.body).toMatch(/^# /);
+    const elsewhere = await createTestApp(infra, {
+      env: { FILE_SIGNING_KEY: 'refunds-test-signing-key-0123456789abcdef', STRIPE_API_KEY: stripe.key!, STRIPE_API_URL: stripe.base, RUNBOOK_BASE_URL: 'https://wiki.example.com/ops/visapi' },
+    });
+    try {
+      const other = await elsewhere.app.inject({ method: 'POST', url: '/api/v1/refunds/preview', payload: { chargeId: charge.id, amount: 800, reason: 'duplicate' }, headers: operator });
+      expect(other.json()).toMatchObject({ status: 422, runbook: 'https://wiki.example.com/ops/visapi/stripe-refund-failure.md' });
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('the preview refuses what Stripe would: too large, already refunded, unknown charge', async () => {

@@ -49,7 +49,7 @@ describe('runbook: Stripe refund failure', () => {
     const partial = (await post(t, '/api/v1/refunds/preview', { chargeId: charge.id, amount: 1_000, reason: 'duplicate' })).json();
     expect((await post(t, '/api/v1/refunds', { chargeId: charge.id, amount: 1_000, reason: 'duplicate', confirmationToken: partial.confirmationToken })).statusCode).toBe(201);
     const refused = await post(t, '/api/v1/refunds', { chargeId: charge.id, reason: 'duplicate', confirmationToken: whole.confirmationToken });
-    expect(refused.json()).toMatchObject({ status: 422, stripeCode: 'amount_too_large', runbook: '/docs/runbooks/stripe-refund-failure.md' });
+    expect(refused.json()).toMatchObject({ status: 422, stripeCode: 'amount_too_large', runbook: `${t.runtime.config.PUBLIC_URL}/docs/runbooks/stripe-refund-failure.md` });
     // A 502: Stripe answers 503 on every attempt.
     const later = (await post(t, '/api/v1/refunds/preview', { chargeId: charge.id, amount: 1_500, reason: 'requested_by_customer' })).json();
     stripe.failNext(...Array.from({ length: 3 }, () => ({ status: 503, body: { error: { type: 'api_error', message: 'Service unavailable' } } })));

@@ -58,14 +58,33 @@ describe('parseAudit', () => {
     ]);
   });
 
-  it('calls the audit unavailable when npm could not ask (error JSON, no JSON at all)', () => {
+  it('calls the audit unavailable when npm could not reach the service (network errors, 5xx, 405)', () => {
     const refused = { message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', statusCode: 405 };
     expect(parseAudit(JSON.stringify(refused)).unavailable).toMatch(/^405 Method Not Allowed/);
     expect(parseAudit(JSON.stringify({ error: { code: 'ENOTFOUND', summary: 'getaddrinfo ENOTFOUND registry.npmjs.org' } })).unavailable).toBe(
       'getaddrinfo ENOTFOUND registry.npmjs.org',
     );
-    expect(parseAudit('').unavailable).toMatch(/no JSON/);
-    expect(parseAudit('npm ERR! network').unavailable).toMatch(/npm ERR! network/);
+    expect(parseAudit(JSON.stringify({ message: '503 Service Unavailable - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', statusCode: 503 })).unavailable).toMatch(/^503/);
+    for (const code of ['EAI_AGAIN', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET']) {
+      expect(parseAudit(JSON.stringify({ error: { code, summary: `request to https://registry.npmjs.org failed, reason: ${code}` } })).unavailable).toMatch(code);
+    }
+    expect(parseAudit('npm ERR! code ECONNRESET network').unavailable).toMatch(/no JSON/);
+    expect(parseAudit('ETIMEDOUT spawnSync npm ETIMEDOUT').unavailable).toMatch(/ETIMEDOUT/);
+  });
+
+  it("what this machine's registry answers for the audit endpoint (405, empty summary) stays unavailable", () => {
+    const here = { message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', method: 'POST', statusCode: 405, body: '', error: { summary: '', detail: '' } };
+    expect(parseAudit(JSON.stringify(here))).toEqual({ unavailable: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk' });
+  });
+
+  it('fails (error, not unavailable) on any other npm error: no lockfile, a 4xx, output that is not JSON', () => {
+    const noLock = { error: { code: 'ENOLOCK', summary: 'This command requires an existing lockfile.', detail: 'Try creating one first with: npm i --package-lock-only' } };
+    expect(parseAudit(JSON.stringify(noLock))).toEqual({ error: 'ENOLOCK: This command requires an existing lockfile.' });
+    expect(parseAudit(JSON.stringify({ message: '401 Unauthorized - POST https://registry.example/-/npm/v1/security/advisories/bulk', statusCode: 401 })).error).toMatch(/^401/);
+    expect(parseAudit(JSON.stringify({ error: { code: 'ERESOLVE', summary: 'could not resolve' } })).error).toMatch(/ERESOLVE/);
+    expect(parseAudit(JSON.stringify({ auditReportVersion: 2 })).error).toMatch(/no vulnerabilities section/);
+    expect(parseAudit('').error).toMatch(/no JSON \(nothing\)/);
+    expect(parseAudit('npm ERR! Cannot read properties of undefined').error).toMatch(/no JSON/);
   });
 
   it('passes a clean report', () => {
@@ -138,6 +157,19 @@ describe('checkExceptions', () => {
       'exception #3 (GHSA-9wv6-86v2-598j): expires must be a date YYYY-MM-DD (got "next year")',
       'exception #4 (GHSA-9wv6-86v2-598j): expires must be a date YYYY-MM-DD (got "2026-13-45")',
     ]);
+  });
+
+  it('rejects an expiry more than 90 days after today (the file promises at most 90), through the 90th day', () => {
+    expect(checkExceptions([exception({ expires: '2027-02-28' })], '2026-11-30')).toEqual({ valid: [exception({ expires: '2027-02-28' })], problems: [] });
+    const { valid, problems } = checkExceptions([exception({ expires: '2027-03-01' }), exception({ expires: '2099-12-31' })], '2026-11-30');
+    expect(valid).toEqual([]);
+    expect(problems).toEqual([
+      'exception #1 (GHSA-9wv6-86v2-598j): expires 2027-03-01 is more than 90 days out (latest 2027-02-28); review it again by then',
+      'exception #2 (GHSA-9wv6-86v2-598j): expires 2099-12-31 is more than 90 days out (latest 2027-02-28); review it again by then',
+    ]);
+    const verdict = evaluateAudit(parseAudit(JSON.stringify(report)).findings!.slice(0, 1), [exception({ expires: '2099-12-31' })], '2026-11-30');
+    expect(verdict.ok).toBe(false);
+    expect(verdict.failures[0]).toMatch(/more than 90 days out/);
   });
 
   it('fails the gate on a malformed list even when nothing was found', () => {

@@ -19,7 +19,15 @@ export interface RequestOptions {
   background?: boolean;
 }
 
-async function request<T>(method: string, path: string, body: unknown, { acceptStatuses = [], background = false }: RequestOptions): Promise<T> {
+/** An answer with what a caller may need besides the body (`201` vs `200`, `Idempotent-Replayed`). */
+export interface JsonResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A JSON request of our own origin; a non-2xx answer (outside acceptStatuses) throws ApiError. */
+export async function requestWithResponse<T>(method: string, path: string, body: unknown, { acceptStatuses = [], background = false }: RequestOptions = {}): Promise<JsonResponse<T>> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -31,11 +39,13 @@ async function request<T>(method: string, path: string, body: unknown, { acceptS
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.ok || acceptStatuses.includes(response.status)) {
-    return (response.status === 204 ? undefined : await response.json()) as T;
+    return { status: response.status, headers: response.headers, body: (response.status === 204 ? undefined : await response.json()) as T };
   }
   const isProblem = response.headers.get('content-type')?.includes('application/problem+json');
   throw new ApiError(response.status, isProblem ? ((await response.json()) as Problem) : undefined);
 }
+
+const request = async <T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<T> => (await requestWithResponse<T>(method, path, body, options)).body;
 
 /** GET a JSON resource of our own origin. */
 export const getJson = <T>(path: string, options: RequestOptions = {}) => request<T>('GET', path, undefined, options);

@@ -25,6 +25,7 @@ import { TemplatesApiModule } from '../templates/templates-api.module';
 import { TriggersApiModule } from '../triggers/triggers-api.module';
 import { UsersApiModule } from '../users/users-api.module';
 import { WorkflowsApiModule } from '../workflows/workflows-api.module';
+import { RunbooksApiModule } from '../runbooks/runbooks-api.module';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
@@ -48,6 +49,7 @@ const GATEWAY_MODULES: Imports = [
   EventsApiModule,
   StorageApiModule,
   RefundsApiModule,
+  RunbooksApiModule,
 ];
 /** The queue consumers and their schedulers: every feature's `*-worker.module.ts`. */
 const WORKER_MODULES: Imports = [QueuesWorkerModule, RunsWorkerModule, SchedulerWorkerModule, RetentionWorkerModule];

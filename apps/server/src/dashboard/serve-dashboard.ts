@@ -9,10 +9,10 @@ import { acceptsHtml } from './accepts-html';
 
 /**
  * Paths that are never the dashboard's, even for a browser asking for HTML: the API, the
- * server's own pages, stored files, and built assets that do not exist (a stale page's script
- * must fail, not get index.html).
+ * server's own pages, stored files, the runbooks, and built assets that do not exist (a stale
+ * page's script must fail, not get index.html).
  */
-const NOT_DASHBOARD = /^\/(api|admin\/queues|metrics|livez|healthz|readyz|files|assets)(\/|$)/;
+const NOT_DASHBOARD = /^\/(api|admin\/queues|metrics|livez|healthz|readyz|files|assets|docs\/runbooks)(\/|$)/;
 
 /**
  * Serves the built single-page dashboard at `/`: its files as they are (hashed assets

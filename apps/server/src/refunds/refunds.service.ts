@@ -15,9 +15,10 @@ import { type StripeCharge, StripeClient, StripeRefusal, StripeUnavailable } fro
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
 /** Sandbox previews look nothing up, so no charge says its currency: refunds are in US dollars (ADR 0012). */
 export const SANDBOX_CURRENCY = 'usd';
-export const REFUND_RUNBOOK = '/docs/runbooks/stripe-refund-failure.md';
+/** The runbook a refund problem links to, under RUNBOOK_BASE_URL (the gateway serves docs/runbooks). */
+export const REFUND_RUNBOOK_FILE = 'stripe-refund-failure.md';
 
-type RefundsConfig = Pick<Config, 'STRIPE_API_KEY' | 'STRIPE_API_URL' | 'STRIPE_TIMEOUT_MS' | 'STRIPE_MAX_ATTEMPTS' | 'FILE_SIGNING_KEY' | 'dataDir'>;
+type RefundsConfig = Pick<Config, 'STRIPE_API_KEY' | 'STRIPE_API_URL' | 'STRIPE_TIMEOUT_MS' | 'STRIPE_MAX_ATTEMPTS' | 'FILE_SIGNING_KEY' | 'dataDir' | 'RUNBOOK_BASE_URL'>;
 
 /**
  * Operator refunds (SPEC §10): a preview that looks the charge up and signs a confirmation of
@@ -29,6 +30,7 @@ type RefundsConfig = Pick<Config, 'STRIPE_API_KEY' | 'STRIPE_API_URL' | 'STRIPE_
 export class RefundsService {
   private readonly stripe: StripeClient | undefined;
   private readonly signer: ConfirmationSigner;
+  private readonly runbook: string;
   /** The clock, replaceable by tests that need a confirmation to expire. */
   now = () => Date.now();
 
@@ -39,6 +41,7 @@ export class RefundsService {
     private readonly logs: LogService,
   ) {
     this.signer = new ConfirmationSigner(serverSigningSecret(config));
+    this.runbook = new URL(REFUND_RUNBOOK_FILE, config.RUNBOOK_BASE_URL).href;
     this.stripe = config.STRIPE_API_KEY
       ? new StripeClient({ apiUrl: config.STRIPE_API_URL, apiKey: config.STRIPE_API_KEY, timeoutMs: config.STRIPE_TIMEOUT_MS, maxAttempts: config.STRIPE_MAX_ATTEMPTS })
       : undefined;
@@ -131,7 +134,7 @@ export class RefundsService {
     const remaining = charge.amount - charge.amount_refunded;
     const refuse = (stripeCode: string, message: string) => {
       this.audit('refund.preview_failed', by, { chargeId: request.chargeId, amount, currency: charge.currency, reason: request.reason, result: 'refused', stripeCode });
-      return new ProblemException('providerRefused', message, undefined, {}, { stripeCode, runbook: REFUND_RUNBOOK });
+      return new ProblemException('providerRefused', message, undefined, {}, { stripeCode, runbook: this.runbook });
     };
     if (charge.refunded || remaining <= 0) throw refuse('charge_already_refunded', `Charge ${charge.id} has already been refunded.`);
     if (amount > remaining) throw refuse('amount_too_large', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`);
@@ -146,11 +149,11 @@ export class RefundsService {
       if (error instanceof StripeRefusal) {
         const stripeCode = error.code ?? error.type ?? 'unknown';
         this.audit(action, by, { ...base, result: 'refused', stripeCode, stripeMessage: error.message });
-        throw new ProblemException('providerRefused', error.message, undefined, {}, { stripeCode, runbook: REFUND_RUNBOOK });
+        throw new ProblemException('providerRefused', error.message, undefined, {}, { stripeCode, runbook: this.runbook });
       }
       if (error instanceof StripeUnavailable) {
         this.audit(action, by, { ...base, result: 'unavailable', error: error.message });
-        throw new ProblemException('badGateway', `Stripe could not be reached or kept failing; nothing was refunded twice — the same confirmation can be submitted again. (${error.message})`, undefined, {}, { runbook: REFUND_RUNBOOK });
+        throw new ProblemException('badGateway', `Stripe could not be reached or kept failing; nothing was refunded twice — the same confirmation can be submitted again. (${error.message})`, undefined, {}, { runbook: this.runbook });
       }
       throw error;
     }

@@ -145,6 +145,8 @@ export const configSchema = z.object({
   STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Calls per request to Stripe when it answers 429/5xx or cannot be reached (same Idempotency-Key), then 502. */
   STRIPE_MAX_ATTEMPTS: int(1, 10).default(3),
+  /** Where the runbooks are read (the refund problem's `runbook` link); default `${PUBLIC_URL}/docs/runbooks/`, which the gateway serves. */
+  RUNBOOK_BASE_URL: url(['http:', 'https:']).optional(),
   WHATSAPP_PROVIDER: z.enum(['cgb', 'meta']).default('cgb'),
   CGB_API_URL: url(['http:', 'https:']).default('https://app.chatgptbuilder.io/api'),
   CGB_API_KEY: z.string().min(1).optional(),

@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://visapi.example.com/' }).PUBLIC_URL).toBe('https://visapi.example.com');
   });
 
+  it('RUNBOOK_BASE_URL: ${PUBLIC_URL}/docs/runbooks/ by default, always ending in a slash; runbooksDir is the checkout\'s docs/runbooks', () => {
+    expect(loadConfig({}).RUNBOOK_BASE_URL).toBe('http://localhost:3000/docs/runbooks/');
+    expect(loadConfig({ PUBLIC_URL: 'https://visapi.example.com/' }).RUNBOOK_BASE_URL).toBe('https://visapi.example.com/docs/runbooks/');
+    expect(loadConfig({ RUNBOOK_BASE_URL: 'https://wiki.example.com/visapi/runbooks' }).RUNBOOK_BASE_URL).toBe('https://wiki.example.com/visapi/runbooks/');
+    expect(() => loadConfig({ RUNBOOK_BASE_URL: 'docs/runbooks/' })).toThrow(/^Invalid configuration: RUNBOOK_BASE_URL/);
+    const dir = loadConfig({}).runbooksDir;
+    expect(dir).toBe(path.resolve(__dirname, '../../../../../docs/runbooks'));
+    expect(fs.existsSync(path.join(dir, 'stripe-refund-failure.md'))).toBe(true);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000);
   });

@@ -11,6 +11,10 @@ export interface Config extends RawConfig {
   dataDir: string;
   /** Absolute path of the built dashboard. */
   dashboardDir: string;
+  /** Base URL of the runbooks, ending in `/` (default `${PUBLIC_URL}/docs/runbooks/`). */
+  RUNBOOK_BASE_URL: string;
+  /** Absolute path of the repository's docs/runbooks, served at /docs/runbooks/{name}.md. */
+  runbooksDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -41,9 +45,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { role?: Role } = 
   const storageProblem = s3ConfigProblem(raw);
   if (storageProblem) throw new ConfigError(`Invalid configuration: ${storageProblem}`);
   const cwd = process.cwd();
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
   return {
     ...raw,
-    PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_URL: publicUrl,
+    RUNBOOK_BASE_URL: (raw.RUNBOOK_BASE_URL ?? `${publicUrl}/docs/runbooks/`).replace(/\/*$/, '/'),
+    runbooksDir: path.join(REPO_ROOT, 'docs/runbooks'),
     dataDir: path.resolve(cwd, raw.VISAPI_DATA_DIR),
     dashboardDir: raw.DASHBOARD_DIR
       ? path.resolve(cwd, raw.DASHBOARD_DIR)

@@ -81,8 +81,21 @@ describe('DataCipher key ids and previous keys (issue 13)', () => {
     expect(rotated.decryptJson(legacySeal(oldKey, { a: 2 }))).toEqual({ a: 2 });
     expect(rotated.decryptJson(legacySeal(newKey, { a: 3 }))).toEqual({ a: 3 });
     expect(rotated.isCurrent(legacySeal(newKey, { a: 3 }))).toBe(false);
-    expect(() => new DataCipher(newKey).decrypt(legacySeal(oldKey, { a: 4 }))).toThrow();
-    expect(() => rotated.decrypt(legacySeal(randomBytes(32), { a: 5 }))).toThrow(/neither DATA_ENCRYPTION_KEY nor any of DATA_ENCRYPTION_PREVIOUS_KEYS/);
+    expect(() => rotated.decrypt(legacySeal(randomBytes(32), { a: 5 }))).toThrow(/neither DATA_ENCRYPTION_KEY .* nor any of DATA_ENCRYPTION_PREVIOUS_KEYS/);
+  });
+
+  it('a legacy value no configured key opens: a DataKeyError naming the fix, not the raw GCM error', () => {
+    const [oldKey, newKey, other] = keys(3);
+    const sealed = legacySeal(oldKey!, { a: 4 });
+    const alone = new DataCipher(newKey!);
+    expect(() => alone.decrypt(sealed)).toThrow(DataKeyError);
+    expect(() => alone.decrypt(sealed)).toThrow(
+      `this value (legacy layout, no key id) opens with neither DATA_ENCRYPTION_KEY (${alone.keyId}) nor any of DATA_ENCRYPTION_PREVIOUS_KEYS (none set): add the old key to DATA_ENCRYPTION_PREVIOUS_KEYS`,
+    );
+    const withOther = new DataCipher(newKey!, [other!]);
+    expect(() => withOther.decrypt(sealed)).toThrow(DataKeyError);
+    expect(() => withOther.decrypt(sealed)).toThrow(/add the old key to DATA_ENCRYPTION_PREVIOUS_KEYS/);
+    expect(new DataCipher(newKey!, [oldKey!]).decryptJson(sealed)).toEqual({ a: 4 });
   });
 
   it('names the unknown key id when no configured key has it', () => {

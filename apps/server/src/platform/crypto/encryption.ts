@@ -36,9 +36,10 @@ interface Key {
  * id names, the legacy layout (version 1, no id) with whichever key opens it.
  *
  * Expand, then contract (ADR 0008): processes of the previous release read only the legacy
- * layout, so this release writes it until a rotation is configured (a previous key is set, which
- * only this release understands: every process runs it by then), and the keyed layout from then
- * on. The next release writes the keyed layout always.
+ * layout, so this release writes the keyed layout only while a rotation is configured (a previous
+ * key is set, which only this release understands: every process runs it by then) and the legacy
+ * layout otherwise, also again once the previous keys are removed. The next release writes the
+ * keyed layout always.
  */
 export class DataCipher {
   /** Random IVs drawn in bulk: one randomFill per 1,024 encryptions instead of one call each. */
@@ -114,8 +115,13 @@ export class DataCipher {
         failure = error;
       }
     }
+    if (version === LEGACY_VERSION) {
+      throw new DataKeyError(
+        `this value (legacy layout, no key id) opens with neither DATA_ENCRYPTION_KEY (${this.keyId}) nor any of DATA_ENCRYPTION_PREVIOUS_KEYS (${this.keys.slice(1).map((k) => hex(k.id)).join(', ') || 'none set'}): add the old key to DATA_ENCRYPTION_PREVIOUS_KEYS (or the value was altered)`,
+      );
+    }
     if (candidates.length === 1) throw failure;
-    throw new DataKeyError('this value opens with neither DATA_ENCRYPTION_KEY nor any of DATA_ENCRYPTION_PREVIOUS_KEYS (altered, or sealed under another key)');
+    throw new DataKeyError('this value opens with none of the configured keys with its key id (altered, or sealed under another key with the same id)');
   }
 
   /** Whether the value is sealed under the current key with its id (what crypto:rotate leaves alone). */

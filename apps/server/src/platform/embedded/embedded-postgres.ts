@@ -61,7 +61,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     giveOwnership(dir);
     fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
-    // initdb reads the password from stdin, a copy the postgres user may read; no path to reach.
+    // initdb gets the password on stdin, so it needs no path to the data dir (which may sit under
+    // a 0700 folder), but it opens `--pwfile=/dev/stdin` by name: /proc/self/fd/0 is re-opened
+    // with the postgres user's permissions, not inherited (root's 0600 postgres.password gives
+    // EACCES, a pipe of root's too). Hence a copy that user owns; without root, a plain copy.
     const pwfile = path.join(dataDir, '.initdb-pw');
     fs.copyFileSync(passwordFile, pwfile);
     giveOwnership(pwfile);
