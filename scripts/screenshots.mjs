@@ -44,7 +44,7 @@ async function seed(base, cookie, partner) {
         required: ['applicationId', 'email'],
         properties: { applicationId: { type: 'string', title: 'Application ID' }, email: { type: 'string', format: 'email', title: 'Applicant e-mail' }, express: { type: 'boolean', title: 'Express processing' } },
       },
-      triggers: [{ type: 'manual' }, { type: 'webhook', key: 'visa-approved' }],
+      triggers: [{ type: 'manual' }, { type: 'webhook', key: 'visa-approved-partner' }],
       steps: [
         { id: 'wait-for-partner', type: 'delay', config: { ms: 50 } },
         { id: 'notify-partner', type: 'http.request', config: { url: `${partner}/notify`, method: 'POST' } },
@@ -106,6 +106,7 @@ export async function main() {
       ['workflow', `/workflows/${workflowId}`],
       ['api-keys', '/api-keys'],
       ['templates', '/templates'],
+      ['refunds', '/refunds'],
     ];
     fs.mkdirSync(OUT, { recursive: true });
     for (const scheme of ['light', 'dark']) {
