@@ -161,6 +161,22 @@ export class RunsRepository {
       .execute();
   }
 
+  /**
+   * Takes a stale run for one sweep: names its new job and touches it, only if it is still
+   * unfinished and untouched since `before` — so sweeps running at once on several workers
+   * re-queue it once. False when another sweep (or a worker) got there first.
+   */
+  async claimStale(id: string, before: Date, jobId: string): Promise<boolean> {
+    const claimed = await this.db
+      .updateTable('runs')
+      .set({ job_id: jobId, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return claimed.numUpdatedRows > 0n;
+  }
+
   async setJob(id: string, jobId: string): Promise<void> {
     await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
   }
