@@ -66,12 +66,9 @@ beforeAll(async () => {
   // A long key cache: only the change notification can make a gateway forget a revoked key in time.
   const gatewayEnv = { LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '0', API_KEY_CACHE_TTL_MS: '600000' };
   const workerEnv = { LOG_LEVEL: 'warn', HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1', RUN_RECONCILE_INTERVAL_MS: '1000' };
-  const started = await Promise.all([
-    ...[0, 1, 2].map(() => startRole(infra, 'gateway', gatewayEnv, STARTUP_MS)),
-    ...[0, 1, 2].map(() => startRole(infra, 'worker', workerEnv, STARTUP_MS)),
-  ]);
-  gateways.push(...started.slice(0, 3));
-  workers.push(...started.slice(3));
+  // Each is kept as soon as it is up, so afterAll stops it even if another fails to start.
+  const start = async (list: RoleProcess[], role: 'gateway' | 'worker', env: Record<string, string>) => list.push(await startRole(infra, role, env, STARTUP_MS));
+  await Promise.all([...[0, 1, 2].map(() => start(gateways, 'gateway', gatewayEnv)), ...[0, 1, 2].map(() => start(workers, 'worker', workerEnv))]);
   dashboard = await openSse(`${gateways[2]!.base}/api/v1/events`, { cookie });
   expect(dashboard.status).toBe(200);
 }, STARTUP_MS + 30_000);
