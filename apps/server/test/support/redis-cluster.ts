@@ -1,0 +1,157 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { freePort } from './processes';
+
+const run = promisify(execFile);
+
+interface ClusterNode {
+  port: number;
+  busPort: number;
+  dir: string;
+  child: ChildProcess;
+}
+
+/**
+ * A Redis Cluster of real redis-server processes on loopback (masters × (1 + replicas)), each in
+ * its own temporary directory with AOF on, made with `redis-cli --cluster create`. The bus
+ * ports are chosen too (`cluster-port`): port + 10000 may not be free, or may not exist.
+ */
+export class RedisClusterFixture {
+  private readonly nodes: ClusterNode[] = [];
+  private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cluster-'));
+
+  constructor(private readonly nodeTimeoutMs = 1_000) {}
+
+  /** `host:port,...` of every node: what REDIS_CLUSTER_NODES takes. */
+  get seeds(): string {
+    return this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  }
+
+  async start(masters = 3, replicas = 1): Promise<this> {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      const dir = path.join(this.root, String(i));
+      fs.mkdirSync(dir);
+      const node = { port: await freePort(), busPort: await freePort(), dir } as ClusterNode;
+      this.spawn(node);
+      this.nodes.push(node);
+    }
+    await Promise.all(this.nodes.map((n) => this.answers(n.port)));
+    const create = ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
+    await run('redis-cli', create, { timeout: 30_000 });
+    await this.settled();
+    return this;
+  }
+
+  private spawn(node: ClusterNode) {
+    // prettier-ignore
+    node.child = spawn('redis-server', [
+      '--port', String(node.port), '--bind', '127.0.0.1', '--dir', node.dir, '--save', '',
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(node.busPort),
+      '--cluster-node-timeout', String(this.nodeTimeoutMs), '--appendonly', 'yes', '--maxmemory-policy', 'noeviction',
+    ], { stdio: 'ignore' });
+  }
+
+  private async answers(port: number, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.ping();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      } finally {
+        client.disconnect();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Resolves once every live node says cluster_state:ok and every replica's link to its master is up. */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(this.live().map((n) => this.info(n.port).catch(() => '')));
+      const ok = states.every((s) => s.includes('cluster_state:ok') && (!s.includes('role:slave') || s.includes('master_link_status:up')));
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.join('\n---\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async info(port: number): Promise<string> {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return `${await client.cluster('INFO')}\n${await client.info('replication')}`;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private live(): ClusterNode[] {
+    return this.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+  }
+
+  /** The port of the master serving `slot` now, as a live node sees it. */
+  async masterOf(slot: number): Promise<number> {
+    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const ranges = (await client.cluster('SLOTS')) as Array<[number, number, [string, number]]>;
+      const range = ranges.find(([from, to]) => from <= slot && slot <= to);
+      if (!range) throw new Error(`no node serves slot ${slot}`);
+      return range[2][1];
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** The port of a master's replica. */
+  async replicaOf(masterPort: number): Promise<number> {
+    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const info = await client.info('replication');
+      const port = /slave0:ip=[^,]+,port=(\d+)/.exec(info)?.[1];
+      if (!port) throw new Error(`master ${masterPort} has no replica:\n${info}`);
+      return Number(port);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async kill(port: number): Promise<void> {
+    const node = this.nodes.find((n) => n.port === port)!;
+    const exited = new Promise((r) => node.child.once('exit', r));
+    node.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts a killed node again on its data (it rejoins, as a replica when it was failed over). */
+  async restart(port: number): Promise<void> {
+    const node = this.nodes.find((n) => n.port === port)!;
+    this.spawn(node);
+    await this.answers(port);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.live().map(async (n) => {
+        const exited = new Promise((r) => n.child.once('exit', r));
+        n.child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
