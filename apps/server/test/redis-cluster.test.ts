@@ -105,6 +105,10 @@ async function runStatus(base: string, runId: string): Promise<string | undefine
 }
 
 describe('VisAPI on a Redis Cluster', () => {
+  it('every key of the prefix maps to the slot the server computes (WAIT goes to that slot’s master)', async () => {
+    expect(await cluster.keySlot(`${infra.redisPrefix}:critical:id`)).toBe(keySlot(infra.redisPrefix));
+  });
+
   it('a webhook is queued on the Cluster and its run succeeds', async () => {
     const accepted = await trigger(plain, loadKey, { hello: 'cluster' });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
@@ -154,6 +158,8 @@ describe('VisAPI on a Redis Cluster', () => {
       }
     }
     const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!.toFixed(2);
+    const master = await cluster.masterOf(keySlot(infra.redisPrefix));
+    console.log(`cluster: client connections per node with 2 gateways and 1 worker (master of VisAPI's slot: ${master}): ${JSON.stringify(await cluster.connections())}`);
     for (const [name, xs] of Object.entries(timings)) console.log(`cluster: webhook 202 latency ${name === 'plain' ? 'without WAIT' : 'with WAIT 1'}: p50 ${q(xs, 0.5)} ms, p99 ${q(xs, 0.99)} ms (${xs.length} sequential requests)`);
   }, 60_000);
 

@@ -115,6 +115,34 @@ export class RedisClusterFixture {
     }
   }
 
+  /** Client connections per live node (CLIENT LIST, the asking one excluded), keyed by port. */
+  async connections(): Promise<Record<number, number>> {
+    const counts: Record<number, number> = {};
+    for (const node of this.live()) {
+      const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        counts[node.port] = (await client.client('LIST')).trim().split('\n').length - 1;
+      } finally {
+        client.disconnect();
+      }
+    }
+    return counts;
+  }
+
+  /** CLUSTER KEYSLOT, as the server computes it. */
+  async keySlot(key: string): Promise<number> {
+    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return Number(await client.cluster('KEYSLOT', key));
+    } finally {
+      client.disconnect();
+    }
+  }
+
   /** The port of a master's replica. */
   async replicaOf(masterPort: number): Promise<number> {
     const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
