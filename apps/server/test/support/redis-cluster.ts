@@ -106,10 +106,10 @@ export class RedisClusterFixture {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const ranges = (await client.cluster('SLOTS')) as Array<[number, number, [string, number]]>;
-      const range = ranges.find(([from, to]) => from <= slot && slot <= to);
-      if (!range) throw new Error(`no node serves slot ${slot}`);
-      return range[2][1];
+      const ranges = await client.cluster('SLOTS');
+      const master = ranges.find(([from, to]) => from <= slot && slot <= to)?.[2];
+      if (!master) throw new Error(`no node serves slot ${slot}`);
+      return master[1];
     } finally {
       client.disconnect();
     }
@@ -123,7 +123,7 @@ export class RedisClusterFixture {
       client.on('error', () => undefined);
       try {
         await client.connect();
-        counts[node.port] = (await client.client('LIST')).trim().split('\n').length - 1;
+        counts[node.port] = String(await client.client('LIST')).trim().split('\n').length - 1;
       } finally {
         client.disconnect();
       }
