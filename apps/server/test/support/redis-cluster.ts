@@ -165,6 +165,23 @@ export class RedisClusterFixture {
     await exited;
   }
 
+  /** SIGSTOP / SIGCONT: a node that stops reading (its replication falls behind) and comes back. */
+  pause(port: number, paused: boolean): void {
+    this.nodes.find((n) => n.port === port)!.child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** The master closes its replication links (CLIENT KILL TYPE replica): a network cut, seen from the master. */
+  async dropReplicas(masterPort: number): Promise<void> {
+    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.client('KILL', 'TYPE', 'replica');
+    } finally {
+      client.disconnect();
+    }
+  }
+
   /** Starts a killed node again on its data (it rejoins, as a replica when it was failed over). */
   async restart(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port)!;
