@@ -1,7 +1,10 @@
+import { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { keySlot } from '../src/platform/redis/cluster';
+import { RUN_QUEUES } from '../src/queues/job-catalog';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, signIn } from './support/auth-helpers';
 import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
@@ -32,6 +35,7 @@ const WEBHOOK = 'cluster-flow';
 const SLOW_WEBHOOK = 'cluster-watched';
 
 let worker: VisapiProcess;
+let evicting: number;
 
 async function start(role: 'gateway' | 'worker', env: Record<string, string> = {}): Promise<string> {
   const port = await freePort();
@@ -80,6 +84,9 @@ beforeAll(async () => {
   await setup.close();
 
   cluster = await new RedisClusterFixture().start(3, 1);
+  // One replica that could evict: the boot check must look at replicas too.
+  evicting = await cluster.replicaOf(await cluster.masterOf(0));
+  await cluster.configSet(evicting, 'maxmemory-policy', 'allkeys-lru');
   [plain, waiting] = await Promise.all([
     start('gateway'),
     start('gateway', { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' }),
@@ -110,6 +117,14 @@ async function runStatus(base: string, runId: string): Promise<string | undefine
 describe('VisAPI on a Redis Cluster', () => {
   it('every key of the prefix maps to the slot the server computes (WAIT goes to that slot’s master)', async () => {
     expect(await cluster.keySlot(`${infra.redisPrefix}:critical:id`)).toBe(keySlot(infra.redisPrefix));
+  });
+
+  it('the durability check at boot reads every node: a replica that may evict is named', () => {
+    for (const proc of processes) {
+      const warning = proc.output().split('\n').find((line) => line.includes('maxmemory-policy=allkeys-lru'));
+      expect(warning, proc.output()).toContain(`"node":"127.0.0.1:${evicting}"`);
+      expect(proc.output()).not.toMatch(/could not read the Redis configuration|appendonly=no|maxmemory-policy=(?!allkeys-lru)/);
+    }
   });
 
   it('a webhook is queued on the Cluster and its run succeeds', async () => {
@@ -236,21 +251,32 @@ async function underLoad<T>(base: string, concurrency: number, during: () => Pro
   return { accepted, sent, refused, result };
 }
 
-/** Waits until every accepted run has finished, or until nothing changed for 15 s; counts rows. */
+/**
+ * Waits until every accepted run has finished, or until the run queues hold nothing more and the
+ * count of runs stopped moving (what is still missing then was lost); counts rows.
+ */
 async function settle(ids: string[]): Promise<{ found: number; succeeded: number }> {
-  let last = { found: -1, succeeded: -1 };
-  let changedAt = Date.now();
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { rows } = await db.query<{ found: string; succeeded: string }>(
-      `select count(*) as found, count(*) filter (where status = 'succeeded') as succeeded from runs where id = any($1::uuid[])`,
-      [ids],
-    );
-    const now = { found: Number(rows[0]!.found), succeeded: Number(rows[0]!.succeeded) };
-    if (now.succeeded === ids.length) return now;
-    if (now.found !== last.found || now.succeeded !== last.succeeded) changedAt = Date.now();
-    if (Date.now() - changedAt > 15_000 || Date.now() > deadline) return now;
-    last = now;
-    await new Promise((r) => setTimeout(r, 250));
+  const connection = new Cluster(cluster.seeds.split(',').map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })));
+  const queues = RUN_QUEUES.map((name) => new Queue(name, { connection, prefix: infra.redisPrefix }));
+  try {
+    let last = '';
+    let stableSince = Date.now();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await db.query<{ found: string; succeeded: string }>(
+        `select count(*) as found, count(*) filter (where status = 'succeeded') as succeeded from runs where id = any($1::uuid[])`,
+        [ids],
+      );
+      const now = { found: Number(rows[0]!.found), succeeded: Number(rows[0]!.succeeded) };
+      if (now.succeeded === ids.length || Date.now() > deadline) return now;
+      const pending = (await Promise.all(queues.map((q) => q.getJobCounts('wait', 'prioritized', 'active', 'delayed')))).flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+      const state = `${now.found}/${now.succeeded}/${pending}`;
+      if (state !== last) [last, stableSince] = [state, Date.now()];
+      else if (pending === 0 && now.found === now.succeeded && Date.now() - stableSince > 2_000) return now;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+    connection.disconnect();
   }
 }

@@ -131,6 +131,17 @@ export class RedisClusterFixture {
     return counts;
   }
 
+  async configSet(port: number, name: string, value: string): Promise<void> {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.config('SET', name, value);
+    } finally {
+      client.disconnect();
+    }
+  }
+
   /** CLUSTER KEYSLOT, as the server computes it. */
   async keySlot(key: string): Promise<number> {
     const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
