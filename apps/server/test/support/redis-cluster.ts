@@ -187,7 +187,7 @@ export class RedisClusterFixture {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      await client.client('KILL', 'TYPE', 'replica');
+      await client.call('CLIENT', 'KILL', 'TYPE', 'replica');
     } finally {
       client.disconnect();
     }
