@@ -5,6 +5,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../src/platform/db/database';
+import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
+import { createKey } from './support/auth-helpers';
+import { createTestApp } from './support/test-app';
 import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
 import { createTestInfra, type TestInfra } from './support/test-infra';
 
@@ -75,6 +79,27 @@ describe('managed-service URLs', () => {
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   }, 90_000);
+
+  it('REDIS_WAIT_REPLICAS on a Redis without replicas: 503 saying the run was queued but not confirmed', async () => {
+    const gateway = await createTestApp(infra, { role: 'gateway', env: { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' } });
+    try {
+      await Promise.all([gateway.app.get(ApiKeysService).ready, gateway.app.get(WorkflowCatalog).ready]);
+      const key = (await createKey(gateway, ['manage_workflows', 'trigger'])).key;
+      const created = await gateway.app.inject({
+        method: 'POST',
+        url: '/api/v1/workflows',
+        headers: { 'x-api-key': key },
+        payload: { name: 'unconfirmed', version: '1.0.0', triggers: [{ type: 'webhook', key: 'unconfirmed' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const res = await gateway.app.inject({ method: 'POST', url: '/api/v1/triggers/unconfirmed', headers: { 'x-api-key': key, 'idempotency-key': 'unconfirmed-1' }, payload: {} });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json().detail).toMatch(/queued but no Redis replica confirmed it in time \(0 of 1 Redis replicas acknowledged the write within 50 ms\).*same Idempotency-Key/);
+    } finally {
+      await gateway.close();
+    }
+  }, 30_000);
 
   it('DATABASE_URL’s sslmode reaches the PostgreSQL driver: disable connects, require asks the server for TLS', async () => {
     const withMode = (mode: string) => {

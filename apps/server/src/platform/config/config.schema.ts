@@ -145,8 +145,8 @@ export const configSchema = z.object({
     .optional(),
   /** After each job is queued, wait until this many replicas hold it (Redis WAIT); 0: do not wait. */
   REDIS_WAIT_REPLICAS: int(0, 10).default(0),
-  /** How long WAIT may take; fewer replicas by then: the request answers 503. */
-  REDIS_WAIT_TIMEOUT_MS: int(1, 10_000).default(250),
+  /** How long WAIT may take (at most 1 s: a refusal must come quickly); fewer replicas by then: the request answers 503. */
+  REDIS_WAIT_TIMEOUT_MS: int(1, 1_000).default(250),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ - { }')

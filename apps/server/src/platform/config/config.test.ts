@@ -201,7 +201,7 @@ describe('Redis settings (single, TLS, Cluster)', () => {
     expect(loadConfig({})).toMatchObject({ REDIS_WAIT_REPLICAS: 0, REDIS_WAIT_TIMEOUT_MS: 250 });
     expect(loadConfig({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' })).toMatchObject({ REDIS_WAIT_REPLICAS: 1, REDIS_WAIT_TIMEOUT_MS: 50 });
     expect(() => loadConfig({ REDIS_WAIT_REPLICAS: '-1' })).toThrow(/^Invalid configuration: REDIS_WAIT_REPLICAS/);
-    expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: '0' })).toThrow(/^Invalid configuration: REDIS_WAIT_TIMEOUT_MS/);
+    for (const ms of ['0', '1001']) expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: ms })).toThrow(/^Invalid configuration: REDIS_WAIT_TIMEOUT_MS/);
   });
 
   it('DATABASE_URL keeps libpq parameters such as sslmode for the driver', () => {
