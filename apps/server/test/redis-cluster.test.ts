@@ -29,6 +29,8 @@ let waiting: string;
 let loadKey: string;
 let limitedKey: string;
 let readKey: string;
+let keyManager: string;
+const revocable: Array<{ id: string; key: string }> = [];
 let cookie: string;
 const WEBHOOK = 'cluster-flow';
 /** A run slow enough that the worker has learnt (within a second) that a dashboard listens. */
@@ -66,6 +68,9 @@ beforeAll(async () => {
   loadKey = (await createKey(setup, ['trigger'], { rateLimit: { burst: 1_000_000, perSecond: 1_000_000 } })).key;
   limitedKey = (await createKey(setup, ['trigger'], { rateLimit: { burst: 2, perSecond: 0.01 } })).key;
   readKey = (await createKey(setup, ['read_runs'])).key;
+  // A key may revoke only keys no stronger than itself.
+  keyManager = (await createKey(setup, ['manage_keys', 'read_runs'])).key;
+  for (let i = 0; i < 2; i++) revocable.push(await createKey(setup, ['read_runs']));
   cookie = (await signIn(setup, 'cluster-watcher@example.com', 'viewer')).cookie;
   const created = await setup.app.inject({
     method: 'POST',
@@ -88,8 +93,9 @@ beforeAll(async () => {
   evicting = await cluster.replicaOf(await cluster.masterOf(0));
   await cluster.configSet(evicting, 'maxmemory-policy', 'allkeys-lru');
   [plain, waiting] = await Promise.all([
-    start('gateway'),
-    start('gateway', { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' }),
+    // API keys cached for 10 minutes: only the Cluster's pub/sub can make a gateway forget one in time.
+    start('gateway', { API_KEY_CACHE_TTL_MS: '600000' }),
+    start('gateway', { API_KEY_CACHE_TTL_MS: '600000', REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' }),
     // A run whose job vanished with the master is found by the reconciliation sweep, if its row exists.
     start('worker', { RUN_STALL_WINDOW_MS: '10000', RUN_RECONCILE_INTERVAL_MS: '2000', WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '2000' }),
   ]);
@@ -147,6 +153,10 @@ describe('VisAPI on a Redis Cluster', () => {
     const statuses = [];
     for (const base of [plain, waiting, plain]) statuses.push((await trigger(base, limitedKey, {})).status);
     expect(statuses).toEqual([202, 202, 429]);
+  }, 30_000);
+
+  it('a key revoked through one gateway is refused by the other at once (cache invalidation over the Cluster’s pub/sub)', async () => {
+    await revokedEverywhere(revocable[0]!);
   }, 30_000);
 
   it('a run’s live events reach a dashboard through the Cluster’s Stream', async () => {
@@ -225,7 +235,19 @@ describe('VisAPI on a Redis Cluster', () => {
       if (label === 'with WAIT 1') expect(lost).toBe(0);
     }, 120_000);
   }
+
+  it('after two masters were killed, a revocation still reaches the other gateway', async () => {
+    await revokedEverywhere(revocable[1]!);
+  }, 30_000);
 });
+
+async function revokedEverywhere(target: { id: string; key: string }) {
+  const read = (base: string) => fetch(`${base}/api/v1/runs?limit=1`, { headers: { 'x-api-key': target.key } }).then((r) => r.status);
+  expect(await read(waiting)).toBe(200); // now cached there
+  const revoked = await fetch(`${plain}/api/v1/api-keys/${target.id}`, { method: 'DELETE', headers: { 'x-api-key': keyManager } });
+  expect(revoked.status).toBeLessThan(300);
+  await expect.poll(() => read(waiting), { timeout: 5_000, interval: 50 }).toBe(401);
+}
 
 /** Runs `during` while `concurrency` loops post unique webhooks; what was accepted and refused. */
 async function underLoad<T>(base: string, concurrency: number, during: () => Promise<T>) {
