@@ -61,6 +61,7 @@ async function start(role: 'gateway' | 'worker', env: Record<string, string> = {
 beforeAll(async () => {
   infra = await createTestInfra();
   db = new pg.Pool({ connectionString: infra.databaseUrl, max: 2 });
+  db.on('error', () => undefined); // an idle client ended by the cleanup's DROP DATABASE … FORCE
   // Keys, the workflow and a session are rows in PostgreSQL: made here, read by the processes.
   setup = await createTestApp(infra, { role: 'gateway' });
   await Promise.all([setup.app.get(ApiKeysService).ready, setup.app.get(WorkflowCatalog).ready]);
@@ -227,7 +228,7 @@ describe('VisAPI on a Redis Cluster', () => {
       const counts = await settle(ids);
       const lost = ids.length - counts.found;
       console.log(
-        `cluster failover ${label}: ${ledger.sent} requests, ${ids.length} accepted (202), refused ${JSON.stringify(ledger.refused)}, ` +
+        `cluster failover ${label}: ${ledger.sent} requests, ${ids.length} accepted (202), refused ${JSON.stringify(ledger.refused)} (slowest refusal ${Math.round(ledger.slowestRefusalMs)} ms), ` +
           `replica promoted ${ledger.result} ms after the SIGKILL; accepted runs: ${counts.succeeded} succeeded, ${counts.found - counts.succeeded} unfinished, ${lost} lost`,
       );
       expect(ids.length).toBeGreaterThan(0);
@@ -254,13 +255,18 @@ async function underLoad<T>(base: string, concurrency: number, during: () => Pro
   const accepted = new Set<string>();
   const refused: Record<string, number> = {};
   let sent = 0;
+  let slowestRefusalMs = 0;
   let stop = false;
   const loops = Array.from({ length: concurrency }, async (_, loop) => {
     for (let n = 0; !stop; n++) {
       sent++;
+      const started = performance.now();
       const res = await trigger(base, loadKey, { loop, n, at: Date.now() }).catch(() => ({ status: 'network error', body: {} as Record<string, string> }));
       if (res.status === 202) accepted.add(res.body.runId!);
-      else refused[res.status] = (refused[res.status] ?? 0) + 1;
+      else {
+        refused[res.status] = (refused[res.status] ?? 0) + 1;
+        slowestRefusalMs = Math.max(slowestRefusalMs, performance.now() - started);
+      }
     }
   });
   let result: T;
@@ -270,7 +276,7 @@ async function underLoad<T>(base: string, concurrency: number, during: () => Pro
     stop = true;
     await Promise.all(loops);
   }
-  return { accepted, sent, refused, result };
+  return { accepted, sent, refused, slowestRefusalMs, result };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Cluster, type ClusterOptions, type Redis as SingleRedis, type RedisOptions } from 'ioredis';
 import type { ClusterNodes } from '../config/config.schema';
 import { hashTag } from '../config/config.schema';
+import { withTimeout } from '../db/database';
 
 export type { Cluster } from 'ioredis';
 
@@ -16,10 +17,12 @@ export function createCluster(seeds: ClusterNodes, options: RedisOptions): Clust
     enableOfflineQueue: enableOfflineQueue ?? true,
     lazyConnect: lazyConnect ?? false,
     clusterRetryStrategy: retryStrategy ? (attempt) => retryStrategy(attempt) : undefined,
-    // A SIGKILLed master leaves MOVED answers pointing at it until its replica is promoted:
-    // retry the command every 100 ms for a while instead of failing it at once.
+    // While a dead master's replica is not yet promoted (seconds), a command is retried every
+    // 100 ms, 6 times at most: it may land on the new master, and otherwise fails well within
+    // a second, so the request answers 503 quickly (SPEC §13) instead of waiting out the failover.
     retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
+    maxRedirections: 6,
     redisOptions: {
       ...perNode,
       ...(seeds.tls ? { tls: {} } : {}),
@@ -66,7 +69,11 @@ export class ReplicaAckError extends Error {}
  */
 export async function waitForReplicas(client: SingleRedis | Cluster, key: string, replicas: number, timeoutMs: number): Promise<void> {
   const connection = isCluster(client) ? masterOf(client, key) : client;
-  const acknowledged = await connection.wait(replicas, timeoutMs);
+  // A master that just died may still be the slot's owner in the client's map: do not wait on it.
+  if (connection.status !== 'ready') throw new ReplicaAckError(`the Redis master holding ${key} is not connected (${connection.status})`);
+  const acknowledged = await withTimeout(connection.wait(replicas, timeoutMs), timeoutMs + 250, 'redis WAIT').catch((error: unknown) => {
+    throw new ReplicaAckError(`no answer to WAIT: ${(error as Error).message}`);
+  });
   if (acknowledged < replicas) {
     throw new ReplicaAckError(`${acknowledged} of ${replicas} Redis replicas acknowledged the write within ${timeoutMs} ms`);
   }
