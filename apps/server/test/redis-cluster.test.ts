@@ -89,7 +89,8 @@ beforeAll(async () => {
   expect(slow.statusCode, slow.body).toBe(201);
   await setup.close();
 
-  cluster = await new RedisClusterFixture().start(3, 1);
+  cluster = new RedisClusterFixture();
+  await cluster.start(3, 1);
   // One replica that could evict: the boot check must look at replicas too.
   evicting = await cluster.replicaOf(await cluster.masterOf(0));
   await cluster.configSet(evicting, 'maxmemory-policy', 'allkeys-lru');

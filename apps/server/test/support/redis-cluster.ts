@@ -31,7 +31,18 @@ export class RedisClusterFixture {
     return this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
   }
 
+  /** Starts the nodes and makes the cluster; on failure stops whatever was started, then throws. */
   async start(masters = 3, replicas = 1): Promise<this> {
+    try {
+      await this.create(masters, replicas);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  private async create(masters: number, replicas: number): Promise<void> {
     for (let i = 0; i < masters * (1 + replicas); i++) {
       const dir = path.join(this.root, String(i));
       fs.mkdirSync(dir);
@@ -43,7 +54,6 @@ export class RedisClusterFixture {
     const create = ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
     await run('redis-cli', create, { timeout: 30_000 });
     await this.settled();
-    return this;
   }
 
   private spawn(node: ClusterNode) {
@@ -154,16 +164,20 @@ export class RedisClusterFixture {
     }
   }
 
-  /** The port of a master's replica. */
+  /** The port of a master's replica (waiting up to 5 s for one to be attached). */
   async replicaOf(masterPort: number): Promise<number> {
     const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const info = await client.info('replication');
-      const port = /slave0:ip=[^,]+,port=(\d+)/.exec(info)?.[1];
-      if (!port) throw new Error(`master ${masterPort} has no replica:\n${info}`);
-      return Number(port);
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const info = await client.info('replication');
+        const port = /slave0:ip=[^,]+,port=(\d+)/.exec(info)?.[1];
+        if (port) return Number(port);
+        if (Date.now() > deadline) throw new Error(`master ${masterPort} has no replica:\n${info}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     } finally {
       client.disconnect();
     }
