@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Health, HealthCheck } from '@visapi/contracts';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis/redis';
 import type { Config } from '../platform/config/config';
 import type { DatabaseHandle } from '../platform/db/database';
 import { CONFIG, DATABASE, LIFECYCLE, REDIS } from '../platform/platform.module';

@@ -30,7 +30,7 @@ export function createRuntime(config: Config, logger: Logger, infra: Pick<Infras
     config,
     logger,
     database: createDatabase(infra.databaseUrl, config.DATABASE_POOL_SIZE),
-    redis: new RedisConnections(infra.redisUrl, config.REDIS_PREFIX),
+    redis: new RedisConnections(infra.redisUrl, config.REDIS_PREFIX, config.REDIS_CLUSTER_NODES),
     cipher: createDataCipher(config),
     lifecycle: { draining: false },
   };

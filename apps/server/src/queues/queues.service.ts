@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { QUEUE_NAMES, QUEUE_STATES, type QueueName, type Queues } from '@visapi/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis/redis';
 import { withTimeout } from '../platform/db/database';
 import type { Logger } from 'pino';
 import { CachedReading } from '../metrics/cached-reading';
 import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
+import { waitForReplicas } from '../platform/redis/cluster';
 import { type RedisConnections, whenReady } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
 
@@ -21,7 +22,7 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
   private readonly connections = new Map<QueueName, Redis>();
 
   constructor(
-    @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX'>,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX' | 'REDIS_WAIT_REPLICAS' | 'REDIS_WAIT_TIMEOUT_MS'>,
     @Inject(REDIS) private readonly redis: RedisConnections,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: Metrics,
@@ -52,6 +53,8 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
   /**
    * Adds a job, or fails at once when Redis is not connected: BullMQ itself would wait for
    * the connection to come back, and a request must answer 503 fast instead of hanging.
+   * With REDIS_WAIT_REPLICAS, resolves only once that many replicas hold the job (else
+   * ReplicaAckError: the job may still run, but a failover could lose it).
    */
   async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions): Promise<void> {
     const queue = this.get(name);
@@ -62,6 +65,9 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     }
     if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name})`);
     await withTimeout(queue.add(jobName, data, options), 5_000, `queue ${name}`);
+    if (this.config.REDIS_WAIT_REPLICAS > 0) {
+      await waitForReplicas(connection, this.redis.key(name), this.config.REDIS_WAIT_REPLICAS, this.config.REDIS_WAIT_TIMEOUT_MS);
+    }
   }
 
   /** Jobs per queue and state, and the workers consuming each (GET /queues, the `queues.counts` event). */

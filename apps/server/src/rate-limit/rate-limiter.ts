@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis/redis';
 
 /**
  * Token bucket in one atomic round trip. Time comes from Redis (TIME), so every gateway

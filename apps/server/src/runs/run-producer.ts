@@ -8,6 +8,7 @@ import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { ProblemException } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
+import { ReplicaAckError } from '../platform/redis/cluster';
 import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
@@ -68,6 +69,10 @@ export class RunProducer {
     try {
       await this.queues.add(workflow.priority, runJob.name, runJobToWrite(job), { jobId: runId, ...runJob.options, ...(delayMs ? { delay: delayMs } : {}) });
     } catch (error) {
+      if (error instanceof ReplicaAckError) {
+        this.logger.warn({ err: error, runId }, 'a queued run was not acknowledged by the Redis replicas in time');
+        throw new ProblemException('unavailable', `The run was queued but no Redis replica confirmed it in time (${error.message}); it may run or be lost in a failover. Retry with the same Idempotency-Key.`);
+      }
       this.logger.error({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }

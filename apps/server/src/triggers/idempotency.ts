@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../platform/redis/redis';
 
 /**
  * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per

@@ -1,6 +1,6 @@
 import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { triggerAcceptedSchema } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
@@ -24,6 +24,7 @@ export class ManualTriggerController {
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
   @ApiConflictResponse({ description: 'The workflow is disabled.' })
   @ApiUnprocessableEntityResponse({ description: 'The body fails the workflow’s inputSchema.' })
+  @ApiServiceUnavailableResponse({ description: 'Redis does not answer (nothing was accepted), or, with REDIS_WAIT_REPLICAS, no replica confirmed the queued run in time.' })
   trigger(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
     return this.triggers.triggerManually(id, body, by, request);
   }

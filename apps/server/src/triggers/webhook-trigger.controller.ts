@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -48,6 +49,7 @@ export class WebhookTriggerController {
   @ApiPayloadTooLargeResponse({ description: 'The body is over 512 KB, or a form has more than 1,000 fields.' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
+  @ApiServiceUnavailableResponse({ description: 'Redis does not answer (nothing was accepted), or, with REDIS_WAIT_REPLICAS, no replica confirmed the queued run in time (retry with the same Idempotency-Key).' })
   trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.triggers.acceptWebhook(key, body, request, reply);
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/redis';
 import type { Logger } from 'pino';
 
 export interface PubSubCacheOptions {
@@ -65,7 +65,18 @@ export class PubSubCache<T> {
       this.forget('*');
       this.subscribe().catch(() => undefined);
     });
+    // A Cluster client moves its subscription off a failed node by itself, with no 'close':
+    // what was published meanwhile is missed. A node leaving is treated as such a gap.
+    this.subscriber.on('-node', () => this.resubscribe());
     return this.subscribe();
+  }
+
+  private resubscribe() {
+    this.subscribed = false;
+    this.forget('*');
+    this.subscribe().catch(() => {
+      if (this.subscriber.status !== 'end') setTimeout(() => this.resubscribe(), 1_000).unref();
+    });
   }
 
   private async subscribe(): Promise<void> {

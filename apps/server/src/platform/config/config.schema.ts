@@ -29,6 +29,67 @@ const csv = z
       .filter(Boolean),
   );
 
+/**
+ * REDIS_CLUSTER_NODES: comma-separated `host:port` seeds of a Redis Cluster. An entry may be a
+ * `redis://` or `rediss://` URL instead (managed clusters: TLS, a password); all entries then
+ * share its scheme and credentials, since one client speaks to every node the same way.
+ */
+export interface ClusterNodes {
+  nodes: Array<{ host: string; port: number }>;
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+export function parseClusterNodes(value: string): ClusterNodes | string {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) return 'must list at least one host:port';
+  const nodes: ClusterNodes['nodes'] = [];
+  const schemes = new Set<string>();
+  const credentials = new Set<string>();
+  let auth: Pick<ClusterNodes, 'username' | 'password'> = {};
+  for (const entry of entries) {
+    let hostPort = entry;
+    if (entry.includes('://')) {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        return `has an entry that is not a URL (entry ${nodes.length + 1})`;
+      }
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return 'entries must be host:port, redis://host:port or rediss://host:port';
+      if ((url.pathname && url.pathname !== '/') || url.search) return 'entries name a node only (no database number or options: a Cluster has database 0 only)';
+      schemes.add(url.protocol);
+      credentials.add(`${url.username}:${url.password}`);
+      auth = { ...(url.username ? { username: decodeURIComponent(url.username) } : {}), ...(url.password ? { password: decodeURIComponent(url.password) } : {}) };
+      hostPort = `${url.hostname}:${url.port || '6379'}`;
+    } else {
+      schemes.add('redis:');
+      credentials.add(':');
+    }
+    const match = HOST_PORT.exec(hostPort);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) return `entries must be host:port (entry ${nodes.length + 1} is not)`;
+    nodes.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  if (schemes.size > 1) return 'mixes redis:// and rediss:// (every node is reached the same way)';
+  if (credentials.size > 1) return 'gives different credentials to different nodes (every node is reached the same way)';
+  return { nodes, tls: schemes.has('rediss:'), ...auth };
+}
+
+/**
+ * The hash tag of a key as Redis Cluster reads it: what lies between the first `{` and the
+ * first `}` after it, when that is not empty. Keys with one tag hash to one slot.
+ */
+export function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open === -1) return undefined;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -71,6 +132,21 @@ export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = parseClusterNodes(v);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional(),
+  /** After each job is queued, wait until this many replicas hold it (Redis WAIT); 0: do not wait. */
+  REDIS_WAIT_REPLICAS: int(0, 10).default(0),
+  /** How long WAIT may take (at most 1 s: a refusal must come quickly); fewer replicas by then: the request answers 503. */
+  REDIS_WAIT_TIMEOUT_MS: int(1, 1_000).default(250),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_{}-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ - { }')

@@ -151,3 +151,62 @@ describe('.env.example', () => {
     expect(listed).toEqual(Object.keys(configSchema.shape).sort());
   });
 });
+
+describe('Redis settings (single, TLS, Cluster)', () => {
+  it('REDIS_URL takes redis:// and rediss:// (TLS, as managed Redis gives it), and masks its password in errors', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://default:s3cret@redis.example.com:6380' }).REDIS_URL).toBe('rediss://default:s3cret@redis.example.com:6380');
+    expect(() => loadConfig({ REDIS_URL: 'http://redis.example.com' })).toThrow(/^Invalid configuration: REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//);
+    expect(shownValue('REDIS_URL', 'rediss://default:s3cret@redis.example.com:6380')).toBe('rediss://default:***@redis.example.com:6380');
+  });
+
+  it('REDIS_CLUSTER_NODES: host:port seeds, or redis[s]:// URLs that share scheme and credentials', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002' }).REDIS_CLUSTER_NODES).toEqual({
+      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: '::1', port: 7002 }],
+      tls: false,
+    });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'rediss://:p%40ss@a.cache.example.com:6379,rediss://:p%40ss@b.cache.example.com' }).REDIS_CLUSTER_NODES).toEqual({
+      nodes: [{ host: 'a.cache.example.com', port: 6379 }, { host: 'b.cache.example.com', port: 6379 }],
+      tls: true,
+      password: 'p@ss',
+    });
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it.each([
+    ['redis-1', /entries must be host:port \(entry 1 is not\)/],
+    ['a:7000,b:99999', /entry 2 is not/],
+    [',', /must list at least one host:port/],
+    ['redis://a:7000,rediss://b:7000', /mixes redis:\/\/ and rediss:\/\//],
+    ['rediss://:x@a:7000,rediss://:y@b:7000', /different credentials/],
+    ['redis://a:7000/2', /a Cluster has database 0 only/],
+    ['http://a:7000', /entries must be host:port, redis:\/\/host:port or rediss:\/\/host:port/],
+  ])('REDIS_CLUSTER_NODES=%j is refused with one line', (value, message) => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: value })).toThrow(message);
+  });
+
+  it('a Cluster needs a REDIS_PREFIX with a hash tag (all keys in one slot), and excludes REDIS_URL', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_PREFIX: 'app{visapi}' }).REDIS_PREFIX).toBe('app{visapi}');
+    for (const prefix of ['visapi', '{}visapi', '{visapi', 'visapi}{']) {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_PREFIX: prefix })).toThrow(
+        `Invalid configuration: REDIS_PREFIX must hold a Redis Cluster hash tag such as {visapi} when REDIS_CLUSTER_NODES is set (got ${JSON.stringify(prefix)})`,
+      );
+    }
+    // A single Redis has no slots: any prefix will do.
+    expect(loadConfig({ REDIS_PREFIX: 'visapi' }).REDIS_PREFIX).toBe('visapi');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://b:6379' })).toThrow(/REDIS_URL and REDIS_CLUSTER_NODES exclude each other/);
+  });
+
+  it('REDIS_WAIT_REPLICAS is off by default; REDIS_WAIT_TIMEOUT_MS bounds the wait', () => {
+    expect(loadConfig({})).toMatchObject({ REDIS_WAIT_REPLICAS: 0, REDIS_WAIT_TIMEOUT_MS: 250 });
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' })).toMatchObject({ REDIS_WAIT_REPLICAS: 1, REDIS_WAIT_TIMEOUT_MS: 50 });
+    expect(() => loadConfig({ REDIS_WAIT_REPLICAS: '-1' })).toThrow(/^Invalid configuration: REDIS_WAIT_REPLICAS/);
+    for (const ms of ['0', '1001']) expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: ms })).toThrow(/^Invalid configuration: REDIS_WAIT_TIMEOUT_MS/);
+  });
+
+  it('DATABASE_URL keeps libpq parameters such as sslmode for the driver', () => {
+    const url = 'postgres://visapi:pw@db.example.com:5432/visapi?sslmode=verify-full&sslrootcert=/etc/ssl/rds-ca.pem';
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(shownValue('DATABASE_URL', 'postgres://visapi:pw@db.example.com/visapi?sslmode=require&password=pw')).toBe('postgres://visapi:***@db.example.com/visapi?sslmode=require&password=***');
+  });
+});

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configSchema, type RawConfig, type Role } from './config.schema';
+import { configSchema, hashTag, type RawConfig, type Role } from './config.schema';
 
 export type { Role } from './config.schema';
 export { ROLES } from './config.schema';
@@ -44,6 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { role?: Role } = 
   const raw = parsed.data;
   const storageProblem = s3ConfigProblem(raw);
   if (storageProblem) throw new ConfigError(`Invalid configuration: ${storageProblem}`);
+  const redisProblem = redisConfigProblem(raw);
+  if (redisProblem) throw new ConfigError(`Invalid configuration: ${redisProblem}`);
   const cwd = process.cwd();
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
   return {
@@ -63,6 +65,17 @@ export function s3ConfigProblem(raw: Pick<RawConfig, 'STORAGE_DRIVER' | 'S3_BUCK
   if (raw.STORAGE_DRIVER !== 's3') return undefined;
   if (!raw.S3_BUCKET) return 'S3_BUCKET is required when STORAGE_DRIVER=s3';
   if (!raw.S3_ACCESS_KEY_ID !== !raw.S3_SECRET_ACCESS_KEY) return 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (set both, or neither for the SDK’s default credentials)';
+  return undefined;
+}
+
+/** What is wrong with REDIS_URL, REDIS_CLUSTER_NODES and REDIS_PREFIX together, in one line. */
+export function redisConfigProblem(raw: Pick<RawConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX'>): string | undefined {
+  if (!raw.REDIS_CLUSTER_NODES) return undefined;
+  if (raw.REDIS_URL) return 'REDIS_URL and REDIS_CLUSTER_NODES exclude each other (set one: a single Redis, or the seeds of a Cluster)';
+  // Several-key commands (BullMQ's scripts, idempotency) need all their keys in one slot.
+  if (hashTag(raw.REDIS_PREFIX) === undefined) {
+    return `REDIS_PREFIX must hold a Redis Cluster hash tag such as {visapi} when REDIS_CLUSTER_NODES is set (got ${JSON.stringify(raw.REDIS_PREFIX)})`;
+  }
   return undefined;
 }
 

@@ -38,11 +38,13 @@ const STOP_SIGNAL: Record<ServiceName, NodeJS.Signals> = {
 export async function provideInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
   const needed: ServiceName[] = [];
   if (!config.DATABASE_URL) needed.push('postgres');
-  if (!config.REDIS_URL) needed.push('redis');
+  // A Cluster (REDIS_CLUSTER_NODES) is never embedded; redisUrl stays empty, unused.
+  const externalRedis = config.REDIS_URL ?? (config.REDIS_CLUSTER_NODES ? '' : undefined);
+  if (externalRedis === undefined) needed.push('redis');
   if (needed.length === 0) {
     return {
       databaseUrl: config.DATABASE_URL!,
-      redisUrl: config.REDIS_URL!,
+      redisUrl: externalRedis!,
       embedded: { postgres: false, redis: false },
       release: async () => undefined,
     };
@@ -71,8 +73,8 @@ export async function provideInfrastructure(config: Config, logger: Logger): Pro
   let released = false;
   return {
     databaseUrl: config.DATABASE_URL ?? entries.postgres!.url,
-    redisUrl: config.REDIS_URL ?? entries.redis!.url,
-    embedded: { postgres: !config.DATABASE_URL, redis: !config.REDIS_URL },
+    redisUrl: externalRedis ?? entries.redis!.url,
+    embedded: { postgres: !config.DATABASE_URL, redis: externalRedis === undefined },
     release: async () => {
       if (released) return;
       released = true;

@@ -1,8 +1,11 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis as SingleRedis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ClusterNodes } from '../config/config.schema';
 import { withTimeout } from '../db/database';
+import { type Cluster, createCluster, nodesOf } from './cluster';
 
-export type { Redis } from 'ioredis';
+/** A connection to one Redis, or a Redis Cluster client (REDIS_CLUSTER_NODES): the same commands. */
+export type Redis = SingleRedis | Cluster;
 
 /**
  * The Redis connections of one process. `prefix` namespaces every key VisAPI writes
@@ -14,6 +17,8 @@ export class RedisConnections {
   constructor(
     readonly url: string,
     readonly prefix: string,
+    /** Set: every connection is a Cluster client on these seeds (url is then unused). */
+    readonly cluster?: ClusterNodes,
   ) {}
 
   /**
@@ -26,11 +31,8 @@ export class RedisConnections {
       kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
         : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
-    const client = new Redis(this.url, {
-      ...options,
-      lazyConnect: false,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    });
+    const settings: RedisOptions = { ...options, lazyConnect: false, retryStrategy: (attempt) => Math.min(attempt * 100, 2_000) };
+    const client: Redis = this.cluster ? createCluster(this.cluster, settings) : new SingleRedis(this.url, settings);
     // ioredis reconnects by itself; without a listener an outage would crash the process.
     client.on('error', () => undefined);
     this.clients.add(client);
@@ -85,19 +87,23 @@ export async function pingRedis(client: Redis, timeoutMs: number): Promise<void>
 export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
   try {
     await pingRedis(client, 5_000);
-    const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
-    const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
-    if (appendonly !== 'yes') {
-      logger.warn(
-        { appendonly },
-        'Redis has appendonly=no: queued jobs are lost if Redis restarts. Set "appendonly yes".',
-      );
-    }
-    if (policy !== 'noeviction') {
-      logger.warn(
-        { maxmemoryPolicy: policy },
-        `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`,
-      );
+    // On a Cluster, every node: a replica is the master of tomorrow's failover.
+    for (const node of nodesOf(client)) {
+      const [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
+      const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const at = `${node.options.host}:${node.options.port}`;
+      if (appendonly !== 'yes') {
+        logger.warn(
+          { appendonly, node: at },
+          'Redis has appendonly=no: queued jobs are lost if Redis restarts. Set "appendonly yes".',
+        );
+      }
+      if (policy !== 'noeviction') {
+        logger.warn(
+          { maxmemoryPolicy: policy, node: at },
+          `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`,
+        );
+      }
     }
   } catch (error) {
     logger.warn({ err: error }, 'could not read the Redis configuration (CONFIG GET refused?): check appendonly and maxmemory-policy yourself');

@@ -1,0 +1,227 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { freePort } from './processes';
+
+const run = promisify(execFile);
+
+interface ClusterNode {
+  port: number;
+  busPort: number;
+  dir: string;
+  child: ChildProcess;
+}
+
+/**
+ * A Redis Cluster of real redis-server processes on loopback (masters × (1 + replicas)), each in
+ * its own temporary directory with AOF on, made with `redis-cli --cluster create`. The bus
+ * ports are chosen too (`cluster-port`): port + 10000 may not be free, or may not exist.
+ */
+export class RedisClusterFixture {
+  private readonly nodes: ClusterNode[] = [];
+  private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cluster-'));
+
+  constructor(private readonly nodeTimeoutMs = 1_000) {}
+
+  /** `host:port,...` of every node: what REDIS_CLUSTER_NODES takes. */
+  get seeds(): string {
+    return this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  }
+
+  /** Starts the nodes and makes the cluster; on failure stops whatever was started, then throws. */
+  async start(masters = 3, replicas = 1): Promise<this> {
+    try {
+      await this.create(masters, replicas);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  private async create(masters: number, replicas: number): Promise<void> {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      const dir = path.join(this.root, String(i));
+      fs.mkdirSync(dir);
+      const node = { port: await freePort(), busPort: await freePort(), dir } as ClusterNode;
+      this.spawn(node);
+      this.nodes.push(node);
+    }
+    await Promise.all(this.nodes.map((n) => this.answers(n.port)));
+    const create = ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
+    await run('redis-cli', create, { timeout: 30_000 });
+    await this.settled();
+  }
+
+  private spawn(node: ClusterNode) {
+    // prettier-ignore
+    node.child = spawn('redis-server', [
+      '--port', String(node.port), '--bind', '127.0.0.1', '--dir', node.dir, '--save', '',
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(node.busPort),
+      '--cluster-node-timeout', String(this.nodeTimeoutMs), '--appendonly', 'yes', '--maxmemory-policy', 'noeviction',
+    ], { stdio: 'ignore' });
+  }
+
+  private async answers(port: number, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.ping();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      } finally {
+        client.disconnect();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Resolves once every live node says cluster_state:ok and every replica's link to its master is up. */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(this.live().map((n) => this.info(n.port).catch(() => '')));
+      const ok = states.every((s) => s.includes('cluster_state:ok') && (!s.includes('role:slave') || s.includes('master_link_status:up')));
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.join('\n---\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async info(port: number): Promise<string> {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return `${await client.cluster('INFO')}\n${await client.info('replication')}`;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private live(): ClusterNode[] {
+    return this.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+  }
+
+  /** The port of the master serving `slot` now, as a live node sees it. */
+  async masterOf(slot: number): Promise<number> {
+    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const ranges = await client.cluster('SLOTS');
+      const master = ranges.find(([from, to]) => from <= slot && slot <= to)?.[2];
+      if (!master) throw new Error(`no node serves slot ${slot}`);
+      return master[1];
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** Client connections per live node (CLIENT LIST, the asking one excluded), keyed by port. */
+  async connections(): Promise<Record<number, number>> {
+    const counts: Record<number, number> = {};
+    for (const node of this.live()) {
+      const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        counts[node.port] = String(await client.client('LIST')).trim().split('\n').length - 1;
+      } finally {
+        client.disconnect();
+      }
+    }
+    return counts;
+  }
+
+  async configSet(port: number, name: string, value: string): Promise<void> {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.config('SET', name, value);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** CLUSTER KEYSLOT, as the server computes it. */
+  async keySlot(key: string): Promise<number> {
+    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return Number(await client.cluster('KEYSLOT', key));
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** The port of a master's replica (waiting up to 5 s for one to be attached). */
+  async replicaOf(masterPort: number): Promise<number> {
+    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const info = await client.info('replication');
+        const port = /slave0:ip=[^,]+,port=(\d+)/.exec(info)?.[1];
+        if (port) return Number(port);
+        if (Date.now() > deadline) throw new Error(`master ${masterPort} has no replica:\n${info}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async kill(port: number): Promise<void> {
+    const node = this.nodes.find((n) => n.port === port)!;
+    const exited = new Promise((r) => node.child.once('exit', r));
+    node.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGSTOP / SIGCONT: a node that stops reading (its replication falls behind) and comes back. */
+  pause(port: number, paused: boolean): void {
+    this.nodes.find((n) => n.port === port)!.child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** The master closes its replication links (CLIENT KILL TYPE replica): a network cut, seen from the master. */
+  async dropReplicas(masterPort: number): Promise<void> {
+    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.call('CLIENT', 'KILL', 'TYPE', 'replica');
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** Starts a killed node again on its data (it rejoins, as a replica when it was failed over). */
+  async restart(port: number): Promise<void> {
+    const node = this.nodes.find((n) => n.port === port)!;
+    this.spawn(node);
+    await this.answers(port);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.live().map(async (n) => {
+        const exited = new Promise((r) => n.child.once('exit', r));
+        n.child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
