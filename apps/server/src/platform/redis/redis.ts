@@ -19,13 +19,17 @@ export class RedisConnections {
   /**
    * `command` connections fail fast while Redis is down — refused while disconnected, and
    * any command unanswered after 2 s rejects (a half-dead connection must not hang a
-   * request); `blocking` ones (BullMQ workers, subscribers) wait.
+   * request); `request` ones, for what a request waits on (rate limits, idempotency, the
+   * queue add), are stricter (see REQUEST_REDIS_DEADLINE_MS); `blocking` ones (BullMQ
+   * workers, subscribers) wait.
    */
-  create(kind: 'command' | 'blocking' = 'command', name = 'visapi'): Redis {
+  create(kind: 'command' | 'request' | 'blocking' = 'command', name = 'visapi'): Redis {
     const options: RedisOptions =
       kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
-        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
+        : kind === 'request'
+          ? requestOptions(name)
+          : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
     const client = new Redis(this.url, {
       ...options,
       lazyConnect: false,
@@ -47,6 +51,30 @@ export class RedisConnections {
     await Promise.all([...this.clients].map(closeClient));
     this.clients.clear();
   }
+}
+
+/**
+ * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s. Each Redis
+ * command a request waits on gets this long; a request stops at the first that misses it.
+ */
+export const REQUEST_REDIS_DEADLINE_MS = 500;
+
+/**
+ * A request connection never queues: refused at once unless connected (no offline queue), a
+ * command in flight when the connection drops is failed at once rather than resent after the
+ * reconnect (maxRetriesPerRequest 0), and a connection that stops answering — a blackholed
+ * Redis, a dead host — is dropped after the deadline (socketTimeout) and made again, so the
+ * requests after it are refused at once until Redis answers again.
+ */
+function requestOptions(name: string): RedisOptions {
+  return {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectionName: name,
+    connectTimeout: REQUEST_REDIS_DEADLINE_MS,
+    commandTimeout: REQUEST_REDIS_DEADLINE_MS,
+    socketTimeout: REQUEST_REDIS_DEADLINE_MS,
+  };
 }
 
 export async function closeClient(client: Redis): Promise<void> {
