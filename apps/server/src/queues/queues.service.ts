@@ -11,6 +11,13 @@ import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
 
+/** A queue's add-only Queue; `connected` once its connection has been ready (a later loss is an outage, not a start). */
+interface Producer {
+  queue: Queue;
+  connection: Redis;
+  connected: boolean;
+}
+
 /** How long one reading of the counts serves /metrics scrapes (queue_jobs, queue_workers). */
 export const QUEUE_METRICS_MAX_AGE_MS = 5_000;
 
@@ -23,7 +30,7 @@ export const QUEUE_METRICS_MAX_AGE_MS = 5_000;
 @Injectable()
 export class QueuesService implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly producers = new Map<QueueName, { queue: Queue; connection: Redis }>();
+  private readonly producers = new Map<QueueName, Producer>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX'>,
@@ -51,12 +58,13 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     return queue;
   }
 
-  private producer(name: QueueName): { queue: Queue; connection: Redis } {
+  private producer(name: QueueName): Producer {
     let producer = this.producers.get(name);
     if (!producer) {
       const connection = this.redis.create('request', `visapi:queue-add:${name}`);
-      producer = { queue: this.queue(name, connection), connection };
-      this.producers.set(name, producer);
+      const made: Producer = { queue: this.queue(name, connection), connection, connected: false };
+      connection.once('ready', () => (made.connected = true));
+      this.producers.set(name, (producer = made));
     }
     return producer;
   }
@@ -76,7 +84,10 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
    * instead of adding another (docs/adr/0013-redis-outage-deadline.md).
    */
   async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions): Promise<void> {
-    const { queue, connection } = this.producer(name);
+    const producer = this.producer(name);
+    const { queue, connection } = producer;
+    // A producer's first connection (made on first use) is waited for, within the deadline; a lost one is not.
+    if (!producer.connected) await whenReady(connection, REQUEST_REDIS_DEADLINE_MS).catch(() => undefined);
     if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name}); nothing was sent`);
     try {
       await withTimeout(queue.add(jobName, data, options), REQUEST_REDIS_DEADLINE_MS, `queue ${name}`);
