@@ -51,6 +51,8 @@ export async function watchOnce(dataDir: string): Promise<boolean> {
 }
 
 async function main(dataDir: string) {
+  // The process that started us records our pid under the lock it holds now: wait for it to finish.
+  await withLock(dataDir, async () => undefined);
   while (await watchOnce(dataDir).catch((error: unknown) => (console.error(error), true))) {
     await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
   }
