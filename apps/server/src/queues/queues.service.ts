@@ -8,7 +8,7 @@ import { CachedReading } from '../metrics/cached-reading';
 import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
-import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady } from '../platform/redis/redis';
+import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady, withRequestDeadline } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
 
 /** A queue's add-only Queue; `connected` once its connection has been ready (a later loss is an outage, not a start). */
@@ -76,7 +76,7 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Adds a job, or fails within REQUEST_REDIS_DEADLINE_MS: at once while Redis is not
+   * Adds a job, or fails within the request deadline (withRequestDeadline): at once while Redis is not
    * connected (BullMQ itself would wait for the connection to come back), else when Redis does
    * not answer in time. Then the job may exist all the same — the add reached Redis, its
    * answer did not come back — and it will run: the caller's 503 cannot be sure nothing was
@@ -90,7 +90,7 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     if (!producer.connected) await whenReady(connection, REQUEST_REDIS_DEADLINE_MS).catch(() => undefined);
     if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name}); nothing was sent`);
     try {
-      await withTimeout(queue.add(jobName, data, options), REQUEST_REDIS_DEADLINE_MS, `queue ${name}`);
+      await withRequestDeadline(queue.add(jobName, data, options), `queue ${name}`);
     } catch (error) {
       this.logger.warn(
         { err: error, queue: name, jobId: options.jobId },

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { whenReady } from '../platform/redis/redis';
+import { whenReady, withRequestDeadline } from '../platform/redis/redis';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
 import { Metrics } from '../metrics/metrics';
 import { ProblemException } from '../platform/http/problem';
-import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
+import { type Bucket, RateLimiter, type RateLimitResult, rateLimitHeaders } from './rate-limiter';
 
 /**
  * The process's rate limiter, on a fail-fast Redis connection: while Redis is down, limited
@@ -23,6 +23,11 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     const connection = redis.create('request', 'visapi:rate-limit');
     super(connection, redis.prefix);
     this.connection = connection;
+  }
+
+  /** A token, within the request deadline (callers answer 503, or count nothing, when it is missed). */
+  override take(key: string, bucket: Bucket): Promise<RateLimitResult> {
+    return withRequestDeadline(super.take(key, bucket), 'rate limit');
   }
 
   /**

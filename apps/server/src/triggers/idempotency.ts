@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { withRequestDeadline } from '../platform/redis/redis';
 
 /**
  * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
@@ -66,14 +67,15 @@ export class IdempotencyStore {
    * per run queue: the workflow's priority may change between the first request and a repeat).
    */
   async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown): Promise<Claim> {
-    const [outcome, stored] = await this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    const claim = this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    const [outcome, stored] = await withRequestDeadline(claim, 'idempotency claim');
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
   /** Nothing was accepted: let a retry try again at once. */
   async release(redisKey: string): Promise<void> {
-    await this.redis.del(redisKey);
+    await withRequestDeadline(this.redis.del(redisKey), 'idempotency release');
   }
 }
 

@@ -20,7 +20,7 @@ export class RedisConnections {
    * `command` connections fail fast while Redis is down — refused while disconnected, and
    * any command unanswered after 2 s rejects (a half-dead connection must not hang a
    * request); `request` ones, for what a request waits on (rate limits, idempotency, the
-   * queue add), are stricter (see REQUEST_REDIS_DEADLINE_MS); `blocking` ones (BullMQ
+   * queue add), are stricter (requestOptions, withRequestDeadline); `blocking` ones (BullMQ
    * workers, subscribers) wait.
    */
   create(kind: 'command' | 'request' | 'blocking' = 'command', name = 'visapi'): Redis {
@@ -55,7 +55,8 @@ export class RedisConnections {
 
 /**
  * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s. Each Redis
- * command a request waits on gets this long; a request stops at the first that misses it.
+ * command a request waits on gets this long (withRequestDeadline); a request stops at the
+ * first that misses it.
  */
 export const REQUEST_REDIS_DEADLINE_MS = 500;
 
@@ -63,8 +64,10 @@ export const REQUEST_REDIS_DEADLINE_MS = 500;
  * A request connection never queues: refused at once unless connected (no offline queue), a
  * command in flight when the connection drops is failed at once rather than resent after the
  * reconnect (maxRetriesPerRequest 0), and a connection that stops answering — a blackholed
- * Redis, a dead host — is dropped after the deadline (socketTimeout) and made again, so the
- * requests after it are refused at once until Redis answers again.
+ * Redis, a dead host — is dropped after a few deadlines (socketTimeout) and made again, so the
+ * requests after it are refused at once until Redis answers again. No commandTimeout: its timer
+ * would fire before a busy event loop reads an answer already received (withRequestDeadline
+ * does not).
  */
 function requestOptions(name: string): RedisOptions {
   return {
@@ -72,9 +75,31 @@ function requestOptions(name: string): RedisOptions {
     enableOfflineQueue: false,
     connectionName: name,
     connectTimeout: REQUEST_REDIS_DEADLINE_MS,
-    commandTimeout: REQUEST_REDIS_DEADLINE_MS,
-    socketTimeout: REQUEST_REDIS_DEADLINE_MS,
+    socketTimeout: 4 * REQUEST_REDIS_DEADLINE_MS,
   };
+}
+
+/**
+ * Rejects when `promise` (a request's Redis work) has not settled within the deadline. The
+ * timer's verdict waits for the next turn of the event loop's I/O (setImmediate runs after the
+ * poll phase): on a busy gateway, an answer that reached the socket in time is read before the
+ * deadline is declared missed, so a lagging loop does not turn an answered command into a 503.
+ */
+export function withRequestDeadline<T>(promise: Promise<T>, what: string, ms = REQUEST_REDIS_DEADLINE_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => setImmediate(() => settle(() => reject(new Error(`${what} did not answer within ${ms} ms`)))), ms);
+    promise.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error as Error)),
+    );
+  });
 }
 
 export async function closeClient(client: Redis): Promise<void> {
