@@ -90,7 +90,7 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     if (!producer.connected) await whenReady(connection, REQUEST_REDIS_DEADLINE_MS).catch(() => undefined);
     if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name}); nothing was sent`);
     try {
-      await withRequestDeadline(queue.add(jobName, data, options), `queue ${name}`);
+      await withRequestDeadline(queue.add(jobName, data, options), connection, `queue ${name}`);
     } catch (error) {
       this.logger.warn(
         { err: error, queue: name, jobId: options.jobId },

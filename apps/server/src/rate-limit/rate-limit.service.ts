@@ -27,7 +27,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
 
   /** A token, within the request deadline (callers answer 503, or count nothing, when it is missed). */
   override take(key: string, bucket: Bucket): Promise<RateLimitResult> {
-    return withRequestDeadline(super.take(key, bucket), 'rate limit');
+    return withRequestDeadline(super.take(key, bucket), this.connection, 'rate limit');
   }
 
   /**

@@ -68,14 +68,14 @@ export class IdempotencyStore {
    */
   async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown): Promise<Claim> {
     const claim = this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
-    const [outcome, stored] = await withRequestDeadline(claim, 'idempotency claim');
+    const [outcome, stored] = await withRequestDeadline(claim, this.redis, 'idempotency claim');
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
   /** Nothing was accepted: let a retry try again at once. */
   async release(redisKey: string): Promise<void> {
-    await withRequestDeadline(this.redis.del(redisKey), 'idempotency release');
+    await withRequestDeadline(this.redis.del(redisKey), this.redis, 'idempotency release');
   }
 }
 

@@ -61,31 +61,27 @@ export class RedisConnections {
 export const REQUEST_REDIS_DEADLINE_MS = 500;
 
 /**
- * A request connection never queues: refused at once unless connected (no offline queue), a
+ * A request connection never queues: refused at once unless connected (no offline queue), and a
  * command in flight when the connection drops is failed at once rather than resent after the
- * reconnect (maxRetriesPerRequest 0), and a connection that stops answering — a blackholed
- * Redis, a dead host — is dropped after a few deadlines (socketTimeout) and made again, so the
- * requests after it are refused at once until Redis answers again. No commandTimeout: its timer
- * would fire before a busy event loop reads an answer already received (withRequestDeadline
- * does not).
+ * reconnect (maxRetriesPerRequest 0). No commandTimeout or socketTimeout: their timers fire
+ * before a busy event loop reads an answer already received; withRequestDeadline does not, and
+ * drops the connection itself when Redis has really stopped answering.
  */
 function requestOptions(name: string): RedisOptions {
-  return {
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectionName: name,
-    connectTimeout: REQUEST_REDIS_DEADLINE_MS,
-    socketTimeout: 4 * REQUEST_REDIS_DEADLINE_MS,
-  };
+  return { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: name, connectTimeout: REQUEST_REDIS_DEADLINE_MS };
 }
 
 /**
- * Rejects when `promise` (a request's Redis work) has not settled within the deadline. The
- * timer's verdict waits for the next turn of the event loop's I/O (setImmediate runs after the
- * poll phase): on a busy gateway, an answer that reached the socket in time is read before the
- * deadline is declared missed, so a lagging loop does not turn an answered command into a 503.
+ * Rejects when `promise` (a request's command on `connection`) has not settled within the
+ * deadline. The timer's verdict waits for the next turn of the event loop's I/O (setImmediate
+ * runs after the poll phase): on a busy gateway, an answer that reached the socket in time is
+ * read before the deadline is declared missed, so a lagging loop does not turn an answered
+ * command into a 503. A miss means the connection has stopped answering (a hung Redis, a
+ * blackholed network): it is dropped and made again, which fails the other commands waiting on
+ * it at once, and the requests after them are refused at once (not connected) until Redis
+ * answers again.
  */
-export function withRequestDeadline<T>(promise: Promise<T>, what: string, ms = REQUEST_REDIS_DEADLINE_MS): Promise<T> {
+export function withRequestDeadline<T>(promise: Promise<T>, connection: Redis, what: string, ms = REQUEST_REDIS_DEADLINE_MS): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
@@ -94,7 +90,13 @@ export function withRequestDeadline<T>(promise: Promise<T>, what: string, ms = R
       clearTimeout(timer);
       fn();
     };
-    const timer = setTimeout(() => setImmediate(() => settle(() => reject(new Error(`${what} did not answer within ${ms} ms`)))), ms);
+    const missed = () =>
+      settle(() => {
+        // Destroyed, not ended: a silent peer would never complete a graceful close.
+        if (connection.status === 'ready') connection.stream.destroy();
+        reject(new Error(`${what} did not answer within ${ms} ms`));
+      });
+    const timer = setTimeout(() => setImmediate(missed), ms);
     promise.then(
       (value) => settle(() => resolve(value)),
       (error: unknown) => settle(() => reject(error as Error)),
