@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from '../platform/redis/redis';
-import { whenReady } from '../platform/redis/redis';
+import { whenReady, withRequestDeadline } from '../platform/redis/redis';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
 import { Metrics } from '../metrics/metrics';
 import { ProblemException } from '../platform/http/problem';
-import { type Bucket, RateLimiter, rateLimitHeaders } from './rate-limiter';
+import { type Bucket, RateLimiter, type RateLimitResult, rateLimitHeaders } from './rate-limiter';
 
 /**
  * The process's rate limiter, on a fail-fast Redis connection: while Redis is down, limited
@@ -20,9 +20,23 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     @Inject(REDIS) redis: RedisConnections,
     private readonly metrics: Metrics,
   ) {
-    const connection = redis.create('command', 'visapi:rate-limit');
+    const connection = redis.create('request', 'visapi:rate-limit');
     super(connection, redis.prefix);
     this.connection = connection;
+  }
+
+  /** A token, within the request deadline (callers answer 503, or count nothing, when it is missed). */
+  override take(key: string, bucket: Bucket): Promise<RateLimitResult> {
+    return withRequestDeadline(super.take(key, bucket), this.connection, 'rate limit');
+  }
+
+  /**
+   * Refuses with 503 at once while the connection to Redis is down, before a request does any
+   * other work: during an outage the caches that spare PostgreSQL are off too, and every
+   * request would otherwise query it only to be refused here.
+   */
+  assertConnected(): void {
+    if (this.connection.status !== 'ready') throw unavailable();
   }
 
   /**
@@ -34,7 +48,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     try {
       result = await this.take(key, bucket);
     } catch {
-      throw new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); try again shortly.');
+      throw unavailable();
     }
     const headers = rateLimitHeaders(result);
     if (withHeaders) void reply.headers(headers);
@@ -52,3 +66,5 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     await whenReady(this.connection, 5_000).catch(() => undefined);
   }
 }
+
+const unavailable = () => new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../platform/redis/redis';
+import { withRequestDeadline } from '../platform/redis/redis';
 
 /**
  * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
@@ -8,7 +9,7 @@ import type { Redis } from '../platform/redis/redis';
  * request got through is read from the queue itself: its job exists. So a repeat with the same
  * body gets that answer when the job exists, 409 while it does not yet (the first is in
  * flight), and may claim again once a claim is older than IN_FLIGHT_MS with no job (the
- * gateway died before queueing); another body gets 422. Kept 24 h — never longer than the job
+ * gateway died, or Redis stopped answering, before queueing); another body gets 422. Kept 24 h — never longer than the job
  * (completed run jobs are kept 24 h, failed ones 7 days).
  */
 const CLAIM = `
@@ -31,8 +32,14 @@ return { 'claimed' }
 `;
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** Longer than any request takes to queue its run; a claim this old without a job was abandoned. */
-const IN_FLIGHT_MS = 60_000;
+/**
+ * Longer than a request takes from its claim to its queue add (bounded by
+ * REQUEST_REDIS_DEADLINE_MS); a claim this old without a job was abandoned — by a gateway that
+ * died, or by a request refused while Redis did not answer whose release was lost too. Taking
+ * over a claim whose request is in fact still going is safe: both add the same job id, which
+ * BullMQ stores once, and both answer the same run.
+ */
+const IN_FLIGHT_MS = 5_000;
 const KEEP_MS = 24 * 3600_000;
 
 export type Claim = { outcome: 'claimed' } | { outcome: 'mismatch' } | { outcome: 'inflight' } | { outcome: 'done'; response: unknown };
@@ -60,14 +67,15 @@ export class IdempotencyStore {
    * per run queue: the workflow's priority may change between the first request and a repeat).
    */
   async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown): Promise<Claim> {
-    const [outcome, stored] = await this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    const claim = this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    const [outcome, stored] = await withRequestDeadline(claim, this.redis, 'idempotency claim');
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
   /** Nothing was accepted: let a retry try again at once. */
   async release(redisKey: string): Promise<void> {
-    await this.redis.del(redisKey);
+    await withRequestDeadline(this.redis.del(redisKey), this.redis, 'idempotency release');
   }
 }
 

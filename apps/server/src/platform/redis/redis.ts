@@ -2,7 +2,7 @@ import { Redis as SingleRedis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterNodes } from '../config/config.schema';
 import { withTimeout } from '../db/database';
-import { type Cluster, createCluster, nodesOf } from './cluster';
+import { type Cluster, createCluster, isCluster, nodesOf } from './cluster';
 
 /** A connection to one Redis, or a Redis Cluster client (REDIS_CLUSTER_NODES): the same commands. */
 export type Redis = SingleRedis | Cluster;
@@ -24,13 +24,17 @@ export class RedisConnections {
   /**
    * `command` connections fail fast while Redis is down — refused while disconnected, and
    * any command unanswered after 2 s rejects (a half-dead connection must not hang a
-   * request); `blocking` ones (BullMQ workers, subscribers) wait.
+   * request); `request` ones, for what a request waits on (rate limits, idempotency, the
+   * queue add), are stricter (requestOptions, withRequestDeadline); `blocking` ones (BullMQ
+   * workers, subscribers) wait.
    */
-  create(kind: 'command' | 'blocking' = 'command', name = 'visapi'): Redis {
+  create(kind: 'command' | 'request' | 'blocking' = 'command', name = 'visapi'): Redis {
     const options: RedisOptions =
       kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
-        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
+        : kind === 'request'
+          ? requestOptions(name)
+          : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
     const settings: RedisOptions = { ...options, lazyConnect: false, retryStrategy: (attempt) => Math.min(attempt * 100, 2_000) };
     const client: Redis = this.cluster ? createCluster(this.cluster, settings) : new SingleRedis(this.url, settings);
     // ioredis reconnects by itself; without a listener an outage would crash the process.
@@ -49,6 +53,60 @@ export class RedisConnections {
     await Promise.all([...this.clients].map(closeClient));
     this.clients.clear();
   }
+}
+
+/**
+ * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s. Each Redis
+ * command a request waits on gets this long (withRequestDeadline); a request stops at the
+ * first that misses it.
+ */
+export const REQUEST_REDIS_DEADLINE_MS = 500;
+
+/**
+ * A request connection never queues: refused at once unless connected (no offline queue), and a
+ * command in flight when the connection drops is failed at once rather than resent after the
+ * reconnect (maxRetriesPerRequest 0). No commandTimeout or socketTimeout: their timers fire
+ * before a busy event loop reads an answer already received; withRequestDeadline does not, and
+ * drops the connection itself when Redis has really stopped answering.
+ */
+function requestOptions(name: string): RedisOptions {
+  return { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: name, connectTimeout: REQUEST_REDIS_DEADLINE_MS };
+}
+
+/**
+ * Rejects when `promise` (a request's command on `connection`) has not settled within the
+ * deadline. The timer's verdict waits for the next turn of the event loop's I/O (setImmediate
+ * runs after the poll phase): on a busy gateway, an answer that reached the socket in time is
+ * read before the deadline is declared missed, so a lagging loop does not turn an answered
+ * command into a 503. A miss means the connection has stopped answering (a hung Redis, a
+ * blackholed network): it is dropped and made again, which fails the other commands waiting on
+ * it at once, and the requests after them are refused at once (not connected) until Redis
+ * answers again.
+ */
+export function withRequestDeadline<T>(promise: Promise<T>, connection: Redis, what: string, ms = REQUEST_REDIS_DEADLINE_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const missed = () =>
+      settle(() => {
+        // Destroyed, not ended: a silent peer would never complete a graceful close.
+        if (connection.status === 'ready') {
+          if (isCluster(connection)) connection.disconnect(true);
+          else connection.stream.destroy();
+        }
+        reject(new Error(`${what} did not answer within ${ms} ms`));
+      });
+    const timer = setTimeout(() => setImmediate(missed), ms);
+    promise.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error as Error)),
+    );
+  });
 }
 
 export async function closeClient(client: Redis): Promise<void> {
@@ -81,31 +139,57 @@ export async function pingRedis(client: Redis, timeoutMs: number): Promise<void>
   await withTimeout(client.ping(), timeoutMs, 'redis');
 }
 
+/** A setting of Redis that puts queued jobs at risk (or `config`: the settings could not be read). */
+export interface DurabilityRisk {
+  setting: 'appendonly' | 'maxmemory-policy' | 'config';
+  value: string;
+  message: string;
+  /** On a Redis Cluster, the node (host:port) whose setting this is. */
+  node?: string;
+}
+
 /**
- * SPEC §1: Redis is the queue's durable store. Warn loudly when it may lose or evict data.
+ * SPEC §1: Redis is the queue's durable store. What in its configuration may lose or evict
+ * data; none when it keeps its data (`appendonly yes`) and never evicts (`noeviction`).
  */
+export async function redisDurabilityRisks(client: Redis): Promise<DurabilityRisk[]> {
+  const nodes = nodesOf(client);
+  const risks: DurabilityRisk[] = [];
+  // On a Cluster, every node: a replica is the master of tomorrow's failover.
+  for (const node of nodes) {
+    const at = nodes.length > 1 ? { node: `${node.options.host}:${node.options.port}` } : {};
+    const on = 'node' in at ? ` (node ${at.node})` : '';
+    let appendonly: string | undefined;
+    let policy: string | undefined;
+    try {
+      [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
+      [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
+    } catch {
+      risks.push({
+        setting: 'config',
+        value: 'unreadable',
+        message: `Could not read the Redis configuration${on} (CONFIG GET refused?): check appendonly and maxmemory-policy yourself.`,
+        ...at,
+      });
+      continue;
+    }
+    if (appendonly !== 'yes') {
+      risks.push({ setting: 'appendonly', value: String(appendonly), message: `Redis has appendonly=${appendonly}${on}: queued jobs are lost if Redis restarts. Set "appendonly yes".`, ...at });
+    }
+    if (policy !== 'noeviction') {
+      risks.push({ setting: 'maxmemory-policy', value: String(policy), message: `Redis has maxmemory-policy=${policy}${on}: it may evict queued jobs. Set "maxmemory-policy noeviction".`, ...at });
+    }
+  }
+  return risks;
+}
+
+/** SPEC §1's loud warning at boot, one line per setting at risk (`/healthz` lists them too). */
 export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
   try {
     await pingRedis(client, 5_000);
-    // On a Cluster, every node: a replica is the master of tomorrow's failover.
-    for (const node of nodesOf(client)) {
-      const [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
-      const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
-      const at = `${node.options.host}:${node.options.port}`;
-      if (appendonly !== 'yes') {
-        logger.warn(
-          { appendonly, node: at },
-          'Redis has appendonly=no: queued jobs are lost if Redis restarts. Set "appendonly yes".',
-        );
-      }
-      if (policy !== 'noeviction') {
-        logger.warn(
-          { maxmemoryPolicy: policy, node: at },
-          `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`,
-        );
-      }
-    }
   } catch (error) {
-    logger.warn({ err: error }, 'could not read the Redis configuration (CONFIG GET refused?): check appendonly and maxmemory-policy yourself');
+    logger.warn({ err: error }, 'could not read the Redis configuration (Redis does not answer): check appendonly and maxmemory-policy yourself');
+    return;
   }
+  for (const risk of await redisDurabilityRisks(client)) logger.warn({ setting: risk.setting, value: risk.value, ...(risk.node ? { node: risk.node } : {}) }, risk.message);
 }
