@@ -84,6 +84,6 @@ function PageForRole() {
   const can = useDeferredValue(useCan(minRole));
   const isPending = useDeferredValue(useMe().isPending);
   // Every signed-in user may open a viewer's page: it need not wait for the role.
-  if (isPending) return minRole === 'viewer' ? <Outlet /> : <Center py="xl"><Loader aria-label="Loading" /></Center>;
+  if (isPending) return minRole === 'viewer' ? <Outlet /> : <Center py="xl"><Loader role="status" aria-label="Loading" /></Center>;
   return can ? <Outlet /> : <ForbiddenPage role={minRole} />;
 }

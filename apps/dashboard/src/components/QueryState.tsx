@@ -21,7 +21,7 @@ export function QueryState<T>({ query, what, empty, isEmpty, children }: QuerySt
   if (query.isPending || (shown === undefined && query.data !== undefined)) {
     return (
       <Center py="xl">
-        <Loader aria-label={`Loading ${what}`} />
+        <Loader role="status" aria-label={`Loading ${what}`} />
       </Center>
     );
   }

@@ -91,7 +91,7 @@ function TriggerForm({ workflowId }: { workflowId: string }) {
                     <Tabs.Tab value="json">Paste JSON</Tabs.Tab>
                   </Tabs.List>
                   <Tabs.Panel value="form" pt="md">
-                    <Suspense fallback={<Skeleton height={160} aria-label="Loading the form" />}>
+                    <Suspense fallback={<Skeleton height={160} role="status" aria-label="Loading the form" />}>
                       <InputForm schema={schema} value={value} onChange={setValue} onSubmit={send} sending={trigger.isPending} />
                     </Suspense>
                   </Tabs.Panel>

@@ -8,7 +8,7 @@ export function WorkflowsPage() {
   return (
     <Stack>
       <PageTitle path="/workflows" />
-      {isPending && <Skeleton height={120} aria-label="Loading workflows" />}
+      {isPending && <Skeleton height={120} role="status" aria-label="Loading workflows" />}
       {error && <Alert color="red" title="Cannot load workflows">{error.message}</Alert>}
       {data && data.items.length === 0 && <Text c="dimmed">No workflows yet.</Text>}
       {data && data.items.length > 0 && (
