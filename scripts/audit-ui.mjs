@@ -15,7 +15,8 @@ const TARGET = { accessibility: 95, performance: 90 };
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const strict = args.includes('--strict');
-// --reports: also keep each page's whole Lighthouse result (for the breakdown of a score).
+// --reports: also keep each page's whole Lighthouse result (for the breakdown of a score) and
+// its trace (`<page>.trace.json`, opens in Chromium's DevTools Performance panel).
 const keepReports = args.includes('--reports');
 
 /** A workflow with some succeeded and some dead runs, so lists and details have rows. */
@@ -99,6 +100,7 @@ export async function main() {
         const name = page === '/' ? 'overview' : page.slice(1).replace(/\//g, '_');
         fs.mkdirSync(path.join(ROOT, '.visapi/bench/lighthouse'), { recursive: true });
         fs.writeFileSync(path.join(ROOT, `.visapi/bench/lighthouse/${name}.json`), JSON.stringify(result.lhr));
+        fs.writeFileSync(path.join(ROOT, `.visapi/bench/lighthouse/${name}.trace.json`), JSON.stringify(result.artifacts.Trace));
       }
       const row = {
         page,

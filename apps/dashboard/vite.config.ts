@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { frameFileName, frameHtml, PAGE_FRAMES } from './src/frames/page-frames';
 
 /**
  * Writes a .br and a .gz beside every text asset, once, at build time; the gateway serves
@@ -34,37 +35,30 @@ function precompress(): Plugin {
 }
 
 /**
- * index.html's entry is tiny and imports the app (src/boot.tsx) after the shell has painted
- * (src/main.tsx). So that waiting costs no round trip, the app's chunks are preloaded from
- * index.html: modulepreload for boot and everything it statically imports, and its stylesheet
- * as a preload (fetched at once, applied by the app: the shell does not wait for it).
+ * One copy of index.html per page of the route table that has a frame (src/frames/page-frames.ts):
+ * the shell with the page's heading and description, so they paint with the first paint. The
+ * gateway serves `frames/<page>.html` for a route listed in `frames/routes.json`, index.html
+ * for the others (apps/server/src/dashboard/serve-dashboard.ts). Written before precompress
+ * (writeBundle runs before closeBundle).
  */
-function preloadApp(): Plugin {
+function pageFrames(): Plugin {
+  let outDir = 'dist';
   return {
-    name: 'visapi-preload-app',
+    name: 'visapi-page-frames',
     apply: 'build',
-    transformIndexHtml: {
-      order: 'post',
-      handler(html, { bundle }) {
-        if (!bundle) return html;
-        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
-        const boot = chunks.find((c) => c.facadeModuleId?.endsWith('/src/boot.tsx'));
-        if (!boot) throw new Error('visapi-preload-app: no chunk for src/boot.tsx');
-        const scripts = new Set<string>();
-        const styles = new Set<string>();
-        const visit = (fileName: string) => {
-          if (scripts.has(fileName)) return;
-          scripts.add(fileName);
-          const chunk = chunks.find((c) => c.fileName === fileName);
-          chunk?.viteMetadata?.importedCss.forEach((css) => styles.add(css));
-          chunk?.imports.forEach(visit);
-        };
-        visit(boot.fileName);
-        return [
-          ...[...styles].map((href) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: `/${href}` }, injectTo: 'head' as const })),
-          ...[...scripts].map((href) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${href}` }, injectTo: 'head' as const })),
-        ];
-      },
+    configResolved: (config) => void (outDir = path.resolve(config.root, config.build.outDir)),
+    writeBundle() {
+      const index = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
+      const main = '<main class="shell-main" aria-busy="true">';
+      if (!index.includes(main)) throw new Error(`visapi-page-frames: index.html has no ${main}`);
+      const routes: Record<string, string> = {};
+      fs.mkdirSync(path.join(outDir, 'frames'), { recursive: true });
+      for (const [route, frame] of Object.entries(PAGE_FRAMES)) {
+        const file = frameFileName(route);
+        fs.writeFileSync(path.join(outDir, file), index.replace(main, `${main}${frameHtml(frame)}`));
+        routes[route] = file;
+      }
+      fs.writeFileSync(path.join(outDir, 'frames/routes.json'), `${JSON.stringify(routes, null, 2)}\n`);
     },
   };
 }
@@ -73,7 +67,7 @@ function preloadApp(): Plugin {
 export const rjsfCoreAlias = { find: /^@rjsf\/core$/, replacement: fileURLToPath(new URL('./src/features/trigger/rjsf-core.ts', import.meta.url)) };
 
 export default defineConfig({
-  plugins: [react(), preloadApp(), precompress()],
+  plugins: [react(), pageFrames(), precompress()],
   resolve: { alias: [rjsfCoreAlias] },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {

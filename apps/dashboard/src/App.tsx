@@ -27,9 +27,16 @@ export function createQueryClient(): QueryClient {
   return client;
 }
 
-export function App({ initialPath }: { initialPath?: string }) {
-  const [queryClient] = useState(() => createQueryClient());
-  const [router] = useState(() => createAppRouter(queryClient, initialPath));
+export type AppRouter = ReturnType<typeof createAppRouter>;
+
+/** The app's query client and router, made before the first render (boot.tsx) or by App itself. */
+export function createAppState(initialPath?: string): { queryClient: QueryClient; router: AppRouter } {
+  const queryClient = createQueryClient();
+  return { queryClient, router: createAppRouter(queryClient, initialPath) };
+}
+
+export function App({ initialPath, state }: { initialPath?: string; state?: ReturnType<typeof createAppState> }) {
+  const [{ queryClient, router }] = useState(() => state ?? createAppState(initialPath));
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>

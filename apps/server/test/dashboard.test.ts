@@ -16,6 +16,10 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>VisAPI</title><div id="root"></div>');
   fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), 'console.log("app")');
   fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  // The build's framed copies of index.html (apps/dashboard/vite.config.ts, pageFrames).
+  fs.mkdirSync(path.join(dir, 'frames'));
+  fs.writeFileSync(path.join(dir, 'frames', 'runs.html'), '<!doctype html><title>VisAPI</title><div id="root"><h2>Runs</h2></div>');
+  fs.writeFileSync(path.join(dir, 'frames', 'routes.json'), JSON.stringify({ '/runs': 'frames/runs.html', '/logs': 'frames/missing.html' }));
   infra = await createTestInfra();
   t = await createTestApp(infra, { role: 'gateway', env: { DASHBOARD_DIR: dir } });
   missing = await createTestApp(infra, { role: 'gateway', env: { DASHBOARD_DIR: path.join(dir, 'nope') } });
@@ -36,6 +40,15 @@ describe('dashboard serving', () => {
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toContain('text/html');
       expect(res.body).toContain('<div id="root">');
+      expect(res.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
+  it('serves a page that has a frame its framed copy of index.html, by exact path, query aside', async () => {
+    for (const [url, framed] of [['/runs', true], ['/runs?status=failed', true], ['/runs/123', false], ['/RUNS', false], ['/', false], ['/logs', false]] as const) {
+      const res = await t.app.inject({ method: 'GET', url, headers: html });
+      expect([url, res.statusCode, res.headers['content-type']]).toEqual([url, 200, expect.stringContaining('text/html')]);
+      expect([url, res.body.includes('<h2>Runs</h2>')]).toEqual([url, framed]);
       expect(res.headers['cache-control']).toBe('no-cache');
     }
   });

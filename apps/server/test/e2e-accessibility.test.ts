@@ -102,6 +102,8 @@ async function checkPages(cookie: string, pages: string[], scheme: 'light' | 'da
   const found: Record<string, string[]> = {};
   for (const path of pages) {
     await page.goto(`${base}${path}`);
+    // The HTML's shell (with the page's heading: docs/dashboard.md, "Loading") gives way to the app.
+    await page.locator('.shell').waitFor({ state: 'detached' });
     await page.getByRole('heading', { level: 2 }).first().waitFor();
     // Wait until no loader is left: axe must see the page with its data.
     await page.locator('[aria-label^="Loading"]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);

@@ -282,6 +282,8 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     expect(await page.getByText('This page needs the admin role.', { exact: false }).isVisible()).toBe(true);
     await page.goto(`${base}/dlq`);
+    // The page's heading is in the HTML's shell already: wait for the app that replaces it.
+    await page.locator('.shell').waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay all' }).count()).toBe(0);
 

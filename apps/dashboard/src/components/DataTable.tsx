@@ -2,7 +2,7 @@ import { Button, Center, Checkbox, ScrollArea, Table, Text, VisuallyHidden } fro
 import { memo, type ReactNode, useCallback, useDeferredValue, useRef } from 'react';
 
 /** Rows rendered with the table itself; the rest follow in a background render. */
-const FIRST_ROWS = 20;
+const FIRST_ROWS = 10;
 
 export interface Column<T> {
   /** Unique within the table. */

@@ -1,7 +1,7 @@
 import { AppShell, Burger, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useMatches, useRouter, useRouterState } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { type ReactNode, useDeferredValue } from 'react';
 import { IdleWarning } from '../features/auth/IdleWarning';
 import { useMe } from '../api/auth';
 import { RequireSignIn } from '../features/auth/RequireSignIn';
@@ -49,9 +49,10 @@ export function Layout({ children }: { children?: ReactNode }) {
 function Navigation({ onNavigate }: { onNavigate: () => void }) {
   const router = useRouter();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const canView = useCan('viewer');
-  const canOperate = useCan('operator');
-  const canAdmin = useCan('admin');
+  // The links appear in a background render once the role is known (see PageForRole).
+  const canView = useDeferredValue(useCan('viewer'));
+  const canOperate = useDeferredValue(useCan('operator'));
+  const canAdmin = useDeferredValue(useCan('admin'));
   const allowed = { viewer: canView, operator: canOperate, admin: canAdmin };
   const items = Object.values(router.routesById).flatMap((route) => {
     const { navLabel, minRole = 'viewer' } = route.options.staticData ?? {};
@@ -78,9 +79,11 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
 /** The matched page, or a refusal when the user's role is below the page's (the API refuses too). */
 function PageForRole() {
   const minRole = useMatches({ select: (matches) => matches.at(-1)?.staticData?.minRole }) ?? 'viewer';
-  const can = useCan(minRole);
-  const { isPending } = useMe();
+  // The user's role arrives as a store update, rendered at once and in one piece: the page it
+  // lets in is rendered in a background, interruptible render instead (useDeferredValue).
+  const can = useDeferredValue(useCan(minRole));
+  const isPending = useDeferredValue(useMe().isPending);
   // Every signed-in user may open a viewer's page: it need not wait for the role.
-  if (isPending) return minRole === 'viewer' ? <Outlet /> : <Center py="xl"><Loader aria-label="Loading" /></Center>;
+  if (isPending) return minRole === 'viewer' ? <Outlet /> : <Center py="xl"><Loader role="status" aria-label="Loading" /></Center>;
   return can ? <Outlet /> : <ForbiddenPage role={minRole} />;
 }

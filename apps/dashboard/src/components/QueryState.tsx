@@ -1,6 +1,6 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import type { UseQueryResult } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useDeferredValue } from 'react';
 import { ApiError } from '../api/client';
 
 interface QueryStateProps<T> {
@@ -15,10 +15,13 @@ interface QueryStateProps<T> {
 
 /** The loading, error and empty states every page shows the same way, then its content. */
 export function QueryState<T>({ query, what, empty, isEmpty, children }: QueryStateProps<T>) {
-  if (query.isPending) {
+  // The data's arrival re-renders at once, in one piece (React Query's store): the content's
+  // first render follows in a background, interruptible render, the loader staying till then.
+  const shown = useDeferredValue(query.data);
+  if (query.isPending || (shown === undefined && query.data !== undefined)) {
     return (
       <Center py="xl">
-        <Loader aria-label={`Loading ${what}`} />
+        <Loader role="status" aria-label={`Loading ${what}`} />
       </Center>
     );
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, durationBetween, formatDuration, formatMoney, formatPercent, formatRelative, fromDateTimeLocal, parseMoney, toDateTimeLocal } from './format';
+import { currencyDigits, durationBetween, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent, formatRelative, formatTime, fromDateTimeLocal, parseMoney, toDateTimeLocal } from './format';
 
 describe('format', () => {
   it('writes durations at a useful precision', () => {
@@ -21,6 +21,25 @@ describe('format', () => {
     expect(formatRelative('2026-11-30T10:00:45Z', now)).toMatch(/in 45 seconds/);
     expect(formatPercent(0.9876)).toMatch(/98\.8\s?%/);
     expect(formatPercent(null)).toBe('—');
+  });
+  it('writes what Intl’s English writes, without Intl (whose first use costs a tab tens of ms)', () => {
+    const now = Date.parse('2026-11-30T10:00:00Z');
+    const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+    const cases: Array<[number, Intl.RelativeTimeFormatUnit, number]> = [
+      [0, 'second', 0], [-1, 'second', -1], [30, 'second', 30], [-61, 'minute', -1], [150, 'minute', 3], [-7_200, 'hour', -2],
+      [-86_400, 'day', -1], [86_400, 'day', 1], [-3 * 86_400, 'day', -3], [-400 * 86_400, 'day', -400],
+    ];
+    for (const [offset, unit, value] of cases) expect(formatRelative(new Date(now + offset * 1_000).toISOString(), now)).toBe(intl.format(value, unit));
+    const grouped = new Intl.NumberFormat('en');
+    for (const n of [0, 7, 999, 1_000, 12_345, 1_234_567, -1_234, 1_234.5]) expect(formatNumber(n)).toBe(grouped.format(n));
+    expect([formatPercent(0), formatPercent(1), formatPercent(0.5), formatPercent(0.12345)]).toEqual(['0%', '100%', '50%', '12.3%']);
+    expect(formatNumber(null)).toBe('—');
+  });
+  it('writes dates and times in the browser’s zone, one English form', () => {
+    const at = new Date(2026, 10, 3, 9, 5, 7).toISOString();
+    expect(formatDateTime(at)).toBe('3 Nov 2026, 09:05:07');
+    expect(formatTime(at)).toBe('09:05:07');
+    expect([formatDateTime(null), formatDateTime('not a date'), formatTime(undefined)]).toEqual(['—', '—', '—']);
   });
 });
 

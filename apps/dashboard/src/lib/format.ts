@@ -1,15 +1,43 @@
-/** How the dashboard writes dates, durations and numbers: one place, the browser's locale. */
+/**
+ * How the dashboard writes dates, durations and numbers: one place. Dates in the browser's time
+ * zone, in one English form ("30 Nov 2026, 14:05:07") like the rest of the dashboard's text.
+ *
+ * Written by hand, not with Intl: a tab's first Intl formatter costs it 25–80 ms in one task
+ * (ICU's locale and zone data), more than rendering the table it formats (docs/performance.md,
+ * "Dashboard"). Intl is kept for money (formatMoney, on the Refunds page).
+ */
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
-const integer = new Intl.NumberFormat();
-const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const clock = (d: Date) => `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+const validDate = (iso: string | null | undefined) => {
+  const d = iso ? new Date(iso) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+};
 
-export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : '—');
-export const formatTime = (iso: string | null | undefined) => (iso ? time.format(new Date(iso)) : '—');
-export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : integer.format(n));
-export const formatPercent = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : percent.format(ratio));
+/** "30 Nov 2026, 14:05:07" in the browser's zone; '—' when there is none. */
+export function formatDateTime(iso: string | null | undefined): string {
+  const d = validDate(iso);
+  return d ? `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${clock(d)}` : '—';
+}
+
+/** "14:05:07" in the browser's zone. */
+export function formatTime(iso: string | null | undefined): string {
+  const d = validDate(iso);
+  return d ? clock(d) : '—';
+}
+
+/** Digits grouped by thousands: 12,345 (and -1,234.5). */
+function groupThousands(n: number): string {
+  const [whole = '', fraction] = String(Math.abs(n)).split('.');
+  return `${n < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
+}
+
+export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : groupThousands(n));
+
+/** 0.9876 → "98.8%" (one decimal at most). */
+export const formatPercent = (ratio: number | null | undefined) =>
+  ratio === null || ratio === undefined ? '—' : `${groupThousands(Math.round(ratio * 1_000) / 10)}%`;
 
 /** 850 ms, 12.3 s, 4 min 05 s, 2 h 10 min. */
 export function formatDuration(ms: number | null | undefined): string {
@@ -27,18 +55,23 @@ export function durationBetween(start: string | null | undefined, end: string | 
   return (end ? Date.parse(end) : now) - Date.parse(start);
 }
 
-/** "3 minutes ago", "in 45 seconds". */
+/** "3 minutes ago", "in 45 seconds", "now", "yesterday": Intl's English with numeric 'auto'. */
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const seconds = Math.round((Date.parse(iso) - now) / 1_000);
   const abs = Math.abs(seconds);
-  if (abs < 60) return relative.format(seconds, 'second');
-  if (abs < 3_600) return relative.format(Math.round(seconds / 60), 'minute');
-  if (abs < 86_400) return relative.format(Math.round(seconds / 3_600), 'hour');
-  return relative.format(Math.round(seconds / 86_400), 'day');
+  if (seconds === 0) return 'now';
+  if (abs < 60) return relative(seconds, 'second');
+  if (abs < 3_600) return relative(Math.round(seconds / 60), 'minute');
+  if (abs < 86_400) return relative(Math.round(seconds / 3_600), 'hour');
+  const days = Math.round(seconds / 86_400);
+  return days === -1 ? 'yesterday' : days === 1 ? 'tomorrow' : relative(days, 'day');
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+function relative(value: number, unit: string): string {
+  const amount = `${groupThousands(Math.abs(value))} ${unit}${Math.abs(value) === 1 ? '' : 's'}`;
+  return value < 0 ? `${amount} ago` : `in ${amount}`;
+}
 
 /** An ISO instant as a `datetime-local` input shows it, in the browser's zone (seconds only when not 0); '' when empty or invalid. */
 export function toDateTimeLocal(iso: string | null | undefined): string {

@@ -92,6 +92,14 @@ export class FakeApi {
     return this;
   }
 
+  private pendingOthers = false;
+
+  /** Calls no handler answers stay unanswered (a page in its loading state) instead of failing. */
+  leaveOthersPending(): this {
+    this.pendingOthers = true;
+    return this;
+  }
+
   has(route: keyof ApiRoutes): boolean {
     return this.handlers.has(route);
   }
@@ -119,6 +127,7 @@ export class FakeApi {
         headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
       });
     }
+    if (this.pendingOthers) return new Promise<Response>(() => undefined);
     throw new Error(`the fake API has no handler for ${method} ${url.pathname}${url.search}`);
   });
 }

@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Text } from '@mantine/core';
 import type { ApiKey } from '@visapi/contracts';
 import { useState } from 'react';
 import { useApiKeys } from '../../api/api-keys';
@@ -6,6 +6,7 @@ import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { StatusBadge } from '../../components/StatusBadge';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 import { formatDateTime } from '../../lib/format';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { RevokeKeyDialog, RotateKeyDialog } from './KeyActions';
@@ -66,13 +67,10 @@ export function ApiKeysPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>API keys</Title>
+        <PageTitle path="/api-keys" />
         <Button onClick={() => setCreating(true)}>Create API key</Button>
       </Group>
-      <Text c="dimmed" size="sm">
-        Services call the API with a key sent as <Code>X-API-Key</Code>. A key is shown once, when it is created or rotated; only its prefix
-        is kept in clear.
-      </Text>
+      <PageDescription path="/api-keys" />
       <QueryState query={keys.query} what="API keys">
         {() => (
           <DataTable

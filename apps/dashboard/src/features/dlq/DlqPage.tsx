@@ -1,10 +1,11 @@
-import { Anchor, Badge, Button, Group, Modal, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { RunSummary } from '@visapi/contracts';
 import { useState } from 'react';
 import { isReplayDone, type ReplaySelector, useDeadRuns, useDeadRunsLive, useReplayProgress, useStartReplay } from '../../api/dlq';
 import { useWorkflowNames } from '../../api/workflows';
 import { type Column, DataTable } from '../../components/DataTable';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { RunIdLink } from '../../components/RunIdLink';
 import { useCan } from '../../hooks/useCan';
@@ -109,10 +110,8 @@ export function DlqPage() {
 
   return (
     <Stack>
-      <Title order={2}>Dead letters</Title>
-      <Text size="sm" c="dimmed">
-        Runs that failed for good. A replay resumes each run at its failed step; steps that succeeded are not repeated.
-      </Text>
+      <PageTitle path="/dlq" />
+      <PageDescription path="/dlq" />
       <Group justify="space-between" align="flex-end">
         <NativeSelect
           label="Workflow"

@@ -10,7 +10,7 @@ const runs = (n: number) => `${formatNumber(n)} ${n === 1 ? 'run' : 'runs'}`;
 export function ReplayProgress({ progress, onDismiss }: { progress: UseQueryResult<DlqReplay>; onDismiss: () => void }) {
   const { data: replay, error, refetch } = progress;
   if (error && !replay) return <ErrorAlert title="Cannot follow the replay" error={error} onRetry={() => void refetch()} />;
-  if (!replay) return <Loader size="sm" aria-label="Loading the replay" />;
+  if (!replay) return <Loader size="sm" role="status" aria-label="Loading the replay" />;
   const id = replay.id;
 
   const { total, replayed, skipped } = replay;

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, Stack, Text } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { LogEntry } from '@visapi/contracts';
 import { useState } from 'react';
@@ -13,6 +13,7 @@ import { formatDateTime } from '../../lib/format';
 import { LogFiltersForm } from './LogFiltersForm';
 import { type LogFilters, mergeNewestFirst } from './log-rows';
 import { MAX_LIVE_ROWS, useLiveTail } from './useLiveTail';
+import { PageTitle } from '../../frames/PageFrame';
 
 /** The logs explorer (SPEC §9, §11): every filter of GET /logs in the URL, paging, live tail. */
 export function LogsPage() {
@@ -56,7 +57,7 @@ export function LogsPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Logs</Title>
+        <PageTitle path="/logs" />
         <Group gap="sm">
           {live && <LiveStatus status={tail.status} />}
           <Button variant={live ? 'filled' : 'default'} aria-pressed={live} onClick={() => setLive(!live)}>

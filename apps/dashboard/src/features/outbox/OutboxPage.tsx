@@ -1,9 +1,10 @@
-import { Badge, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Badge, Group, SegmentedControl, Stack, Text } from '@mantine/core';
 import type { OutboxMessage } from '@visapi/contracts';
 import { useState } from 'react';
 import { useOutbox } from '../../api/outbox';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 import { formatDateTime } from '../../lib/format';
 
 const CONNECTORS = [
@@ -28,12 +29,10 @@ export function OutboxPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Outbox</Title>
+        <PageTitle path="/outbox" />
         <SegmentedControl aria-label="Connector" value={connector} onChange={setConnector} data={CONNECTORS} />
       </Group>
-      <Text c="dimmed" size="sm">
-        Connectors without credentials run in sandbox mode: each message is rendered exactly as it would be sent and kept here instead.
-      </Text>
+      <PageDescription path="/outbox" />
       <QueryState query={outbox.query} what="the outbox">
         {() => (
           <DataTable

@@ -1,4 +1,4 @@
-import { Divider, Stack, Text, Title } from '@mantine/core';
+import { Divider, Stack } from '@mantine/core';
 import type { RefundPreview, RefundRequest } from '@visapi/contracts';
 import { useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
@@ -9,6 +9,7 @@ import { RefundConfirmation } from './RefundConfirmation';
 import { RefundErrorAlert } from './RefundErrorAlert';
 import { emptyDraft, type RefundDraft, RefundForm } from './RefundForm';
 import { RefundResult } from './RefundResult';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 
 type Step =
   | { at: 'form' }
@@ -81,10 +82,8 @@ export function RefundsPage() {
 
   return (
     <Stack>
-      <Title order={2}>Refunds</Title>
-      <Text size="sm" c="dimmed">
-        Refund a Stripe charge, in full or in part. Nothing is refunded before you confirm what the preview shows; a confirmation refunds at most once.
-      </Text>
+      <PageTitle path="/refunds" />
+      <PageDescription path="/refunds" />
       {step.at === 'form' && (
         <>
           {preview.error && !needsAmount(preview.error) && <RefundErrorAlert error={preview.error} during="preview" />}

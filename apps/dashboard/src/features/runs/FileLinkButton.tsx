@@ -2,6 +2,7 @@ import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { isStorageKey } from '@visapi/contracts/files';
 import { useFileLink } from '../../api/files';
 import { ErrorAlert } from '../../components/QueryState';
+import { formatTime } from '../../lib/format';
 
 /** The storage key of a step output that is a stored file (pdf.generate, image.process), if it is one. */
 export function storedFileKey(output: unknown): string | undefined {
@@ -31,7 +32,7 @@ export function FileLinkButton({ fileKey, label }: { fileKey: string; label: str
           <Anchor href={link.data.url} target="_blank" rel="noopener noreferrer" size="xs">
             Download the file of {label}
           </Anchor>{' '}
-          (link valid until {new Date(link.data.expiresAt).toLocaleTimeString()})
+          (link valid until {formatTime(link.data.expiresAt)})
         </Text>
       )}
       {link.error && <ErrorAlert title="Cannot open the file" error={link.error} />}

@@ -1,4 +1,4 @@
-import { Anchor, Group, Stack, Title } from '@mantine/core';
+import { Anchor, Group, Stack } from '@mantine/core';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { RunSummary } from '@visapi/contracts';
 import { type RunFilters as Filters, useLiveRunLists, useRuns } from '../../api/runs';
@@ -10,6 +10,7 @@ import { LiveBadge } from './LiveBadge';
 import { RunFilters } from './RunFilters';
 import { runDuration } from './run-duration';
 import { useWorkflowNames } from '../../api/workflows';
+import { PageTitle } from '../../frames/PageFrame';
 
 /** Every run, newest first, filtered by what the URL says; new and changing runs appear as they happen. */
 export function RunsPage() {
@@ -37,7 +38,7 @@ export function RunsPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Runs</Title>
+        <PageTitle path="/runs" />
         <LiveBadge />
       </Group>
       <RunFilters filters={filters} onChange={(next) => void navigate({ search: next })} />

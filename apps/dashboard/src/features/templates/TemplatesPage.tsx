@@ -1,10 +1,11 @@
-import { Badge, Button, Group, NativeSelect, SegmentedControl, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, SegmentedControl, Stack, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { TEMPLATE_CHANNELS, type Template, type TemplateChannel } from '@visapi/contracts/templates';
 import { useMemo, useState } from 'react';
 import { type TemplatesFilter, useTemplates } from '../../api/templates';
 import { type Column, DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/QueryState';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 import { formatDateTime } from '../../lib/format';
 import { CHANNEL_LABELS, TemplateEditor } from './TemplateEditor';
 
@@ -47,12 +48,10 @@ export function TemplatesPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={2}>Templates</Title>
+        <PageTitle path="/templates" />
         <Button onClick={() => open()}>New template</Button>
       </Group>
-      <Text c="dimmed" size="sm">
-        Messages the connectors send, per name, channel and locale, in Liquid. A run looks up the template in its locale, then the language (he-IL → he), then en.
-      </Text>
+      <PageDescription path="/templates" />
       <Filters key={JSON.stringify(search)} filter={search} onApply={(next) => void navigate({ search: next, replace: true })} />
       <Group gap="xs">
         <Text size="sm" id="templates-sort-label">

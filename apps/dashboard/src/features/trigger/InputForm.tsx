@@ -1,4 +1,4 @@
-import '@mantine/dates/styles.css';
+import './form-styles.css';
 import { Alert, List } from '@mantine/core';
 import Form from '@rjsf/mantine';
 import type { ErrorListProps, RJSFSchema, UiSchema } from '@rjsf/utils';

@@ -1,4 +1,4 @@
-import { Alert, NativeSelect, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, NativeSelect, Skeleton, Stack, Tabs, Text } from '@mantine/core';
 import type { RJSFSchema } from '@rjsf/utils';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { lazy, Suspense, useState } from 'react';
@@ -8,6 +8,7 @@ import { useWorkflow, useWorkflows } from '../../api/workflows';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { JsonInputForm } from './JsonInputForm';
 import { compileJsonSchema } from './json-schema-check';
+import { PageTitle } from '../../frames/PageFrame';
 
 // rjsf and its Mantine theme are most of this page's weight: loaded once a form is needed.
 const InputForm = lazy(() => import('./InputForm'));
@@ -20,7 +21,7 @@ export function TriggerPage() {
   const enabled = (workflows.data?.items ?? []).filter((w) => w.enabled && w.archivedAt === null);
   return (
     <Stack>
-      <Title order={2}>Trigger a run</Title>
+      <PageTitle path="/trigger" />
       <NativeSelect
         label="Workflow"
         description="Enabled workflows only"
@@ -90,7 +91,7 @@ function TriggerForm({ workflowId }: { workflowId: string }) {
                     <Tabs.Tab value="json">Paste JSON</Tabs.Tab>
                   </Tabs.List>
                   <Tabs.Panel value="form" pt="md">
-                    <Suspense fallback={<Skeleton height={160} aria-label="Loading the form" />}>
+                    <Suspense fallback={<Skeleton height={160} role="status" aria-label="Loading the form" />}>
                       <InputForm schema={schema} value={value} onChange={setValue} onSubmit={send} sending={trigger.isPending} />
                     </Suspense>
                   </Tabs.Panel>

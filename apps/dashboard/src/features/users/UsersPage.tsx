@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
 import { USER_ROLES, type User, type UserRole } from '@visapi/contracts/auth';
 import { useState } from 'react';
 import { useMe } from '../../api/auth';
@@ -6,14 +6,10 @@ import { useSetUserRole, useUsers } from '../../api/users';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { RelativeTime } from '../../components/RelativeTime';
+import { PageDescription, PageTitle } from '../../frames/PageFrame';
 import { formatDateTime } from '../../lib/format';
+import { ROLE_POWERS } from './role-powers';
 
-/** What each role may do (SPEC §3.3), completing "they …". */
-const ROLE_POWERS: Record<UserRole, string> = {
-  viewer: 'read everything but secrets',
-  operator: 'also trigger, retry, cancel and replay runs',
-  admin: 'also manage API keys, workflows, templates and users',
-};
 
 interface RoleChange {
   user: User;
@@ -58,12 +54,8 @@ export function UsersPage() {
 
   return (
     <Stack>
-      <Title order={2}>Users &amp; roles</Title>
-      <Text c="dimmed" size="sm">
-        People appear here after their first sign-in with a magic link, as viewers (addresses listed in ADMIN_EMAILS start as admins). Viewers{' '}
-        {ROLE_POWERS.viewer}; operators {ROLE_POWERS.operator}; admins {ROLE_POWERS.admin}. A new role takes effect on the
-        user&apos;s next request. You cannot change your own role here, so that you cannot lock yourself out.
-      </Text>
+      <PageTitle path="/users" />
+      <PageDescription path="/users" />
       <QueryState query={users.query} what="users">
         {() => (
           <DataTable

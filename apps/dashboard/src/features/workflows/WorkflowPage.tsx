@@ -38,7 +38,7 @@ export function WorkflowPage() {
     }
   };
 
-  if (isPending) return <Skeleton height={200} aria-label="Loading workflow" />;
+  if (isPending) return <Skeleton height={200} role="status" aria-label="Loading workflow" />;
   if (error) return <Alert color="red" title="Cannot load the workflow">{error.message}</Alert>;
   return (
     <Stack>

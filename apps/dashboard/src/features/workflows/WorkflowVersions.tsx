@@ -63,7 +63,7 @@ function VersionDiff({ versions }: { versions: WorkflowVersion[] }) {
       {from.id === to.id ? (
         <Text size="sm">Pick two different versions to see what changed.</Text>
       ) : (
-        <Suspense fallback={<Skeleton height={160} aria-label="Loading the changes" />}>
+        <Suspense fallback={<Skeleton height={160} role="status" aria-label="Loading the changes" />}>
           <DefinitionDiff from={from.definition} to={to.definition} label={`Changes from version ${from.version} to ${to.version}`} />
         </Suspense>
       )}

@@ -1,13 +1,14 @@
-import { Alert, Anchor, Badge, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { useWorkflows } from '../../api/workflows';
+import { PageTitle } from '../../frames/PageFrame';
 
 export function WorkflowsPage() {
   const { data, error, isPending } = useWorkflows();
   return (
     <Stack>
-      <Title order={2}>Workflows</Title>
-      {isPending && <Skeleton height={120} aria-label="Loading workflows" />}
+      <PageTitle path="/workflows" />
+      {isPending && <Skeleton height={120} role="status" aria-label="Loading workflows" />}
       {error && <Alert color="red" title="Cannot load workflows">{error.message}</Alert>}
       {data && data.items.length === 0 && <Text c="dimmed">No workflows yet.</Text>}
       {data && data.items.length > 0 && (
