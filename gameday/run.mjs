@@ -181,13 +181,14 @@ function percentiles(values) {
 }
 
 function passed(r) {
+  if (r.error) return false;
   const l = r.ledger;
   return l.lost === 0 && l.duplicatesOther === 0 && l.idempotencyBreaks === 0 && l.pending === 0 && l.dead === 0 && l.accepted > 0;
 }
 
 function printLedger(results) {
   const cols = ['scenario', 'requests', 'accepted', 'exactly once', 'dup in flight', 'dup other', 'lost', 'pending', 'dead', 'refused', 'verdict'];
-  const rows = results.map((r) => [r.id, r.ledger.requests, r.ledger.accepted, r.ledger.exactlyOnce, r.ledger.duplicatesInFlight, r.ledger.duplicatesOther + r.ledger.idempotencyBreaks, r.ledger.lost, r.ledger.pending, r.ledger.dead, r.ledger.refused, passed(r) ? 'ok' : 'FAIL']);
+  const rows = results.map((r) => (r.error ? [r.id, ...cols.slice(1, -1).map(() => '—'), 'ERROR'] : [r.id, r.ledger.requests, r.ledger.accepted, r.ledger.exactlyOnce, r.ledger.duplicatesInFlight, r.ledger.duplicatesOther + r.ledger.idempotencyBreaks, r.ledger.lost, r.ledger.pending, r.ledger.dead, r.ledger.refused, passed(r) ? 'ok' : 'FAIL']));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
   console.log(`\n${line(cols)}\n${rows.map(line).join('\n')}`);
@@ -222,9 +223,15 @@ export async function main(argv) {
     console.log(`topology up in ${seconds(Date.now() - booted)} s: balancer ${topo.url}, gateways ${topo.gatewayPorts.join(', ')}, PostgreSQL ${topo.postgres.port}, Redis ${topo.redis.port} (via latency proxy ${topo.redisProxy.port})`);
     const all = scenarios(opts.durationMs, opts.faults);
     for (const id of opts.list) {
-      const result = await runScenario(topo, id, all[id], opts);
-      printScenario(result);
-      results.push(result);
+      try {
+        const result = await runScenario(topo, id, all[id], opts);
+        printScenario(result);
+        results.push(result);
+      } catch (error) {
+        // The harness itself failed (not a ledger): said, and the other scenarios still run.
+        console.log(`scenario ${id} could not finish: ${error.stack}`);
+        results.push({ id, title: all[id].title, error: error.message });
+      }
     }
   } finally {
     topo.redisClient?.disconnect();

@@ -28,11 +28,12 @@ function postgresIds() {
 }
 
 function binary(name) {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin'])) {
-    const file = path.join(dir, name);
-    if (dir && fs.existsSync(file)) return file;
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+  } catch {
+    for (const dir of ['/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin']) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+    throw new Error(`${name} not found on PATH (install PostgreSQL's server binaries, e.g. apt-get install postgresql)`);
   }
-  throw new Error(`${name} not found on PATH (install PostgreSQL's server binaries, e.g. apt-get install postgresql)`);
 }
 
 /** A PostgreSQL cluster of its own (initdb, trust on loopback): stop() is a fast shutdown, start() brings it back on the same port. */

@@ -76,7 +76,8 @@ export class Topology {
 
   env(extra) {
     return {
-      PATH: process.env.PATH ?? '',
+      // Their own environment only: nothing leaks from the caller's.
+      PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
       NODE_ENV: 'production',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
@@ -150,10 +151,20 @@ export class Topology {
     return result.stdout;
   }
 
+  /** A call to the API through the balancer; a dropped connection (a gateway restarting) is tried again, up to 5 times. */
   async api(method, url, body) {
-    const res = await fetch(`${this.url}${url}`, { method, headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-    if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-    return res.json();
+    for (let attempt = 1; ; attempt++) {
+      let res;
+      try {
+        res = await fetch(`${this.url}${url}`, { method, headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+      } catch (error) {
+        if (attempt === 5) throw new Error(`${method} ${url}: ${error.cause?.code ?? error.cause?.message ?? error.message}`, { cause: error });
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+      return res.json();
+    }
   }
 
   /** Processes' PIDs, for the CPU figures. */
