@@ -90,7 +90,8 @@ function duplicates(messages, kills) {
   // At most one copy per (kill, step) is excused: the latest one the killed worker sent before it died.
   const excused = new Set();
   for (const kill of kills) {
-    const candidates = messages.filter((m) => m.worker === kill.victim && m.receivedAt <= kill.at && m.receivedAt >= kill.at - IN_FLIGHT_WINDOW_MS);
+    // Sent before it died: what it wrote just before SIGKILL may reach Slack a moment after.
+    const candidates = messages.filter((m) => m.worker === kill.victim && m.receivedAt <= kill.diedAt + 100 && m.receivedAt >= kill.at - IN_FLIGHT_WINDOW_MS);
     const byStep = new Map();
     for (const m of candidates) if (!byStep.has(m.step) || byStep.get(m.step).receivedAt < m.receivedAt) byStep.set(m.step, m);
     for (const m of byStep.values()) excused.add(m);

@@ -17,16 +17,22 @@ const CLI = path.join(ROOT, 'apps/server/bin/visapi.mjs');
 
 /** A VisAPI process: its child, its health URL and the tail of its output (for errors). */
 class VisapiProcess {
-  constructor(label, args, env, healthUrl) {
+  constructor(label, args, env, healthUrl, logDir) {
     this.label = label;
     this.healthUrl = healthUrl;
     this.log = '';
     this.child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [this.child.stdout, this.child.stderr]) stream.on('data', (c) => (this.log = (this.log + c).slice(-20_000)));
+    // Its whole output (warnings and errors: LOG_LEVEL=warn) is kept, to explain a ledger.
+    const file = fs.createWriteStream(path.join(logDir, `${label}.log`));
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream.on('data', (c) => (this.log = (this.log + c).slice(-20_000)));
+      stream.pipe(file, { end: false });
+    }
+    this.child.once('close', () => file.end());
     this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r(signal ?? code)));
   }
 
-  async healthy(timeoutMs = 90_000) {
+  async healthy(timeoutMs = 240_000) {
     let gone = false;
     void this.exited.then(() => (gone = true));
     await until(`${this.label} healthy`, async () => {
@@ -54,6 +60,8 @@ export class Topology {
     this.gateways = [];
     this.workers = [];
     this.spawned = 0;
+    this.logDir = options.logDir;
+    fs.mkdirSync(this.logDir, { recursive: true });
     this.prefix = `{gameday-${randomBytes(3).toString('hex')}}`;
     this.encryptionKey = randomBytes(32).toString('base64');
     this.fileKey = randomBytes(32).toString('base64');
@@ -94,9 +102,10 @@ export class Topology {
       API_KEY_RATE_LIMIT_PER_SECOND: '1000000',
       SLACK_BOT_TOKEN: SLACK_TOKEN,
       HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
-      // A killed worker's jobs are picked up after seconds, not the default half minute.
+      // A killed worker's jobs are picked up after seconds, not the default half minute (a lock
+      // much shorter than this is lost by a live worker on a busy machine: its job runs twice).
       WORKER_LOCK_DURATION_MS: String(this.options.lockMs),
-      WORKER_STALLED_INTERVAL_MS: String(Math.max(1000, Math.round(this.options.lockMs / 2))),
+      WORKER_STALLED_INTERVAL_MS: String(this.options.stalledIntervalMs),
       SHUTDOWN_DRAIN_DELAY_MS: String(this.options.drainDelayMs),
       SHUTDOWN_GRACE_MS: '5000',
       ...extra,
@@ -106,14 +115,14 @@ export class Topology {
   async startGateway(index, migrate = false) {
     const port = this.gatewayPorts[index];
     const label = `gateway-${index + 1}.${++this.spawned}`;
-    const proc = new VisapiProcess(label, ['--role', 'gateway'], this.env({ PORT: String(port), HOST: '127.0.0.1', MIGRATE_ON_START: String(migrate) }), `http://127.0.0.1:${port}/healthz`);
+    const proc = new VisapiProcess(label, ['--role', 'gateway'], this.env({ PORT: String(port), HOST: '127.0.0.1', MIGRATE_ON_START: String(migrate) }), `http://127.0.0.1:${port}/healthz`, this.logDir);
     return proc.healthy();
   }
 
   async startWorker(index) {
     const port = await freePort();
     const label = `worker-${index + 1}.${++this.spawned}`;
-    const proc = new VisapiProcess(label, ['--role', 'worker'], this.env({ WORKER_METRICS_PORT: String(port), PORT: String(await freePort()), SLACK_API_URL: this.recorder.apiUrl(label) }), `http://127.0.0.1:${port}/livez`);
+    const proc = new VisapiProcess(label, ['--role', 'worker'], this.env({ WORKER_METRICS_PORT: String(port), PORT: String(await freePort()), SLACK_API_URL: this.recorder.apiUrl(label) }), `http://127.0.0.1:${port}/livez`, this.logDir);
     return proc.healthy();
   }
 
@@ -122,8 +131,9 @@ export class Topology {
     const at = Date.now();
     const victim = this.workers[index];
     await victim.signal('SIGKILL');
+    const diedAt = Date.now();
     this.workers[index] = await this.startWorker(index);
-    return { at, victim: victim.label, replacement: this.workers[index].label, healthyAt: Date.now() };
+    return { at, diedAt, victim: victim.label, replacement: this.workers[index].label, healthyAt: Date.now() };
   }
 
   /** SIGTERM gateway `index` (it drains), then start it again on the same port. */

@@ -52,9 +52,11 @@ beforeAll(async () => {
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   // Exit 1 is a failed ledger, asserted scenario by scenario below; no report is a crash.
   if (!fs.existsSync(file)) throw new Error(`the game day exited with ${code} and wrote no report:\n${output.slice(-8000)}`);
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { results: ScenarioResult[] };
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { results: ScenarioResult[]; ok: boolean };
   results = new Map(report.results.map((r) => [r.id, r]));
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  // A failed ledger keeps the processes' logs (report-logs/ next to the report) to explain it.
+  if (report.ok) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  else output += `\nreport and the processes' logs kept in ${path.dirname(file)}`;
 }, 900_000);
 
 function scenario(id: string): ScenarioResult {
@@ -67,7 +69,7 @@ function scenario(id: string): ScenarioResult {
 function expectEveryAcceptedRunOnce(r: ScenarioResult) {
   const kills = r.faults.filter((f) => f.fault === 'worker SIGKILL').length;
   const l = r.ledger;
-  const context = JSON.stringify({ ledger: l, faults: r.faults }, null, 1);
+  const context = `${JSON.stringify({ ledger: l, faults: r.faults }, null, 1)}\n${output.split('\n').at(-2)}`;
   expect(l.accepted, context).toBeGreaterThan(0);
   expect({ lost: l.lost, pending: l.pending, dead: l.dead, duplicatesOther: l.duplicatesOther, idempotencyBreaks: l.idempotencyBreaks, hung: l.hung }, context).toEqual({
     lost: 0,
