@@ -1,15 +1,19 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Health, HealthCheck } from '@visapi/contracts';
+import type { Health, HealthCheck, HealthWarning } from '@visapi/contracts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../platform/config/config';
-import type { DatabaseHandle } from '../platform/db/database';
+import { type DatabaseHandle, withTimeout } from '../platform/db/database';
 import { CONFIG, DATABASE, LIFECYCLE, REDIS } from '../platform/platform.module';
-import { closeClient, pingRedis, type RedisConnections } from '../platform/redis/redis';
+import { closeClient, pingRedis, type RedisConnections, redisDurabilityRisks } from '../platform/redis/redis';
 import type { Lifecycle } from '../platform/runtime';
+
+/** How long one reading of Redis's durability settings serves /healthz (probes come every few seconds). */
+export const DURABILITY_READING_MAX_AGE_MS = 60_000;
 
 @Injectable()
 export class HealthService implements OnModuleDestroy {
   private redisClient?: Redis;
+  private durability?: { warnings: HealthWarning[]; at: number };
 
   constructor(
     @Inject(CONFIG) private readonly config: Pick<Config, 'HEALTH_CHECK_TIMEOUT_MS'>,
@@ -34,7 +38,24 @@ export class HealthService implements OnModuleDestroy {
       : database.status === 'up' && redis.status === 'up'
         ? 'ok'
         : 'error';
-    return { status, checks: { database, redis } };
+    const warnings = redis.status === 'up' ? await this.durabilityWarnings(timeout) : (this.durability?.warnings ?? []);
+    return { status, checks: { database, redis }, warnings };
+  }
+
+  /**
+   * SPEC §1: a Redis that may lose (appendonly no) or evict (maxmemory-policy other than
+   * noeviction) queued jobs is named here as at boot; it does not fail readiness — the
+   * process works, its data is at risk, and that is the operator's to fix.
+   */
+  private async durabilityWarnings(timeoutMs: number): Promise<HealthWarning[]> {
+    if (this.durability && Date.now() - this.durability.at < DURABILITY_READING_MAX_AGE_MS) return this.durability.warnings;
+    try {
+      const risks = await withTimeout(redisDurabilityRisks(this.redis), timeoutMs, 'redis config');
+      this.durability = { warnings: risks.map((risk) => ({ check: 'redis', ...risk })), at: Date.now() };
+      return this.durability.warnings;
+    } catch {
+      return this.durability?.warnings ?? [];
+    }
   }
 
   async onModuleDestroy() {

@@ -8,17 +8,22 @@ import { CachedReading } from '../metrics/cached-reading';
 import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
-import { type RedisConnections, whenReady } from '../platform/redis/redis';
+import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
 
 /** How long one reading of the counts serves /metrics scrapes (queue_jobs, queue_workers). */
 export const QUEUE_METRICS_MAX_AGE_MS = 5_000;
 
-/** Producer side of the queues: one BullMQ Queue per name, sharing one fail-fast connection. */
+/**
+ * Producer side of the queues. Per name, two BullMQ Queues: one on a request connection
+ * (REQUEST_REDIS_DEADLINE_MS) that only adds jobs, which requests wait on; one on a command
+ * connection for everything else (counts, the board, key rotation), whose longer reads must
+ * not be cut by the request deadline.
+ */
 @Injectable()
 export class QueuesService implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly connections = new Map<QueueName, Redis>();
+  private readonly producers = new Map<QueueName, { queue: Queue; connection: Redis }>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Pick<Config, 'REDIS_PREFIX'>,
@@ -31,37 +36,57 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
     metrics.sources.queues = () => reading.get();
   }
 
-  /** The run queues connect at start, so the first trigger does not wait for a connection. */
+  /** The run queues' producers connect at start, so the first trigger is not refused for want of a connection. */
   async onModuleInit() {
-    for (const name of RUN_QUEUES) this.get(name);
-    await Promise.all([...this.connections.values()].map((c) => whenReady(c, 5_000).catch(() => undefined)));
+    for (const name of RUN_QUEUES) this.producer(name);
+    await Promise.all([...this.producers.values()].map(({ connection }) => whenReady(connection, 5_000).catch(() => undefined)));
   }
 
   get(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      const connection = this.redis.create('command', `visapi:queue:${name}`);
-      queue = new Queue(name, { connection, prefix: this.config.REDIS_PREFIX });
-      this.connections.set(name, connection);
-      queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue connection error'));
+      queue = this.queue(name, this.redis.create('command', `visapi:queue:${name}`));
       this.queues.set(name, queue);
     }
     return queue;
   }
 
+  private producer(name: QueueName): { queue: Queue; connection: Redis } {
+    let producer = this.producers.get(name);
+    if (!producer) {
+      const connection = this.redis.create('request', `visapi:queue-add:${name}`);
+      producer = { queue: this.queue(name, connection), connection };
+      this.producers.set(name, producer);
+    }
+    return producer;
+  }
+
+  private queue(name: QueueName, connection: Redis): Queue {
+    const queue = new Queue(name, { connection, prefix: this.config.REDIS_PREFIX });
+    queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue connection error'));
+    return queue;
+  }
+
   /**
-   * Adds a job, or fails at once when Redis is not connected: BullMQ itself would wait for
-   * the connection to come back, and a request must answer 503 fast instead of hanging.
+   * Adds a job, or fails within REQUEST_REDIS_DEADLINE_MS: at once while Redis is not
+   * connected (BullMQ itself would wait for the connection to come back), else when Redis does
+   * not answer in time. Then the job may exist all the same — the add reached Redis, its
+   * answer did not come back — and it will run: the caller's 503 cannot be sure nothing was
+   * accepted. A job id derived from an Idempotency-Key makes the client's retry find that job
+   * instead of adding another (docs/adr/0013-redis-outage-deadline.md).
    */
   async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions): Promise<void> {
-    const queue = this.get(name);
-    const connection = this.connections.get(name)!;
-    // A first connection still being made is waited for (briefly); a lost one is not.
-    if (connection.status === 'wait' || connection.status === 'connecting' || connection.status === 'connect') {
-      await whenReady(connection, 2_000).catch(() => undefined);
+    const { queue, connection } = this.producer(name);
+    if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name}); nothing was sent`);
+    try {
+      await withTimeout(queue.add(jobName, data, options), REQUEST_REDIS_DEADLINE_MS, `queue ${name}`);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, queue: name, jobId: options.jobId },
+        'a job add was sent to Redis and not confirmed in time: the job may exist and run although its caller was refused',
+      );
+      throw error;
     }
-    if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name})`);
-    await withTimeout(queue.add(jobName, data, options), 5_000, `queue ${name}`);
   }
 
   /** Jobs per queue and state, and the workers consuming each (GET /queues, the `queues.counts` event). */
@@ -77,6 +102,6 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy() {
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.allSettled([...this.queues.values(), ...[...this.producers.values()].map((p) => p.queue)].map((queue) => queue.close()));
   }
 }

@@ -20,9 +20,18 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     @Inject(REDIS) redis: RedisConnections,
     private readonly metrics: Metrics,
   ) {
-    const connection = redis.create('command', 'visapi:rate-limit');
+    const connection = redis.create('request', 'visapi:rate-limit');
     super(connection, redis.prefix);
     this.connection = connection;
+  }
+
+  /**
+   * Refuses with 503 at once while the connection to Redis is down, before a request does any
+   * other work: during an outage the caches that spare PostgreSQL are off too, and every
+   * request would otherwise query it only to be refused here.
+   */
+  assertConnected(): void {
+    if (this.connection.status !== 'ready') throw unavailable();
   }
 
   /**
@@ -34,7 +43,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     try {
       result = await this.take(key, bucket);
     } catch {
-      throw new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); try again shortly.');
+      throw unavailable();
     }
     const headers = rateLimitHeaders(result);
     if (withHeaders) void reply.headers(headers);
@@ -52,3 +61,5 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     await whenReady(this.connection, 5_000).catch(() => undefined);
   }
 }
+
+const unavailable = () => new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.');

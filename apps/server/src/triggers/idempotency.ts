@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
  * request got through is read from the queue itself: its job exists. So a repeat with the same
  * body gets that answer when the job exists, 409 while it does not yet (the first is in
  * flight), and may claim again once a claim is older than IN_FLIGHT_MS with no job (the
- * gateway died before queueing); another body gets 422. Kept 24 h — never longer than the job
+ * gateway died, or Redis stopped answering, before queueing); another body gets 422. Kept 24 h — never longer than the job
  * (completed run jobs are kept 24 h, failed ones 7 days).
  */
 const CLAIM = `
@@ -31,8 +31,14 @@ return { 'claimed' }
 `;
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** Longer than any request takes to queue its run; a claim this old without a job was abandoned. */
-const IN_FLIGHT_MS = 60_000;
+/**
+ * Longer than a request takes from its claim to its queue add (bounded by
+ * REQUEST_REDIS_DEADLINE_MS); a claim this old without a job was abandoned — by a gateway that
+ * died, or by a request refused while Redis did not answer whose release was lost too. Taking
+ * over a claim whose request is in fact still going is safe: both add the same job id, which
+ * BullMQ stores once, and both answer the same run.
+ */
+const IN_FLIGHT_MS = 5_000;
 const KEEP_MS = 24 * 3600_000;
 
 export type Claim = { outcome: 'claimed' } | { outcome: 'mismatch' } | { outcome: 'inflight' } | { outcome: 'done'; response: unknown };

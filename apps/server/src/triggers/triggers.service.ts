@@ -7,6 +7,7 @@ import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { jobKeys } from '../queues/job-catalog';
 import { RunProducer } from '../runs/run-producer';
 import { type CatalogEntry, WorkflowCatalog } from '../workflows/workflow-catalog';
@@ -24,6 +25,7 @@ export class TriggersService {
     private readonly auth: WebhookAuth,
     private readonly idempotency: IdempotencyStore,
     private readonly failedLookups: FailedLookups,
+    private readonly limiter: RateLimitService,
     @Inject(REDIS) private readonly redis: Pick<RedisConnections, 'prefix'>,
   ) {}
 
@@ -42,9 +44,11 @@ export class TriggersService {
   /**
    * A webhook: the key's enabled workflow (guessing clients throttled), the caller's API key or
    * signature, the body, then the run — once per Idempotency-Key (or signed webhook-id). A
-   * replayed answer is marked with `Idempotent-Replayed: true`.
+   * replayed answer is marked with `Idempotent-Replayed: true`. While Redis is disconnected,
+   * 503 before anything else.
    */
   async acceptWebhook(key: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    this.limiter.assertConnected();
     const { entry, trigger } = await this.webhookTarget(key, request.ip);
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -66,6 +70,8 @@ export class TriggersService {
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
     const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer).catch(() => {
+      // The claim may have reached Redis and only its answer been lost: let the retry claim again.
+      void this.idempotency.release(redisKey).catch(() => undefined);
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
@@ -77,7 +83,10 @@ export class TriggersService {
     try {
       return await accept(runId);
     } catch (error) {
-      await this.idempotency.release(redisKey).catch(() => undefined);
+      const released = this.idempotency.release(redisKey).catch(() => undefined);
+      // A 503 is not held up by Redis a second time; its retry may meet the claim (409) until
+      // the release lands, or find the job if the add did reach Redis (the run id is the key's).
+      if (!(error instanceof ProblemException && error.kind === 'unavailable')) await released;
       throw error;
     }
   }

@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -36,7 +37,7 @@ export class WebhookTriggerController {
   @ApiOperation({
     summary: 'Webhook: start a workflow',
     description:
-      'An API key with scope trigger, or a Standard Webhooks signature (over the raw body, JSON or form) when the trigger has a signing secret. JSON or form bodies up to 512 KB and 1,000 form fields. 202 once the run is queued. Idempotency-Key makes repeats safe for 24 h; a signed request is always deduplicated on its webhook-id (Idempotency-Key is ignored).',
+      'An API key with scope trigger, or a Standard Webhooks signature (over the raw body, JSON or form) when the trigger has a signing secret. JSON or form bodies up to 512 KB and 1,000 form fields (a chunked body is refused with 413 as soon as it passes 512 KB, and the connection closed after the answer). 202 once the run is queued. Idempotency-Key makes repeats safe for 24 h; a signed request is always deduplicated on its webhook-id (Idempotency-Key is ignored).',
   })
   @ApiSecurity('apiKey')
   @ApiSecurity('bearer')
@@ -48,6 +49,10 @@ export class WebhookTriggerController {
   @ApiPayloadTooLargeResponse({ description: 'The body is over 512 KB, or a form has more than 1,000 fields.' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'Redis is down or does not answer within the request deadline (the answer comes within 1 s): nothing was accepted, retry. If Redis stored the run and only its answer was lost, a retry with the same Idempotency-Key answers that run.',
+  })
   trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.triggers.acceptWebhook(key, body, request, reply);
   }

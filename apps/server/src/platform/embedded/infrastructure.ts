@@ -1,10 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startEmbeddedRedis } from './embedded-redis';
-import { isAlive, portAnswers, stopProcess } from './process-utils';
+import { readRuntime, SERVICE_NAMES, type ServiceName, stopService, withLock, writeRuntime } from './embedded-runtime';
+import { ensureWatchdog } from './embedded-watchdog';
+import { isAlive, portAnswers } from './process-utils';
 
 /** Where PostgreSQL and Redis are, and how to let go of them at shutdown. */
 export interface Infrastructure {
@@ -14,21 +15,6 @@ export interface Infrastructure {
   embedded: { postgres: boolean; redis: boolean };
   release(): Promise<void>;
 }
-
-type ServiceName = 'postgres' | 'redis';
-interface ServiceEntry {
-  url: string;
-  port: number;
-  pid: number;
-  /** The VisAPI processes using it; the last one to leave stops it. */
-  users: number[];
-}
-type Runtime = Partial<Record<ServiceName, ServiceEntry>>;
-
-const STOP_SIGNAL: Record<ServiceName, NodeJS.Signals> = {
-  postgres: 'SIGINT', // "fast" shutdown: clean, without waiting for clients
-  redis: 'SIGTERM', // flushes the append-only file
-};
 
 /**
  * Uses DATABASE_URL and REDIS_URL when set; otherwise starts (or joins, when another
@@ -49,22 +35,31 @@ export async function provideInfrastructure(config: Config, logger: Logger): Pro
   }
 
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const runtimeFile = path.join(config.dataDir, 'runtime.json');
   const entries = await withLock(config.dataDir, async () => {
-    const runtime = readRuntime(runtimeFile);
+    const runtime = readRuntime(config.dataDir);
     for (const name of needed) {
       const entry = runtime[name];
+      // Servers left by a VisAPI that was killed are joined as they are (the watchdog had
+      // not stopped them yet); one that runs but does not answer is replaced.
       if (entry && isAlive(entry.pid) && (await portAnswers(entry.port))) {
-        entry.users = [...entry.users.filter(isAlive), process.pid];
-        logger.info({ service: name, port: entry.port }, `joining the running embedded ${name}`);
+        const users = entry.users.filter(isAlive);
+        entry.users = [...users, process.pid];
+        logger.info({ service: name, port: entry.port }, users.length ? `joining the running embedded ${name}` : `adopting the embedded ${name} left running by a VisAPI process that is gone`);
       } else {
+        if (entry && isAlive(entry.pid)) {
+          logger.warn({ service: name, pid: entry.pid }, `the embedded ${name} left running does not answer: replacing it`);
+          await stopService(name, entry, 5_000);
+        }
         const started = Date.now();
         const handle = name === 'postgres' ? await startEmbeddedPostgres(config.dataDir) : await startEmbeddedRedis(config.dataDir);
         runtime[name] = { ...handle, users: [process.pid] };
         logger.info({ service: name, port: handle.port, ms: Date.now() - started }, `started embedded ${name}`);
       }
     }
-    writeRuntime(runtimeFile, runtime);
+    const watchdog = ensureWatchdog(config.dataDir, runtime.watchdog);
+    if (watchdog) runtime.watchdog = watchdog;
+    else delete runtime.watchdog;
+    writeRuntime(config.dataDir, runtime);
     return runtime;
   });
 
@@ -77,67 +72,20 @@ export async function provideInfrastructure(config: Config, logger: Logger): Pro
       if (released) return;
       released = true;
       await withLock(config.dataDir, async () => {
-        const runtime = readRuntime(runtimeFile);
+        const runtime = readRuntime(config.dataDir);
         for (const name of needed) {
           const entry = runtime[name];
           if (!entry) continue;
           entry.users = entry.users.filter((pid) => pid !== process.pid && isAlive(pid));
           if (entry.users.length === 0) {
-            await stopProcess(entry.pid, STOP_SIGNAL[name]);
+            await stopService(name, entry);
             delete runtime[name];
             logger.info({ service: name }, `stopped embedded ${name}`);
           }
         }
-        writeRuntime(runtimeFile, runtime);
+        if (!SERVICE_NAMES.some((name) => runtime[name])) delete runtime.watchdog; // it exits by itself
+        writeRuntime(config.dataDir, runtime);
       });
     },
   };
-}
-
-function readRuntime(file: string): Runtime {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Runtime;
-  } catch {
-    return {};
-  }
-}
-
-function writeRuntime(file: string, runtime: Runtime) {
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(runtime, null, 2), { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
-}
-
-/** A cross-process lock: a directory holding the owner's pid; a dead owner's lock is taken over. */
-async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
-  const lockDir = path.join(dataDir, 'embedded.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(safeRead(path.join(lockDir, 'pid')));
-      if (owner && !isAlive(owner)) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (held by pid ${owner})`, { cause: error });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
-function safeRead(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }

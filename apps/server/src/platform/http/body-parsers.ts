@@ -1,3 +1,4 @@
+import net, { type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
 
@@ -40,6 +41,16 @@ export function installBodyParsers(fastify: FastifyInstance) {
     const limit = (route.config as BodyRouteConfig | undefined)?.bodyLimit;
     if (limit) route.bodyLimit = limit;
   });
+  // An answer before the body is all in (413 while a chunked upload goes on, 415): the
+  // connection closes after it, gently (see lingerAfterAnswer).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // `complete` is Node's own (injected requests have none, nor a real socket).
+    if (request.raw.complete === false && request.raw.socket instanceof net.Socket && !reply.raw.headersSent) {
+      void reply.header('connection', 'close');
+      lingerAfterAnswer(request.raw.socket);
+    }
+    done(null, payload);
+  });
   for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
     if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
   }
@@ -73,6 +84,33 @@ export function installBodyParsers(fastify: FastifyInstance) {
     }
     done(null, form);
   });
+}
+
+/** How long a connection answered before its body was all in may go on draining the upload. */
+export const LINGER_MAX_MS = 10_000;
+/** …and how long it may stay silent meanwhile. */
+export const LINGER_IDLE_MS = 2_000;
+
+/**
+ * After answering a request whose body is still coming, Node ends the connection (FIN) and then
+ * closes the socket at once: the bytes the client goes on sending meet a closed socket, the
+ * kernel answers them with a reset, and a reset makes the client's kernel throw away what it
+ * had not read yet — the answer. A client that reads only once its upload is done (most
+ * synchronous clients) then sees "connection reset" instead of the 413. So, like a web
+ * server's lingering close: end our side, read and discard what still comes until the client
+ * ends its side (it has read the answer and EOF), then close — bounded by LINGER_MAX_MS, and
+ * LINGER_IDLE_MS without data.
+ */
+function lingerAfterAnswer(socket: Socket) {
+  if (socket.destroyed) return;
+  socket.destroySoon = () => void socket.end();
+  const close = () => socket.destroy();
+  const deadline = setTimeout(close, LINGER_MAX_MS);
+  deadline.unref();
+  socket.setTimeout(LINGER_IDLE_MS, close);
+  socket.on('data', () => undefined);
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(deadline));
 }
 
 /**

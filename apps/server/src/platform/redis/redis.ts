@@ -19,13 +19,17 @@ export class RedisConnections {
   /**
    * `command` connections fail fast while Redis is down — refused while disconnected, and
    * any command unanswered after 2 s rejects (a half-dead connection must not hang a
-   * request); `blocking` ones (BullMQ workers, subscribers) wait.
+   * request); `request` ones, for what a request waits on (rate limits, idempotency, the
+   * queue add), are stricter (see REQUEST_REDIS_DEADLINE_MS); `blocking` ones (BullMQ
+   * workers, subscribers) wait.
    */
-  create(kind: 'command' | 'blocking' = 'command', name = 'visapi'): Redis {
+  create(kind: 'command' | 'request' | 'blocking' = 'command', name = 'visapi'): Redis {
     const options: RedisOptions =
       kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
-        : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
+        : kind === 'request'
+          ? requestOptions(name)
+          : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
     const client = new Redis(this.url, {
       ...options,
       lazyConnect: false,
@@ -47,6 +51,30 @@ export class RedisConnections {
     await Promise.all([...this.clients].map(closeClient));
     this.clients.clear();
   }
+}
+
+/**
+ * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s. Each Redis
+ * command a request waits on gets this long; a request stops at the first that misses it.
+ */
+export const REQUEST_REDIS_DEADLINE_MS = 500;
+
+/**
+ * A request connection never queues: refused at once unless connected (no offline queue), a
+ * command in flight when the connection drops is failed at once rather than resent after the
+ * reconnect (maxRetriesPerRequest 0), and a connection that stops answering — a blackholed
+ * Redis, a dead host — is dropped after the deadline (socketTimeout) and made again, so the
+ * requests after it are refused at once until Redis answers again.
+ */
+function requestOptions(name: string): RedisOptions {
+  return {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectionName: name,
+    connectTimeout: REQUEST_REDIS_DEADLINE_MS,
+    commandTimeout: REQUEST_REDIS_DEADLINE_MS,
+    socketTimeout: REQUEST_REDIS_DEADLINE_MS,
+  };
 }
 
 export async function closeClient(client: Redis): Promise<void> {
@@ -79,27 +107,49 @@ export async function pingRedis(client: Redis, timeoutMs: number): Promise<void>
   await withTimeout(client.ping(), timeoutMs, 'redis');
 }
 
+/** A setting of Redis that puts queued jobs at risk (or `config`: the settings could not be read). */
+export interface DurabilityRisk {
+  setting: 'appendonly' | 'maxmemory-policy' | 'config';
+  value: string;
+  message: string;
+}
+
 /**
- * SPEC §1: Redis is the queue's durable store. Warn loudly when it may lose or evict data.
+ * SPEC §1: Redis is the queue's durable store. What in its configuration may lose or evict
+ * data; none when it keeps its data (`appendonly yes`) and never evicts (`noeviction`).
  */
+export async function redisDurabilityRisks(client: Redis): Promise<DurabilityRisk[]> {
+  let appendonly: string | undefined;
+  let policy: string | undefined;
+  try {
+    [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
+    [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
+  } catch {
+    return [
+      {
+        setting: 'config',
+        value: 'unreadable',
+        message: 'Could not read the Redis configuration (CONFIG GET refused?): check appendonly and maxmemory-policy yourself.',
+      },
+    ];
+  }
+  const risks: DurabilityRisk[] = [];
+  if (appendonly !== 'yes') {
+    risks.push({ setting: 'appendonly', value: String(appendonly), message: `Redis has appendonly=${appendonly}: queued jobs are lost if Redis restarts. Set "appendonly yes".` });
+  }
+  if (policy !== 'noeviction') {
+    risks.push({ setting: 'maxmemory-policy', value: String(policy), message: `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".` });
+  }
+  return risks;
+}
+
+/** SPEC §1's loud warning at boot, one line per setting at risk (`/healthz` lists them too). */
 export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
   try {
     await pingRedis(client, 5_000);
-    const [, appendonly] = (await client.config('GET', 'appendonly')) as string[];
-    const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
-    if (appendonly !== 'yes') {
-      logger.warn(
-        { appendonly },
-        'Redis has appendonly=no: queued jobs are lost if Redis restarts. Set "appendonly yes".',
-      );
-    }
-    if (policy !== 'noeviction') {
-      logger.warn(
-        { maxmemoryPolicy: policy },
-        `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`,
-      );
-    }
   } catch (error) {
-    logger.warn({ err: error }, 'could not read the Redis configuration (CONFIG GET refused?): check appendonly and maxmemory-policy yourself');
+    logger.warn({ err: error }, 'could not read the Redis configuration (Redis does not answer): check appendonly and maxmemory-policy yourself');
+    return;
   }
+  for (const risk of await redisDurabilityRisks(client)) logger.warn({ setting: risk.setting, value: risk.value }, risk.message);
 }
