@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, signIn } from './support/auth-helpers';
-import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
+import { startRole, type VisapiProcess } from './support/processes';
 import { openSse, type SseConnection, type SseEvent } from './support/sse';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -24,26 +24,20 @@ let cookie: string;
 let triggerKey: string;
 const WEBHOOK = 'events-flow';
 
-/** A gateway or worker process on this file's database and Redis prefix, once healthy (the machine may be busy: up to a minute). */
+/** A gateway or worker process on this file's database and Redis prefix, once healthy. */
 async function start(role: 'gateway' | 'worker') {
-  const port = await freePort();
-  const proc = spawnVisapi(['--role', role], {
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_PREFIX: infra.redisPrefix,
-    [role === 'gateway' ? 'PORT' : 'WORKER_METRICS_PORT']: String(port),
-    MIGRATE_ON_START: 'false',
+  const started = await startRole(infra, role, {
     LOG_LEVEL: 'info',
     SHUTDOWN_DRAIN_DELAY_MS: '200',
+    SHUTDOWN_GRACE_MS: '30000',
     EVENTS_HEARTBEAT_MS: '1000',
     EVENTS_QUEUES_INTERVAL_MS: '1000',
     // A small heap, as in a container: garbage is collected before RSS grows far, so what a
     // stalled client would hold shows (process.env is not inherited: only these).
     NODE_OPTIONS: '--max-old-space-size=128',
   });
-  processes.push(proc);
-  await waitForHealthy(`http://127.0.0.1:${port}/healthz`, proc, 60_000);
-  return { proc, base: `http://127.0.0.1:${port}` };
+  processes.push(started.proc);
+  return started;
 }
 
 beforeAll(async () => {

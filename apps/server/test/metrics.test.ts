@@ -9,7 +9,7 @@ import { WEBHOOK_OUTCOMES } from '../src/metrics/metrics';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
 import { FakeProvider, type ProviderResponse } from './support/providers/fake-provider';
-import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
+import { startRole, type VisapiProcess } from './support/processes';
 import { type Exposition, find, parseExposition, total } from './support/prometheus-text';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
@@ -42,22 +42,9 @@ let gatewayScrape: Exposition;
 let workerScrape: Exposition;
 
 async function start(role: 'gateway' | 'worker') {
-  const port = await freePort();
-  const proc = spawnVisapi(['--role', role], {
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_PREFIX: infra.redisPrefix,
-    [role === 'gateway' ? 'PORT' : 'WORKER_METRICS_PORT']: String(port),
-    MIGRATE_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_GRACE_MS: '1000',
-    SHUTDOWN_DRAIN_DELAY_MS: '0',
-    METRICS_TOKEN: TOKEN,
-    HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1',
-  });
-  processes.push(proc);
-  await waitForHealthy(`http://127.0.0.1:${port}/healthz`, proc, 60_000);
-  return { proc, base: `http://127.0.0.1:${port}` };
+  const started = await startRole(infra, role, { LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '0', METRICS_TOKEN: TOKEN, HTTP_STEP_ALLOWED_HOSTS: '127.0.0.1' });
+  processes.push(started.proc);
+  return started;
 }
 
 async function scrape(base: string): Promise<Exposition> {

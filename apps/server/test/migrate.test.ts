@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const TABLES = [
-  'api_keys', 'dlq_replay_runs', 'dlq_replays', 'logs', 'magic_link_tokens', 'outbox', 'refunds', 'run_steps', 'runs', 'sessions',
+  'api_keys', 'dlq_replay_runs', 'dlq_replays', 'logs', 'magic_link_tokens', 'outbox', 'refunds', 'run_step_items', 'run_steps', 'runs', 'sessions',
   'templates', 'users', 'workflow_versions', 'workflow_webhooks', 'workflows',
 ];
 

@@ -2,7 +2,7 @@ import type { WorkflowDefinition, WorkflowStep } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
 import { permanent, StepError, transient } from './errors';
 import { type BegunRun, type RecordedStep, type RunError, type RunEvent, RunLoop, type RunStore, type RunTicket, type StepAt, type StepRecord } from './run-loop';
-import { StepRunner } from './step-runner';
+import { type ItemResult, StepRunner } from './step-runner';
 import { type StepHandler, StepRegistry } from './step-types';
 import { TemplateRenderer } from './templating';
 
@@ -50,6 +50,15 @@ class MemoryRunStore implements RunStore {
   async finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {
     this.calls.push(`finish ${status}`);
     Object.assign(this.runs.get(runId)!, { status, error });
+  }
+
+  /** Recorded forEach items, as they finish; `failWrites` makes the next calls throw (the write was lost). */
+  failItemWrites = 0;
+  async itemFinished(runId: string, step: StepAt, index: number, item: ItemResult): Promise<void> {
+    this.calls.push(`item ${step.id}[${index}] ${item.status}`);
+    if (this.failItemWrites > 0 && this.failItemWrites--) throw new Error('connection lost before the item was stored');
+    const stored = this.runs.get(runId)!.steps.get(step.id)!;
+    stored.items = Object.assign([...(stored.items ?? [])], { [index]: item });
   }
 
   /** A cancel from the API: the run is marked cancelled; its loop notices at the next step. */
@@ -221,5 +230,75 @@ describe('RunLoop (engine/run-loop.ts) over an in-memory RunStore', () => {
     expect(await shown.run(mailed, definition([step('mail')]))).toMatchObject({ error: { message: 'rejected d***@example.com' } });
     expect(shownStore.runs.get(mailed.runId)).toMatchObject({ error: { message: 'rejected d***@example.com' } });
     expect(shownStore.runs.get(mailed.runId)!.steps.get('mail')).toMatchObject({ error: { message: 'rejected d***@example.com' } });
+  });
+
+  it('issue 16: forEach items are stored one by one; a delivery lost mid-step re-sends only the item whose result was not stored', async () => {
+    const { loop, store, calls } = setup();
+    const run = ticket();
+    run.input = { applicants: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id })) };
+    const flow = definition([step('each', { id: '{{ item.id }}' }, { forEach: 'input.applicants' }), step('after', { n: '{{ steps.each.size }}' })]);
+    // The third item was sent, then its write failed: as if the worker died before storing it.
+    store.failItemWrites = 0;
+    const original = store.itemFinished.bind(store);
+    store.itemFinished = async (...args) => {
+      if (args[2] === 2) {
+        store.itemFinished = original;
+        throw new Error('killed after the provider answered');
+      }
+      return original(...args);
+    };
+    await expect(loop.run(run, flow)).rejects.toThrow('killed after the provider answered');
+    expect(calls.map((c) => c.config.id)).toEqual(['a', 'b', 'c']);
+    expect(store.runs.get(run.runId)!.steps.get('each')!.items!.map((i) => i.status)).toEqual(['succeeded', 'succeeded']);
+
+    expect(await loop.run(run, flow)).toEqual({ status: 'succeeded' });
+    // Only `c` (in flight at the loss) is sent twice; a and b come from the store.
+    expect(calls.map((c) => c.config.id ?? c.config.key)).toEqual(['a', 'b', 'c', 'c', 'd', 'e', 'after']);
+    expect(store.runs.get(run.runId)!.steps.get('each')!.output).toEqual(['a', 'b', 'c', 'd', 'e'].map((id) => ({ echoed: { key: 'each', id } })));
+    expect(calls.at(-1)!.config).toEqual({ key: 'after', n: 5 });
+  });
+
+  it('issue 16: the next item starts only once the previous one is stored; failed items are stored too, their errors shown once', async () => {
+    const { loop, store, calls, script } = setup({ showError: (e) => ({ ...e, message: e.message.replace('b@example.com', 'b***@example.com') }) });
+    const run = ticket();
+    const flow = definition([step('each', { id: '{{ item.id }}' }, { forEach: 'input.applicants', retries: 1 })]);
+    script('each', () => ({ id: 'a' }), fail(permanent('rejected b@example.com')));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = store.itemFinished.bind(store);
+    let holding = false;
+    store.itemFinished = async (...args) => {
+      if (args[2] === 0) {
+        holding = true;
+        await held;
+      }
+      return original(...args);
+    };
+    const ended = loop.run(run, flow);
+    await expect.poll(() => holding).toBe(true);
+    expect(calls).toHaveLength(1); // b waits for a's write
+    release();
+    expect(await ended).toMatchObject({ status: 'dead', error: { class: 'permanent', message: expect.stringContaining('1 of 3 items failed') } });
+    expect(store.calls.filter((c) => c.startsWith('item'))).toEqual(['item each[0] succeeded', 'item each[1] failed', 'item each[2] succeeded']);
+    expect(store.runs.get(run.runId)!.steps.get('each')!.items![1]).toEqual({ status: 'failed', error: { class: 'permanent', message: 'rejected b***@example.com' } });
+  });
+
+  it('issue 16: a cancel mid-forEach keeps the items already done', async () => {
+    const { loop, store, calls, script } = setup();
+    const run = ticket();
+    const controller = new AbortController();
+    const flow = definition([{ id: 'each', type: 'delay', forEach: 'input.applicants', config: { key: 'each' } } as WorkflowStep]);
+    script('each', () => ({ id: 'a' }), () => ({ id: 'b' }), () => new Promise(() => {}));
+    const original = store.itemFinished.bind(store);
+    store.itemFinished = async (...args) => {
+      await original(...args);
+      if (args[2] === 1) setImmediate(() => {
+        store.cancel(run.runId);
+        controller.abort();
+      });
+    };
+    expect(await loop.run(run, flow, controller.signal)).toEqual({ status: 'cancelled' });
+    expect(calls).toHaveLength(3);
+    expect(store.runs.get(run.runId)!.steps.get('each')).toMatchObject({ status: 'failed', items: [{ status: 'succeeded' }, { status: 'succeeded' }] });
   });
 });

@@ -58,8 +58,7 @@ export type StepRecord =
  * memory). Every call names its run and carries all it needs, with no transaction between calls,
  * so an implementation may group the writes of concurrent runs into one statement. What comes
  * next fits without changing the loop's contract: a step that waits on another queue's job is
- * one more StepRecord status (`waiting`, the job to wait for) and one more RunEnd; forEach items
- * stored as each finishes are one more optional call (`itemFinished`) the StepRunner feeds.
+ * one more StepRecord status (`waiting`, the job to wait for) and one more RunEnd.
  */
 export interface RunStore<T extends RunTicket = RunTicket> {
   /**
@@ -71,6 +70,13 @@ export interface RunStore<T extends RunTicket = RunTicket> {
   stepStarted(runId: string, step: StepAt, attempt: number): Promise<boolean>;
   /** Records a step's outcome; `runSucceeded` says it was the last step and the run succeeded with it. */
   stepFinished(runId: string, step: StepAt, record: StepRecord, runSucceeded?: boolean): Promise<void>;
+  /**
+   * Records one forEach item's result as it finishes (the StepRunner waits for it before the next
+   * item), so a delivery that dies mid-step re-sends at most the item in flight: begin() then
+   * returns the items recorded so far in RecordedStep.items. Optional: without it items are
+   * recorded only with the step's outcome. Concurrent calls (other runs' items) may be grouped.
+   */
+  itemFinished?(runId: string, step: StepAt, index: number, item: ItemResult): Promise<void>;
   /** Sets the run's status: `failed` while it waits for a retry, or a final one. */
   finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void>;
 }
@@ -152,7 +158,8 @@ export class RunLoop<T extends RunTicket = RunTicket> {
       const startedByBegin = begun.fresh && position === 0;
       if (!startedByBegin && !(await this.store.stepStarted(run.runId, at, attempt))) return { status: 'cancelled' };
       const started = performance.now();
-      const outcome = await this.runner.attempt(step, scope, { runId: run.runId, attempt, previousItems: prior?.items, signal });
+      const itemFinished = this.store.itemFinished && ((index: number, item: ItemResult) => this.store.itemFinished!(run.runId, at, index, this.shownItem(item)));
+      const outcome = await this.runner.attempt(step, scope, { runId: run.runId, attempt, previousItems: prior?.items, signal, itemFinished });
       const durationMs = Math.round(performance.now() - started);
 
       if (outcome.status === 'skipped') {
@@ -171,7 +178,7 @@ export class RunLoop<T extends RunTicket = RunTicket> {
 
       // Shown once, here: the step, the run, the logs and the caller all get this copy.
       const error = this.showError({ ...outcome.error.toJSON(), stepId: step.id });
-      await this.store.stepFinished(run.runId, at, { status: 'failed', error, items: outcome.items });
+      await this.store.stepFinished(run.runId, at, { status: 'failed', error, items: outcome.items?.map((item) => this.shownItem(item)) });
       if (outcome.error.errorClass === 'cancelled') {
         await this.store.finish(run.runId, 'cancelled', error);
         this.emit(run, { type: 'run-cancelled', stepId: step.id });
@@ -190,6 +197,11 @@ export class RunLoop<T extends RunTicket = RunTicket> {
     // Resumed after the last step, or the last steps were skipped: nothing finished the run yet.
     await this.store.finish(run.runId, 'succeeded');
     return this.succeeded(run);
+  }
+
+  /** A failed item's error, shown (showError) before it is stored: once, as it is recorded. */
+  private shownItem(item: ItemResult): ItemResult {
+    return item.error ? { ...item, error: this.showError(item.error) } : item;
   }
 
   private succeeded(run: T): RunEnd {

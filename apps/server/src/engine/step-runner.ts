@@ -23,6 +23,12 @@ export interface AttemptContext {
   previousItems?: ItemResult[] | null;
   /** Aborts the attempt from outside (the run was cancelled). */
   signal?: AbortSignal;
+  /**
+   * Records one forEach item's result as it finishes; the next item starts only once it has
+   * resolved, so a worker killed mid-forEach re-sends at most the item in flight. Its failure is
+   * not the step's: it is thrown out of attempt() (the delivery fails, as when any write fails).
+   */
+  itemFinished?: (index: number, item: ItemResult) => Promise<void>;
 }
 
 /**
@@ -39,20 +45,20 @@ export class StepRunner {
   ) {}
 
   async attempt(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<StepOutcome> {
+    let list: unknown[];
     try {
       if (step.if !== undefined && !(await this.renderer.isTrue(step.if, scope))) return { status: 'skipped' };
       if (!this.registry.get(step.type)) throw permanent(`no connector for step type ${step.type}`);
       if (step.forEach === undefined) return { status: 'succeeded', output: await this.execute(step, scope, context) };
-      return await this.forEach(step, scope, context);
+      list = forEachList(scope, step.forEach);
     } catch (error) {
       return { status: 'failed', error: asStepError(error) };
     }
+    return this.forEach(step, list, scope, context);
   }
 
-  private async forEach(step: WorkflowStep, scope: TemplateScope, context: AttemptContext): Promise<StepOutcome> {
-    const list = resolvePath(scope, step.forEach!);
-    if (!Array.isArray(list)) throw permanent(`forEach: ${step.forEach} is not an array`);
-    if (list.length > MAX_FOR_EACH_ITEMS) throw permanent(`forEach: ${step.forEach} has ${list.length} items; the limit is ${MAX_FOR_EACH_ITEMS}`);
+  /** Every item, one after the other, each recorded as it finishes (context.itemFinished). */
+  private async forEach(step: WorkflowStep, list: unknown[], scope: TemplateScope, context: AttemptContext): Promise<StepOutcome> {
     const items: ItemResult[] = [];
     const errors: StepError[] = [];
     for (const [index, item] of list.entries()) {
@@ -61,14 +67,17 @@ export class StepRunner {
         items.push(before);
         continue;
       }
+      let result: ItemResult;
       try {
-        items.push({ status: 'succeeded', output: await this.execute(step, { ...scope, item, index }, context) });
+        result = { status: 'succeeded', output: await this.execute(step, { ...scope, item, index }, context) };
       } catch (error) {
         const stepError = asStepError(error);
-        if (stepError.errorClass === 'cancelled') throw stepError;
+        if (stepError.errorClass === 'cancelled') return { status: 'failed', error: stepError, items };
         errors.push(stepError);
-        items.push({ status: 'failed', error: stepError.toJSON() });
+        result = { status: 'failed', error: stepError.toJSON() };
       }
+      items.push(result);
+      await context.itemFinished?.(index, result);
     }
     if (errors.length === 0) return { status: 'succeeded', output: items.map((i) => i.output), items };
     const retryable = errors.every((e) => e.retryable);
@@ -129,6 +138,13 @@ function parseConfig(handler: StepHandler, step: WorkflowStep, rendered: unknown
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${['config', ...i.path].join('.')}: ${i.message}`);
   throw permanent(`${step.type} step ${step.id}: invalid config: ${problems.join('; ')}`);
+}
+
+function forEachList(scope: TemplateScope, path: string): unknown[] {
+  const list = resolvePath(scope, path);
+  if (!Array.isArray(list)) throw permanent(`forEach: ${path} is not an array`);
+  if (list.length > MAX_FOR_EACH_ITEMS) throw permanent(`forEach: ${path} has ${list.length} items; the limit is ${MAX_FOR_EACH_ITEMS}`);
+  return list;
 }
 
 /** `input.applicants`, `steps.lookup.output.items`, `vars.list` → the value in the scope. */

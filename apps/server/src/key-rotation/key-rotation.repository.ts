@@ -11,7 +11,8 @@ export interface StepKey {
 
 /**
  * The sealed columns crypto:rotate rewrites: `runs.input_encrypted`, `run_steps.output_encrypted`
- * and `.items_encrypted`. A value is stale when its version byte is not the current key's; each
+ * and `.items_encrypted`, and the step's forEach items recorded one by one
+ * (`run_step_items.output_encrypted`, rotated with their step). A value is stale when its version byte is not the current key's; each
  * batch locks, re-seals and writes its rows in one transaction, paging on the primary key.
  */
 export class KeyRotationRepository {
@@ -55,6 +56,18 @@ export class KeyRotationRepository {
         FROM unnest(${rows.map((r) => r.run_id)}::uuid[], ${rows.map((r) => r.step_id)}::text[], ${rows.map((r) => fresh(r.output_encrypted))}::bytea[], ${rows.map((r) => fresh(r.items_encrypted))}::bytea[])
           AS v(run_id, step_id, output, items)
         WHERE s.run_id = v.run_id AND s.step_id = v.step_id`.execute(trx);
+      const items = await sql<{ run_id: string; step_id: string; item_index: number; output_encrypted: Buffer }>`
+        SELECT run_id, step_id, item_index, output_encrypted FROM run_step_items
+        WHERE (run_id, step_id) IN (SELECT * FROM unnest(${rows.map((r) => r.run_id)}::uuid[], ${rows.map((r) => r.step_id)}::text[]))
+          AND ${staleItem(version)}
+        FOR UPDATE`.execute(trx);
+      if (items.rows.length > 0) {
+        await sql`
+          UPDATE run_step_items AS i SET output_encrypted = v.output
+          FROM unnest(${items.rows.map((r) => r.run_id)}::uuid[], ${items.rows.map((r) => r.step_id)}::text[], ${items.rows.map((r) => r.item_index)}::int[], ${items.rows.map((r) => reseal(r.output_encrypted))}::bytea[])
+            AS v(run_id, step_id, item_index, output)
+          WHERE i.run_id = v.run_id AND i.step_id = v.step_id AND i.item_index = v.item_index`.execute(trx);
+      }
       const last = rows.at(-1)!;
       return { last: { runId: last.run_id, stepId: last.step_id }, rotated: rows.length };
     });
@@ -62,5 +75,7 @@ export class KeyRotationRepository {
 }
 
 const staleInput = (version: number) => sql`input_encrypted IS NOT NULL AND get_byte(input_encrypted, 0) <> ${version}`;
+const staleItem = (version: number) => sql`output_encrypted IS NOT NULL AND get_byte(output_encrypted, 0) <> ${version}`;
 const staleStep = (version: number) =>
-  sql`((output_encrypted IS NOT NULL AND get_byte(output_encrypted, 0) <> ${version}) OR (items_encrypted IS NOT NULL AND get_byte(items_encrypted, 0) <> ${version}))`;
+  sql`((output_encrypted IS NOT NULL AND get_byte(output_encrypted, 0) <> ${version}) OR (items_encrypted IS NOT NULL AND get_byte(items_encrypted, 0) <> ${version})
+       OR EXISTS (SELECT 1 FROM run_step_items AS i WHERE i.run_id = run_steps.run_id AND i.step_id = run_steps.step_id AND get_byte(i.output_encrypted, 0) <> ${version}))`;

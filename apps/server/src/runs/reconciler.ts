@@ -15,7 +15,8 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
  * SPEC §6 reconciliation sweep: runs PostgreSQL holds as queued or running, untouched for
  * longer than the stall window, whose job no queue holds, are queued again (never merely
  * marked crashed); each is logged. A BullMQ job scheduler on the maintenance queue fires it,
- * so one worker at a time sweeps, however many run.
+ * so usually one worker at a time sweeps, however many run; a run is claimed in PostgreSQL
+ * before it is re-queued, so overlapping sweeps re-queue it once.
  */
 @Injectable()
 export class RunReconciler implements OnApplicationBootstrap {
@@ -45,7 +46,11 @@ export class RunReconciler implements OnApplicationBootstrap {
     for (const run of await this.repository.stale(staleBefore, 500)) {
       const job = run.job_id ? await this.queues.get(run.queue as RunQueue).getJob(run.job_id) : undefined;
       if (job && LIVE_STATES.has(await job.getState())) continue;
-      await this.producer.requeue(run);
+      // Sweeps may overlap (one runs long, the next fires on another worker): only the one that
+      // claims the run re-queues it. A claim whose job is then not added is swept again later.
+      const jobId = RunProducer.requeueJobId(run.id, 'reconcile');
+      if (!(await this.repository.claimStale(run.id, staleBefore, jobId))) continue;
+      await this.producer.requeue(run, 'reconcile', jobId);
       requeued.push(run.id);
       this.logs.write({ level: 'warn', message: 'run re-queued by the reconciliation sweep (no queue held it)', workflowId: run.workflow_id, runId: run.id, jobId: run.id, payload: { status: run.status, lastTouched: run.updated_at } });
     }

@@ -79,8 +79,13 @@ export class RunProducer {
     return this.acceptance(workflow.id, runId);
   }
 
+  /** A new job id for a recorded run queued again. */
+  static requeueJobId(runId: string, reason: 'retry' | 'reconcile'): string {
+    return `${runId}:${reason}:${Date.now()}`;
+  }
+
   /** Queues a recorded run again under a new job id (the worker resumes it at its unfinished step). */
-  async requeue(row: RunRow, reason: 'retry' | 'reconcile' = 'reconcile'): Promise<void> {
+  async requeue(row: RunRow, reason: 'retry' | 'reconcile' = 'reconcile', jobId = RunProducer.requeueJobId(row.id, reason)): Promise<void> {
     const data: RunJob = {
       v: 2,
       runId: row.id,
@@ -92,7 +97,6 @@ export class RunProducer {
       sealedInput: row.input_encrypted!.toString('base64'),
       triggeredAt: row.created_at.toISOString(),
     };
-    const jobId = `${row.id}:${reason}:${Date.now()}`;
     await this.queues.add(row.queue as RunQueue, runJob.name, runJobToWrite(data), { jobId, ...runJob.options });
     await this.repository.setJob(row.id, jobId);
   }

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BegunRun, RecordedStep, RunError, RunStore, RunTicket, StepAt, StepRecord } from '../engine/run-loop';
+import type { ItemResult } from '../engine/step-runner';
 import { EventsPublisher } from '../events/event-publisher';
 import { redact } from '../logs/redaction';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { CIPHER } from '../platform/platform.module';
 import type { RunJob } from '../queues/job-catalog';
 import { toRunSummary } from './run-view';
-import { RunsRepository, type RunSummaryRow } from './runs.repository';
-import { openItems, openOutput, sealStepResult } from './step-results';
+import { GroupedWrites } from './grouped-writes';
+import { type ItemRow, RunsRepository, type RunSummaryRow } from './runs.repository';
+import { mergeItems, openItems, openOutput, sealItem, sealStepResult } from './step-results';
 
 /** One delivery of a run's job, as the worker hands it to the run loop. */
 export interface RunDelivery extends RunTicket {
@@ -28,14 +30,20 @@ const FINISHED = new Set(['succeeded', 'dead', 'cancelled']);
 /**
  * The run loop's store over PostgreSQL (RunsRepository): outputs sealed with the data key,
  * redacted copies in the plain columns (step-results.ts); one statement per call on the hot path.
+ * forEach items are written as each finishes, the items of concurrent runs grouped into one
+ * statement (GroupedWrites).
  */
 @Injectable()
 export class PostgresRunStore implements RunStore<RunDelivery> {
+  private readonly items: GroupedWrites<ItemRow>;
+
   constructor(
     private readonly repository: RunsRepository,
     @Inject(CIPHER) private readonly cipher: DataCipher,
     private readonly events: EventsPublisher,
-  ) {}
+  ) {
+    this.items = new GroupedWrites((rows) => this.repository.itemsFinished(rows));
+  }
 
   async begin(run: RunDelivery, firstStep: StepAt | undefined): Promise<BegunRun> {
     const redacted = run.firstDelivery ? redact(run.input) : undefined;
@@ -45,13 +53,15 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
     // a later one fills the copy in.
     if (!run.firstDelivery && row.input_redacted === null) await this.repository.setRedactedInput(row.id, redact(run.input));
     if (row.fresh || FINISHED.has(row.status)) return { status: row.status, fresh: row.fresh, steps: new Map() };
+    const [progress, recorded] = await Promise.all([this.repository.progress(row.id), this.repository.itemsInProgress(row.id)]);
     const steps = new Map<string, RecordedStep>();
-    for (const s of await this.repository.progress(row.id)) {
+    for (const s of progress) {
+      const succeeded = s.status === 'succeeded';
       steps.set(s.step_id, {
         status: s.status,
         attempts: s.attempts,
-        output: s.status === 'succeeded' ? openOutput(this.cipher, s) : undefined,
-        items: s.status === 'succeeded' ? undefined : openItems(this.cipher, s),
+        output: succeeded ? openOutput(this.cipher, s) : undefined,
+        items: succeeded ? undefined : mergeItems(this.cipher, openItems(this.cipher, s), recorded.filter((r) => r.step_id === s.step_id)),
       });
     }
     return { status: row.status, fresh: false, steps };
@@ -64,8 +74,14 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
   async stepFinished(runId: string, step: StepAt, record: StepRecord, runSucceeded = false): Promise<void> {
     if (record.status === 'skipped') return this.repository.stepSkipped(runId, step.id, step.position, step.type);
     const stored = sealStepResult(this.cipher, record);
-    if (runSucceeded) return this.updated(await this.repository.lastStepSucceeded(runId, step.id, stored, this.events.listening));
-    return this.repository.stepFinished(runId, step.id, record.status, stored);
+    // A forEach step's outcome (its items) replaces the items recorded one by one.
+    const forEach = record.items !== undefined;
+    if (runSucceeded) return this.updated(await this.repository.lastStepSucceeded(runId, step.id, stored, this.events.listening, forEach));
+    return this.repository.stepFinished(runId, step.id, record.status, stored, forEach);
+  }
+
+  itemFinished(runId: string, step: StepAt, index: number, item: ItemResult): Promise<void> {
+    return this.items.add({ runId, stepId: step.id, index, ...sealItem(this.cipher, item) });
   }
 
   async finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {

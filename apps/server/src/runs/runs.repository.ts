@@ -75,6 +75,38 @@ const LAST_STEP_SUCCEEDED = `
   )
   UPDATE runs SET status = 'succeeded', error = NULL, finished_at = now(), updated_at = now()
   WHERE id IN (SELECT run_id FROM step)`;
+/** A forEach step's outcome takes over its items recorded one by one: they are deleted with it. */
+const CLEAR_ITEMS = `cleared AS (DELETE FROM run_step_items WHERE run_id = $1 AND step_id = $2)`;
+const STEP_FINISHED_FOR_EACH = `WITH ${CLEAR_ITEMS} ${STEP_FINISHED}`;
+const LAST_STEP_SUCCEEDED_FOR_EACH = LAST_STEP_SUCCEEDED.replace('WITH step AS', `WITH ${CLEAR_ITEMS}, step AS`);
+
+/** forEach items as each finishes, several (concurrent runs') in one statement; a repeat of an item overwrites it. */
+const ITEMS_FINISHED = `
+  INSERT INTO run_step_items (run_id, step_id, item_index, status, output_encrypted, error)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bytea[], $6::jsonb[])
+  ON CONFLICT (run_id, step_id, item_index) DO UPDATE
+    SET status = excluded.status, output_encrypted = excluded.output_encrypted, error = excluded.error, finished_at = now()`;
+
+/** One forEach item's result, as written when it finishes. */
+export interface ItemRow {
+  runId: string;
+  stepId: string;
+  index: number;
+  status: 'succeeded' | 'failed';
+  /** A succeeded item's raw output, sealed. */
+  outputSealed: Buffer | null;
+  /** A failed item's error, redacted. */
+  error: unknown;
+}
+
+/** An item recorded while its step was in progress (see itemsInProgress). */
+export interface ItemProgressRow {
+  step_id: string;
+  item_index: number;
+  status: 'succeeded' | 'failed';
+  output_encrypted: Buffer | null;
+}
+
 export type RunStepRow = Selectable<RunStepsTable>;
 /** A step as the API shows it: no sealed copies; `output_sealed` says the plain output is already redacted. */
 export type RunStepView = Pick<RunStepRow, 'step_id' | 'type' | 'status' | 'attempts' | 'started_at' | 'finished_at' | 'output' | 'error'> & { output_sealed: boolean };
@@ -129,6 +161,22 @@ export class RunsRepository {
       .execute();
   }
 
+  /**
+   * Takes a stale run for one sweep: names its new job and touches it, only if it is still
+   * unfinished and untouched since `before` — so sweeps running at once on several workers
+   * re-queue it once. False when another sweep (or a worker) got there first.
+   */
+  async claimStale(id: string, before: Date, jobId: string): Promise<boolean> {
+    const claimed = await this.db
+      .updateTable('runs')
+      .set({ job_id: jobId, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return claimed.numUpdatedRows > 0n;
+  }
+
   async setJob(id: string, jobId: string): Promise<void> {
     await this.db.updateTable('runs').set({ job_id: jobId }).where('id', '=', id).execute();
   }
@@ -151,14 +199,37 @@ export class RunsRepository {
   }
 
   /** The last step succeeded: its result and the run's success in one statement (with `returning`, the run as it is now). */
-  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult, returning = false): Promise<RunSummaryRow | undefined> {
+  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult, returning = false, forEach = false): Promise<RunSummaryRow | undefined> {
     const values = [runId, stepId, json(result.output), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null];
-    if (!returning) return void (await this.prepared('visapi_last_step_succeeded', LAST_STEP_SUCCEEDED, values));
-    return (await this.prepared<RunSummaryRow>('visapi_last_step_succeeded_returning', `${LAST_STEP_SUCCEEDED} RETURNING ${SUMMARY_COLUMNS}`, values)).rows[0];
+    const [name, text] = forEach ? ['visapi_for_each_last_step_succeeded', LAST_STEP_SUCCEEDED_FOR_EACH] : ['visapi_last_step_succeeded', LAST_STEP_SUCCEEDED];
+    if (!returning) return void (await this.prepared(name, text, values));
+    return (await this.prepared<RunSummaryRow>(`${name}_returning`, `${text} RETURNING ${SUMMARY_COLUMNS}`, values)).rows[0];
   }
 
-  async stepFinished(runId: string, stepId: string, status: StepStatus, result: StoredStepResult): Promise<void> {
-    await this.prepared('visapi_step_finished', STEP_FINISHED, [runId, stepId, status, json(result.output), json(result.error), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null]);
+  async stepFinished(runId: string, stepId: string, status: StepStatus, result: StoredStepResult, forEach = false): Promise<void> {
+    const values = [runId, stepId, status, json(result.output), json(result.error), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null];
+    if (forEach) await this.prepared('visapi_for_each_step_finished', STEP_FINISHED_FOR_EACH, values);
+    else await this.prepared('visapi_step_finished', STEP_FINISHED, values);
+  }
+
+  /** forEach items as each finished (GroupedWrites hands several at once); one statement. */
+  async itemsFinished(rows: ItemRow[]): Promise<void> {
+    // One row per item: the statement cannot update a row twice (a repeat keeps the last).
+    const unique = [...new Map(rows.map((r) => [`${r.runId}/${r.stepId}/${r.index}`, r])).values()];
+    await this.prepared('visapi_items_finished', ITEMS_FINISHED, [
+      unique.map((r) => r.runId), unique.map((r) => r.stepId), unique.map((r) => r.index), unique.map((r) => r.status),
+      unique.map((r) => r.outputSealed), unique.map((r) => json(r.error ?? undefined)),
+    ]);
+  }
+
+  /** The items recorded one by one of a run's steps still in progress (a resumed run skips the succeeded ones). */
+  async itemsInProgress(runId: string): Promise<ItemProgressRow[]> {
+    const { rows } = await this.prepared<ItemProgressRow>(
+      'visapi_items_in_progress',
+      'SELECT step_id, item_index, status, output_encrypted FROM run_step_items WHERE run_id = $1 ORDER BY step_id, item_index',
+      [runId],
+    );
+    return rows;
   }
 
   /**

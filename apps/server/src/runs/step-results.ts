@@ -47,6 +47,27 @@ export function openItems(cipher: DataCipher, row: { items: unknown; items_encry
   return (row.items_encrypted ? cipher.decryptJson(row.items_encrypted) : row.items) as ItemResult[] | null;
 }
 
+/** One forEach item as recorded when it finishes: a succeeded one's raw output sealed, a failed one's (already shown) error. */
+export function sealItem(cipher: DataCipher, item: ItemResult): { status: ItemResult['status']; outputSealed: Buffer | null; error: unknown } {
+  if (item.status === 'succeeded') return { status: 'succeeded', outputSealed: cipher.encryptJson(item.output ?? null), error: null };
+  return { status: 'failed', outputSealed: null, error: item.error ? redactError(item.error) : null };
+}
+
+/**
+ * A step's items for a resumed run: those its last finished attempt stored (run_steps.items),
+ * with the items recorded one by one since (run_step_items) over them. A succeeded item stays
+ * succeeded whichever says so: it is never sent again.
+ */
+export function mergeItems(cipher: DataCipher, stored: ItemResult[] | null, recorded: Array<{ item_index: number; status: ItemResult['status']; output_encrypted: Buffer | null }>): ItemResult[] | null {
+  if (recorded.length === 0) return stored;
+  const items: ItemResult[] = [...(stored ?? [])];
+  for (const row of recorded) {
+    if (items[row.item_index]?.status === 'succeeded') continue;
+    items[row.item_index] = row.status === 'succeeded' ? { status: 'succeeded', output: cipher.decryptJson(row.output_encrypted!) } : { status: 'failed' };
+  }
+  return items;
+}
+
 /** An error as stored and shown: its message redacted (idempotent, so it is applied on read too). */
 export function redactError<E extends RunError>(error: E): E {
   return { ...error, message: redactText(String(error.message ?? '')) };

@@ -33,25 +33,42 @@ export function spawnVisapi(args: string[], env: Record<string, string>): Visapi
   return { child, output: () => output, exited };
 }
 
-/** A worker process on the test file's database and Redis prefix, once its health port answers. */
-export async function startWorkerProcess(infra: { databaseUrl: string; redisUrl: string; redisPrefix: string }, env: Record<string, string> = {}): Promise<VisapiProcess> {
+type Infra = { databaseUrl: string; redisUrl: string; redisPrefix: string };
+
+/** A gateway or worker process of the test file, and where it answers (a worker: its health and metrics port). */
+export interface RoleProcess {
+  proc: VisapiProcess;
+  base: string;
+}
+
+/**
+ * A gateway or worker process on the test file's database and Redis prefix, once /healthz
+ * answers (the machine may be busy: up to `timeoutMs`). `env` adds to or overrides the defaults.
+ */
+export async function startRole(infra: Infra, role: 'gateway' | 'worker', env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RoleProcess> {
   const port = await freePort();
-  const proc = spawnVisapi(['--role', 'worker'], {
+  const proc = spawnVisapi(['--role', role], {
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     REDIS_PREFIX: infra.redisPrefix,
-    WORKER_METRICS_PORT: String(port),
+    [role === 'gateway' ? 'PORT' : 'WORKER_METRICS_PORT']: String(port),
     MIGRATE_ON_START: 'false',
     SHUTDOWN_GRACE_MS: '1000',
     ...env,
   });
+  const base = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealthy(`http://127.0.0.1:${port}/healthz`, proc);
+    await waitForHealthy(`${base}/healthz`, proc, timeoutMs);
   } catch (error) {
     proc.child.kill('SIGKILL');
     throw error;
   }
-  return proc;
+  return { proc, base };
+}
+
+/** A worker process on the test file's database and Redis prefix, once its health port answers. */
+export async function startWorkerProcess(infra: Infra, env: Record<string, string> = {}): Promise<VisapiProcess> {
+  return (await startRole(infra, 'worker', env, 20_000)).proc;
 }
 
 /** Runs the CLI to completion. */
