@@ -66,6 +66,7 @@ export async function ledger({ records, workflows, postgres, redis, prefix, deli
     duplicateDetails: duplicateDetails.slice(0, 20),
     statuses: records.reduce((acc, r) => ({ ...acc, [r.status || r.error]: (acc[r.status || r.error] ?? 0) + 1 }), {}),
     requests: records.length,
+    retries: records.filter((r) => r.attempt > 1).length,
     repeats: records.filter((r) => r.repeat).length,
     replayed: records.filter((r) => r.replayed).length,
     refused: statuses.filter((s) => s === 503 || s === 429).length,

@@ -1,15 +1,20 @@
 // Steady webhook load at an exact rate (request i leaves at start + i/rate, whatever the answers
 // do), every answer kept: unique payloads, each with its own Idempotency-Key, and a share of
 // repeats — an earlier request sent again with the same key and body, as a client that did not
-// see its answer would. A request unanswered after `timeoutMs` is counted as hung.
+// see its answer would. A refusal (503, 429, 502) or a lost answer is retried as the problem
+// says ("retry shortly"): after a second, same key and body, up to 5 times. A request
+// unanswered after `timeoutMs` is counted as hung.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+
+/** Answers a client retries (0: no answer at all). */
+const RETRIED = new Set([0, 429, 502, 503]);
 
 /**
  * @param targets [{hook, body(n) → object}] chosen in turn by weight (`every`: 1 in N new requests).
  * @returns {Promise<Array>} one record per request: {n, key, hook, repeat, status, runId, sentAt, ms, error}
  */
-export async function webhookLoad({ url, apiKey, rate, durationMs, targets, repeatShare = 0.1, timeoutMs = 30_000, stopped = () => false }) {
+export async function webhookLoad({ url, apiKey, rate, durationMs, targets, repeatShare = 0.1, timeoutMs = 30_000, stopped = () => false, onRecord = () => undefined }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const tag = randomBytes(4).toString('hex');
   const sent = [];
@@ -29,13 +34,23 @@ export async function webhookLoad({ url, apiKey, rate, durationMs, targets, repe
       request = { n, key: `gd-${tag}-${n}`, hook: target.hook, body: JSON.stringify(target.body(n)), repeat: false };
       sent.push(request);
     }
-    const promise = send(agent, url, apiKey, request, timeoutMs).then((record) => {
-      records.push(record);
-      inFlight.delete(promise);
-    });
-    inFlight.add(promise);
+    const attempt = (req, n) => {
+      const promise = send(agent, url, apiKey, req, timeoutMs).then((record) => {
+        records.push({ ...record, attempt: n });
+        onRecord(record);
+        inFlight.delete(promise);
+        if (RETRIED.has(record.status) && n < 5) {
+          const retry = new Promise((r) => setTimeout(r, 1000)).then(() => attempt(req, n + 1));
+          inFlight.add(retry);
+          void retry.then(() => inFlight.delete(retry));
+        }
+      });
+      inFlight.add(promise);
+      return promise;
+    };
+    void attempt(request, 1);
   }
-  await Promise.all(inFlight);
+  while (inFlight.size) await Promise.all(inFlight);
   agent.destroy();
   return records;
 }

@@ -87,18 +87,23 @@ async function runScenario(topo, id, scenario, opts) {
   console.log(`\n=== scenario ${id}: ${scenario.title} — ${opts.rate} req/s for ${seconds(durationMs)} s (load ${loadavg()})`);
   const t0 = Date.now();
   let restoredAt;
+  let lastAccepted = 0;
   const faults = Promise.all(scenario.tracks.map((t) => t.run(topo, t0))).then((lists) => {
     restoredAt = Date.now();
     return lists.flat();
   });
   // The load lasts its duration, and on past the last fault's end so recovery happens under load too.
-  const tailMs = Math.max(1_000, Math.round(opts.durationMs * 0.2));
+  const tailMs = Math.max(3_000, Math.round(opts.durationMs * 0.2));
   const records = await webhookLoad({
     url: topo.url,
     apiKey: topo.apiKey,
     rate: opts.rate,
     durationMs: durationMs + opts.drainMs,
-    stopped: () => Date.now() - t0 >= durationMs && restoredAt !== undefined && Date.now() - restoredAt >= tailMs,
+    // …until a 202 after the last restore too: the load sees the recovery.
+    stopped: () => Date.now() - t0 >= durationMs && restoredAt !== undefined && Date.now() - restoredAt >= tailMs && lastAccepted > restoredAt,
+    onRecord: (r) => {
+      if (r.status === 202) lastAccepted = Math.max(lastAccepted, r.sentAt);
+    },
     targets: [
       { every: 5, hook: workflows.forEach.hook, body: (n) => ({ applicationId: `GD-${n}`, items: Array.from({ length: FOR_EACH_ITEMS }, (_, i) => ({ line: i })) }) },
       { every: 1, hook: workflows.single.hook, body: (n) => ({ applicationId: `GD-${n}`, status: 'approved' }) },
@@ -138,7 +143,7 @@ async function runScenario(topo, id, scenario, opts) {
       ? { requests: whileDown.length, slowestRefusalMs: refusals.length ? Math.max(...refusals.map((r) => r.ms)) : null, slowestAnswerMs: Math.max(...whileDown.map((r) => r.ms)), answers: countBy(whileDown.map((r) => r.status || r.error)) }
       : undefined,
     latencyMs: percentiles(records.filter((r) => r.status === 202).map((r) => r.ms)),
-    deliveredPerSecond: throughput(delivered, t0, loadEnd, events.find((e) => e.fault.startsWith('redis +'))),
+    throughput: throughput(delivered, records, t0, loadEnd, events.find((e) => e.fault.startsWith('redis +'))),
     balancerRetries: topo.balancer.retries,
     balancerFailures: { ...topo.balancer.failures },
     loadavg: loadavg(),
@@ -166,10 +171,16 @@ function timing(event, t0, records, delivered) {
   };
 }
 
-function throughput(delivered, t0, end, latency) {
-  const rate = (from, to) => +(delivered.filter((m) => m.answeredAt >= from && m.answeredAt < to).length / Math.max(0.001, (to - from) / 1000)).toFixed(1);
-  if (!latency) return { overall: rate(t0, end) };
-  return { withoutLatency: rate(t0, latency.at), withLatency: rate(latency.at, latency.restoredAt) };
+/** Messages posted per second and 202 latency: over the load, or inside and outside scenario 6's latency window. */
+function throughput(delivered, records, t0, end, latency) {
+  const inWindow = (t) => latency && t >= latency.at && t < latency.restoredAt;
+  const rate = (pick) => {
+    const span = latency ? (pick ? latency.restoredAt - latency.at : end - t0 - (latency.restoredAt - latency.at)) : end - t0;
+    return +(delivered.filter((m) => m.answeredAt >= t0 && m.answeredAt < end && Boolean(inWindow(m.answeredAt)) === pick).length / Math.max(0.001, span / 1000)).toFixed(1);
+  };
+  const accepted = (pick) => percentiles(records.filter((r) => r.status === 202 && Boolean(inWindow(r.sentAt)) === pick).map((r) => r.ms));
+  if (!latency) return { messagesPerSecond: rate(false) };
+  return { messagesPerSecond: { withLatency: rate(true), without: rate(false) }, accepted202Ms: { withLatency: accepted(true), without: accepted(false) } };
 }
 
 function countBy(values) {
@@ -189,8 +200,8 @@ function passed(r) {
 }
 
 function printLedger(results) {
-  const cols = ['scenario', 'requests', 'accepted', 'exactly once', 'dup in flight', 'dup other', 'lost', 'pending', 'dead', 'refused', 'verdict'];
-  const rows = results.map((r) => (r.error ? [r.id, ...cols.slice(1, -1).map(() => '—'), 'ERROR'] : [r.id, r.ledger.requests, r.ledger.accepted, r.ledger.exactlyOnce, r.ledger.duplicatesInFlight, r.ledger.duplicatesOther + r.ledger.idempotencyBreaks, r.ledger.lost, r.ledger.pending, r.ledger.dead, r.ledger.refused, passed(r) ? 'ok' : 'FAIL']));
+  const cols = ['scenario', 'requests', 'accepted', 'exactly once', 'dup in flight', 'dup other', 'lost', 'pending', 'dead', 'refused', 'ran, no 202', 'verdict'];
+  const rows = results.map((r) => (r.error ? [r.id, ...cols.slice(1, -1).map(() => '—'), 'ERROR'] : [r.id, r.ledger.requests, r.ledger.accepted, r.ledger.exactlyOnce, r.ledger.duplicatesInFlight, r.ledger.duplicatesOther + r.ledger.idempotencyBreaks, r.ledger.lost, r.ledger.pending, r.ledger.dead, r.ledger.refused, r.ledger.unexpected, passed(r) ? 'ok' : 'FAIL']));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
   console.log(`\n${line(cols)}\n${rows.map(line).join('\n')}`);
@@ -198,7 +209,7 @@ function printLedger(results) {
 
 function printScenario(r) {
   const l = r.ledger;
-  console.log(`ledger: accepted ${l.accepted} (of ${l.requests} requests, ${l.repeats} repeats, ${l.replayed} answered as replays) · exactly once ${l.exactlyOnce} · duplicates ${l.duplicatesInFlight} in flight at a kill, ${l.duplicatesOther} other, ${l.idempotencyBreaks} idempotency breaks · lost ${l.lost} · pending ${l.pending} · dead ${l.dead} · refused ${l.refused} (409 ${l.conflicts}, other errors ${l.otherErrors}, hung ${l.hung})`);
+  console.log(`ledger: accepted ${l.accepted} (of ${l.requests} requests, ${l.retries} of them retries of a refusal, ${l.repeats} repeats, ${l.replayed} answered as replays) · exactly once ${l.exactlyOnce} · duplicates ${l.duplicatesInFlight} in flight at a kill, ${l.duplicatesOther} other, ${l.idempotencyBreaks} idempotency breaks · lost ${l.lost} · pending ${l.pending} · dead ${l.dead} · refused ${l.refused} (409 ${l.conflicts}, other errors ${l.otherErrors}, hung ${l.hung}) · ran although no 202 named them ${l.unexpected}`);
   console.log(`  answers: ${JSON.stringify(l.statuses)}`);
   for (const [problem, n] of Object.entries(l.problems)) console.log(`    ${n} × ${problem}`);
   if (l.lostIds.length) console.log(`  lost runs: ${l.lostIds.join(' ')}`);
@@ -206,7 +217,7 @@ function printScenario(r) {
   for (const f of r.faults) console.log(`  ${f.fault}${f.victim ? ` (${f.victim}${f.midStep ? ', mid-step' : ''})` : ''} at ${f.atS} s, restored after ${f.outageS} s${f.drainedInS === undefined ? '' : ` (exited ${f.exitCode} after draining ${f.drainedInS} s)`}; first 202 ${f.first202AfterS ?? '—'} s and first message ${f.firstMessageAfterS ?? '—'} s after that`);
   if (r.whileRedisDown) console.log(`  while Redis was down: ${r.whileRedisDown.requests} requests, slowest refusal ${r.whileRedisDown.slowestRefusalMs} ms, slowest answer ${r.whileRedisDown.slowestAnswerMs} ms, answers ${JSON.stringify(r.whileRedisDown.answers)}`);
   if (r.replay) console.log(`  replay of ${r.replay.dead} dead runs (${r.replay.via.join(', ')}): all finished ${r.replay.seconds} s later`);
-  console.log(`  202 latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms · messages/s ${JSON.stringify(r.deliveredPerSecond)} · drained ${r.drainSeconds} s after the load · balancer retries so far ${r.balancerRetries}, gave up ${JSON.stringify(r.balancerFailures)} · load ${r.loadavg}`);
+  console.log(`  202 latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms · ${JSON.stringify(r.throughput)} · drained ${r.drainSeconds} s after the load · balancer retries so far ${r.balancerRetries}, gave up ${JSON.stringify(r.balancerFailures)} · load ${r.loadavg}`);
 }
 
 export async function main(argv) {

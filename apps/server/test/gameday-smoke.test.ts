@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Issue 16's game day, shortened (`npm run gameday -- --smoke`): the same topology of real
@@ -43,13 +43,16 @@ interface ScenarioResult {
 
 let results = new Map<string, ScenarioResult>();
 let output = '';
+let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-gameday-smoke-')), 'report.json');
-  const child = spawn(process.execPath, ['gameday/run.mjs', '--smoke', `--json=${file}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const gameday = spawn(process.execPath, ['gameday/run.mjs', '--smoke', `--json=${file}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = gameday;
+  gameday.stdout.on('data', (c) => (output += c));
+  gameday.stderr.on('data', (c) => (output += c));
+  const code = await new Promise<number | null>((resolve) => gameday.on('exit', resolve));
+  child = undefined;
   // Exit 1 is a failed ledger, asserted scenario by scenario below; no report is a crash.
   if (!fs.existsSync(file)) throw new Error(`the game day exited with ${code} and wrote no report:\n${output.slice(-8000)}`);
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { results: ScenarioResult[]; ok: boolean };
@@ -58,6 +61,14 @@ beforeAll(async () => {
   if (report.ok) fs.rmSync(path.dirname(file), { recursive: true, force: true });
   else output += `\nreport and the processes' logs kept in ${path.dirname(file)}`;
 }, 900_000);
+
+// Cut short (a timeout): SIGTERM makes the game day stop every process it started.
+afterAll(async () => {
+  if (!child) return;
+  const exited = new Promise((resolve) => child!.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+});
 
 function scenario(id: string): ScenarioResult {
   const result = results.get(id);
@@ -109,11 +120,12 @@ describe('game day smoke (npm run gameday -- --smoke)', () => {
     expect(Object.keys(during).filter((status) => !['202', '409'].includes(status)), JSON.stringify(r.faults)).toEqual([]);
   });
 
-  it('4. each gateway SIGTERMed and restarted under load: it drains and exits 0, the balancer retries refused connections, exactly once through Idempotency-Key', () => {
+  it('4. each gateway SIGTERMed and restarted under load: it drains and exits 0, no request cut or given up by the balancer, exactly once through Idempotency-Key', () => {
     const r = scenario('4');
     expectEveryAcceptedRunOnce(r);
     expect(r.faults.map((f) => f.exitCode)).toEqual([0, 0]);
-    expect(Object.keys(r.ledger.statuses).filter((status) => !['202', '409'].includes(status)), JSON.stringify(r.ledger.statuses)).toEqual([]);
+    // 503 is a refusal the client retries; a reset, a hang or the balancer's 502 would be a request the restart lost.
+    expect(Object.keys(r.ledger.statuses).filter((status) => !['202', '409', '503'].includes(status)), JSON.stringify(r.ledger.statuses)).toEqual([]);
   });
 
   it('5. Slack answers 500 and 429: retries, then DLQ; dlq:replay delivers each exactly once', () => {
