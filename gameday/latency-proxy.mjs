@@ -2,7 +2,9 @@
 // delays each chunk by a random 20–50 ms in both directions (order kept on each connection, as
 // a slow network keeps it). While Redis is down it stops listening, so a client sees a refused
 // connection as it would without the proxy, not a connection that opens and closes.
+import { fork } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export class LatencyProxy {
   constructor(targetPort) {
@@ -71,4 +73,59 @@ export class LatencyProxy {
       if (!timer) flush();
     });
   }
+}
+
+/** The proxy in a child process, driven over IPC: the same start/stop/setDelay. */
+export class LatencyProxyProcess {
+  constructor(targetPort) {
+    this.child = fork(fileURLToPath(import.meta.url), [String(targetPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.port = 0;
+    this.calls = 0;
+  }
+
+  call(message) {
+    const id = ++this.calls;
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply) => {
+        if (reply.id !== id) return;
+        this.child.off('message', onMessage);
+        if (reply.error) reject(new Error(reply.error));
+        else resolve(reply);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ ...message, id });
+    });
+  }
+
+  async start() {
+    this.port = (await this.call({ cmd: 'start' })).port;
+  }
+
+  async stop() {
+    await this.call({ cmd: 'stop' });
+  }
+
+  async setDelay(range) {
+    await this.call({ cmd: 'delay', range });
+  }
+
+  kill() {
+    this.child.kill('SIGKILL');
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
+  const proxy = new LatencyProxy(Number(process.argv[2]));
+  // The parent gone (even SIGKILLed): so are we.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', async ({ id, cmd, range }) => {
+    try {
+      if (cmd === 'start') await proxy.start();
+      else if (cmd === 'stop') await proxy.stop();
+      else if (cmd === 'delay') proxy.setDelay(range ?? undefined);
+      process.send({ id, port: proxy.port });
+    } catch (error) {
+      process.send({ id, error: error.message });
+    }
+  });
 }

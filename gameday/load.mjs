@@ -1,9 +1,10 @@
 // Steady webhook load at an exact rate (request i leaves at start + i/rate, whatever the answers
 // do), every answer kept: unique payloads, each with its own Idempotency-Key, and a share of
 // repeats — an earlier request sent again with the same key and body, as a client that did not
-// see its answer would. A refusal (503, 429, 502) or a lost answer is retried as the problem
-// says ("retry shortly"): after a second, same key and body, up to 5 times. A request
-// unanswered after `timeoutMs` is counted as hung.
+// see its answer would. A refusal (503, 429, 502) or a lost answer is retried as a well-behaved
+// client does: same key and body, after 1, 2, 4, 8 s (each ±50 %), 5 attempts in all. (Retrying
+// every second instead made the refusals a storm that kept Redis-starved gateways from
+// recovering: docs/gameday.md.) A request unanswered after `timeoutMs` is counted as hung.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 
@@ -40,7 +41,8 @@ export async function webhookLoad({ url, apiKey, rate, durationMs, targets, repe
         onRecord(record);
         inFlight.delete(promise);
         if (RETRIED.has(record.status) && n < 5) {
-          const retry = new Promise((r) => setTimeout(r, 1000)).then(() => attempt(req, n + 1));
+          const backoffMs = 1000 * 2 ** (n - 1) * (0.5 + Math.random());
+          const retry = new Promise((r) => setTimeout(r, backoffMs)).then(() => attempt(req, n + 1));
           inFlight.add(retry);
           void retry.then(() => inFlight.delete(retry));
         }

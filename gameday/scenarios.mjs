@@ -102,9 +102,9 @@ function latencyTrack(from, to) {
     async run(topo, t0) {
       await sleepUntil(t0, from);
       const at = Date.now();
-      topo.redisProxy.setDelay([20, 50]);
+      await topo.redisProxy.setDelay([20, 50]);
       await sleepUntil(t0, to);
-      topo.redisProxy.setDelay(undefined);
+      await topo.redisProxy.setDelay(undefined);
       return [{ fault: 'redis +20–50 ms', at, restoredAt: Date.now() }];
     },
   };

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, ROOT } from '../bench/lib.mjs';
 import { Balancer } from './balancer.mjs';
-import { LatencyProxy } from './latency-proxy.mjs';
+import { LatencyProxyProcess } from './latency-proxy.mjs';
 import { Postgres, RedisServer, until } from './services.mjs';
 import { SLACK_TOKEN, SlackRecorder } from './slack-recorder.mjs';
 
@@ -59,6 +59,8 @@ export class Topology {
     this.recorder = new SlackRecorder(options.providerLatencyMs ? { latencyMs: options.providerLatencyMs } : undefined);
     this.gateways = [];
     this.workers = [];
+    /** Every VisAPI process started, so stop() also ends one still booting (a replacement). */
+    this.processes = new Set();
     this.spawned = 0;
     this.logDir = options.logDir;
     fs.mkdirSync(this.logDir, { recursive: true });
@@ -69,7 +71,7 @@ export class Topology {
 
   async start() {
     await Promise.all([this.postgres.init(), this.redis.init(), this.recorder.start()]);
-    this.redisProxy = new LatencyProxy(this.redis.port);
+    this.redisProxy = new LatencyProxyProcess(this.redis.port);
     await this.redisProxy.start();
     this.gatewayPorts = [await freePort(), await freePort()];
     // The first gateway migrates the database; the others start once it has.
@@ -116,6 +118,7 @@ export class Topology {
     const port = this.gatewayPorts[index];
     const label = `gateway-${index + 1}.${++this.spawned}`;
     const proc = new VisapiProcess(label, ['--role', 'gateway'], this.env({ PORT: String(port), HOST: '127.0.0.1', MIGRATE_ON_START: String(migrate) }), `http://127.0.0.1:${port}/healthz`, this.logDir);
+    this.processes.add(proc);
     return proc.healthy();
   }
 
@@ -123,6 +126,7 @@ export class Topology {
     const port = await freePort();
     const label = `worker-${index + 1}.${++this.spawned}`;
     const proc = new VisapiProcess(label, ['--role', 'worker'], this.env({ WORKER_METRICS_PORT: String(port), PORT: String(await freePort()), SLACK_API_URL: this.recorder.apiUrl(label) }), `http://127.0.0.1:${port}/livez`, this.logDir);
+    this.processes.add(proc);
     return proc.healthy();
   }
 
@@ -183,8 +187,9 @@ export class Topology {
   }
 
   async stop() {
-    await Promise.allSettled([...this.gateways, ...this.workers].map((p) => p?.signal('SIGKILL')));
-    await Promise.allSettled([this.balancer?.stop(), this.recorder.stop(), this.redisProxy?.stop()]);
+    await Promise.allSettled([...this.processes].map((p) => p.signal('SIGKILL')));
+    await Promise.allSettled([this.balancer?.stop(), this.recorder.stop()]);
+    this.redisProxy?.kill();
     await Promise.allSettled([this.postgres.stop(), this.redis.kill()]);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
