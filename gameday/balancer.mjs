@@ -15,6 +15,9 @@ export class Balancer {
     /** Requests answered 502 (every try failed), by the last error's code. */
     this.failures = {};
     this.server = http.createServer((req, res) => this.handle(req, res));
+    // Node closes an idle keep-alive socket after 5 s, and a client reusing it at that moment
+    // gets ECONNRESET: keep them open longer than the load ever idles.
+    this.server.keepAliveTimeout = 120_000;
     this.port = 0;
   }
 
