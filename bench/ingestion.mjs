@@ -142,6 +142,8 @@ async function endToEnd(env, duration) {
 
 export async function main(argv) {
   const duration = Number(argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
+  /** `--phases=ingestion` or `--phases=e2e` runs one of the two (both by default). */
+  const phases = (argv.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'ingestion,e2e').split(',');
   const base = {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
@@ -159,17 +161,10 @@ export async function main(argv) {
     // Each phase gets its own Redis prefix: the ingestion phase queues jobs no worker runs.
     const tag = Date.now().toString(36);
     console.log(`\n--- ${mode} services (${services.DATABASE_URL ? `${services.DATABASE_URL}, ${services.REDIS_URL}` : `embedded under ${env.VISAPI_DATA_DIR}`})`);
-    const ingest = await ingestion({ ...env, REDIS_PREFIX: `{bench-ingest-${tag}}` }, duration);
-    console.log(`\nWebhook ingestion vs. the floor (${cpuInfo()}, ${duration} s per run; p90/p99 from autocannon; CPU ms per request)\n`);
-    console.log(table(ingest.rows, ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms', 'p99Ms', 'non2xx', 'errors', 'cpuMs', 'redisCpuMs']));
-    console.log(`\nthroughput ratio webhook / floor: ${ingest.ratio} (target ≥ 0.5); webhook / old in-product floor: ${ingest.ratioInProduct}`);
-    console.log(`gateway RSS: peak during max-rate ingestion ${ingest.gatewayPeakRssMb} MB, after the load ${ingest.gatewayRssMb} MB`);
-    const e2e = await endToEnd({ ...env, REDIS_PREFIX: `{bench-e2e-${tag}}` }, duration);
-    console.log(`\nWebhook → delivered (one http.request step; gateway and worker as separate processes)`);
-    console.log(`latency at 100 req/s: p50 ${e2e.latency.p50Ms} ms, p95 ${e2e.latency.p95Ms} ms, p99 ${e2e.latency.p99Ms} ms (${e2e.latency.delivered}/${e2e.latency.sent} delivered)`);
-    console.log(`sustained: ${e2e.sustained.executionsPerSecond} executions/s (${e2e.sustained.executions} in ${e2e.sustained.seconds} s; ingestion ran at ${e2e.sustained.ingestionRequestsPerSecond} req/s)`);
-    console.log(`CPU per execution (ms): ${Object.entries(e2e.cpuMsPerExecution).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log(`peak RSS under load: gateway ${e2e.peakRssMb.gateway} MB, worker ${e2e.peakRssMb.worker} MB`);
+    const ingest = phases.includes('ingestion') ? await ingestion({ ...env, REDIS_PREFIX: `{bench-ingest-${tag}}` }, duration) : undefined;
+    if (ingest) printIngestion(ingest, duration);
+    const e2e = phases.includes('e2e') ? await endToEnd({ ...env, REDIS_PREFIX: `{bench-e2e-${tag}}` }, duration) : undefined;
+    if (e2e) printEndToEnd(e2e);
     results.push({ mode, ingestion: ingest, endToEnd: e2e });
   }
   console.log(`\nSummary (${cpuInfo()}, ${duration} s per phase)\n`);
@@ -178,14 +173,29 @@ export async function main(argv) {
   console.log(`written to ${file}`);
 }
 
+function printIngestion(ingest, duration) {
+  console.log(`\nWebhook ingestion vs. the floor (${cpuInfo()}, ${duration} s per run; p90/p99 from autocannon; CPU ms per request)\n`);
+  console.log(table(ingest.rows, ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms', 'p99Ms', 'non2xx', 'errors', 'cpuMs', 'redisCpuMs']));
+  console.log(`\nthroughput ratio webhook / floor: ${ingest.ratio} (target ≥ 0.5); webhook / old in-product floor: ${ingest.ratioInProduct}`);
+  console.log(`gateway RSS: peak during max-rate ingestion ${ingest.gatewayPeakRssMb} MB, after the load ${ingest.gatewayRssMb} MB`);
+}
+
+function printEndToEnd(e2e) {
+  console.log(`\nWebhook → delivered (one http.request step; gateway and worker as separate processes)`);
+  console.log(`latency at 100 req/s: p50 ${e2e.latency.p50Ms} ms, p95 ${e2e.latency.p95Ms} ms, p99 ${e2e.latency.p99Ms} ms (${e2e.latency.delivered}/${e2e.latency.sent} delivered)`);
+  console.log(`sustained: ${e2e.sustained.executionsPerSecond} executions/s (${e2e.sustained.executions} in ${e2e.sustained.seconds} s; ingestion ran at ${e2e.sustained.ingestionRequestsPerSecond} req/s)`);
+  console.log(`CPU per execution (ms): ${Object.entries(e2e.cpuMsPerExecution).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`peak RSS under load: gateway ${e2e.peakRssMb.gateway} MB, worker ${e2e.peakRssMb.worker} MB`);
+}
+
 const SUMMARY_COLUMNS = ['services', 'floor', 'webhook', 'ratio', 'p99At1000', 'execPerS', 'cpuGateway', 'cpuWorker', 'cpuRedis', 'cpuPostgres', 'cpuTotal', 'p95Delivered', 'peakGateway', 'peakWorker'];
 
 function summaryRow({ mode, ingestion: i, endToEnd: e }) {
-  const at1000 = i.rows.find((r) => r.name === 'webhook, 1000 req/s');
-  const cpu = e.cpuMsPerExecution;
+  const at1000 = i?.rows.find((r) => r.name === 'webhook, 1000 req/s');
+  const cpu = e?.cpuMsPerExecution ?? {};
   return {
-    services: mode, floor: i.rows[1].requestsPerSecond, webhook: i.rows[0].requestsPerSecond, ratio: i.ratio, p99At1000: at1000.p99Ms,
-    execPerS: e.sustained.executionsPerSecond, cpuGateway: cpu.gateway, cpuWorker: cpu.worker, cpuRedis: cpu.redis, cpuPostgres: cpu.postgres, cpuTotal: cpu.total,
-    p95Delivered: e.latency.p95Ms, peakGateway: Math.max(i.gatewayPeakRssMb, e.peakRssMb.gateway), peakWorker: e.peakRssMb.worker,
+    services: mode, floor: i?.rows[1].requestsPerSecond, webhook: i?.rows[0].requestsPerSecond, ratio: i?.ratio, p99At1000: at1000?.p99Ms,
+    execPerS: e?.sustained.executionsPerSecond, cpuGateway: cpu.gateway, cpuWorker: cpu.worker, cpuRedis: cpu.redis, cpuPostgres: cpu.postgres, cpuTotal: cpu.total,
+    p95Delivered: e?.latency.p95Ms, peakGateway: Math.max(i?.gatewayPeakRssMb ?? 0, e?.peakRssMb.gateway ?? 0), peakWorker: e?.peakRssMb.worker,
   };
 }

@@ -1,6 +1,8 @@
-// `node bench/profile-summary.mjs <file.cpuprofile> [--top=N]`: where a V8 CPU profile's time went —
-// self time grouped by package (node_modules/<name>), by our own module (apps/server/dist/<feature>),
-// Node's internals, GC and idle, as shares of the busy (non-idle) time; then the top functions.
+// `node bench/profile-summary.mjs <file.cpuprofile> [--top=N] [--inclusive=name,name]`: where a V8
+// CPU profile's time went — self time grouped by package (node_modules/<name>), by our own module
+// (apps/server/dist/<feature>), Node's internals, GC and idle, as shares of the busy (non-idle)
+// time; then the top functions; then the inclusive time (itself and what it calls, synchronously)
+// of the named functions.
 import fs from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);
@@ -50,3 +52,26 @@ console.log('self time by group (share of busy time)');
 for (const [group, us] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${group}`);
 console.log('\nself time by function');
 for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
+
+const inclusiveNames = rest.find((a) => a.startsWith('--inclusive='))?.split('=')[1]?.split(',') ?? [];
+if (inclusiveNames.length) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totalOf = new Map();
+  const totalUs = (node) => {
+    if (totalOf.has(node.id)) return totalOf.get(node.id);
+    const t = (selfUs.get(node.id) ?? 0) + (node.children ?? []).reduce((sum, c) => sum + totalUs(byId.get(c)), 0);
+    totalOf.set(node.id, t);
+    return t;
+  };
+  console.log('\ninclusive time (synchronous: awaited work resumes under runMicrotasks, not its caller)');
+  for (const name of inclusiveNames) {
+    let us = 0;
+    const walk = (node, inside) => {
+      const match = !inside && node.callFrame.functionName === name;
+      if (match) us += totalUs(node);
+      for (const c of node.children ?? []) walk(byId.get(c), inside || match);
+    };
+    walk(profile.nodes[0], false);
+    console.log(`${pct(us)}  ${name}`);
+  }
+}
