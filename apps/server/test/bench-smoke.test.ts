@@ -7,7 +7,7 @@ import { createTestInfra, type TestInfra } from './support/test-infra';
 // `npm run bench` and its soak, shortened: the benches run whole (their own gateway, worker,
 // floor process and delivery target) against this file's database, so a change that breaks
 // them fails here rather than on the next person's bench run. Figures are not asserted.
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../../..');
 
 let infra: TestInfra;
 beforeAll(async () => {
