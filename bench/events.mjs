@@ -74,7 +74,7 @@ export async function main(argv) {
   const b = await startInstance(['--role', 'gateway'], { ...env, PORT: String(await freePort()) });
   const worker = await startInstance(['--role', 'worker'], { ...env, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) }, 'worker');
   // Read while the instances run: the embedded defaults' runtime.json is emptied when they stop.
-  const redisUrl = process.env.REDIS_URL ?? JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).redis?.url;
+  const redisUrl = process.env.REDIS_URL ?? JSON.parse(fs.readFileSync(path.resolve(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).redis?.url;
   const clients = [];
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench-events', '--scopes', 'trigger,manage_workflows', '--json'], env));

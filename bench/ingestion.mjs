@@ -7,16 +7,13 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { cli, cpuInfo, freePort, load, pacedLoad, ROOT, startInstance, stopInstance, table, writeResult } from './lib.mjs';
-import { rss, snapshot } from './proc.mjs';
+import { cli, cpuInfo, freePort, load, pacedLoad, ROOT, serviceModes, servicePids, serviceUrls, startInstance, stopInstance, table, writeResult } from './lib.mjs';
+import { api, dropPrefix, settle, startEndToEnd } from './topology.mjs';
+import { PeakRss, rss, snapshot } from './proc.mjs';
 
+const FLOOR = path.join(ROOT, 'bench/floor.mjs');
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-
-async function api(url, key, method, body) {
-  const res = await fetch(url, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const FLOOR_BODY = JSON.stringify({ applicationId: 'A-1', status: 'approved', sentAt: 0 });
 
 function webhookOptions(url, key, extra = {}) {
   let n = 0;
@@ -53,6 +50,7 @@ function pacedWebhook(url, key, rate, duration) {
 
 async function ingestion(env, duration) {
   const gateway = await startInstance(['--role', 'gateway'], env);
+  const floor = await startInstance([], { PORT: String(await freePort()), REDIS_URL: serviceUrls(env).redisUrl, REDIS_PREFIX: env.REDIS_PREFIX }, 'PORT', FLOOR);
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench', '--scopes', 'trigger,manage_workflows', '--json'], env));
     const hook = `bench-ingest-${Date.now().toString(36)}`;
@@ -64,51 +62,43 @@ async function ingestion(env, duration) {
       steps: [{ id: 'noop', type: 'delay', config: { ms: 0 } }],
     });
     const webhookUrl = `${gateway.url}/api/v1/triggers/${hook}`;
-    const bareUrl = `${gateway.url}/bench/enqueue`;
-    await load('warm-up', webhookOptions(webhookUrl, key, { duration: 3 }));
-    await load('warm-up', { url: bareUrl, method: 'POST', duration: 3 });
+    const inProductUrl = `${gateway.url}/bench/enqueue`;
+    const floorOptions = (extra) => ({ url: `${floor.url}/enqueue`, method: 'POST', headers: { 'content-type': 'application/json' }, body: FLOOR_BODY, ...extra });
+    const warmUp = Math.min(3, duration);
+    await load('warm-up', webhookOptions(webhookUrl, key, { duration: warmUp }));
+    await load('warm-up', floorOptions({ duration: warmUp }));
+    await load('warm-up', { url: inProductUrl, method: 'POST', duration: warmUp });
     const rows = [];
-    rows.push(await load('webhook, max rate', webhookOptions(webhookUrl, key, { duration })));
-    rows.push(await load('bare queue add, max rate', { url: bareUrl, method: 'POST', duration }));
+    // CPU per request of the serving process and of Redis: steadier than req/s on a shared machine.
+    const groups = { gateway: [gateway.child.pid], floor: [floor.child.pid], redis: [(await servicePids(env)).redis] };
+    const measured = async (name, server, options) => {
+      const before = snapshot(groups);
+      const row = await load(name, options);
+      const after = snapshot(groups);
+      const perRequest = (g) => +(((after[g] - before[g]) * 1000) / Math.max(1, row.total)).toFixed(3);
+      return { ...row, cpuMs: perRequest(server), redisCpuMs: perRequest('redis') };
+    };
+    const peak = new PeakRss(gateway.child.pid);
+    rows.push(await measured('webhook, max rate', 'gateway', webhookOptions(webhookUrl, key, { duration })));
+    const gatewayPeakRssMb = peak.stop();
+    rows.push(await measured('floor (bare Fastify + BullMQ add, own process), max rate', 'floor', floorOptions({ duration })));
+    rows.push(await measured('old floor: in-product /bench/enqueue, max rate', 'gateway', { url: inProductUrl, method: 'POST', duration }));
     for (const rate of [100, 1000]) {
-      rows.push(await load(`webhook, ${rate} req/s`, webhookOptions(webhookUrl, key, { duration, overallRate: rate, connections: 20 })));
-      rows.push(await load(`bare queue add, ${rate} req/s`, { url: bareUrl, method: 'POST', duration, overallRate: rate, connections: 20 }));
+      rows.push(await measured(`webhook, ${rate} req/s`, 'gateway', webhookOptions(webhookUrl, key, { duration, overallRate: rate, connections: 20 })));
+      rows.push(await measured(`floor, ${rate} req/s`, 'floor', floorOptions({ duration, overallRate: rate, connections: 20 })));
     }
-    const gatewayRss = rss(gateway.child.pid);
-    return { rows, ratio: +(rows[0].requestsPerSecond / rows[1].requestsPerSecond).toFixed(3), gatewayRssMb: Math.round(gatewayRss / 2 ** 20) };
+    const ratio = (i) => +(rows[0].requestsPerSecond / rows[i].requestsPerSecond).toFixed(3);
+    return { rows, ratio: ratio(1), ratioInProduct: ratio(2), gatewayPeakRssMb, gatewayRssMb: Math.round(rss(gateway.child.pid) / 2 ** 20) };
   } finally {
     await dropPrefix(env, env.REDIS_PREFIX).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
-    await stopInstance(gateway);
+    await Promise.all([stopInstance(gateway), stopInstance(floor)]);
   }
 }
 
 async function endToEnd(env, duration) {
-  const arrivals = new Map();
-  const target = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const { run, acceptedAt } = JSON.parse(body);
-      if (!arrivals.has(run)) arrivals.set(run, { at: Date.now(), sentAt: Date.parse(acceptedAt) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise((r) => target.listen(0, '127.0.0.1', r));
-  const targetUrl = `http://127.0.0.1:${target.address().port}/delivered`;
-  const gateway = await startInstance(['--role', 'gateway'], env);
-  const worker = await startInstance(['--role', 'worker'], { ...env, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) }, 'worker');
+  const topology = await startEndToEnd(env);
+  const { gateway, worker, key, webhookUrl, arrivals, groups } = topology;
   try {
-    const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench-e2e', '--scopes', 'trigger,manage_workflows', '--json'], env));
-    const hook = `bench-e2e-${Date.now().toString(36)}`;
-    await api(`${gateway.url}/api/v1/workflows`, key, 'POST', {
-      name: hook,
-      version: '1.0.0',
-      triggers: [{ type: 'webhook', key: hook }],
-      steps: [{ id: 'deliver', type: 'http.request', config: { method: 'POST', url: targetUrl, body: { run: '{{ run.id }}', acceptedAt: '{{ run.triggeredAt }}' } } }],
-    });
-    const webhookUrl = `${gateway.url}/api/v1/triggers/${hook}`;
-    const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8'));
-    const groups = { gateway: [gateway.child.pid], worker: [worker.child.pid], redis: [runtime.redis.pid], postgres: [runtime.postgres.pid] };
     await settle(env);
     const waitForDeliveries = async (count, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
@@ -117,7 +107,7 @@ async function endToEnd(env, duration) {
 
     // Latency at a fixed 100 req/s.
     // Latency at a steady 100 req/s (paced, not bursts); every warm-up run delivered first.
-    const warmUp = await pacedLoad('warm-up', pacedWebhook(webhookUrl, key, 100, 3));
+    const warmUp = await pacedLoad('warm-up', pacedWebhook(webhookUrl, key, 100, Math.min(3, duration)));
     await waitForDeliveries(warmUp.total, 60_000);
     arrivals.clear();
     const latencyLoad = await pacedLoad('webhook → delivered, 100 req/s', pacedWebhook(webhookUrl, key, 100, duration));
@@ -129,8 +119,10 @@ async function endToEnd(env, duration) {
     arrivals.clear();
     const before = snapshot(groups);
     const started = Date.now();
+    const peaks = { gateway: new PeakRss(gateway.child.pid), worker: new PeakRss(worker.child.pid) };
     const burst = await load('webhook → delivered, max rate', webhookOptions(webhookUrl, key, { duration, connections: 50 }));
     await waitForDeliveries(burst.total, 300_000);
+    const peakRssMb = { gateway: peaks.gateway.stop(), worker: peaks.worker.stop() };
     const elapsed = (Math.max(...[...arrivals.values()].map((a) => a.at)) - started) / 1000;
     const after = snapshot(groups);
     const executions = arrivals.size;
@@ -140,55 +132,19 @@ async function endToEnd(env, duration) {
       latency,
       sustained: { executions, accepted: burst.total, seconds: +elapsed.toFixed(2), executionsPerSecond: Math.round(executions / elapsed), ingestionRequestsPerSecond: burst.requestsPerSecond },
       cpuMsPerExecution: { ...cpuMsPerExecution, total: totalCpuMs },
+      peakRssMb,
       rssMb: { gateway: Math.round(rss(gateway.child.pid) / 2 ** 20), worker: Math.round(rss(worker.child.pid) / 2 ** 20) },
     };
   } finally {
-    await dropPrefix(env, env.REDIS_PREFIX).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
-    await Promise.all([stopInstance(gateway), stopInstance(worker)]);
-    target.close();
+    await topology.stop();
   }
-}
-
-/**
- * Lets the services finish what an earlier phase left them (Redis compacting its append-only
- * file after 100,000 job writes, PostgreSQL's dirty pages), so it is not measured as this
- * phase's latency.
- */
-async function settle(env) {
-  const { Redis } = await import('ioredis');
-  const pg = (await import('pg')).default;
-  const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8'));
-  const redis = new Redis(process.env.REDIS_URL ?? runtime.redis.url);
-  await redis.bgrewriteaof().catch(() => undefined);
-  for (let i = 0; i < 600; i++) {
-    const info = await redis.info('persistence');
-    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && /rdb_bgsave_in_progress:0/.test(info)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  redis.disconnect();
-  const client = new pg.Client(process.env.DATABASE_URL ?? runtime.postgres.url);
-  await client.connect();
-  await client.query('CHECKPOINT').catch(() => undefined);
-  await client.end();
-}
-
-/** Deletes a bench phase's Redis keys (its queues hold what was never run). */
-async function dropPrefix(env, prefix) {
-  const { Redis } = await import('ioredis');
-  const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8'));
-  const redis = new Redis(process.env.REDIS_URL ?? runtime.redis.url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 export async function main(argv) {
   const duration = Number(argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
-  const env = {
+  /** `--phases=ingestion` or `--phases=e2e` runs one of the two (both by default). */
+  const phases = (argv.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'ingestion,e2e').split(',');
+  const base = {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     VISAPI_DATA_DIR: process.env.VISAPI_DATA_DIR ?? '.visapi/bench',
@@ -199,20 +155,47 @@ export async function main(argv) {
     WORKER_CONCURRENCY_DEFAULT: '50',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
   };
-  // Each phase gets its own Redis prefix: the ingestion phase queues jobs no worker runs.
-  const tag = Date.now().toString(36);
-  const ingestEnv = { ...env, REDIS_PREFIX: `{bench-ingest-${tag}}` };
-  const ingest = await ingestion(ingestEnv, duration);
-  console.log(`\nWebhook ingestion vs. a bare queue add (${cpuInfo()}, ${duration} s per run; p90/p99 from autocannon)\n`);
-  console.log(table(ingest.rows));
-  console.log(`\nthroughput ratio webhook / bare: ${ingest.ratio}; gateway RSS after the load: ${ingest.gatewayRssMb} MB`);
-  const e2eEnv = { ...env, REDIS_PREFIX: `{bench-e2e-${tag}}` };
-  const e2e = await endToEnd(e2eEnv, duration);
+  const results = [];
+  for (const { mode, env: services } of await serviceModes(argv)) {
+    const env = { ...base, ...services };
+    // Each phase gets its own Redis prefix: the ingestion phase queues jobs no worker runs.
+    const tag = Date.now().toString(36);
+    console.log(`\n--- ${mode} services (${services.DATABASE_URL ? `${services.DATABASE_URL}, ${services.REDIS_URL}` : `embedded under ${env.VISAPI_DATA_DIR}`})`);
+    const ingest = phases.includes('ingestion') ? await ingestion({ ...env, REDIS_PREFIX: `{bench-ingest-${tag}}` }, duration) : undefined;
+    if (ingest) printIngestion(ingest, duration);
+    const e2e = phases.includes('e2e') ? await endToEnd({ ...env, REDIS_PREFIX: `{bench-e2e-${tag}}` }, duration) : undefined;
+    if (e2e) printEndToEnd(e2e);
+    results.push({ mode, ingestion: ingest, endToEnd: e2e });
+  }
+  console.log(`\nSummary (${cpuInfo()}, ${duration} s per phase)\n`);
+  console.log(table(results.map(summaryRow), SUMMARY_COLUMNS));
+  const file = writeResult('ingestion', { machine: cpuInfo(), loadAverage: fs.readFileSync('/proc/loadavg', 'utf8').trim(), duration, results });
+  console.log(`written to ${file}`);
+}
+
+function printIngestion(ingest, duration) {
+  console.log(`\nWebhook ingestion vs. the floor (${cpuInfo()}, ${duration} s per run; p90/p99 from autocannon; CPU ms per request)\n`);
+  console.log(table(ingest.rows, ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms', 'p99Ms', 'non2xx', 'errors', 'cpuMs', 'redisCpuMs']));
+  console.log(`\nthroughput ratio webhook / floor: ${ingest.ratio} (target ≥ 0.5); webhook / old in-product floor: ${ingest.ratioInProduct}`);
+  console.log(`gateway RSS: peak during max-rate ingestion ${ingest.gatewayPeakRssMb} MB, after the load ${ingest.gatewayRssMb} MB`);
+}
+
+function printEndToEnd(e2e) {
   console.log(`\nWebhook → delivered (one http.request step; gateway and worker as separate processes)`);
   console.log(`latency at 100 req/s: p50 ${e2e.latency.p50Ms} ms, p95 ${e2e.latency.p95Ms} ms, p99 ${e2e.latency.p99Ms} ms (${e2e.latency.delivered}/${e2e.latency.sent} delivered)`);
   console.log(`sustained: ${e2e.sustained.executionsPerSecond} executions/s (${e2e.sustained.executions} in ${e2e.sustained.seconds} s; ingestion ran at ${e2e.sustained.ingestionRequestsPerSecond} req/s)`);
   console.log(`CPU per execution (ms): ${Object.entries(e2e.cpuMsPerExecution).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`RSS after the load: gateway ${e2e.rssMb.gateway} MB, worker ${e2e.rssMb.worker} MB`);
-  const file = writeResult('ingestion', { machine: cpuInfo(), duration, ingestion: ingest, endToEnd: e2e });
-  console.log(`written to ${file}`);
+  console.log(`peak RSS under load: gateway ${e2e.peakRssMb.gateway} MB, worker ${e2e.peakRssMb.worker} MB`);
+}
+
+const SUMMARY_COLUMNS = ['services', 'floor', 'webhook', 'ratio', 'p99At1000', 'execPerS', 'cpuGateway', 'cpuWorker', 'cpuRedis', 'cpuPostgres', 'cpuTotal', 'p95Delivered', 'peakGateway', 'peakWorker'];
+
+function summaryRow({ mode, ingestion: i, endToEnd: e }) {
+  const at1000 = i?.rows.find((r) => r.name === 'webhook, 1000 req/s');
+  const cpu = e?.cpuMsPerExecution ?? {};
+  return {
+    services: mode, floor: i?.rows[1].requestsPerSecond, webhook: i?.rows[0].requestsPerSecond, ratio: i?.ratio, p99At1000: at1000?.p99Ms,
+    execPerS: e?.sustained.executionsPerSecond, cpuGateway: cpu.gateway, cpuWorker: cpu.worker, cpuRedis: cpu.redis, cpuPostgres: cpu.postgres, cpuTotal: cpu.total,
+    p95Delivered: e?.latency.p95Ms, peakGateway: Math.max(i?.gatewayPeakRssMb ?? 0, e?.peakRssMb.gateway ?? 0), peakWorker: e?.peakRssMb.worker,
+  };
 }

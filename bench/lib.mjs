@@ -21,8 +21,11 @@ export function freePort() {
 }
 
 /** Starts `main.js` with env; resolves when /healthz answers 200. */
-export async function startInstance(args, env, healthPortVar = 'PORT') {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startInstance(args, env, healthPortVar = 'PORT', script = MAIN) {
+  // A variable set to undefined in env is removed (the embedded mode drops DATABASE_URL/REDIS_URL).
+  const merged = Object.fromEntries(Object.entries({ ...process.env, LOG_FORMAT: 'json', ...env }).filter(([, v]) => v !== undefined));
+  const name = args.includes('--role') ? args[args.indexOf('--role') + 1] : path.basename(script, '.mjs');
+  const child = spawn(process.execPath, [...profileFlags(name), script, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -41,13 +44,25 @@ export async function startInstance(args, env, healthPortVar = 'PORT') {
   throw new Error(`instance did not become healthy:\n${output}`);
 }
 
+/**
+ * BENCH_CPU_PROF=<dir>: every process the bench starts writes a V8 CPU profile there when it
+ * exits (open it in Chrome DevTools, or summarise it with `node bench/profile-summary.mjs`).
+ */
+function profileFlags(name) {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return [];
+  fs.mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
+
 export async function stopInstance(instance) {
   instance.child.kill('SIGTERM');
   await new Promise((r) => instance.child.once('exit', r));
 }
 
 export function cli(args, env) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: merged, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`visapi ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
 }
@@ -129,4 +144,65 @@ export function table(rows, cols = ['name', 'requestsPerSecond', 'p50Ms', 'p90Ms
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');
+}
+
+/**
+ * The services an instance env points at: DATABASE_URL/REDIS_URL when set, else the embedded
+ * ones the first instance started (its runtime.json, read while it runs).
+ */
+export function serviceUrls(env) {
+  const runtimeFile = path.resolve(ROOT, env.VISAPI_DATA_DIR, 'runtime.json');
+  const runtime = env.DATABASE_URL && env.REDIS_URL ? {} : JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
+  return { databaseUrl: env.DATABASE_URL ?? runtime.postgres.url, redisUrl: env.REDIS_URL ?? runtime.redis.url };
+}
+
+/** The pids of the redis-server (INFO) and the PostgreSQL postmaster (a backend's parent): both must be local. */
+export async function servicePids(env) {
+  const { databaseUrl, redisUrl } = serviceUrls(env);
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  const pg = (await import('pg')).default;
+  const client = new pg.Client(databaseUrl);
+  try {
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))[1]);
+    await client.connect();
+    const backend = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
+    return { redis: redisPid, postgres: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) };
+  } finally {
+    redis.disconnect();
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Which services a bench runs against (`--services=embedded,external`, both by default):
+ * `embedded` — the product's defaults (PostgreSQL 18 and a private redis-server under
+ * VISAPI_DATA_DIR); `external` — DATABASE_URL/REDIS_URL when set, else the machine's
+ * PostgreSQL (127.0.0.1:5432, database visapi_bench, created if missing) and Redis (127.0.0.1:6379).
+ */
+export async function serviceModes(argv) {
+  const wanted = (argv.find((a) => a.startsWith('--services='))?.split('=')[1] ?? 'embedded,external').split(',');
+  const modes = [];
+  for (const mode of wanted) {
+    if (mode === 'embedded') modes.push({ mode, env: { DATABASE_URL: undefined, REDIS_URL: undefined } });
+    else if (mode === 'external') modes.push({ mode, env: await externalServices() });
+    else throw new Error(`--services: unknown "${mode}" (embedded, external)`);
+  }
+  return modes;
+}
+
+async function externalServices() {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (process.env.DATABASE_URL) return { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: redisUrl };
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client('postgres://postgres@127.0.0.1:5432/postgres');
+  await admin.connect();
+  try {
+    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'visapi_bench'`);
+    if (!exists.rowCount) await admin.query('CREATE DATABASE visapi_bench');
+  } finally {
+    await admin.end();
+  }
+  return { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/visapi_bench', REDIS_URL: redisUrl };
 }

@@ -11,7 +11,7 @@ const WORKFLOWS = Array.from({ length: 10 }, (_, i) => `00000000-0000-4000-8000-
 
 function databaseUrl(env) {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  return JSON.parse(fs.readFileSync(path.join(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).postgres.url;
+  return JSON.parse(fs.readFileSync(path.resolve(ROOT, env.VISAPI_DATA_DIR, 'runtime.json'), 'utf8')).postgres.url;
 }
 
 async function fill(client) {

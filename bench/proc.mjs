@@ -58,3 +58,16 @@ export function rss(pid) {
     return 0;
   }
 }
+
+/** Samples a process's RSS every 100 ms until stop(), which returns the peak in MB. */
+export class PeakRss {
+  constructor(pid) {
+    this.peak = rss(pid);
+    this.timer = setInterval(() => (this.peak = Math.max(this.peak, rss(pid))), 100);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    return Math.round(this.peak / 2 ** 20);
+  }
+}

@@ -6,11 +6,14 @@ import { main as events } from './events.mjs';
 import { main as ingestion } from './ingestion.mjs';
 import { main as logsDepth } from './logs-depth.mjs';
 import { main as pdf } from './pdf.mjs';
+import { main as soak } from './soak.mjs';
 
-const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events, pdf };
+const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events, pdf, soak };
+/** Run when no name is given: the soak takes 30 minutes and runs only when asked. */
+const DEFAULT = ['ingestion', 'auth-overhead', 'logs-depth', 'events', 'pdf'];
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
-for (const name of names.length ? names : Object.keys(BENCHES)) {
+for (const name of names.length ? names : DEFAULT) {
   if (!BENCHES[name]) {
     console.error(`unknown benchmark "${name}": ${Object.keys(BENCHES).join(', ')}`);
     process.exit(1);

@@ -541,14 +541,51 @@ describe('a migration under a running worker', () => {
     const repository = new RunsRepository(single);
     const job = (runId: string) => ({ v: 1 as const, runId, workflowId: id, versionId: version.versionId, version: '1.0.0', trigger: { type: 'manual' as const }, requestId: null, input: '', triggeredAt: new Date().toISOString() });
     try {
-      expect((await repository.begin(job(crypto.randomUUID()), 'default', 'j1', Buffer.alloc(1), {}, { id: 'call', type: 'http.request' })).fresh).toBe(true);
+      const delivery = (jobId: string) => ({ job: job(crypto.randomUUID()), queue: 'default', jobId, inputEncrypted: Buffer.alloc(1), inputRedacted: {}, firstStep: { id: 'call', type: 'http.request' } });
+      const [first] = await repository.begin([delivery('j1')]);
+      expect(first!.fresh).toBe(true);
       await sql`ALTER TABLE runs ADD COLUMN added_by_a_migration integer`.execute(t.runtime.database.db);
-      const second = await repository.begin(job(crypto.randomUUID()), 'default', 'j2', Buffer.alloc(1), {}, { id: 'call', type: 'http.request' });
+      const [second] = await repository.begin([delivery('j2')]);
       expect(second).toMatchObject({ fresh: true, status: 'running' });
-      await repository.lastStepSucceeded(second.id, 'call', { output: { ok: true } });
-      expect((await repository.find(second.id))?.status).toBe('succeeded');
+      await repository.lastStepsSucceeded([{ runId: second!.id, stepId: 'call', result: { output: { ok: true } }, forEach: false }], true);
+      expect((await repository.find(second!.id))?.status).toBe('succeeded');
     } finally {
       await single.close();
     }
   });
 });
+
+describe('grouped run-loop writes (issue 15: one statement and one commit for concurrent runs)', () => {
+  it('begins several runs in one statement — rows in their order, a known run not fresh — and their last steps succeed in one', async () => {
+    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/grouped` } }]);
+    const version = (await t.app.get(WorkflowCatalog).get(id))!;
+    const database = createDatabase(infra.databaseUrl, 2);
+    const repository = new RunsRepository(database);
+    const delivery = (runId: string, jobId = runId) => ({
+      job: { runId, workflowId: id, versionId: version.versionId, version: '1.0.0', trigger: { type: 'manual' as const }, requestId: null, triggeredAt: new Date().toISOString() },
+      queue: 'default', jobId, inputEncrypted: Buffer.from('sealed'), inputRedacted: { runId }, firstStep: { id: 'call', type: 'http.request' },
+    });
+    const [a, b, c] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    try {
+      const first = await repository.begin([delivery(a), delivery(b)]);
+      expect(first.map((r) => [r.id, r.fresh, r.status, r.attempts])).toEqual([[a, true, 'running', 1], [b, true, 'running', 1]]);
+      const second = await repository.begin([delivery(c), delivery(b, `${b}:retry`)]);
+      expect(second.map((r) => [r.id, r.fresh, r.attempts])).toEqual([[c, true, 1], [b, false, 2]]);
+      expect((await repository.steps(c)).map((s) => [s.step_id, s.status])).toEqual([['call', 'running']]);
+      expect((await repository.find(c))!.input_redacted).toEqual({ runId: c });
+      // The same run twice in one statement is refused whole: GroupedWrites then writes each alone.
+      await expect(repository.begin([delivery(c), delivery(c)])).rejects.toThrow(/cannot affect row a second time/);
+
+      const done = await repository.lastStepsSucceeded(
+        [{ runId: b, stepId: 'call', result: { output: { n: 'b' } }, forEach: false }, { runId: a, stepId: 'call', result: { output: { n: 'a' } }, forEach: true }],
+        true,
+      );
+      expect(done.map((r) => [r?.id, r?.status])).toEqual([[b, 'succeeded'], [a, 'succeeded']]);
+      expect((await repository.steps(a))[0]).toMatchObject({ status: 'succeeded', output: { n: 'a' } });
+      expect((await repository.find(c))!.status).toBe('running');
+    } finally {
+      await database.close();
+    }
+  });
+});
+

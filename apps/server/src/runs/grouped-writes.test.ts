@@ -17,12 +17,27 @@ describe('GroupedWrites (runs/grouped-writes.ts)', () => {
     expect(writes).toEqual([[1], [2, 3, 4]]);
   });
 
-  it('a failed write rejects the callers of its rows only; the next rows are written', async () => {
-    const writing = new GroupedWrites<string>(async (rows) => {
-      if (rows.includes('bad')) throw new Error('connection lost');
+  it('each caller gets its own row’s result', async () => {
+    const writing = new GroupedWrites<number, string>(async (rows) => rows.map((n) => `row ${n}`));
+    expect(await Promise.all([writing.add(1), writing.add(2), writing.add(3)])).toEqual(['row 1', 'row 2', 'row 3']);
+  });
+
+  it('a refused row fails alone: a failed grouped write is retried row by row', async () => {
+    const writes: string[][] = [];
+    let release!: () => void;
+    const writing = new GroupedWrites<string, string>(async (rows) => {
+      writes.push(rows);
+      if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      if (rows.includes('bad')) throw new Error('violates a constraint');
+      return rows.map((r) => r.toUpperCase());
     }, 2);
-    const results = await Promise.allSettled([writing.add('bad'), writing.add('a'), writing.add('b'), writing.add('c')]);
-    // 'bad' went alone; then ['a', 'b'] (maxRows 2), then ['c'].
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const first = writing.add('first');
+    const results = Promise.allSettled([writing.add('a'), writing.add('bad'), writing.add('c')]);
+    release();
+    await first;
+    const settled = await results;
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['A', 'violates a constraint', 'C']);
+    // ['a', 'bad'] (maxRows 2) failed and went again one by one; then ['c'].
+    expect(writes).toEqual([['first'], ['a', 'bad'], ['a'], ['bad'], ['c']]);
   });
 });

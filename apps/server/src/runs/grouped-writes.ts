@@ -1,19 +1,21 @@
 /**
  * Groups writes that arrive while one is in flight into the next statement: the first write
- * goes at once (no added wait), and under load — many runs' forEach items finishing together —
- * one statement carries them all instead of one round trip each. Each caller's promise settles
- * with the statement that carried its row.
+ * goes at once (no added wait), and under load — many runs finishing together — one statement
+ * carries them all instead of one round trip (and one commit) each. `write` answers one result
+ * per row, in order; each caller's promise settles with its row's. When a grouped statement
+ * fails, its rows are written again one by one, so a row the database refuses fails alone and
+ * the others' callers never see its error.
  */
-export class GroupedWrites<T> {
-  private pending: Array<{ row: T; resolve: () => void; reject: (error: unknown) => void }> = [];
+export class GroupedWrites<T, R = void> {
+  private pending: Array<{ row: T; resolve: (result: R) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
 
   constructor(
-    private readonly write: (rows: T[]) => Promise<void>,
+    private readonly write: (rows: T[]) => Promise<R[] | void>,
     private readonly maxRows = 500,
   ) {}
 
-  add(row: T): Promise<void> {
+  add(row: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -25,12 +27,22 @@ export class GroupedWrites<T> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxRows);
       try {
-        await this.write(batch.map((b) => b.row));
-        for (const b of batch) b.resolve();
+        const results = await this.write(batch.map((b) => b.row));
+        batch.forEach((b, i) => b.resolve(results?.[i] as R));
       } catch (error) {
-        for (const b of batch) b.reject(error);
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const b of batch) await this.writeAlone(b);
       }
     }
     this.flushing = false;
+  }
+
+  private async writeAlone(entry: (typeof this.pending)[number]): Promise<void> {
+    try {
+      const results = await this.write([entry.row]);
+      entry.resolve(results?.[0] as R);
+    } catch (error) {
+      entry.reject(error);
+    }
   }
 }

@@ -25,12 +25,22 @@ const RUN_COLUMNS = [
   'queue', 'job_id', 'input_encrypted', 'input_redacted', 'attempts', 'error', 'created_at', 'started_at', 'finished_at', 'updated_at',
 ].join(', ');
 
-/** One statement per delivery of a run's job (see begin()). */
+/**
+ * One statement per group of deliveries (see begin()): the runs of concurrent deliveries are
+ * recorded together, each with its first step's start when it is new.
+ */
 const BEGIN = `
-  WITH run AS (
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::text[],
+                         $10::text[], $11::bytea[], $12::jsonb[], $13::timestamptz[], $14::text[], $15::text[])
+      AS i(id, workflow_id, workflow_version_id, workflow_version, trigger_type, trigger_key, actor_id, request_id, queue,
+           job_id, input_encrypted, input_redacted, created_at, first_step_id, first_step_type)
+  ), run AS (
     INSERT INTO runs (id, workflow_id, workflow_version_id, workflow_version, status, trigger_type, trigger_key, actor_id,
                       request_id, queue, job_id, input_encrypted, input_redacted, attempts, created_at, started_at, updated_at)
-    VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12::jsonb, 1, $13, now(), now())
+    SELECT id, workflow_id, workflow_version_id, workflow_version, 'running', trigger_type, trigger_key, actor_id,
+           request_id, queue, job_id, input_encrypted, input_redacted, 1, created_at, now(), now()
+    FROM input
     ON CONFLICT (id) DO UPDATE SET
       status = CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN runs.status ELSE 'running' END,
       attempts = runs.attempts + CASE WHEN runs.status IN ('succeeded', 'dead', 'cancelled') THEN 0 ELSE 1 END,
@@ -40,7 +50,9 @@ const BEGIN = `
     RETURNING ${RUN_COLUMNS}, (xmax = 0) AS fresh
   ), first_step AS (
     INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, started_at)
-    SELECT id, $14, 0, $15, 'running', 1, now() FROM run WHERE fresh AND $16::boolean
+    SELECT run.id, input.first_step_id, 0, input.first_step_type, 'running', 1, now()
+    FROM run JOIN input ON input.id = run.id
+    WHERE run.fresh AND input.first_step_id IS NOT NULL
   )
   SELECT * FROM run`;
 
@@ -66,19 +78,29 @@ const STEP_FINISHED = `
                        output_encrypted = $7::bytea, items_encrypted = $8::bytea
   WHERE run_id = $1 AND step_id = $2`;
 
-const LAST_STEP_SUCCEEDED = `
-  WITH step AS (
-    UPDATE run_steps SET status = 'succeeded', finished_at = now(), error = NULL, output = $3::jsonb, items = $4::jsonb,
-                         output_encrypted = $5::bytea, items_encrypted = $6::bytea
-    WHERE run_id = $1 AND step_id = $2
-    RETURNING run_id
+/**
+ * Last steps that succeeded, several runs' at once: each step's result and its run's success;
+ * a forEach step's items recorded one by one are deleted with it (its outcome takes them over).
+ */
+const LAST_STEPS_SUCCEEDED = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::bytea[], $6::bytea[], $7::boolean[])
+      AS i(run_id, step_id, output, items, output_encrypted, items_encrypted, for_each)
+  ), cleared AS (
+    DELETE FROM run_step_items USING input
+    WHERE input.for_each AND run_step_items.run_id = input.run_id AND run_step_items.step_id = input.step_id
+  ), step AS (
+    UPDATE run_steps SET status = 'succeeded', finished_at = now(), error = NULL, output = input.output, items = input.items,
+                         output_encrypted = input.output_encrypted, items_encrypted = input.items_encrypted
+    FROM input
+    WHERE run_steps.run_id = input.run_id AND run_steps.step_id = input.step_id
+    RETURNING run_steps.run_id
   )
   UPDATE runs SET status = 'succeeded', error = NULL, finished_at = now(), updated_at = now()
   WHERE id IN (SELECT run_id FROM step)`;
 /** A forEach step's outcome takes over its items recorded one by one: they are deleted with it. */
 const CLEAR_ITEMS = `cleared AS (DELETE FROM run_step_items WHERE run_id = $1 AND step_id = $2)`;
 const STEP_FINISHED_FOR_EACH = `WITH ${CLEAR_ITEMS} ${STEP_FINISHED}`;
-const LAST_STEP_SUCCEEDED_FOR_EACH = LAST_STEP_SUCCEEDED.replace('WITH step AS', `WITH ${CLEAR_ITEMS}, step AS`);
 
 /** forEach items as each finishes, several (concurrent runs') in one statement; a repeat of an item overwrites it. */
 const ITEMS_FINISHED = `
@@ -86,6 +108,25 @@ const ITEMS_FINISHED = `
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bytea[], $6::jsonb[])
   ON CONFLICT (run_id, step_id, item_index) DO UPDATE
     SET status = excluded.status, output_encrypted = excluded.output_encrypted, error = excluded.error, finished_at = now()`;
+
+/** What begin() records of one delivery of a run's job. */
+export interface BeginRow {
+  job: RunIdentity;
+  queue: string;
+  jobId: string;
+  inputEncrypted: Buffer;
+  /** The first delivery's redacted input; undefined on a redelivery (already stored). */
+  inputRedacted: unknown;
+  firstStep?: { id: string; type: string };
+}
+
+/** A run's last step that succeeded (see lastStepsSucceeded). */
+export interface LastStepRow {
+  runId: string;
+  stepId: string;
+  result: StoredStepResult;
+  forEach: boolean;
+}
 
 /** One forEach item's result, as written when it finishes. */
 export interface ItemRow {
@@ -122,17 +163,23 @@ export class RunsRepository {
   }
 
   /**
-   * One statement per delivery of a run's job: records the run the first time (already
-   * running) together with its first step's start, or marks an existing unfinished one
-   * running again; a finished run is returned untouched. `fresh` says the row was just created
-   * (so it has no steps but the first).
+   * One statement for a group of deliveries (each a run's job): records a run the first time
+   * (already running) together with its first step's start, or marks an existing unfinished
+   * one running again; a finished run comes back untouched. `fresh` says the row was just
+   * created (so it has no steps but the first). Rows come back in the order of `deliveries`;
+   * the same run twice in one group is refused by PostgreSQL (GroupedWrites then writes each alone).
    */
-  async begin(job: RunIdentity, queue: string, jobId: string, inputEncrypted: Buffer, inputRedacted: unknown, firstStep?: { id: string; type: string }): Promise<RunRow & { fresh: boolean }> {
-    const { rows } = await this.prepared<RunRow & { fresh: boolean }>('visapi_run_begin', BEGIN, [
-      job.runId, job.workflowId, job.versionId, job.version, job.trigger.type, job.trigger.key ?? null, job.trigger.actorId ?? null, job.requestId,
-      queue, jobId, inputEncrypted, JSON.stringify(inputRedacted ?? null), new Date(job.triggeredAt), firstStep?.id ?? null, firstStep?.type ?? null, firstStep !== undefined,
+  async begin(deliveries: BeginRow[]): Promise<Array<RunRow & { fresh: boolean }>> {
+    const column = <V>(pick: (d: BeginRow) => V) => deliveries.map(pick);
+    const { rows } = await this.prepared<RunRow & { fresh: boolean }>('visapi_runs_begin', BEGIN, [
+      column((d) => d.job.runId), column((d) => d.job.workflowId), column((d) => d.job.versionId), column((d) => d.job.version),
+      column((d) => d.job.trigger.type), column((d) => d.job.trigger.key ?? null), column((d) => d.job.trigger.actorId ?? null),
+      column((d) => d.job.requestId), column((d) => d.queue), column((d) => d.jobId), column((d) => d.inputEncrypted),
+      column((d) => JSON.stringify(d.inputRedacted ?? null)), column((d) => new Date(d.job.triggeredAt)),
+      column((d) => d.firstStep?.id ?? null), column((d) => d.firstStep?.type ?? null),
     ]);
-    return rows[0]!;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return deliveries.map((d) => byId.get(d.job.runId)!);
   }
 
   /** For a run begin() recorded without its redacted input (see PostgresRunStore.begin). */
@@ -198,12 +245,22 @@ export class RunsRepository {
     return rows.length > 0;
   }
 
-  /** The last step succeeded: its result and the run's success in one statement (with `returning`, the run as it is now). */
-  async lastStepSucceeded(runId: string, stepId: string, result: StoredStepResult, returning = false, forEach = false): Promise<RunSummaryRow | undefined> {
-    const values = [runId, stepId, json(result.output), json(result.items), result.outputSealed ?? null, result.itemsSealed ?? null];
-    const [name, text] = forEach ? ['visapi_for_each_last_step_succeeded', LAST_STEP_SUCCEEDED_FOR_EACH] : ['visapi_last_step_succeeded', LAST_STEP_SUCCEEDED];
-    if (!returning) return void (await this.prepared(name, text, values));
-    return (await this.prepared<RunSummaryRow>(`${name}_returning`, `${text} RETURNING ${SUMMARY_COLUMNS}`, values)).rows[0];
+  /**
+   * Last steps that succeeded, several runs' in one statement: each step's result and its run's
+   * success. With `returning`, the runs as they are now, in the order of `steps`.
+   */
+  async lastStepsSucceeded(steps: LastStepRow[], returning: boolean): Promise<Array<RunSummaryRow | undefined>> {
+    const values = [
+      steps.map((s) => s.runId), steps.map((s) => s.stepId), steps.map((s) => json(s.result.output)), steps.map((s) => json(s.result.items)),
+      steps.map((s) => s.result.outputSealed ?? null), steps.map((s) => s.result.itemsSealed ?? null), steps.map((s) => s.forEach),
+    ];
+    if (!returning) {
+      await this.prepared('visapi_last_steps_succeeded', LAST_STEPS_SUCCEEDED, values);
+      return steps.map(() => undefined);
+    }
+    const { rows } = await this.prepared<RunSummaryRow>('visapi_last_steps_succeeded_returning', `${LAST_STEPS_SUCCEEDED} RETURNING ${SUMMARY_COLUMNS}`, values);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return steps.map((s) => byId.get(s.runId));
   }
 
   async stepFinished(runId: string, stepId: string, status: StepStatus, result: StoredStepResult, forEach = false): Promise<void> {
