@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesService } from '../src/queues/queues.service';
@@ -54,5 +55,50 @@ describe('PostgreSQL down while the worker runs', () => {
       .poll(async () => (await gateway.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: { 'x-api-key': key } })).json().status, { timeout: 30_000, interval: 200 })
       .toBe('succeeded');
     expect(target.to('/outage')).toHaveLength(1);
+  });
+
+  it('a step answered while PostgreSQL is lost: its result waits for the database, and the step is not sent again', async () => {
+    // A target that holds the first request until the database is gone, then answers it.
+    let arrived!: () => void;
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const requests: string[] = [];
+    const held = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(req.url ?? '');
+        if (requests.length > 1) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        arrived();
+        void answered.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+      });
+    });
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(held.address() as { port: number }).port}/held`;
+      const created = await gateway.app.inject({
+        method: 'POST',
+        url: '/api/v1/workflows',
+        headers: { 'x-api-key': key },
+        payload: { name: 'outage mid-step', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url } }] },
+      });
+      const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
+      expect(accepted.statusCode).toBe(202);
+      const { runId } = accepted.json();
+      await firstArrived;
+      proxy.cut();
+      const refusedBefore = proxy.refused;
+      answer();
+      // The worker tries to store the step's result and finds the database gone.
+      await expect.poll(() => proxy.refused, { timeout: 15_000, interval: 50 }).toBeGreaterThan(refusedBefore);
+      proxy.restore();
+      await expect
+        .poll(async () => (await gateway.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: { 'x-api-key': key } })).json().status, { timeout: 30_000, interval: 200 })
+        .toBe('succeeded');
+      expect(requests).toEqual(['/held']);
+    } finally {
+      proxy.restore();
+      held.close();
+    }
   });
 });

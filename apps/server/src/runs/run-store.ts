@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BegunRun, RecordedStep, RunError, RunStore, RunTicket, StepAt, StepRecord } from '../engine/run-loop';
 import type { ItemResult } from '../engine/step-runner';
 import { EventsPublisher } from '../events/event-publisher';
 import { redact } from '../logs/redaction';
 import type { DataCipher } from '../platform/crypto/encryption';
+import { isDatabaseUnavailable } from '../platform/db/unavailable';
 import { CIPHER } from '../platform/platform.module';
 import type { RunJob } from '../queues/job-catalog';
 import { toRunSummary } from './run-view';
@@ -26,6 +28,8 @@ export interface RunDelivery extends RunTicket {
 }
 
 const FINISHED = new Set(['succeeded', 'dead', 'cancelled']);
+/** How long a step's result is held while the database cannot be reached (see durably). */
+export const DURABLE_WRITE_MAX_MS = 5 * 60_000;
 
 /**
  * The run loop's store over PostgreSQL (RunsRepository): outputs sealed with the data key,
@@ -73,6 +77,24 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
     return { status: row.status, fresh: false, steps };
   }
 
+  /**
+   * What a step did is written after it did it: while the database cannot be reached, the write
+   * is retried (BullMQ keeps the job's lock meanwhile) instead of failing the delivery, whose
+   * retry would send the step again (issue 16, game day: PostgreSQL stopped under load). Bounded,
+   * so an outage longer than that ends the delivery and the job is retried later as before.
+   */
+  private async durably<R>(write: () => Promise<R>): Promise<R> {
+    const deadline = Date.now() + DURABLE_WRITE_MAX_MS;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() + delayMs > deadline) throw error;
+      }
+      await sleep(delayMs);
+    }
+  }
+
   stepStarted(runId: string, step: StepAt, attempt: number): Promise<boolean> {
     return this.repository.stepStarted(runId, step.id, step.position, step.type, attempt);
   }
@@ -82,12 +104,13 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
     const stored = sealStepResult(this.cipher, record);
     // A forEach step's outcome (its items) replaces the items recorded one by one.
     const forEach = record.items !== undefined;
-    if (runSucceeded) return this.updated(await this.lastSteps.add({ runId, stepId: step.id, result: stored, forEach }));
-    return this.repository.stepFinished(runId, step.id, record.status, stored, forEach);
+    if (runSucceeded) return this.updated(await this.durably(() => this.lastSteps.add({ runId, stepId: step.id, result: stored, forEach })));
+    return this.durably(() => this.repository.stepFinished(runId, step.id, record.status, stored, forEach));
   }
 
   itemFinished(runId: string, step: StepAt, index: number, item: ItemResult): Promise<void> {
-    return this.items.add({ runId, stepId: step.id, index, ...sealItem(this.cipher, item) });
+    const row = { runId, stepId: step.id, index, ...sealItem(this.cipher, item) };
+    return this.durably(() => this.items.add(row));
   }
 
   async finish(runId: string, status: 'failed' | 'succeeded' | 'dead' | 'cancelled', error?: RunError): Promise<void> {

@@ -10,13 +10,18 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private up = true;
   port = 0;
+  /** Connections refused while down: the app tried to reach the dependency during the outage. */
+  refused = 0;
 
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
   ) {
     this.server = net.createServer((client) => {
-      if (!this.up) return client.destroy();
+      if (!this.up) {
+        this.refused++;
+        return client.destroy();
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);

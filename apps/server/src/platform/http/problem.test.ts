@@ -40,4 +40,10 @@ describe('toProblem', () => {
     expect(p.unexpected).toBe(true);
     expect(JSON.stringify(p.body)).not.toContain('postgres://');
   });
+
+  it('answers 503 when the database cannot be reached, without its message, as an expected refusal', () => {
+    const p = toProblem(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }));
+    expect([p.status, p.body.type, p.unexpected]).toEqual([503, '/problems/unavailable', false]);
+    expect(JSON.stringify(p.body)).not.toContain('10.0.0.5');
+  });
 });

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { PROBLEM_TYPES, type Problem, type ProblemFieldError, type ProblemKind } from '@visapi/contracts';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 /** Thrown anywhere to answer with a problem document of a given kind. */
 export class ProblemException extends HttpException {
@@ -73,7 +74,8 @@ export function toProblem(error: unknown, instance?: string): ProblemResponse {
     if (detail && detail !== title) body.detail = detail;
     if (instance) body.instance = instance;
     if (errors?.length) body.errors = errors;
-    return { status, body, headers, unexpected: status >= 500 };
+    // An outage's 503 is expected: logged as a refusal, not as a failure with its stack.
+    return { status, body, headers, unexpected: status >= 500 && kind !== 'unavailable' };
   };
 
   if (error instanceof ProblemException) return make(error.kind, error.message, error.errors, error.headers, error.extensions);
@@ -93,6 +95,7 @@ export function toProblem(error: unknown, instance?: string): ProblemResponse {
     const { kind, detail } = FASTIFY_CODES[code];
     return make(kind, detail(error as Error));
   }
+  if (isDatabaseUnavailable(error)) return make('unavailable', 'The database does not answer; retry shortly.');
   const statusCode = (error as { statusCode?: number } | null)?.statusCode;
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return make(KIND_BY_STATUS.get(statusCode) ?? 'badRequest', (error as Error).message);

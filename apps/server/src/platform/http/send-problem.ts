@@ -8,6 +8,7 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const problem = toProblem(error, pathOf(request.url));
   problem.body.requestId = String(request.id);
   if (problem.unexpected) request.log.error({ err: error }, 'request failed');
+  else if (problem.status >= 500) request.log.warn({ status: problem.status, problem: problem.body.type, reason: (error as Error | undefined)?.message }, 'request refused');
   else request.log.info({ status: problem.status, problem: problem.body.type }, 'request refused');
   if (reply.sent) return;
   void reply
