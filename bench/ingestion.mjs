@@ -5,7 +5,6 @@
 // each process spent per execution (read from /proc). Latency runs from the gateway's
 // acceptance (the run's triggeredAt) to the local server receiving the step's request.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { cli, cpuInfo, freePort, load, pacedLoad, ROOT, serviceModes, servicePids, serviceUrls, startInstance, stopInstance, table, writeResult } from './lib.mjs';
 import { api, dropPrefix, settle, startEndToEnd } from './topology.mjs';

@@ -116,6 +116,8 @@ export async function main() {
       const page = await context.newPage();
       for (const [name, url] of pages) {
         await page.goto(`${base}${url}`);
+        // The page's heading is in the HTML's frame already: wait for the app that replaces it.
+        await page.locator('.shell').waitFor({ state: 'detached' });
         await page.getByRole('heading', { level: 2 }).first().waitFor();
         // The page with its data: no loader left (the trigger form is loaded on demand).
         await page.waitForFunction(() => !globalThis.document.querySelector('[aria-label^="Loading"]'), undefined, { timeout: 15_000 });

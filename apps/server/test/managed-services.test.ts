@@ -95,7 +95,7 @@ describe('managed-service URLs', () => {
       const res = await gateway.app.inject({ method: 'POST', url: '/api/v1/triggers/unconfirmed', headers: { 'x-api-key': key, 'idempotency-key': 'unconfirmed-1' }, payload: {} });
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json().detail).toMatch(/queued but no Redis replica confirmed it in time \(0 of 1 Redis replicas acknowledged the write within 50 ms\).*same Idempotency-Key/);
+      expect(res.json().detail).toMatch(/queued but no Redis replica confirmed it in time;.*same Idempotency-Key/);
     } finally {
       await gateway.close();
     }

@@ -12,8 +12,6 @@ export const healthWarningSchema = z.object({
   setting: z.string(),
   value: z.string(),
   message: z.string(),
-  /** On a Redis Cluster, the node (host:port) the setting was read on. */
-  node: z.string().optional(),
 });
 
 export const healthSchema = z.object({

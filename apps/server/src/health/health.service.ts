@@ -51,7 +51,8 @@ export class HealthService implements OnModuleDestroy {
     if (this.durability && Date.now() - this.durability.at < DURABILITY_READING_MAX_AGE_MS) return this.durability.warnings;
     try {
       const risks = await withTimeout(redisDurabilityRisks(this.redis), timeoutMs, 'redis config');
-      this.durability = { warnings: risks.map((risk) => ({ check: 'redis', ...risk })), at: Date.now() };
+      // Public: the setting, never a Cluster node's address (the boot log names the node).
+      this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk, message: risk.message.replace(/ \(node [^)]*\)/, '') })), at: Date.now() };
       return this.durability.warnings;
     } catch {
       return this.durability?.warnings ?? [];

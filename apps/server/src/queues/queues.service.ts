@@ -12,6 +12,9 @@ import { waitForReplicas } from '../platform/redis/cluster';
 import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady, withRequestDeadline } from '../platform/redis/redis';
 import { RUN_QUEUES } from './job-catalog';
 
+/** A job add that reached Redis, or may have, without its answer: the job may exist and run. */
+export class UnconfirmedAddError extends Error {}
+
 /** A queue's add-only Queue; `connected` once its connection has been ready (a later loss is an outage, not a start). */
 interface Producer {
   queue: Queue;
@@ -99,7 +102,7 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
         { err: error, queue: name, jobId: options.jobId },
         'a job add was sent to Redis and not confirmed in time: the job may exist and run although its caller was refused',
       );
-      throw error;
+      throw new UnconfirmedAddError(`queue ${name}: ${(error as Error).message}`, { cause: error });
     }
     if (this.config.REDIS_WAIT_REPLICAS > 0) {
       await waitForReplicas(connection, this.redis.key(name), this.config.REDIS_WAIT_REPLICAS, this.config.REDIS_WAIT_TIMEOUT_MS);

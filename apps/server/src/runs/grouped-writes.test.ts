@@ -40,4 +40,24 @@ describe('GroupedWrites (runs/grouped-writes.ts)', () => {
     // ['a', 'bad'] (maxRows 2) failed and went again one by one; then ['c'].
     expect(writes).toEqual([['first'], ['a', 'bad'], ['a'], ['bad'], ['c']]);
   });
+
+  it('an outage fails the whole group at once: its rows are not written again one by one', async () => {
+    const writes: string[][] = [];
+    let release!: () => void;
+    const writing = new GroupedWrites<string>(
+      async (rows) => {
+        writes.push(rows);
+        if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        else throw new Error('Connection terminated unexpectedly');
+      },
+      500,
+      (error) => !/Connection terminated/.test((error as Error).message),
+    );
+    const first = writing.add('first');
+    const rest = Promise.allSettled([writing.add('a'), writing.add('b')]);
+    release();
+    await first;
+    expect((await rest).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(writes).toEqual([['first'], ['a', 'b']]);
+  });
 });

@@ -10,7 +10,7 @@ import { ProblemException } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
 import { ReplicaAckError } from '../platform/redis/cluster';
 import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
-import { QueuesService } from '../queues/queues.service';
+import { QueuesService, UnconfirmedAddError } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
 import type { CatalogEntry } from '../workflows/workflow-catalog';
 import { type RunRow, RunsRepository } from './runs.repository';
@@ -71,9 +71,12 @@ export class RunProducer {
     } catch (error) {
       if (error instanceof ReplicaAckError) {
         this.logger.warn({ err: error, runId }, 'a queued run was not acknowledged by the Redis replicas in time');
-        throw new ProblemException('unavailable', `The run was queued but no Redis replica confirmed it in time (${error.message}); it may run or be lost in a failover. Retry with the same Idempotency-Key.`);
+        throw new ProblemException('unavailable', 'The run was queued but no Redis replica confirmed it in time; it may run or be lost in a failover. Retry with the same Idempotency-Key.');
       }
-      this.logger.error({ err: error, runId }, 'could not queue a run');
+      if (error instanceof UnconfirmedAddError) {
+        throw new ProblemException('unavailable', 'The queue did not confirm the run in time (Redis does not answer); it may have been queued. Retry with the same Idempotency-Key: the retry answers the run if it was.');
+      }
+      this.logger.warn({ err: error, runId }, 'could not queue a run');
       throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
     this.events.publish('run.created', {

@@ -49,10 +49,12 @@ export class PostgresRunStore implements RunStore<RunDelivery> {
     @Inject(CIPHER) private readonly cipher: DataCipher,
     private readonly events: EventsPublisher,
   ) {
-    this.items = new GroupedWrites((rows) => this.repository.itemsFinished(rows));
-    this.begins = new GroupedWrites((rows) => this.repository.begin(rows));
+    // A group is written again row by row only when PostgreSQL refused it, not when it is out of reach.
+    const refused = (error: unknown) => !isDatabaseUnavailable(error);
+    this.items = new GroupedWrites((rows) => this.repository.itemsFinished(rows), 500, refused);
+    this.begins = new GroupedWrites((rows) => this.repository.begin(rows), 500, refused);
     // The runs come back only while someone watches the live events.
-    this.lastSteps = new GroupedWrites((rows) => this.repository.lastStepsSucceeded(rows, this.events.listening));
+    this.lastSteps = new GroupedWrites((rows) => this.repository.lastStepsSucceeded(rows, this.events.listening), 500, refused);
   }
 
   async begin(run: RunDelivery, firstStep: StepAt | undefined): Promise<BegunRun> {

@@ -51,7 +51,7 @@ export class WebhookTriggerController {
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
   @ApiServiceUnavailableResponse({
     description:
-      'Redis is down or does not answer within the request deadline (the answer comes within 1 s): nothing was accepted, retry. If Redis stored the run and only its answer was lost, a retry with the same Idempotency-Key answers that run. With REDIS_WAIT_REPLICAS, also when no replica confirmed the queued run in time (retry with the same Idempotency-Key).',
+      'Redis is down or does not answer within the request deadline (the answer comes within 1 s): nothing was accepted, retry — unless the detail says the queue did not confirm the run in time: Redis may have stored it, and a retry with the same Idempotency-Key answers that run. With REDIS_WAIT_REPLICAS, also when no replica confirmed the queued run in time (retry with the same Idempotency-Key).',
   })
   trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.triggers.acceptWebhook(key, body, request, reply);

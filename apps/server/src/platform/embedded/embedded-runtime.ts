@@ -48,9 +48,26 @@ export function anyUserAlive(runtime: Runtime): boolean {
   return SERVICE_NAMES.some((name) => runtime[name]?.users.some(isAlive));
 }
 
-/** Stops a server cleanly (SIGKILL if it takes longer than timeoutMs). */
+/** Stops a server cleanly (SIGKILL if it takes longer than timeoutMs) — only if the pid is still that server. */
 export async function stopService(name: ServiceName, entry: ServiceEntry, timeoutMs?: number): Promise<void> {
+  if (!isServer(name, entry.pid)) return;
   await stopProcess(entry.pid, STOP_SIGNAL[name], timeoutMs);
+}
+
+const SERVER_COMMAND: Record<ServiceName, RegExp> = { postgres: /(^|\/)postgres(\0|$)/, redis: /(^|\/)redis-server(\0|\s|$)/ };
+
+/**
+ * Whether `pid` is the recorded server still, not a process that took its pid after a reboot
+ * or a container restart (pids are reused; signalling them would kill whatever has it now):
+ * its command line names the server's program, and it is never this process.
+ */
+export function isServer(name: ServiceName, pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    return SERVER_COMMAND[name].test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!);
+  } catch {
+    return false;
+  }
 }
 
 /** A cross-process lock: a directory holding the owner's pid; a dead owner's lock is taken over. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startEmbeddedRedis } from './embedded-redis';
-import { readRuntime, SERVICE_NAMES, type ServiceName, stopService, withLock, writeRuntime } from './embedded-runtime';
+import { isServer, readRuntime, SERVICE_NAMES, type ServiceName, stopService, withLock, writeRuntime } from './embedded-runtime';
 import { ensureWatchdog } from './embedded-watchdog';
 import { isAlive, portAnswers } from './process-utils';
 
@@ -43,12 +43,12 @@ export async function provideInfrastructure(config: Config, logger: Logger): Pro
       const entry = runtime[name];
       // Servers left by a VisAPI that was killed are joined as they are (the watchdog had
       // not stopped them yet); one that runs but does not answer is replaced.
-      if (entry && isAlive(entry.pid) && (await portAnswers(entry.port))) {
+      if (entry && isServer(name, entry.pid) && (await portAnswers(entry.port))) {
         const users = entry.users.filter(isAlive);
         entry.users = [...users, process.pid];
         logger.info({ service: name, port: entry.port }, users.length ? `joining the running embedded ${name}` : `adopting the embedded ${name} left running by a VisAPI process that is gone`);
       } else {
-        if (entry && isAlive(entry.pid)) {
+        if (entry && isServer(name, entry.pid)) {
           logger.warn({ service: name, pid: entry.pid }, `the embedded ${name} left running does not answer: replacing it`);
           await stopService(name, entry, 5_000);
         }

@@ -95,7 +95,8 @@ export function toProblem(error: unknown, instance?: string): ProblemResponse {
     const { kind, detail } = FASTIFY_CODES[code];
     return make(kind, detail(error as Error));
   }
-  if (isDatabaseUnavailable(error)) return make('unavailable', 'The database does not answer; retry shortly.');
+  // A dependency out of reach (the database, mostly): an outage, not a bug.
+  if (isDatabaseUnavailable(error)) return make('unavailable', 'A service this request needs does not answer; retry shortly.');
   const statusCode = (error as { statusCode?: number } | null)?.statusCode;
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return make(KIND_BY_STATUS.get(statusCode) ?? 'badRequest', (error as Error).message);

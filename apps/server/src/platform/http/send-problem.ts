@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem';
+import { ProblemException, toProblem } from './problem';
 import { pathOf } from './request-path';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -8,7 +8,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const problem = toProblem(error, pathOf(request.url));
   problem.body.requestId = String(request.id);
   if (problem.unexpected) request.log.error({ err: error }, 'request failed');
-  else if (problem.status >= 500) request.log.warn({ status: problem.status, problem: problem.body.type, reason: (error as Error | undefined)?.message }, 'request refused');
+  // An outage's 503: a warning; the cause in full when it is not our own refusal.
+  else if (problem.status >= 500) request.log.warn({ status: problem.status, problem: problem.body.type, ...(error instanceof ProblemException ? {} : { err: error }) }, 'request refused');
   else request.log.info({ status: problem.status, problem: problem.body.type }, 'request refused');
   if (reply.sent) return;
   void reply
