@@ -162,6 +162,12 @@ export async function redisDurabilityRisks(client: Redis): Promise<DurabilityRis
     let appendonly: string | undefined;
     let policy: string | undefined;
     try {
+      // A Cluster's connection to a replica is made on first use, and commands are not queued
+      // on it until it is up: wait for it, briefly.
+      if (nodes.length > 1) {
+        if (node.status === 'wait') await node.connect().catch(() => undefined);
+        await whenReady(node, 2_000).catch(() => undefined);
+      }
       [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
       [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
     } catch {
