@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { cli, cpuInfo, freePort, pacedLoad, ROOT, startInstance, stopInstance, writeResult } from './lib.mjs';
+import { cli, cpuInfo, deleteKeys, freePort, pacedLoad, ROOT, startInstance, stopInstance, writeResult } from './lib.mjs';
 import { rss } from './proc.mjs';
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -127,20 +127,7 @@ export async function main(argv) {
   } finally {
     for (const client of clients) client.close();
     await Promise.all([stopInstance(a), stopInstance(b), stopInstance(worker)]);
-    await dropPrefix(redisUrl, env.REDIS_PREFIX).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
+    // Nothing to clean without a URL: the embedded Redis is gone with its keys.
+    if (redisUrl) await deleteKeys(redisUrl, env.REDIS_PREFIX).catch((error) => console.error(`could not clean up ${env.REDIS_PREFIX}: ${error.message}`));
   }
-}
-
-/** Deletes this run's Redis keys (its queues, the event stream). */
-async function dropPrefix(url, prefix) {
-  if (!url) return; // nothing to clean: the embedded Redis is gone with its keys
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }

@@ -206,3 +206,16 @@ async function externalServices() {
   }
   return { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/visapi_bench', REDIS_URL: redisUrl };
 }
+
+/** Deletes every Redis key under `prefix` (a bench phase's queues, its event stream). */
+export async function deleteKeys(redisUrl, prefix) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}

@@ -1,7 +1,7 @@
 // The processes a bench loads: a gateway and a worker started with the bench's env, a local
 // server the one-step workflow posts to (recording each run's arrival), and the workflow.
 import http from 'node:http';
-import { cli, freePort, servicePids, serviceUrls, startInstance, stopInstance } from './lib.mjs';
+import { cli, deleteKeys, freePort, servicePids, serviceUrls, startInstance, stopInstance } from './lib.mjs';
 
 export async function api(url, key, method, body) {
   const res = await fetch(url, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
@@ -90,14 +90,6 @@ export async function settle(env) {
 
 /** Deletes a bench phase's Redis keys (its queues hold what was never run). */
 export async function dropPrefix(env, prefix) {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(serviceUrls(env).redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
+  await deleteKeys(serviceUrls(env).redisUrl, prefix);
 }
 
