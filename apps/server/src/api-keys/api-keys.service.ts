@@ -10,6 +10,7 @@ import type { RedisConnections } from '../platform/redis/redis';
 import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log-write.service';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { isDatabaseUnavailable } from '../platform/db/unavailable';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Bucket } from '../rate-limit/rate-limiter';
 import { generateKey, hashSecret, parseKey } from './api-key-format';
@@ -37,7 +38,8 @@ export class ApiKeysService implements OnModuleInit {
       redis.create('blocking', 'visapi:api-keys:sub'),
       redis.create('command', 'visapi:api-keys:pub'),
       redis.key('api-keys', 'changed'),
-      { ttlMs: config.API_KEY_CACHE_TTL_MS },
+      // A known key stays usable through a database outage (its last good row); a revoked one stays revoked.
+      { ttlMs: config.API_KEY_CACHE_TTL_MS, serveStaleOn: isDatabaseUnavailable },
       logger,
     );
   }

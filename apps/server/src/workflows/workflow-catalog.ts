@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '@visapi/contracts';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { isDatabaseUnavailable } from '../platform/db/unavailable';
 import type { Logger } from 'pino';
 import { LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
@@ -15,6 +16,9 @@ export interface CatalogEntry {
   definition: WorkflowDefinition;
   validateInput?: ValidateFunction;
 }
+
+/** How long a workflow (and a webhook key's workflow id) is served from memory before it is read again. */
+export const WORKFLOW_CACHE_TTL_MS = 60_000;
 
 /**
  * Current workflows in memory, so triggering costs no database round trip (SPEC §5.1).
@@ -37,8 +41,10 @@ export class WorkflowCatalog implements OnModuleInit {
     addFormats(this.ajv);
     const subscriber = redis.create('blocking', 'visapi:workflows:sub');
     const publisher = redis.create('command', 'visapi:workflows:pub');
-    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, { ttlMs: 60_000 }, logger);
-    this.byKey = new PubSubCache<string>(subscriber, publisher, this.changesChannel, { ttlMs: 60_000 }, logger);
+    // Through a database outage a known workflow and webhook key are served from their last good entry.
+    const options = { ttlMs: WORKFLOW_CACHE_TTL_MS, serveStaleOn: isDatabaseUnavailable };
+    this.byId = new PubSubCache<CatalogEntry>(subscriber, publisher, this.changesChannel, options, logger);
+    this.byKey = new PubSubCache<string>(subscriber, publisher, this.changesChannel, options, logger);
   }
 
   onModuleInit() {

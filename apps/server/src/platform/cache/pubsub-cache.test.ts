@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { PubSubCache } from './pubsub-cache';
+import { TcpProxy } from '../../../test/support/tcp-proxy';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
 
 let subscriber: Redis;
 let publisher: Redis;
@@ -18,8 +20,16 @@ afterAll(() => {
   publisher.disconnect();
 });
 
-const cacheOf = (options: { maxEntries?: number; maxAbsent?: number } = {}) =>
+const cacheOf = (options: Partial<PubSubCacheOptions> = {}) =>
   new PubSubCache<string>(subscriber, publisher, channel, { ttlMs: 60_000, ...options }, pino({ level: 'silent' }));
+
+/** What pg rejects with when PostgreSQL is down. */
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const unreachable = () => Promise.reject(refused());
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('PubSubCache', () => {
   it('issue 9 review: two loads of one key in flight across an invalidation: neither is kept', async () => {
@@ -67,5 +77,108 @@ describe('PubSubCache', () => {
     expect(cache.get('k')).toBeUndefined();
     expect(await cache.getOrLoad('k', async () => 'fresh')).toBe('fresh');
     expect(cache.get('k')).toBe('fresh');
+  });
+
+  describe('issue 16: the last good value while the source is unreachable', () => {
+    /** A stale-serving cache holding `k` = 'last good', its entry expired (only Date is faked: Redis runs for real). */
+    async function expiredCache(options: Partial<PubSubCacheOptions> = {}) {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const cache = cacheOf({ ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable, maxStaleMs: 60_000, ...options });
+      await cache.start();
+      expect(await cache.getOrLoad('k', async () => 'last good')).toBe('last good');
+      vi.setSystemTime(Date.now() + 2_000);
+      expect(cache.get('k')).toBeUndefined();
+      return cache;
+    }
+
+    it('an expired value is served when its load fails for want of the database, and reloaded once it answers', async () => {
+      const cache = await expiredCache();
+      expect(await cache.getOrLoad('k', unreachable)).toBe('last good');
+      // Served as fresh for a second: the requests meanwhile do not each wait on the database.
+      let loads = 0;
+      expect(await cache.getOrLoad('k', () => (loads++, unreachable()))).toBe('last good');
+      expect(loads).toBe(0);
+      vi.setSystemTime(Date.now() + 1_500);
+      expect(await cache.getOrLoad('k', async () => 'fresh')).toBe('fresh');
+      expect(cache.get('k')).toBe('fresh');
+    });
+
+    it('any other failure of the load fails as before', async () => {
+      const cache = await expiredCache();
+      await expect(cache.getOrLoad('k', () => Promise.reject(new Error('column "x" does not exist')))).rejects.toThrow(/column/);
+    });
+
+    it('never a value an invalidation dropped (a revoked key stays revoked), even one arriving during the failed load', async () => {
+      const cache = await expiredCache();
+      await cache.invalidate('k');
+      await expect(cache.getOrLoad('k', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+
+      const other = await expiredCache();
+      await expect(
+        other.getOrLoad('k', async () => {
+          await other.invalidate('k');
+          throw refused();
+        }),
+      ).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it('not past maxStaleMs, not an absence, not without serveStaleOn, not while unsubscribed', async () => {
+      const old = await expiredCache({ maxStaleMs: 5_000 });
+      vi.setSystemTime(Date.now() + 10_000);
+      await expect(old.getOrLoad('k', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+
+      const absent = await expiredCache();
+      await absent.getOrLoad('gone', async () => null);
+      vi.setSystemTime(Date.now() + 6_000);
+      await expect(absent.getOrLoad('gone', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+
+      const plain = await expiredCache({ serveStaleOn: undefined });
+      await expect(plain.getOrLoad('k', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+
+      // A subscription that ends: whatever it missed may have revoked the value.
+      const own = new Redis(inject('redisUrl'));
+      const cutCache = new PubSubCache<string>(own, publisher, channel, { ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable }, pino({ level: 'silent' }));
+      await cutCache.start();
+      await cutCache.getOrLoad('k', async () => 'last good');
+      vi.setSystemTime(Date.now() + 2_000);
+      const closed = new Promise((resolve) => own.once('close', resolve));
+      own.disconnect();
+      await closed;
+      await expect(cutCache.getOrLoad('k', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it('expired values stay within maxEntries', async () => {
+      const cache = await expiredCache({ maxEntries: 10 });
+      for (let i = 0; i < 100; i++) await cache.getOrLoad(`v-${i}`, async () => `value-${i}`);
+      vi.setSystemTime(Date.now() + 2_000);
+      expect(cache.size).toBe(10);
+      expect(await cache.getOrLoad('v-99', unreachable)).toBe('value-99');
+      await expect(cache.getOrLoad('v-0', unreachable)).rejects.toThrow(/ECONNREFUSED/);
+    });
+  });
+
+  it('issue 16: a long Cluster failover (many -node events) keeps one resubscribe chain, which subscribes again once it can', async () => {
+    // A subscriber whose Redis is cut: SUBSCRIBE fails at once (no offline queue) until restored.
+    const { proxy, url } = await TcpProxy.forUrl(inject('redisUrl'));
+    const own = new Redis(url, { enableOfflineQueue: false, retryStrategy: () => 50 });
+    own.on('error', () => undefined);
+    try {
+      await new Promise((resolve) => own.once('ready', resolve));
+      const cache = new PubSubCache<string>(own, publisher, channel, { ttlMs: 60_000 }, pino({ level: 'silent' }));
+      await cache.start();
+      const sent: string[] = [];
+      const subscribe = own.subscribe.bind(own);
+      own.subscribe = ((...args: Parameters<typeof subscribe>) => (sent.push(String(args[0])), subscribe(...args))) as typeof own.subscribe;
+      proxy.cut();
+      for (let i = 0; i < 20; i++) own.emit('-node');
+      expect(sent).toHaveLength(1); // one attempt for twenty events (one chain each, before)
+      cache.set('k', 'v');
+      expect(cache.get('k')).toBeUndefined(); // nothing served during the gap
+      proxy.restore();
+      await expect.poll(() => (cache.set('k', 'v'), cache.get('k')), { timeout: 10_000, interval: 50 }).toBe('v');
+    } finally {
+      own.disconnect();
+      await proxy.close();
+    }
   });
 });

@@ -11,23 +11,41 @@ export interface PubSubCacheOptions {
    * other unknown keys, never a cached value.
    */
   maxAbsent?: number;
+  /**
+   * Errors of a load that mean "the source is unreachable" (not "the key is unknown"): then an
+   * expired value of the key is served instead, for at most maxStaleMs past its expiry. Off
+   * when unset: a failed load fails.
+   */
+  serveStaleOn?: (error: unknown) => boolean;
+  /** How long past its expiry a value may be served when serveStaleOn says so (default 15 min). */
+  maxStaleMs?: number;
 }
 
 interface Entry<T> {
   value: T | null;
   expiresAt: number;
+  /** Until when the value may still be served because its source is unreachable (values only). */
+  staleUntil: number;
 }
+
+/** While the source stays unreachable, a key's served stale value is reloaded at most this often. */
+const STALE_RETRY_MS = 1_000;
 
 /**
  * A bounded in-memory cache shared-invalidated through Redis pub/sub: `invalidate(key)` drops
  * the key here and in every other process at once. While the subscription is down (before it
  * is up, and from a disconnect until it is back), nothing is served from memory: a message may
  * have been missed. Entries also expire after ttlMs; `null` (remembered absence) after at most 5 s.
+ * An expired value is kept (within the same bounds) as the last good one, served only while its
+ * load fails for a reason serveStaleOn accepts (a database outage): invalidations still drop it.
  */
 export class PubSubCache<T> {
   private readonly values = new Map<string, Entry<T>>();
   private readonly absent = new Map<string, Entry<T>>();
   private subscribed = false;
+  /** Counts the gaps in the subscription, so a SUBSCRIBE answered across a newer gap is not trusted. */
+  private gaps = 0;
+  private resubscribing = false;
   /**
    * Loads in flight by key (several may run at once for one key), each marked stale by an
    * invalidation of its key (or of everything) while it runs: such a load may have read what
@@ -48,17 +66,19 @@ export class PubSubCache<T> {
     this.ttlMs = options.ttlMs;
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAbsent = options.maxAbsent ?? 1_000;
+    this.serveStaleOn = options.serveStaleOn;
+    this.maxStaleMs = options.maxStaleMs ?? 15 * 60_000;
   }
+
+  private readonly serveStaleOn?: (error: unknown) => boolean;
+  private readonly maxStaleMs: number;
 
   /** Resolves once subscribed; callers need not wait (the cache is simply off until then). */
   start(): Promise<void> {
     this.subscriber.on('message', (channel: string, key: string) => {
       if (channel === this.channel) this.forget(key);
     });
-    this.subscriber.on('close', () => {
-      this.subscribed = false;
-      this.forget('*');
-    });
+    this.subscriber.on('close', () => this.gap());
     // ioredis subscribes again by itself after a reconnect; serve from memory only once that
     // is confirmed, starting empty.
     this.subscriber.on('ready', () => {
@@ -71,16 +91,32 @@ export class PubSubCache<T> {
     return this.subscribe();
   }
 
-  private resubscribe() {
+  /** A stretch in which published invalidations may have been missed: serve nothing until subscribed again. */
+  private gap() {
     this.subscribed = false;
+    this.gaps++;
     this.forget('*');
-    this.subscribe().catch(() => {
-      if (this.subscriber.status !== 'end') setTimeout(() => this.resubscribe(), 1_000).unref();
-    });
+  }
+
+  /**
+   * One retry chain, however many `-node` events a long failover brings: each event only marks
+   * a gap, which the running chain sees (a subscription confirmed across a gap does not count).
+   */
+  private resubscribe() {
+    this.gap();
+    if (this.resubscribing) return;
+    this.resubscribing = true;
+    const attempt = () => {
+      if (this.subscribed || this.subscriber.status === 'end') return void (this.resubscribing = false);
+      this.subscribe().then(attempt, () => setTimeout(attempt, 1_000).unref());
+    };
+    attempt();
   }
 
   private async subscribe(): Promise<void> {
+    const gaps = this.gaps;
     await this.subscriber.subscribe(this.channel);
+    if (gaps !== this.gaps) return; // another gap began meanwhile: what it missed is not known yet
     this.forget('*');
     this.subscribed = true;
   }
@@ -93,9 +129,10 @@ export class PubSubCache<T> {
     if (!entry) return undefined;
     const map = value ? this.values : this.absent;
     map.delete(key);
-    if (entry.expiresAt < Date.now()) return undefined;
-    map.set(key, entry); // most recently used last
-    return entry.value;
+    const now = Date.now();
+    if (entry.expiresAt < now && !(entry.staleUntil >= now)) return undefined;
+    map.set(key, entry); // most recently used last (an expired value stays, as the last good one)
+    return entry.expiresAt < now ? undefined : entry.value;
   }
 
   /**
@@ -113,10 +150,28 @@ export class PubSubCache<T> {
       const value = await load();
       if (!mark.stale) this.set(key, value);
       return value;
+    } catch (error) {
+      const last = this.serveStaleOn?.(error) ? this.lastGood(key) : undefined;
+      if (last === undefined) throw error;
+      return last;
     } finally {
       marks.delete(mark);
       if (marks.size === 0 && this.loading.get(key) === marks) this.loading.delete(key);
     }
+  }
+
+  /**
+   * The key's expired value, still within maxStaleMs and not invalidated (an invalidation
+   * deletes the entry; a lost subscription serves nothing). Looked up after the failed load,
+   * so an invalidation that arrived during it applies. The entry is then served as fresh for
+   * STALE_RETRY_MS: requests meanwhile do not each wait on the unreachable source.
+   */
+  private lastGood(key: string): T | undefined {
+    const entry = this.values.get(key);
+    const now = Date.now();
+    if (!this.subscribed || !entry || entry.value === null || entry.staleUntil < now) return undefined;
+    entry.expiresAt = Math.min(now + STALE_RETRY_MS, entry.staleUntil);
+    return entry.value;
   }
 
   set(key: string, value: T | null) {
@@ -125,7 +180,8 @@ export class PubSubCache<T> {
     other.delete(key);
     map.delete(key);
     while (map.size >= max) map.delete(map.keys().next().value!);
-    map.set(key, { value, expiresAt: Date.now() + (value === null ? Math.min(this.ttlMs, 5_000) : this.ttlMs) });
+    const expiresAt = Date.now() + (value === null ? Math.min(this.ttlMs, 5_000) : this.ttlMs);
+    map.set(key, { value, expiresAt, staleUntil: value === null || !this.serveStaleOn ? expiresAt : expiresAt + this.maxStaleMs });
   }
 
   /** How many values and absences are held (bounded by maxEntries + maxAbsent). */
