@@ -59,6 +59,7 @@ beforeAll(async () => {
 let held: ReturnType<TcpProxy['hold']> | undefined;
 /** Redis back for the next test, whatever this one left. */
 afterEach(() => {
+  proxy.late(0);
   releaseHold();
   proxy.restore();
 });
@@ -76,6 +77,7 @@ interface Answer {
   status: number;
   ms: number;
   contentType: string | null;
+  retryAfter: string | null;
   body: { runId?: string; detail?: string };
   idempotencyKey: string;
   payload: string;
@@ -92,7 +94,7 @@ async function trigger(again?: Pick<Answer, 'idempotencyKey' | 'payload'>): Prom
     body: payload,
   });
   const body = (await res.json()) as Answer['body'];
-  return { status: res.status, ms: performance.now() - started, contentType: res.headers.get('content-type'), body, idempotencyKey, payload };
+  return { status: res.status, ms: performance.now() - started, contentType: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body, idempotencyKey, payload };
 }
 
 const wave = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => trigger()));
@@ -101,6 +103,7 @@ function expectAllRefusedFast(answers: Answer[]) {
   const refused = answers.filter((a) => a.status === 503 && a.contentType?.startsWith('application/problem+json'));
   expect(answers.map((a) => a.status).filter((s) => s !== 503)).toEqual([]);
   expect(refused).toHaveLength(answers.length);
+  expect(new Set(refused.map((a) => a.retryAfter))).toEqual(new Set(['1']));
   expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(bound());
 }
 
@@ -199,5 +202,19 @@ describe('Redis down during ingestion under load', () => {
     const retried = await trigger({ idempotencyKey: key, payload });
     expect([retried.status, retried.body.runId]).toEqual([202, runId]);
     expect((await jobIds()).filter((id) => id === runId)).toHaveLength(1);
+  }, 60_000);
+
+  it('a slow Redis that answers every command in time (350 ms each): the request still ends within its budget, with 503 and Retry-After', async () => {
+    await untilAccepting([], []);
+    proxy.late(350);
+    // Rate limit and claim answer in time (700 ms); the add has what is left (< 200 ms) — not 500 ms more.
+    const slow = await trigger();
+    expect([slow.status, slow.retryAfter], JSON.stringify(slow.body)).toEqual([503, '1']);
+    expect(slow.ms).toBeLessThan(bound());
+    proxy.late(0);
+    await untilAccepting([], []);
+    // Its retry with the same key is one run, whether or not the late add was stored.
+    const retried = await retryUntilAccepted([slow]);
+    expect((await jobIds()).filter((id) => id === retried[0]!.body.runId)).toHaveLength(1);
   }, 60_000);
 });

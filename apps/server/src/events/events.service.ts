@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { EventHub, MAX_STREAMS_PER_SESSION } from './event-hub';
 
@@ -16,7 +16,7 @@ export class EventsService {
     try {
       await this.hub.ready();
     } catch {
-      throw new ProblemException('unavailable', 'The event stream is unavailable (Redis does not answer). Retry shortly.');
+      throw redisUnavailable('The event stream is unavailable (Redis does not answer). Retry shortly.');
     }
     if (!this.hub.admits(principal.sessionId)) {
       throw new ProblemException('tooManyRequests', `This session has ${MAX_STREAMS_PER_SESSION} event streams open already: close another dashboard tab.`);

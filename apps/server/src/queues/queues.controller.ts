@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { queuesSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { Access } from '../platform/http/access.decorator';
-import { ProblemException } from '../platform/http/problem';
+import { redisUnavailable } from '../platform/http/problem';
 import { QueuesService } from './queues.service';
 
 class QueuesDto extends createZodDto(queuesSchema) {}
@@ -19,7 +19,7 @@ export class QueuesController {
   @ApiOkResponse({ type: QueuesDto })
   list() {
     return this.queues.counts().catch((error: unknown) => {
-      throw new ProblemException('unavailable', `Redis does not answer: ${(error as Error).message}`);
+      throw redisUnavailable(`Redis does not answer: ${(error as Error).message}`);
     });
   }
 }

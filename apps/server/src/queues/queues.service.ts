@@ -10,6 +10,7 @@ import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import { waitForReplicas } from '../platform/redis/cluster';
 import { REQUEST_REDIS_DEADLINE_MS, type RedisConnections, whenReady, withRequestDeadline } from '../platform/redis/redis';
+import { RedisBudgetSpentError, type RequestBudget } from '../platform/redis/request-budget';
 import { RUN_QUEUES } from './job-catalog';
 
 /** A job add that reached Redis, or may have, without its answer: the job may exist and run. */
@@ -88,16 +89,18 @@ export class QueuesService implements OnModuleInit, OnModuleDestroy {
    * instead of adding another (docs/adr/0013-redis-outage-deadline.md).
    * With REDIS_WAIT_REPLICAS, resolves only once that many replicas hold the job (else
    * ReplicaAckError: the job may still run, but a failover could lose it).
+   * `budget`: the request's, when a request waits on the add.
    */
-  async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions): Promise<void> {
+  async add(name: QueueName, jobName: string, data: unknown, options: JobsOptions, budget?: RequestBudget): Promise<void> {
     const producer = this.producer(name);
     const { queue, connection } = producer;
     // A producer's first connection (made on first use) is waited for, within the deadline; a lost one is not.
-    if (!producer.connected) await whenReady(connection, REQUEST_REDIS_DEADLINE_MS).catch(() => undefined);
+    if (!producer.connected) await whenReady(connection, budget?.nextCommandMs(`queue ${name}`) ?? REQUEST_REDIS_DEADLINE_MS).catch(() => undefined);
     if (connection.status !== 'ready') throw new Error(`Redis is not connected (queue ${name}); nothing was sent`);
     try {
-      await withRequestDeadline(queue.add(jobName, data, options), connection, `queue ${name}`);
+      await withRequestDeadline(() => queue.add(jobName, data, options), connection, `queue ${name}`, budget);
     } catch (error) {
+      if (error instanceof RedisBudgetSpentError) throw error;
       this.logger.warn(
         { err: error, queue: name, jobId: options.jobId },
         'a job add was sent to Redis and not confirmed in time: the job may exist and run although its caller was refused',

@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from '../platform/redis/redis';
 import { whenReady, withRequestDeadline } from '../platform/redis/redis';
+import { type RequestBudget, requestBudget } from '../platform/redis/request-budget';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
 import { Metrics } from '../metrics/metrics';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import { type Bucket, RateLimiter, type RateLimitResult, rateLimitHeaders } from './rate-limiter';
 
 /**
@@ -25,9 +26,9 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     this.connection = connection;
   }
 
-  /** A token, within the request deadline (callers answer 503, or count nothing, when it is missed). */
-  override take(key: string, bucket: Bucket): Promise<RateLimitResult> {
-    return withRequestDeadline(super.take(key, bucket), this.connection, 'rate limit');
+  /** A token, within the request's deadline (callers answer 503, or count nothing, when it is missed). */
+  override take(key: string, bucket: Bucket, budget?: RequestBudget): Promise<RateLimitResult> {
+    return withRequestDeadline(() => super.take(key, bucket), this.connection, 'rate limit', budget);
   }
 
   /**
@@ -46,7 +47,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
   async enforce(key: string, bucket: Bucket, reply: FastifyReply, withHeaders: boolean): Promise<void> {
     let result;
     try {
-      result = await this.take(key, bucket);
+      result = await this.take(key, bucket, requestBudget(reply.request, reply));
     } catch {
       throw unavailable();
     }
@@ -67,4 +68,4 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
   }
 }
 
-const unavailable = () => new ProblemException('unavailable', 'Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.');
+const unavailable = () => redisUnavailable('Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.');

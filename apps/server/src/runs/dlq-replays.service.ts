@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DlqReplay } from '@visapi/contracts';
 import { LogService } from '../logs/log-write.service';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import { dlqReplayJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { type DlqReplayRow, DlqReplaysRepository, type ReplaySelector } from './dlq-replays.repository';
@@ -33,7 +33,7 @@ export class DlqReplaysService {
       await this.queues.add(dlqReplayJob.queue!, dlqReplayJob.name, { v: 1, replayId: row.id } satisfies ReturnType<typeof dlqReplayJob.read>, { jobId: row.id, ...dlqReplayJob.options });
     } catch (error) {
       await this.repository.delete(row.id);
-      throw new ProblemException('unavailable', `The queue is unavailable: nothing was replayed. (${(error as Error).message})`);
+      throw redisUnavailable(`The queue is unavailable: nothing was replayed. (${(error as Error).message})`);
     }
     this.logs.audit({ actorId: by.actorId, action: 'dlq.replay_requested', target: `dlq_replay:${row.id}`, details: { actorType: by.actorType, selector } });
     return toDlqReplay(row);

@@ -6,9 +6,10 @@ import { EventsPublisher } from '../events/event-publisher';
 import { LogService } from '../logs/log-write.service';
 import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
 import { ReplicaAckError } from '../platform/redis/cluster';
+import type { RequestBudget } from '../platform/redis/request-budget';
 import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
 import { QueuesService, UnconfirmedAddError } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
@@ -31,6 +32,8 @@ export interface TriggerRequest {
   delayMs?: number;
   /** When the trigger happened (a cron fire's scheduled time); default now. */
   triggeredAt?: string;
+  /** The request's time for Redis, when a request waits on the add. */
+  budget?: RequestBudget;
 }
 
 /** Queues runs: a trigger's new run, or a recorded run again (retry, reconciliation). */
@@ -50,7 +53,7 @@ export class RunProducer {
    * Validates the payload against the workflow's inputSchema (422) and queues the run. Touches
    * Redis only; resolves once the job is stored, so a 202 means the run is queued.
    */
-  async enqueue({ entry, input, inputJson, trigger, requestId, runId = randomUUID(), delayMs, triggeredAt }: TriggerRequest): Promise<TriggerAccepted> {
+  async enqueue({ entry, input, inputJson, trigger, requestId, runId = randomUUID(), delayMs, triggeredAt, budget }: TriggerRequest): Promise<TriggerAccepted> {
     const { workflow, definition, versionId, validateInput } = entry;
     if (validateInput && !validateInput(input)) {
       throw new ProblemException('unprocessable', 'The payload does not match the workflow’s inputSchema.', toFieldErrors(validateInput.errors ?? []));
@@ -67,17 +70,17 @@ export class RunProducer {
       triggeredAt: triggeredAt ?? new Date().toISOString(),
     };
     try {
-      await this.queues.add(workflow.priority, runJob.name, runJobToWrite(job), { jobId: runId, ...runJob.options, ...(delayMs ? { delay: delayMs } : {}) });
+      await this.queues.add(workflow.priority, runJob.name, runJobToWrite(job), { jobId: runId, ...runJob.options, ...(delayMs ? { delay: delayMs } : {}) }, budget);
     } catch (error) {
       if (error instanceof ReplicaAckError) {
         this.logger.warn({ err: error, runId }, 'a queued run was not acknowledged by the Redis replicas in time');
-        throw new ProblemException('unavailable', 'The run was queued but no Redis replica confirmed it in time; it may run or be lost in a failover. Retry with the same Idempotency-Key.');
+        throw redisUnavailable('The run was queued but no Redis replica confirmed it in time; it may run or be lost in a failover. Retry with the same Idempotency-Key.');
       }
       if (error instanceof UnconfirmedAddError) {
-        throw new ProblemException('unavailable', 'The queue did not confirm the run in time (Redis does not answer); it may have been queued. Retry with the same Idempotency-Key: the retry answers the run if it was.');
+        throw redisUnavailable('The queue did not confirm the run in time (Redis does not answer); it may have been queued. Retry with the same Idempotency-Key: the retry answers the run if it was.');
       }
       this.logger.warn({ err: error, runId }, 'could not queue a run');
-      throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+      throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
     this.events.publish('run.created', {
       id: runId, workflowId: workflow.id, workflowVersion: definition.version, status: 'queued', trigger, requestId,

@@ -5,7 +5,7 @@ import { redact } from '../logs/redaction';
 import { LogService } from '../logs/log-write.service';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { keyset } from '../platform/http/cursor';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import { CIPHER } from '../platform/platform.module';
 import { RUN_QUEUES, type RunJob, type RunQueue, runJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
@@ -67,7 +67,7 @@ export class RunsService {
       await this.producer.requeue(row, 'retry');
     } catch (error) {
       this.updated(await this.repository.finish(row.id, existing.status, existing.error, this.events.listening));
-      throw new ProblemException('unavailable', `The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
+      throw redisUnavailable(`The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
     }
     this.audit(action, row, by);
     return row;

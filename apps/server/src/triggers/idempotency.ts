@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../platform/redis/redis';
 import { withRequestDeadline } from '../platform/redis/redis';
+import type { RequestBudget } from '../platform/redis/request-budget';
 
 /**
  * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
@@ -66,16 +67,16 @@ export class IdempotencyStore {
    * `jobKeys`: where the claimed request's job may be (BullMQ's `<prefix>:<queue>:<run id>`, one
    * per run queue: the workflow's priority may change between the first request and a repeat).
    */
-  async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown): Promise<Claim> {
-    const claim = this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
-    const [outcome, stored] = await withRequestDeadline(claim, this.redis, 'idempotency claim');
+  async claim(redisKey: string, jobKeys: string[], body: string | Buffer, response: unknown, budget?: RequestBudget): Promise<Claim> {
+    const claim = () => this.redis.visapiIdemClaim(1 + jobKeys.length, redisKey, ...jobKeys, hashBody(body), IN_FLIGHT_MS, JSON.stringify(response), KEEP_MS, Date.now());
+    const [outcome, stored] = await withRequestDeadline(claim, this.redis, 'idempotency claim', budget);
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
-  /** Nothing was accepted: let a retry try again at once. */
+  /** Nothing was accepted: let a retry try again at once. Not held to the request's budget: the answer does not wait for it. */
   async release(redisKey: string): Promise<void> {
-    await withRequestDeadline(this.redis.del(redisKey), this.redis, 'idempotency release');
+    await withRequestDeadline(() => this.redis.del(redisKey), this.redis, 'idempotency release');
   }
 }
 

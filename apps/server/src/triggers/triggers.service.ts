@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type TriggerAccepted, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jsonBodyBytes } from '../platform/http/body-parsers';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
+import { requestBudget } from '../platform/redis/request-budget';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -38,7 +39,14 @@ export class TriggersService {
     if (typeof input !== 'object' || Array.isArray(input)) {
       throw new ProblemException('validation', 'The body must be a JSON object (the run’s input).', [{ path: '$', message: 'must be an object' }]);
     }
-    return this.runs.enqueue({ entry, input, inputJson: body == null ? undefined : jsonBodyBytes(request), trigger: { type: 'manual', actorId: by.id }, requestId: String(request.id) });
+    return this.runs.enqueue({
+      entry,
+      input,
+      inputJson: body == null ? undefined : jsonBodyBytes(request),
+      trigger: { type: 'manual', actorId: by.id },
+      requestId: String(request.id),
+      budget: requestBudget(request),
+    });
   }
 
   /**
@@ -49,6 +57,7 @@ export class TriggersService {
    */
   async acceptWebhook(key: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     this.limiter.assertConnected();
+    const budget = requestBudget(request, reply);
     const { entry, trigger } = await this.webhookTarget(key, request.ip);
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -62,6 +71,7 @@ export class TriggersService {
         trigger: { type: 'webhook', key, ...(caller.actorId ? { actorId: caller.actorId } : {}) },
         requestId: String(request.id),
         runId,
+        budget,
       });
     const idemKey = idempotencyKey(caller, request.headers['idempotency-key']);
     if (!idemKey) return accept();
@@ -69,10 +79,10 @@ export class TriggersService {
     const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
-    const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer).catch(() => {
+    const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch(() => {
       // The claim may have reached Redis and only its answer been lost: let the retry claim again.
       void this.idempotency.release(redisKey).catch(() => undefined);
-      throw new ProblemException('unavailable', 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+      throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
     if (claim.outcome === 'inflight') throw new ProblemException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');

@@ -30,12 +30,21 @@ export class TcpProxy {
       }
       client.pipe(upstream);
       upstream.on('data', (chunk: Buffer) => {
+        if (this.lateMs > 0 && !this.held) return void setTimeout(() => client.write(chunk), this.lateMs);
         if (!this.held) return void client.write(chunk);
         this.held.chunks.push([client, chunk]);
         this.held.onData(Buffer.concat(this.held.chunks.map(([, c]) => c)));
       });
       upstream.on('end', () => client.end());
     });
+  }
+
+  /** Set: what the server sends back arrives this late (a slow Redis that still answers). */
+  private lateMs = 0;
+
+  /** Every answer from now on arrives `ms` late (0: on time again); their order is kept. */
+  late(ms: number) {
+    this.lateMs = ms;
   }
 
   private held?: { chunks: Array<[net.Socket, Buffer]>; onData: (all: Buffer) => void };

@@ -18,6 +18,13 @@ export class ProblemException extends HttpException {
   }
 }
 
+/**
+ * A 503 because Redis is down or does not answer in time: nothing to do but retry, soon
+ * (`Retry-After: 1`, SPEC §13). Clients that honour it spread their retries instead of
+ * hammering a recovering Redis.
+ */
+export const redisUnavailable = (detail: string) => new ProblemException('unavailable', detail, undefined, { 'retry-after': '1' });
+
 const KIND_BY_STATUS = new Map<number, ProblemKind>(
   Object.entries(PROBLEM_TYPES).map(([kind, p]) => [p.status, kind as ProblemKind]),
 );

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ClusterNodes } from '../config/config.schema';
 import { withTimeout } from '../db/database';
 import { type Cluster, createCluster, isCluster, nodesOf } from './cluster';
+import type { RequestBudget } from './request-budget';
 
 /** A connection to one Redis, or a Redis Cluster client (REDIS_CLUSTER_NODES): the same commands. */
 export type Redis = SingleRedis | Cluster;
@@ -57,10 +58,16 @@ export class RedisConnections {
 
 /**
  * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s. Each Redis
- * command a request waits on gets this long (withRequestDeadline); a request stops at the
- * first that misses it.
+ * command a request waits on gets at most this long (withRequestDeadline), and less when the
+ * request's budget (RequestBudget, ~900 ms for all its commands) has less left.
  */
 export const REQUEST_REDIS_DEADLINE_MS = 500;
+
+/**
+ * How long the PING that follows a missed deadline has to confirm the connection still answers.
+ * Sent behind the late command, it is answered once Redis has worked through it.
+ */
+export const REDIS_CONFIRM_PING_MS = 250;
 
 /**
  * A request connection never queues: refused at once unless connected (no offline queue), and a
@@ -73,17 +80,41 @@ function requestOptions(name: string): RedisOptions {
   return { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: name, connectTimeout: REQUEST_REDIS_DEADLINE_MS };
 }
 
+/** The verdict on a request's command: rejected when Redis did not answer in time. */
+export class RedisDeadlineError extends Error {}
+
 /**
- * Rejects when `promise` (a request's command on `connection`) has not settled within the
- * deadline. The timer's verdict waits for the next turn of the event loop's I/O (setImmediate
- * runs after the poll phase): on a busy gateway, an answer that reached the socket in time is
- * read before the deadline is declared missed, so a lagging loop does not turn an answered
- * command into a 503. A miss means the connection has stopped answering (a hung Redis, a
- * blackholed network): it is dropped and made again, which fails the other commands waiting on
- * it at once, and the requests after them are refused at once (not connected) until Redis
- * answers again.
+ * Sends a request's command (`send`) on `connection` and rejects when it has not answered
+ * within its deadline: REQUEST_REDIS_DEADLINE_MS, or what is left of `budget` when that is
+ * less; with the budget already spent, nothing is sent (RedisBudgetSpentError).
+ *
+ * A miss is confirmed before the connection is dropped: a PING, queued behind the late
+ * command, gets REDIS_CONFIRM_PING_MS (one at a time per connection). Answered: Redis was
+ * slow for a moment (a fork for AOF, a short budget), and the other requests on the
+ * connection go on. Not answered: Redis has stopped answering on it (hung, blackholed): it is
+ * dropped and made again, which fails the commands waiting on it at once, and later requests
+ * are refused at once (not connected) until Redis answers again.
  */
-export function withRequestDeadline<T>(promise: Promise<T>, connection: Redis, what: string, ms = REQUEST_REDIS_DEADLINE_MS): Promise<T> {
+export function withRequestDeadline<T>(send: () => Promise<T>, connection: Redis, what: string, budget?: RequestBudget): Promise<T> {
+  let ms: number;
+  try {
+    ms = budget ? budget.nextCommandMs(what) : REQUEST_REDIS_DEADLINE_MS;
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  return answeredWithin(send(), ms, `${what} did not answer within ${Math.round(ms)} ms`).catch((error: unknown) => {
+    if (error instanceof RedisDeadlineError) confirmOrDrop(connection);
+    throw error;
+  });
+}
+
+/**
+ * Rejects (RedisDeadlineError) when `promise` has not settled within `ms`. The verdict waits
+ * for the next turn of the event loop's I/O (setImmediate runs after the poll phase): on a busy
+ * gateway, an answer that reached the socket in time is read before the deadline is declared
+ * missed, so a lagging loop does not turn an answered command into a 503.
+ */
+function answeredWithin<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
@@ -92,21 +123,27 @@ export function withRequestDeadline<T>(promise: Promise<T>, connection: Redis, w
       clearTimeout(timer);
       fn();
     };
-    const missed = () =>
-      settle(() => {
-        // Destroyed, not ended: a silent peer would never complete a graceful close.
-        if (connection.status === 'ready') {
-          if (isCluster(connection)) connection.disconnect(true);
-          else connection.stream.destroy();
-        }
-        reject(new Error(`${what} did not answer within ${ms} ms`));
-      });
-    const timer = setTimeout(() => setImmediate(missed), ms);
+    const timer = setTimeout(() => setImmediate(() => settle(() => reject(new RedisDeadlineError(message)))), ms);
     promise.then(
       (value) => settle(() => resolve(value)),
       (error: unknown) => settle(() => reject(error as Error)),
     );
   });
+}
+
+const confirming = new WeakSet<Redis>();
+
+function confirmOrDrop(connection: Redis) {
+  if (confirming.has(connection) || connection.status !== 'ready') return;
+  confirming.add(connection);
+  answeredWithin(connection.ping(), REDIS_CONFIRM_PING_MS, 'ping')
+    .catch(() => {
+      // Destroyed, not ended: a silent peer would never complete a graceful close.
+      if (connection.status !== 'ready') return;
+      if (isCluster(connection)) connection.disconnect(true);
+      else connection.stream.destroy();
+    })
+    .finally(() => confirming.delete(connection));
 }
 
 export async function closeClient(client: Redis): Promise<void> {

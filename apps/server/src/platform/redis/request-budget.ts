@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { REQUEST_REDIS_DEADLINE_MS } from './redis';
+
+/**
+ * SPEC §13: while Redis is down or unanswering, a request answers 503 within 1 s of its arrival.
+ * Its Redis commands together get this long; 100 ms are left for the rest of the answer.
+ */
+export const REQUEST_REDIS_BUDGET_MS = 900;
+
+/** Nothing was sent: the request's time for Redis was already spent. */
+export class RedisBudgetSpentError extends Error {}
+
+/** What is left of one request's time for Redis (docs/adr/0013-redis-outage-deadline.md). */
+export class RequestBudget {
+  private constructor(private readonly endsAt: number) {}
+
+  /** A budget counted from `startedAt` (a performance.now() reading). */
+  static from(startedAt: number, ms = REQUEST_REDIS_BUDGET_MS): RequestBudget {
+    return new RequestBudget(startedAt + ms);
+  }
+
+  /** The next command's deadline: the per-command one, or what is left if less; throws when nothing is. */
+  nextCommandMs(what: string): number {
+    const left = this.endsAt - performance.now();
+    if (left <= 0) throw new RedisBudgetSpentError(`${what}: the request's time for Redis is spent; nothing was sent`);
+    return Math.min(REQUEST_REDIS_DEADLINE_MS, left);
+  }
+}
+
+const budgets = new WeakMap<FastifyRequest, RequestBudget>();
+
+/**
+ * The request's budget, the same for all its commands: counted from the moment its body was in
+ * (an upload's duration is the client's, not a wait on Redis), or for a request without a body
+ * from its arrival (Fastify's start time, read through `reply`; without it, from now).
+ */
+export function requestBudget(request: FastifyRequest, reply?: FastifyReply): RequestBudget {
+  let budget = budgets.get(request);
+  if (!budget) {
+    const now = performance.now();
+    budget = RequestBudget.from(request.bodyReadAt ?? (reply ? now - reply.elapsedTime : now));
+    budgets.set(request, budget);
+  }
+  return budget;
+}
