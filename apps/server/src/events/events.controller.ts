@@ -1,3 +1,4 @@
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
@@ -46,7 +47,7 @@ export class EventsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the events after it are sent first.' })
   @ApiOkResponse({ description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiTooManyRequestsResponse({ description: `The session has ${MAX_STREAMS_PER_SESSION} streams open on this gateway already.` })
-  @ApiServiceUnavailableResponse({ description: 'Redis does not answer: retry shortly.' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Redis does not answer: retry shortly.' })
   async stream(@Query() query: EventsQueryDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const header = request.headers['last-event-id'];
     await this.events.stream(reply, principal, (Array.isArray(header) ? header[0] : header) ?? query.lastEventId);

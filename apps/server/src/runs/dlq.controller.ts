@@ -1,3 +1,4 @@
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { dlqReplaySchema, pageQuerySchema, replaySchema } from '@visapi/contracts';
@@ -56,7 +57,7 @@ export class DlqController {
     headers: { Location: { description: 'The replay: GET it for progress.', schema: { type: 'string', example: '/api/v1/dlq/replays/0d5c6a52-5b1e-4e0f-9c43-2b8f1f1f6a10' } } },
   })
   @ApiBadRequestResponse({ description: 'Not exactly one of runIds, workflowId or all: true.' })
-  @ApiServiceUnavailableResponse({ description: 'The queue is unavailable: nothing was started.' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'The queue is unavailable: nothing was started.' })
   async startReplay(@Body() body: ReplayDto, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const replay = await this.replays.start(body, actor(by), String(request.id));
     void reply.header('location', `/api/v1/dlq/replays/${replay.id}`);

@@ -1,3 +1,4 @@
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { IdParamDto } from '../platform/http/params';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
@@ -24,7 +25,7 @@ export class ManualTriggerController {
   @ApiNotFoundResponse({ description: 'No active workflow has this id.' })
   @ApiConflictResponse({ description: 'The workflow is disabled.' })
   @ApiUnprocessableEntityResponse({ description: 'The body fails the workflow’s inputSchema.' })
-  @ApiServiceUnavailableResponse({ description: 'Redis does not answer (nothing was accepted, or — when the queue did not confirm in time — the run may have been queued: the detail says which), or, with REDIS_WAIT_REPLICAS, no replica confirmed the queued run in time.' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Redis does not answer (nothing was accepted, or — when the queue did not confirm in time — the run may have been queued: the detail says which), or, with REDIS_WAIT_REPLICAS, no replica confirmed the queued run in time.' })
   trigger(@Param() { id }: IdParamDto, @Body() body: unknown, @CurrentPrincipal() by: Principal, @Req() request: FastifyRequest) {
     return this.triggers.triggerManually(id, body, by, request);
   }

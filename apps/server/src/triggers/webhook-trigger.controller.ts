@@ -1,3 +1,4 @@
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
@@ -50,8 +51,9 @@ export class WebhookTriggerController {
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a form.' })
   @ApiUnprocessableEntityResponse({ description: 'The payload fails inputSchema, or the Idempotency-Key was used with another body.' })
   @ApiServiceUnavailableResponse({
+    headers: RETRY_AFTER_ONE,
     description:
-      'Redis is down or does not answer within the request deadline (the answer comes within 1 s): nothing was accepted, retry — unless the detail says the queue did not confirm the run in time: Redis may have stored it, and a retry with the same Idempotency-Key answers that run. With REDIS_WAIT_REPLICAS, also when no replica confirmed the queued run in time (retry with the same Idempotency-Key).',
+      'Redis is down or does not answer within the request’s deadline (the answer comes within 1 s of the request, Retry-After: 1): nothing was accepted, retry — unless the detail says the queue did not confirm the run in time: Redis may have stored it, and a retry with the same Idempotency-Key answers that run. With REDIS_WAIT_REPLICAS, also when no replica confirmed the queued run in time (retry with the same Idempotency-Key).',
   })
   trigger(@Param('key') key: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.triggers.acceptWebhook(key, body, request, reply);

@@ -23,6 +23,11 @@ export class ProblemException extends HttpException {
  * (`Retry-After: 1`, SPEC §13). Clients that honour it spread their retries instead of
  * hammering a recovering Redis.
  */
+/** OpenAPI: the header every Redis-unavailable 503 carries. */
+export const RETRY_AFTER_ONE = {
+  'Retry-After': { description: 'Seconds to wait before retrying: `1` (Redis was down or late; SPEC §13).', schema: { type: 'integer', example: 1 } },
+};
+
 export const redisUnavailable = (detail: string) => new ProblemException('unavailable', detail, undefined, { 'retry-after': '1' });
 
 const KIND_BY_STATUS = new Map<number, ProblemKind>(
