@@ -136,7 +136,9 @@ const confirming = new WeakSet<Redis>();
 function confirmOrDrop(connection: Redis) {
   if (confirming.has(connection) || connection.status !== 'ready') return;
   confirming.add(connection);
-  answeredWithin(connection.ping(), REDIS_CONFIRM_PING_MS, 'ping')
+  // A Cluster client's PING reaches a random node: ask every master (the late command's is one of them).
+  const ping: Promise<unknown> = isCluster(connection) ? Promise.all(connection.nodes('master').map((node) => node.ping())) : connection.ping();
+  answeredWithin(ping, REDIS_CONFIRM_PING_MS, 'ping')
     .catch(() => {
       // Destroyed, not ended: a silent peer would never complete a graceful close.
       if (connection.status !== 'ready') return;
