@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { type Redis, RedisConnections, whenReady, withRequestDeadline, RedisDeadlineError } from './redis';
-import { RedisBudgetSpentError, RequestBudget } from './request-budget';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RedisBudgetSpentError, RequestBudget, requestBudget } from './request-budget';
 
 /**
  * Issue 16: a request's Redis commands share one budget, and a missed deadline drops the
@@ -75,5 +76,19 @@ describe('withRequestDeadline', () => {
     expect(deadlineOf(missed)).toBe(500); // without a budget: the per-command deadline
     await closed;
     expect(await waiting).toBe('failed');
+  });
+});
+
+describe('requestBudget', () => {
+  it('counts from when the body was in, else from the arrival Fastify measured; one budget per request', () => {
+    const now = performance.now();
+    // Stand-ins for the two fields it reads.
+    const uploadedSlowly = { bodyReadAt: now - 10 } as FastifyRequest;
+    expect(requestBudget(uploadedSlowly, { elapsedTime: 5_000 } as FastifyReply).nextCommandMs('x')).toBe(500);
+    const bodiless = {} as FastifyRequest;
+    const budget = requestBudget(bodiless, { elapsedTime: 850 } as FastifyReply);
+    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(50);
+    expect(requestBudget(bodiless)).toBe(budget);
+    expect(() => requestBudget({} as FastifyRequest, { elapsedTime: 950 } as FastifyReply).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
   });
 });
