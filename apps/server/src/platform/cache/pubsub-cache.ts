@@ -55,6 +55,8 @@ export class PubSubCache<T> {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly maxAbsent: number;
+  private readonly serveStaleOn?: (error: unknown) => boolean;
+  private readonly maxStaleMs: number;
 
   constructor(
     private readonly subscriber: Redis,
@@ -69,9 +71,6 @@ export class PubSubCache<T> {
     this.serveStaleOn = options.serveStaleOn;
     this.maxStaleMs = options.maxStaleMs ?? 15 * 60_000;
   }
-
-  private readonly serveStaleOn?: (error: unknown) => boolean;
-  private readonly maxStaleMs: number;
 
   /** Resolves once subscribed; callers need not wait (the cache is simply off until then). */
   start(): Promise<void> {
