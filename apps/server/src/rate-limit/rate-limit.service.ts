@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from '../platform/redis/redis';
 import { whenReady, withRequestDeadline } from '../platform/redis/redis';
-import { type RequestBudget, requestBudget } from '../platform/redis/request-budget';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget, requestBudget } from '../platform/redis/request-budget';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
@@ -48,8 +48,8 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     let result;
     try {
       result = await this.take(key, bucket, requestBudget(reply.request, reply));
-    } catch {
-      throw unavailable();
+    } catch (error) {
+      throw error instanceof RedisBudgetSpentError ? redisUnavailable(BUDGET_SPENT_DETAIL) : unavailable();
     }
     const headers = rateLimitHeaders(result);
     if (withHeaders) void reply.headers(headers);

@@ -9,7 +9,7 @@ import type { DataCipher } from '../platform/crypto/encryption';
 import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
 import { ReplicaAckError } from '../platform/redis/cluster';
-import type { RequestBudget } from '../platform/redis/request-budget';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget } from '../platform/redis/request-budget';
 import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
 import { QueuesService, UnconfirmedAddError } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
@@ -79,6 +79,7 @@ export class RunProducer {
       if (error instanceof UnconfirmedAddError) {
         throw redisUnavailable('The queue did not confirm the run in time (Redis does not answer); it may have been queued. Retry with the same Idempotency-Key: the retry answers the run if it was.');
       }
+      if (error instanceof RedisBudgetSpentError) throw redisUnavailable(BUDGET_SPENT_DETAIL);
       this.logger.warn({ err: error, runId }, 'could not queue a run');
       throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }

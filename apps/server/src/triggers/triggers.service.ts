@@ -5,7 +5,7 @@ import { jsonBodyBytes } from '../platform/http/body-parsers';
 import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
-import { requestBudget } from '../platform/redis/request-budget';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, requestBudget } from '../platform/redis/request-budget';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -79,7 +79,8 @@ export class TriggersService {
     const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
-    const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch(() => {
+    const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch((error: unknown) => {
+      if (error instanceof RedisBudgetSpentError) throw redisUnavailable(BUDGET_SPENT_DETAIL);
       // The claim may have reached Redis and only its answer been lost: let the retry claim again.
       void this.idempotency.release(redisKey).catch(() => undefined);
       throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');

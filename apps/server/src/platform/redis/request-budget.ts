@@ -10,6 +10,9 @@ export const REQUEST_REDIS_BUDGET_MS = 900;
 /** Nothing was sent: the request's time for Redis was already spent. */
 export class RedisBudgetSpentError extends Error {}
 
+/** The detail of a 503 whose request ran out of time before a Redis command (the gateway is overloaded, or Redis slow). */
+export const BUDGET_SPENT_DETAIL = 'The request ran out of time before it could be queued (the gateway is overloaded, or Redis slow); nothing was accepted. Retry shortly.';
+
 /** What is left of one request's time for Redis (docs/adr/0013-redis-outage-deadline.md). */
 export class RequestBudget {
   private constructor(private readonly endsAt: number) {}
