@@ -4,6 +4,7 @@ import { whenReady } from '../src/platform/redis/redis';
 import { IdempotencyStore } from '../src/triggers/idempotency';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { jobKeys } from '../src/queues/job-catalog';
 import { QueuesService } from '../src/queues/queues.service';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
@@ -298,6 +299,47 @@ describe('Idempotency-Key', () => {
     expect((await settled(retried.json().runId)).status).toBe('succeeded');
     const replay = await post(wf.key, body, withKey('abandoned'));
     expect([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()]).toEqual([202, 'true', retried.json()]);
+    redis.disconnect();
+  });
+
+  it('a repeat after the run’s job is gone from Redis is still a replay: the claim was marked done once queued', async () => {
+    const wf = await workflow();
+    const first = await post(wf.key, { kept: 1 }, withKey('gone-1'));
+    expect(first.statusCode).toBe(202);
+    await settled(first.json().runId);
+    const redis = t.runtime.redis.create('command');
+    await whenReady(redis, 5_000);
+    const callerKey = await t.app.get(ApiKeysService).verify(caller);
+    const redisKey = new IdempotencyStore(redis, t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'gone-1');
+    await expect.poll(() => redis.hget(redisKey, 'state'), { timeout: 5_000, interval: 20 }).toBe('done');
+    // Completed run jobs are kept an hour at most (queues/job-catalog.ts): as if it had passed.
+    await redis.del(...jobKeys(first.json().runId, t.runtime.config.REDIS_PREFIX));
+    const again = await post(wf.key, { kept: 1 }, withKey('gone-1'));
+    expect([again.statusCode, again.headers['idempotent-replayed'], again.json()]).toEqual([202, 'true', first.json()]);
+    expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
+    redis.disconnect();
+  });
+
+  it('a claim never marked done (the gateway died after queueing) whose job is gone: the repeat answers the same run, which does not run again', async () => {
+    const wf = await workflow();
+    const first = await post(wf.key, { lost: 1 }, withKey('unmarked-1'));
+    expect(first.statusCode).toBe(202);
+    const runId = first.json().runId as string;
+    await settled(runId);
+    const redis = t.runtime.redis.create('command');
+    await whenReady(redis, 5_000);
+    const callerKey = await t.app.get(ApiKeysService).verify(caller);
+    const redisKey = new IdempotencyStore(redis, t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'unmarked-1');
+    await expect.poll(() => redis.hget(redisKey, 'state'), { timeout: 5_000, interval: 20 }).toBe('done');
+    await redis.hset(redisKey, 'state', 'pending', 'at', String(Date.now() - 6_000));
+    await redis.del(...jobKeys(runId, t.runtime.config.REDIS_PREFIX));
+    const again = await post(wf.key, { lost: 1 }, withKey('unmarked-1'));
+    expect([again.statusCode, again.json().runId]).toEqual([202, runId]);
+    // The same job id queued again: the worker finds the run finished and leaves it alone.
+    const queues = t.app.get(QueuesService);
+    await expect.poll(async () => (await queues.get('default').getJobState(runId)) as string, { timeout: 10_000, interval: 50 }).toBe('completed');
+    expect((await settled(runId)).status).toBe('succeeded');
+    expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
     redis.disconnect();
   });
 

@@ -6,12 +6,17 @@ import type { RequestBudget } from '../platform/redis/request-budget';
 /**
  * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
  * request. The claim stores the body's hash and the answer the request will give (a 202 whose
- * run id derives from the key, so it is known before the run is queued). Whether the first
- * request got through is read from the queue itself: its job exists. So a repeat with the same
- * body gets that answer when the job exists, 409 while it does not yet (the first is in
- * flight), and may claim again once a claim is older than IN_FLIGHT_MS with no job (the
- * gateway died, or Redis stopped answering, before queueing); another body gets 422. Kept 24 h — never longer than the job
- * (completed run jobs are kept 24 h, failed ones 7 days).
+ * run id derives from the key, so it is known before the run is queued); once the run is
+ * queued the claim is marked done. So a repeat with the same body gets that answer when the
+ * claim is done, 409 while it is not (the first is in flight), and may claim again once a
+ * claim is older than IN_FLIGHT_MS and not done (the gateway died, or Redis stopped answering,
+ * before queueing); another body gets 422. Kept 24 h.
+ *
+ * A gateway that dies between the queue add and the mark leaves a claim that is not done: the
+ * claim also counts as done while the run's job exists (completed run jobs are kept an hour at
+ * most, see runJob). After that a repeat queues the same job id again and answers the same run;
+ * the worker finds that run finished in PostgreSQL and leaves it alone (engine `finished-before`),
+ * so it never runs twice — the repeat's answer only lacks `Idempotent-Replayed`.
  */
 const CLAIM = `
 local existing = redis.call('HMGET', KEYS[1], 'body', 'state', 'at', 'response')
@@ -41,11 +46,16 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * BullMQ stores once, and both answer the same run.
  */
 const IN_FLIGHT_MS = 5_000;
+/** Marks a claim done; a claim already gone (released, expired) is not made again. */
+const DONE = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'state', 'done') end return 1`;
 const KEEP_MS = 24 * 3600_000;
 
 export type Claim = { outcome: 'claimed' } | { outcome: 'mismatch' } | { outcome: 'inflight' } | { outcome: 'done'; response: unknown };
 
-type WithCommand = Redis & { visapiIdemClaim(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<string[]> };
+type WithCommand = Redis & {
+  visapiIdemClaim(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<string[]>;
+  visapiIdemDone(key: string): Promise<number>;
+};
 
 export class IdempotencyStore {
   private readonly redis: WithCommand;
@@ -55,6 +65,7 @@ export class IdempotencyStore {
     private readonly prefix: string,
   ) {
     redis.defineCommand('visapiIdemClaim', { lua: CLAIM });
+    redis.defineCommand('visapiIdemDone', { lua: DONE, numberOfKeys: 1 });
     this.redis = redis as WithCommand;
   }
 
@@ -72,6 +83,11 @@ export class IdempotencyStore {
     const [outcome, stored] = await withRequestDeadline(claim, this.redis, 'idempotency claim', budget);
     if (outcome === 'done') return { outcome, response: JSON.parse(stored!) };
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
+  }
+
+  /** The claimed request's run is queued: repeats get its answer from now on, whatever became of the job. Not held to the request's budget: the answer does not wait for it. */
+  async done(redisKey: string): Promise<void> {
+    await withRequestDeadline(() => this.redis.visapiIdemDone(redisKey), this.redis, 'idempotency mark');
   }
 
   /** Nothing was accepted: let a retry try again at once. Not held to the request's budget: the answer does not wait for it. */

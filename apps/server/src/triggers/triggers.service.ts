@@ -91,8 +91,9 @@ export class TriggersService {
       void reply.header('idempotent-replayed', 'true');
       return claim.response;
     }
+    let accepted: unknown;
     try {
-      return await accept(runId);
+      accepted = await accept(runId);
     } catch (error) {
       const released = this.idempotency.release(redisKey).catch(() => undefined);
       // A 503 is not held up by Redis a second time; its retry may meet the claim (409) until
@@ -100,6 +101,9 @@ export class TriggersService {
       if (!(error instanceof ProblemException && error.kind === 'unavailable')) await released;
       throw error;
     }
+    // Not awaited: should it be lost, the job's existence stands in for it (IdempotencyStore).
+    void this.idempotency.done(redisKey).catch(() => undefined);
+    return accepted;
   }
 
   /** The enabled, unarchived workflow with this webhook key, or the one 404. */
