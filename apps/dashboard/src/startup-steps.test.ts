@@ -23,5 +23,4 @@ describe('the app started in steps', () => {
     await expect(run).rejects.toBe(failure);
     expect(seen).toEqual(['a']);
   });
-
 });
