@@ -38,6 +38,23 @@ async function seedData(base, cookie) {
   return { workflowId: workflow.id, runId };
 }
 
+/**
+ * The page's long main-thread tasks as Lighthouse's simulation times them (its observed task
+ * durations ×4), longest first, with the script each is attributed to and its start: where the
+ * blocking time goes (a task of d ms after the first paint adds d − 50 ms).
+ */
+function longTasks(audits) {
+  const items = audits['long-tasks']?.details?.items ?? [];
+  const fcp = audits['first-contentful-paint'].numericValue;
+  const name = (url) => (typeof url === 'string' ? url.replace(/^https?:\/\/[^/]+/, '').replace(/^\/assets\//, '') || url : 'other');
+  const blocking = items.filter((t) => t.startTime + t.duration > fcp).reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
+  const list = [...items]
+    .sort((a, b) => b.duration - a.duration)
+    .slice(0, 8)
+    .map((t) => `${Math.round(t.duration)} ms ${name(t.url)} @${(t.startTime / 1000).toFixed(2)} s`);
+  return `long tasks (simulated, first paint at ${(fcp / 1000).toFixed(2)} s; Σ(d − 50) after it ${Math.round(blocking)} ms): ${list.join(', ') || 'none'}`;
+}
+
 export async function main() {
   build();
   const port = await freePort();
@@ -102,6 +119,7 @@ export async function main() {
         fs.writeFileSync(path.join(ROOT, `.visapi/bench/lighthouse/${name}.json`), JSON.stringify(result.lhr));
         fs.writeFileSync(path.join(ROOT, `.visapi/bench/lighthouse/${name}.trace.json`), JSON.stringify(result.artifacts.Trace));
       }
+      if (keepReports) console.log(`${page}: ${longTasks(audits)}`);
       const row = {
         page,
         accessibility: Math.round(categories.accessibility.score * 100),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import react from '@vitejs/plugin-react';
+import type { OutputBundle, OutputChunk } from 'rolldown';
 import { defineConfig, type Plugin } from 'vite';
 import { frameFileName, frameHtml, PAGE_FRAMES } from './src/frames/page-frames';
 
@@ -63,13 +64,86 @@ function pageFrames(): Plugin {
   };
 }
 
+/**
+ * src/startup-steps.ts imports the app in steps, one task each; without this, each step's
+ * import would fetch its own chunks only after the step before had been evaluated (a round trip
+ * per step). Every dynamic import of the entry (src/main.tsx) preloads the whole of ./boot's
+ * chunks and stylesheets instead, so they are all requested at the first step (Vite's preload
+ * helper requests each file once). `modulePreload.resolveDependencies` gets the chunk names only;
+ * the bundle is taken from a `generateBundle` that runs before Vite's own.
+ */
+function stepsPreloadTheApp(): { plugin: Plugin; resolveDependencies: (file: string, deps: string[], context: { hostId: string }) => string[] } {
+  let bundle: OutputBundle = {};
+  const closure = (file: string, seen = new Set<string>()): Set<string> => {
+    const chunk = bundle[file];
+    if (seen.has(file) || chunk?.type !== 'chunk') return seen;
+    seen.add(file);
+    for (const css of chunk.viteMetadata?.importedCss ?? []) seen.add(css);
+    for (const imported of chunk.imports) closure(imported, seen);
+    return seen;
+  };
+  /** Whether the chunk holds the module (the entry's facade is index.html's script, not main.tsx). */
+  const holds = (file: string, suffix: string) => {
+    const chunk = bundle[file];
+    return chunk?.type === 'chunk' && chunk.moduleIds.some((id) => id.endsWith(suffix));
+  };
+  return {
+    plugin: { name: 'visapi-steps-preload-the-app', apply: 'build', generateBundle: { order: 'pre', handler: (_options, output) => void (bundle = output) } },
+    resolveDependencies: (file, deps, { hostId }) => {
+      if (!holds(hostId, '/src/main.tsx')) return deps;
+      const boot = Object.keys(bundle).find((name) => bundle[name]?.type === 'chunk' && (bundle[name] as OutputChunk).facadeModuleId?.endsWith('/src/boot.tsx'));
+      if (!boot) throw new Error('visapi-steps-preload-the-app: no chunk for src/boot.tsx');
+      return [...new Set([...deps, ...closure(boot)])];
+    },
+  };
+}
+const stepsPreload = stepsPreloadTheApp();
+
+/**
+ * V8's explicit compile hint (Chromium 136+) on each chunk of the app's start (the modules
+ * src/boot.tsx imports, directly or not): compile every function in it while the file streams
+ * in, off the main thread, instead of one by one on the main thread when each is first called.
+ * Nearly all of that code runs at start (React DOM, Mantine's core, the router, zod, the
+ * contracts' schemas); evaluating it was the longest task after the first paint. Other browsers
+ * read a comment.
+ */
+function compileHints(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'visapi-compile-hints',
+    apply: 'build',
+    configResolved: (config) => void (outDir = path.resolve(config.root, config.build.outDir)),
+    // On the files written (before precompress, in closeBundle): the hint is one more first line,
+    // so each source map gets one more empty first line.
+    writeBundle(_options, bundle) {
+      const boot = Object.values(bundle).find((file): file is OutputChunk => file.type === 'chunk' && !!file.facadeModuleId?.endsWith('/src/boot.tsx'));
+      if (!boot) throw new Error('visapi-compile-hints: no chunk for src/boot.tsx');
+      const hinted = new Set<string>();
+      const visit = (name: string) => {
+        const chunk = bundle[name];
+        if (hinted.has(name) || chunk?.type !== 'chunk') return;
+        hinted.add(name);
+        const file = path.join(outDir, name);
+        fs.writeFileSync(file, `//# allFunctionsCalledOnLoad\n${fs.readFileSync(file, 'utf8')}`);
+        if (fs.existsSync(`${file}.map`)) {
+          const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { mappings: string };
+          map.mappings = `;${map.mappings}`;
+          fs.writeFileSync(`${file}.map`, JSON.stringify(map));
+        }
+        for (const imported of chunk.imports) visit(imported);
+      };
+      visit(boot.fileName);
+    },
+  };
+}
+
 /** `@rjsf/core` without the test helper that imports AJV: see src/features/trigger/rjsf-core.ts. */
 export const rjsfCoreAlias = { find: /^@rjsf\/core$/, replacement: fileURLToPath(new URL('./src/features/trigger/rjsf-core.ts', import.meta.url)) };
 
 export default defineConfig({
-  plugins: [react(), pageFrames(), precompress()],
+  plugins: [react(), pageFrames(), compileHints(), precompress(), stepsPreload.plugin],
   resolve: { alias: [rjsfCoreAlias] },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, modulePreload: { resolveDependencies: stepsPreload.resolveDependencies } },
   server: {
     // `npx vite` in apps/dashboard proxies the API to a running `npm start`.
     proxy: { '/api': 'http://localhost:3000', '/healthz': 'http://localhost:3000', '/livez': 'http://localhost:3000' },

@@ -6,7 +6,7 @@ import { LOAD_FAILED, showLoadFailure } from './load-failure';
 const html = fs.readFileSync(path.resolve(__dirname, '../index.html'), 'utf8');
 const shellBody = /<body>([\s\S]*?)<script/.exec(html)![1]!;
 
-/** main.tsx calls showLoadFailure when import('./boot') rejects (a failed chunk load). */
+/** main.tsx calls showLoadFailure when a startup step's import rejects (a failed chunk load: startup-steps.ts). */
 describe('a dashboard that fails to load', () => {
   it('replaces the shell’s Loading text with an alert saying to reload, and is no longer busy', () => {
     document.body.innerHTML = shellBody;

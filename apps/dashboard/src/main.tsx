@@ -2,7 +2,7 @@
  * The entry point is this small on purpose: the shell in index.html (with the page's heading
  * and description: src/frames/page-frames.ts) paints first, and the app (./boot) is fetched and
  * evaluated once that paint happened, so a slow phone shows the page's frame instead of a blank
- * page while it works. Vite's dynamic import requests boot's chunks and stylesheet together.
+ * page while it works.
  *
  * The app's chunks are not preloaded from index.html: on a busy phone they arrived before the
  * first paint, and a paint that waits for nothing the app needs should not look as if it did
@@ -11,12 +11,13 @@
  * tab hidden before the paint starts it then, and a paint that never comes after 1 s at most.
  */
 import { showLoadFailure } from './load-failure';
+import { startInSteps } from './startup-steps';
 
 let started = false;
 const start = () => {
   if (started) return;
   started = true;
-  import('./boot').catch(() => showLoadFailure(document));
+  startInSteps().catch(() => showLoadFailure(document));
 };
 if (document.visibilityState !== 'visible' || typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) {
   start();

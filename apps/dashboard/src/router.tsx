@@ -4,6 +4,7 @@ import { type UserRole } from '@visapi/contracts/auth';
 import { logsQuerySchema } from '@visapi/contracts/logs';
 import { runsQuerySchema } from '@visapi/contracts/runs';
 import { templatesQuerySchema } from '@visapi/contracts/templates';
+import { workflowQuery } from './api/workflows';
 import { Layout } from './components/Layout';
 import { CallbackPage } from './features/auth/CallbackPage';
 import { SignInPage } from './features/auth/SignInPage';
@@ -92,6 +93,9 @@ const workflowRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/workflows/$workflowId',
   staticData: { minRole: 'viewer' },
+  // The definition is the page's largest content: it is asked for with the page's chunk, not
+  // after it has loaded and rendered (not awaited: the page shows its own loading state).
+  loader: ({ context: { queryClient }, params: { workflowId } }) => void queryClient.prefetchQuery(workflowQuery(workflowId)),
   component: lazyRouteComponent(() => import('./features/workflows/WorkflowPage'), 'WorkflowPage'),
 });
 const outboxRoute = createRoute({

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { Page, RotatedWebhookSecret, Workflow, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
 import { getJson, isRefetch, patchJson, postJson, putJson, queryString } from './client';
@@ -23,8 +23,12 @@ export function useWorkflows() {
   });
 }
 
+/** One workflow with its definition; the route prefetches it (router.tsx), the page reads it. */
+export const workflowQuery = (id: string) =>
+  queryOptions({ queryKey: queryKeys.workflows.detail(id), queryFn: (context) => getJson<Workflow>(`/api/v1/workflows/${id}`, { background: isRefetch(context) }) });
+
 export function useWorkflow(id: string) {
-  return useQuery({ queryKey: queryKeys.workflows.detail(id), queryFn: (context) => getJson<Workflow>(`/api/v1/workflows/${id}`, { background: isRefetch(context) }) });
+  return useQuery(workflowQuery(id));
 }
 
 /** Workflow names by id, for tables whose rows name their workflow by id only (runs, dead letters, logs). */

@@ -1,4 +1,4 @@
-import { Button, Center, Checkbox, ScrollArea, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Box, Button, Center, Checkbox, Table, Text, VisuallyHidden } from '@mantine/core';
 import { memo, type ReactNode, useCallback, useDeferredValue, useRef } from 'react';
 
 /** Rows rendered with the table itself; the rest follow in a background render. */
@@ -67,7 +67,11 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection,
   }
   return (
     <>
-      <ScrollArea type="auto">
+      {/* A native scroll container, not Mantine's ScrollArea: that one measures its content in a
+          layout effect and again on a timer, forcing the page's whole style recalculation and
+          layout into React's commit (the longest task of a list page's first render on a phone).
+          Focusable and named, so a keyboard can scroll a table wider than the screen. */}
+      <Box style={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label={caption}>
         <Table striped highlightOnHover verticalSpacing="xs">
           <VisuallyHidden component="caption">{caption}</VisuallyHidden>
           <Table.Thead>
@@ -86,7 +90,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty, selection,
           </Table.Thead>
           <Rows rows={shown} columns={columns} rowKey={rowKey} selected={selection?.selected} label={selection?.label} toggle={toggle} />
         </Table>
-      </ScrollArea>
+      </Box>
       {hasMore && onLoadMore && (
         <Center>
           <Button variant="default" onClick={onLoadMore} loading={isLoadingMore}>

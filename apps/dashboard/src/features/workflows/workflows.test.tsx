@@ -95,7 +95,8 @@ describe('workflows', { timeout: 20_000 }, () => {
     renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
     const readOnly = await findReadOnly();
     expect(screen.queryByRole('textbox', { name: /Workflow definition/ })).toBeNull();
-    const edit = screen.getByRole('button', { name: 'Edit definition' });
+    // The definition may arrive before the user's role (the route prefetches it), the button with the role.
+    const edit = await screen.findByRole('button', { name: 'Edit definition' });
     fireEvent.click(edit);
     // While the editor's chunk loads, the definition stays readable and the button shows it is busy.
     expect(edit.getAttribute('data-loading')).toBe('true');
