@@ -3,13 +3,14 @@
 // embedded defaults under .visapi/bench.
 import { main as authOverhead } from './auth-overhead.mjs';
 import { main as events } from './events.mjs';
+import { main as indexCost } from './index-cost.mjs';
 import { main as ingestion } from './ingestion.mjs';
 import { main as logsDepth } from './logs-depth.mjs';
 import { main as pdf } from './pdf.mjs';
 import { main as soak } from './soak.mjs';
 
-const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events, pdf, soak };
-/** Run when no name is given: the soak takes 30 minutes and runs only when asked. */
+const BENCHES = { ingestion, 'auth-overhead': authOverhead, 'logs-depth': logsDepth, events, pdf, soak, 'index-cost': indexCost };
+/** Run when no name is given: the soak takes 30 minutes, and index-cost (for schema changes) runs only when asked. */
 const DEFAULT = ['ingestion', 'auth-overhead', 'logs-depth', 'events', 'pdf'];
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
