@@ -5,7 +5,8 @@
 // A B… — with the ingestion bench's webhook (every check on). Whatever the neighbours do falls
 // on both alike. Per slice: req/s, CPU ms per request of the gateway and of Redis (/proc), p99,
 // peak RSS. `--rounds=6 --slice=5` (seconds), `--rate=N` (fixed rate; max rate by default),
-// `--a-node-options=… --b-node-options=…` (NODE_OPTIONS of each gateway).
+// `--a-node-options=… --b-node-options=…` (NODE_OPTIONS of each gateway: they come before the
+// gateway's own flags in bench/lib.mjs, which win over the same flag set there).
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, freePort, load, ROOT, servicePids, startInstance, stopInstance, table } from './lib.mjs';
