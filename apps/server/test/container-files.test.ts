@@ -90,7 +90,8 @@ describe('Dockerfile', () => {
     expect(fs.existsSync(path.join(REPO, 'apps/server/src/main.ts'))).toBe(true);
     expect(stage('app').copies).toContain('--from=build /app/apps/server/dist /app/apps/server/dist');
     for (const [target, s] of Object.entries(runtimes)) {
-      expect(s.cmd, target).toEqual(['apps/server/dist/main.js', '--role', target]);
+      // The gateway's young generation is smaller (docs/performance.md, issue 15 lever 2).
+      expect(s.cmd, target).toEqual([...(target === 'gateway' ? ['--max-semi-space-size=4'] : []), 'apps/server/dist/main.js', '--role', target]);
       expect(ROLES).toContain(target);
       expect(s.user).toBe('65532:65532');
       expect(s.copies).toContain('--from=app /app /app');

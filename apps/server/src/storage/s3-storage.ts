@@ -1,14 +1,4 @@
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { attachmentDisposition } from './content-disposition';
 import type { StoredFile, StoredObject } from '../connectors/ports';
@@ -35,28 +25,27 @@ const DELETE_BATCH = 1000; // DeleteObjects takes at most 1,000 keys
  * Content-Disposition, so the gateway is never on the download path.
  */
 export class S3Storage implements FileStore {
-  readonly client: S3Client;
+  /**
+   * The SDK and its client, loaded at the first call: the AWS SDK is ≈ 20 MB of RSS that a
+   * process which never touches a file (a gateway under webhook load) should not carry.
+   */
+  private sdk?: Promise<Sdk>;
 
   constructor(
     private readonly settings: S3Settings,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.client = new S3Client({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: settings.endpoint !== undefined,
-      credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
-      // Checksums only where the API demands them: S3-compatible servers often reject the new defaults.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  ) {}
+
+  private connect(): Promise<Sdk> {
+    return (this.sdk ??= loadSdk(this.settings));
   }
 
   async put(input: { prefix: string; body: Buffer; contentType: string; filename: string }): Promise<StoredObject> {
     const now = this.now();
     const key = newStorageKey(input.prefix, input.contentType, now);
-    await this.client.send(
-      new PutObjectCommand({
+    const { s3, client } = await this.connect();
+    await client.send(
+      new s3.PutObjectCommand({
         Bucket: this.settings.bucket,
         Key: key,
         Body: input.body,
@@ -71,12 +60,13 @@ export class S3Storage implements FileStore {
 
   async get(key: string): Promise<StoredFile | undefined> {
     if (!isStorageKey(key)) return undefined;
+    const { s3, client } = await this.connect();
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const object = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       const body = Buffer.from(await object.Body!.transformToByteArray());
       return { body, contentType: object.ContentType ?? 'application/octet-stream', filename: filenameOf(object.Metadata, key) };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(s3, error)) return undefined;
       throw error;
     }
   }
@@ -84,19 +74,21 @@ export class S3Storage implements FileStore {
   /** S3's own links serve downloads; this is for completeness (the body streams from S3). */
   async openStream(key: string): Promise<StoredStream | undefined> {
     if (!isStorageKey(key)) return undefined;
+    const { s3, client } = await this.connect();
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const object = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return { body: object.Body as Readable, bytes: object.ContentLength ?? 0, contentType: object.ContentType ?? 'application/octet-stream', filename: filenameOf(object.Metadata, key) };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(s3, error)) return undefined;
       throw error;
     }
   }
 
   async stat(key: string): Promise<FileFacts | undefined> {
     if (!isStorageKey(key)) return undefined;
+    const { s3, client } = await this.connect();
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const head = await client.send(new s3.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return {
         contentType: head.ContentType ?? 'application/octet-stream',
         filename: filenameOf(head.Metadata, key),
@@ -104,7 +96,7 @@ export class S3Storage implements FileStore {
         storedAt: storedAtOf(head.Metadata, head.LastModified),
       };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(s3, error)) return undefined;
       throw error;
     }
   }
@@ -115,19 +107,21 @@ export class S3Storage implements FileStore {
     if (!facts) throw new Error(`not stored: ${key}`);
     const signingDate = this.now();
     const expiresIn = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, Math.floor(ttlMs / 1000)));
-    const command = new GetObjectCommand({
+    const { s3, client, getSignedUrl } = await this.connect();
+    const command = new s3.GetObjectCommand({
       Bucket: this.settings.bucket,
       Key: key,
       ResponseContentType: facts.contentType,
       ResponseContentDisposition: attachmentDisposition(facts.filename),
     });
-    const url = await getSignedUrl(this.client, command, { expiresIn, signingDate });
+    const url = await getSignedUrl(client, command, { expiresIn, signingDate });
     return { url, expiresAt: new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + expiresIn * 1000) };
   }
 
   async delete(key: string): Promise<void> {
     if (!isStorageKey(key)) return;
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+    const { s3, client } = await this.connect();
+    await client.send(new s3.DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
   }
 
   /**
@@ -143,8 +137,9 @@ export class S3Storage implements FileStore {
     let batch: string[] = [];
     let startAfter: string | undefined;
     let token: string | undefined;
+    const { s3, client } = await this.connect();
     for (;;) {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, StartAfter: token ? undefined : startAfter, ContinuationToken: token }));
+      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: this.settings.bucket, StartAfter: token ? undefined : startAfter, ContinuationToken: token }));
       let jumpedTo: string | undefined;
       for (const object of page.Contents ?? []) {
         const key = object.Key ?? '';
@@ -175,8 +170,9 @@ export class S3Storage implements FileStore {
   }
 
   private async deleteBatch(keys: string[]): Promise<number> {
-    const result = await this.client.send(
-      new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+    const { s3, client } = await this.connect();
+    const result = await client.send(
+      new s3.DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
     );
     const failed = result.Errors ?? [];
     if (failed.length > 0) throw new Error(`S3 kept ${failed.length} of ${keys.length} objects: ${failed[0]!.Code ?? ''} ${failed[0]!.Message ?? ''}`.trim());
@@ -184,7 +180,7 @@ export class S3Storage implements FileStore {
   }
 
   close() {
-    this.client.destroy();
+    void this.sdk?.then(({ client }) => client.destroy(), () => undefined);
   }
 }
 
@@ -205,6 +201,26 @@ function storedAtOf(metadata: Record<string, string> | undefined, lastModified: 
   return stored && !Number.isNaN(stored.getTime()) ? stored : (lastModified ?? new Date(0));
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+interface Sdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  client: S3Client;
+  getSignedUrl: (typeof import('@aws-sdk/s3-request-presigner'))['getSignedUrl'];
+}
+
+async function loadSdk(settings: S3Settings): Promise<Sdk> {
+  const [s3, { getSignedUrl }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+  const client = new s3.S3Client({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    forcePathStyle: settings.endpoint !== undefined,
+    credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
+    // Checksums only where the API demands them: S3-compatible servers often reject the new defaults.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return { s3, client, getSignedUrl };
+}
+
+function isNotFound(s3: Sdk['s3'], error: unknown): boolean {
+  return error instanceof s3.S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
 }

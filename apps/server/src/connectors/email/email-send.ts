@@ -1,5 +1,5 @@
 import { isRtlLocale } from '@visapi/contracts';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { permanent, StepError, transient } from '../../engine/errors';
 import type { StepHandler } from '../../engine/step-types';
@@ -31,7 +31,8 @@ export type EmailSendConfig = z.infer<typeof emailSendConfigSchema>;
  */
 export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig> {
   const { smtpUrl, from } = deps.settings.email;
-  let transport: Transporter | undefined;
+  // nodemailer loads with the first mail sent over SMTP: a gateway imports this connector and never sends.
+  let transport: Promise<Transporter> | undefined;
   return {
     type: 'email.send',
     configSchema: emailSendConfigSchema,
@@ -50,9 +51,9 @@ export function emailSendStep(deps: ConnectorDeps): StepHandler<EmailSendConfig>
         const { id } = await deps.outbox.record({ connector: 'email.send', runId: context.runId, stepId: context.stepId, recipient, payload: compact({ ...mail, template: composed.template }) });
         return { messageId: null, sandbox: true, outboxId: id };
       }
-      transport ??= nodemailer.createTransport(smtpUrl);
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
       try {
-        const info = await sendAborted(transport, mail, context.signal);
+        const info = await sendAborted(await transport, mail, context.signal);
         return { messageId: info.messageId ?? null };
       } catch (error) {
         throw classify(error, context.signal);

@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { permanent } from '../../engine/errors';
 
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
@@ -15,9 +16,20 @@ export type ImageOp =
 /** The visa-photo preset: a 600×600 baseline JPEG under 240 KB (240,000 bytes, so under either kind of KB). */
 export const VISA_PHOTO = { side: 600, maxBytes: 240_000, qualities: [90, 85, 80, 75, 70, 65, 60, 55, 50] } as const;
 
-// libvips' operation cache keeps recent decodes (up to ~50 MB and 100 files) for reuse; each
-// image here is decoded once, so it would only hold memory between steps.
-sharp.cache(false);
+let loaded: Promise<typeof sharp> | undefined;
+
+/**
+ * sharp and libvips (≈ 20 MB of RSS) load on the first image step, not in every process that
+ * imports the connectors (the gateway never runs a step).
+ */
+function sharpLib(): Promise<typeof sharp> {
+  return (loaded ??= import('sharp').then(({ default: lib }) => {
+    // libvips' operation cache keeps recent decodes (up to ~50 MB and 100 files) for reuse; each
+    // image here is decoded once, so it would only hold memory between steps.
+    lib.cache(false);
+    return lib;
+  }));
+}
 
 /** What sharp decodes from untrusted sources: the photo formats. Never SVG, PDF or the exotic loaders. */
 const INPUT_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'gif', 'tiff']);
@@ -45,9 +57,10 @@ interface Source {
  * huge size in a tiny file — is refused before any decoding.
  */
 export async function inspect(body: Buffer, maxPixels: number): Promise<Source> {
+  const lib = await sharpLib();
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(body, { limitInputPixels: false }).metadata();
+    meta = await lib(body, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw permanent(`image.process: the source is not an image we can read (${(error as Error).message})`, error);
   }
@@ -61,7 +74,7 @@ export async function inspect(body: Buffer, maxPixels: number): Promise<Source> 
 /** Runs the ops on an inspected source: a crop that does not fit the image, or a quality for PNG, is a permanent error. */
 export async function transform(source: Source, ops: ImageOp[], maxPixels: number): Promise<Processed> {
   if (ops.some((o) => o.op === 'visaPhoto')) return visaPhoto(source, maxPixels);
-  let image = open(source.body, maxPixels);
+  let image = open(await sharpLib(), source.body, maxPixels);
   let format: OutputFormat = defaultFormat(source.format);
   let quality: number | undefined;
   let { width, height } = source;
@@ -87,7 +100,7 @@ export async function transform(source: Source, ops: ImageOp[], maxPixels: numbe
 async function visaPhoto(source: Source, maxPixels: number): Promise<Processed> {
   const side = VISA_PHOTO.side;
   const pixels = await decoded(
-    open(source.body, maxPixels).flatten({ background: WHITE }).resize(side, side, { fit: 'cover', position: 'centre' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+    open(await sharpLib(), source.body, maxPixels).flatten({ background: WHITE }).resize(side, side, { fit: 'cover', position: 'centre' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
   );
   return encodeJpegUnder(pixels, VISA_PHOTO.maxBytes, VISA_PHOTO.qualities);
 }
@@ -95,9 +108,10 @@ async function visaPhoto(source: Source, maxPixels: number): Promise<Processed> 
 /** Encodes decoded pixels as baseline JPEG at each quality in turn until one is under maxBytes. */
 export async function encodeJpegUnder(pixels: { data: Buffer; info: sharp.OutputInfo }, maxBytes: number, qualities: readonly number[]): Promise<Processed> {
   const { width, height, channels } = pixels.info;
+  const lib = await sharpLib();
   let smallest = Infinity;
   for (const quality of qualities) {
-    const body = await sharp(pixels.data, { raw: { width, height, channels } })
+    const body = await lib(pixels.data, { raw: { width, height, channels } })
       .jpeg({ quality, progressive: false, trellisQuantisation: true, overshootDeringing: true, optimiseCoding: true })
       .toBuffer();
     if (body.length < maxBytes) return { body, format: 'jpeg', width, height, quality };
@@ -106,9 +120,9 @@ export async function encodeJpegUnder(pixels: { data: Buffer; info: sharp.Output
   throw permanent(`image.process: visaPhoto: the photo is ${smallest} bytes even at JPEG quality ${qualities.at(-1)}, over the limit of ${maxBytes} bytes`);
 }
 
-function open(body: Buffer, maxPixels: number): Sharp {
+function open(lib: typeof sharp, body: Buffer, maxPixels: number): Sharp {
   // autoOrient first, so crop boxes and sizes mean what a viewer sees; output keeps no metadata (EXIF GPS, camera) by default.
-  return sharp(body, { limitInputPixels: maxPixels, autoOrient: true, failOn: 'warning' });
+  return lib(body, { limitInputPixels: maxPixels, autoOrient: true, failOn: 'warning' });
 }
 
 /** A decoding failure (a truncated or corrupt image) is the source's fault: permanent. */

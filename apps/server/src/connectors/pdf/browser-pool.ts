@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { processTreeMemory } from './process-memory';
 import { abortable, Semaphore } from '../semaphore';
 
@@ -208,6 +208,8 @@ export class BrowserPool {
     if (!executablePath) throw new ChromiumMissingError(this.options.chromiumPath);
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-pdf-chromium-'));
     try {
+      // Loaded at the first launch: puppeteer is ≈ 20 MB of RSS that a gateway, which never renders, should not carry.
+      const { default: puppeteer } = await import('puppeteer-core');
       const browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, userDataDir, args: chromiumFlags(undefined, this.options.sandbox), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
       // A retiring predecessor still printing closes after its last render (afterRender).
       this.current = new Generation(browser, userDataDir);
