@@ -127,10 +127,7 @@ describe('VisAPI on a Redis Cluster', () => {
     expect(await cluster.keySlot(`${infra.redisPrefix}:critical:id`)).toBe(keySlot(infra.redisPrefix));
   });
 
-  // Skipped: on this machine the boot check often does not get to read the Cluster's replicas
-  // (seen failing 4 runs in a row on 2026-11-30, after passing in earlier ones); the replica's
-  // setting is then not reported. Open in issue 16's closing note.
-  it.skip('the durability check at boot reads every node: a replica that may evict is named', async () => {
+  it('the durability check at boot reads every node: a replica that may evict is named', async () => {
     for (const proc of processes) {
       // The check runs beside the start-up, not before /healthz answers: wait for its line.
       await expect.poll(() => proc.output().includes('maxmemory-policy=allkeys-lru'), { timeout: 15_000, interval: 100 }).toBe(true);

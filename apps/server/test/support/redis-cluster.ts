@@ -106,6 +106,11 @@ export class RedisClusterFixture {
     }
   }
 
+  /** The ports of the nodes running now. */
+  ports(): number[] {
+    return this.live().map((n) => n.port);
+  }
+
   private live(): ClusterNode[] {
     return this.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
   }

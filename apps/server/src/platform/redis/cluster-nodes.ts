@@ -1,0 +1,68 @@
+import { Redis as SingleRedis, type RedisOptions } from 'ioredis';
+import { withTimeout } from '../db/database';
+import type { Cluster } from './cluster';
+
+/** One node of a Redis Cluster as the Cluster itself lists it (CLUSTER NODES). */
+export interface ClusterNodeEntry {
+  /** host:port — the announced hostname when there is one, else the announced IP. */
+  address: string;
+  host: string;
+  port: number;
+  role: 'master' | 'replica';
+  /** The Cluster holds the node to be down (flag `fail`): it serves nothing until it is back. */
+  failed: boolean;
+}
+
+/**
+ * Every node in a CLUSTER NODES reply that has an address, masters with no slot and replicas
+ * included (CLUSTER SLOTS would leave out a master without slots, and a replica that the node
+ * asked does not yet know to be one). `answeredBy` is the host of the node that replied: a node
+ * that was never met by another does not know its own IP and lists itself as `:port`.
+ */
+export function parseClusterNodesReply(reply: string, answeredBy: string): ClusterNodeEntry[] {
+  const nodes: ClusterNodeEntry[] = [];
+  for (const line of reply.split('\n')) {
+    const [, endpoint, flagList] = line.trim().split(' ');
+    if (!endpoint || !flagList) continue;
+    const flags = flagList.split(',');
+    if (flags.includes('noaddr') || flags.includes('handshake')) continue;
+    // ip:port@cport[,hostname[,aux=value...]]; an IPv6 address has colons of its own.
+    const [hostPort = '', bus = ''] = endpoint.split('@');
+    const hostname = bus.split(',')[1] ?? '';
+    const colon = hostPort.lastIndexOf(':');
+    const ip = hostPort.slice(0, colon);
+    const port = Number(hostPort.slice(colon + 1));
+    const host = hostname && !hostname.includes('=') ? hostname : ip || (flags.includes('myself') ? answeredBy : '');
+    if (!host || !Number.isInteger(port) || port <= 0) continue;
+    nodes.push({
+      address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      host,
+      port,
+      role: flags.includes('slave') ? 'replica' : 'master',
+      failed: flags.includes('fail'),
+    });
+  }
+  return nodes;
+}
+
+/**
+ * Every node of the Cluster, asked of a node `cluster` is connected to (CLUSTER NODES), bounded
+ * by timeoutMs. Rejects when the Cluster client has no connected node.
+ */
+export async function listClusterNodes(cluster: Cluster, timeoutMs: number): Promise<ClusterNodeEntry[]> {
+  const via = cluster.nodes('all').find((node) => node.status === 'ready');
+  if (!via) throw new Error('no node of the Cluster is connected');
+  const reply = await withTimeout(via.cluster('NODES') as Promise<string>, timeoutMs, 'CLUSTER NODES');
+  return parseClusterNodesReply(String(reply), String(via.options.host));
+}
+
+/**
+ * A plain connection to one node of `cluster`, with the TLS, credentials and per-node settings
+ * the Cluster client uses (createCluster), overridden by `options`. Not connected yet
+ * (lazyConnect): the caller connects it, and disconnects it when done.
+ */
+export function connectionToNode(cluster: Cluster, node: Pick<ClusterNodeEntry, 'host' | 'port'>, options: RedisOptions): SingleRedis {
+  const connection = new SingleRedis({ ...cluster.options.redisOptions, ...options, host: node.host, port: node.port, lazyConnect: true });
+  connection.on('error', () => undefined);
+  return connection;
+}
