@@ -46,14 +46,22 @@ export function parseClusterNodesReply(reply: string, answeredBy: string): Clust
 }
 
 /**
- * Every node of the Cluster, asked of a node `cluster` is connected to (CLUSTER NODES), bounded
- * by timeoutMs. Rejects when the Cluster client has no connected node.
+ * Every node of the Cluster, asked of a node `cluster` is connected to (CLUSTER NODES; the next
+ * one when it does not answer: it may have just died), all within timeoutMs. Rejects when none answered.
  */
 export async function listClusterNodes(cluster: Cluster, timeoutMs: number): Promise<ClusterNodeEntry[]> {
-  const via = cluster.nodes('all').find((node) => node.status === 'ready');
-  if (!via) throw new Error('no node of the Cluster is connected');
-  const reply = await withTimeout(via.cluster('NODES') as Promise<string>, timeoutMs, 'CLUSTER NODES');
-  return parseClusterNodesReply(String(reply), String(via.options.host));
+  const deadline = Date.now() + timeoutMs;
+  let failure = new Error('no node of the Cluster is connected');
+  for (const via of cluster.nodes('all').filter((node) => node.status === 'ready')) {
+    try {
+      const reply = await withTimeout(via.cluster('NODES') as Promise<string>, Math.max(deadline - Date.now(), 1), 'CLUSTER NODES');
+      return parseClusterNodesReply(String(reply), String(via.options.host));
+    } catch (error) {
+      failure = error as Error;
+      if (Date.now() >= deadline) break;
+    }
+  }
+  throw failure;
 }
 
 /**
