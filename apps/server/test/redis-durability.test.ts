@@ -84,7 +84,7 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
       cluster.pause(replica, false);
     }
     expect(risks).toEqual([
-      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringMatching(/^Could not read the Redis configuration \(node [^)]+\) \(could not connect to it \(no connection in time\)\): check appendonly/) },
+      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringMatching(/^Could not read the Redis configuration \(node [^)]+\) \(could not connect to it: no connection in time\): check appendonly/) },
     ]);
     await expect.poll(durabilityConnections, { timeout: 5_000, interval: 50 }).toBe(0);
   }, 60_000);
@@ -94,8 +94,25 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
     const replica = await cluster.replicaOf(await cluster.masterOf(5_000));
     await cluster.kill(replica);
     expect(await redisDurabilityRisks(client, 2_000)).toEqual([
-      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringContaining('could not connect to it (refused or closed)') },
+      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringContaining('could not connect to it: connect failed (ECONNREFUSED)') },
     ]);
     await expect.poll(() => redisDurabilityRisks(client, 2_000), { timeout: 20_000, interval: 250 }).toEqual([]);
+  }, 60_000);
+});
+
+describe('redisDurabilityRisks on a Redis Cluster that requires a password', () => {
+  it('reads every node with the Cluster client’s credentials', async () => {
+    const guarded = await new RedisClusterFixture(3_000, 's3cret').start(3, 1);
+    const seeds = guarded.ports().map((port) => `redis://:s3cret@127.0.0.1:${port}`).join(',');
+    const withPassword = new RedisConnections('', '{durability}', parseClusterNodes(seeds) as ClusterNodes);
+    try {
+      const client = withPassword.create('command', 'visapi:test');
+      await pingRedis(client, 10_000);
+      // Without the password each node would answer NOAUTH: six "could not read" warnings.
+      expect(await redisDurabilityRisks(client, 5_000)).toEqual([]);
+    } finally {
+      await withPassword.closeAll();
+      await guarded.stop();
+    }
   }, 60_000);
 });

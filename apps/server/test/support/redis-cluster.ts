@@ -24,7 +24,11 @@ export class RedisClusterFixture {
   private readonly nodes: ClusterNode[] = [];
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cluster-'));
 
-  constructor(private readonly nodeTimeoutMs = 1_000) {}
+  /** `password`: every node requires it (requirepass), replicas included (masterauth). */
+  constructor(
+    private readonly nodeTimeoutMs = 1_000,
+    private readonly password?: string,
+  ) {}
 
   /** `host:port,...` of every node: what REDIS_CLUSTER_NODES takes. */
   get seeds(): string {
@@ -51,7 +55,7 @@ export class RedisClusterFixture {
       await this.startNew(node);
     }
     const create = ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
-    await run('redis-cli', create, { timeout: 30_000 });
+    await run('redis-cli', [...(this.password ? ['--no-auth-warning', '-a', this.password] : []), ...create], { timeout: 30_000 });
     await this.settled();
   }
 
@@ -84,6 +88,7 @@ export class RedisClusterFixture {
       '--cluster-node-timeout', String(this.nodeTimeoutMs), '--appendonly', 'yes', '--maxmemory-policy', 'noeviction',
       // A replica's first sync starts at once, not after the 5 s Redis waits for more replicas.
       '--repl-diskless-sync-delay', '0',
+      ...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []),
     ], { stdio: 'ignore' });
   }
 
@@ -117,7 +122,7 @@ export class RedisClusterFixture {
    * kept across a node's restart or failover. A node that cannot be reached is named in the error.
    */
   private async onNode<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000 });
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000, password: this.password });
     client.on('error', () => undefined);
     try {
       await client.connect().catch((error: unknown) => {

@@ -75,14 +75,25 @@ async function readNode(cluster: Cluster, node: ClusterNodeEntry, deadline: numb
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
   });
+  // connect() rejects with "Connection is closed." whatever the cause: the cause is the last error event.
+  let cause: (Error & { code?: string; syscall?: string }) | undefined;
+  connection.on('error', (error: Error) => (cause = error));
   try {
-    await withTimeout(connection.connect(), remaining(deadline), 'connect').catch((error: unknown) => {
-      throw new UnreadableError(`could not connect to it (${/within/.test((error as Error).message) ? 'no connection in time' : 'refused or closed'})`);
+    await withTimeout(connection.connect(), remaining(deadline), 'connect').catch(() => {
+      throw new UnreadableError(`could not connect to it: ${connectionFailure(cause)}`);
     });
     return await readSettings(connection, deadline);
   } finally {
     connection.disconnect();
   }
+}
+
+/** Why a connection failed, without the address a network error names. */
+function connectionFailure(cause: (Error & { code?: string; syscall?: string }) | undefined): string {
+  if (!cause) return 'no connection in time';
+  if (cause.syscall) return `${cause.syscall} failed (${cause.code ?? 'network error'})`;
+  // Redis's answer (a refused password: WRONGPASS, NOAUTH): its first sentence.
+  return cause.message.split(/[,.]/)[0]!;
 }
 
 async function readSettings(connection: SingleRedis | Cluster, deadline: number): Promise<Settings> {
