@@ -15,9 +15,10 @@ export interface ClusterNodeEntry {
 
 /**
  * Every node in a CLUSTER NODES reply that has an address, masters with no slot and replicas
- * included (CLUSTER SLOTS would leave out a master without slots, and a replica that the node
- * asked does not yet know to be one). `answeredBy` is the host of the node that replied: a node
- * that was never met by another does not know its own IP and lists itself as `:port`.
+ * included. CLUSTER SLOTS (where ioredis's node list comes from) leaves out a master without
+ * slots, and a replica whose replication offset has not yet reached the node asked (Redis 7:
+ * for seconds after the replica attached). `answeredBy` is the host of the node that replied:
+ * a node that was never met by another does not know its own IP and lists itself as `:port`.
  */
 export function parseClusterNodesReply(reply: string, answeredBy: string): ClusterNodeEntry[] {
   const nodes: ClusterNodeEntry[] = [];
