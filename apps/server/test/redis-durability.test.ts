@@ -8,14 +8,14 @@ import { RedisClusterFixture } from './support/redis-cluster';
 /**
  * The durability check on a real Redis Cluster (3 masters + 3 replicas on loopback): every node
  * the Cluster lists is read over a short-lived connection of its own, within the deadline, and
- * that connection is closed. A node timeout of 3 s: long enough that a node stopped for a moment
+ * that connection is closed. A node timeout of 5 s: long enough that a node stopped for a moment
  * is not failed over, short enough that a killed one is soon marked failed.
  */
 let cluster: RedisClusterFixture;
 let connections: RedisConnections;
 
 beforeAll(async () => {
-  cluster = await new RedisClusterFixture(3_000).start(3, 1);
+  cluster = await new RedisClusterFixture(5_000).start(3, 1);
   connections = new RedisConnections('', '{durability}', parseClusterNodes(cluster.seeds) as ClusterNodes);
 }, 120_000);
 
@@ -79,7 +79,7 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
     let risks;
     try {
       // Were there no deadline, this would wait until the node is resumed below: forever.
-      risks = await redisDurabilityRisks(client, 500);
+      risks = await redisDurabilityRisks(client, 2_000);
     } finally {
       cluster.pause(replica, false);
     }
@@ -96,7 +96,7 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
     expect(await redisDurabilityRisks(client, 2_000)).toEqual([
       { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringContaining('could not connect to it: connect failed (ECONNREFUSED)') },
     ]);
-    await expect.poll(() => redisDurabilityRisks(client, 2_000), { timeout: 20_000, interval: 250 }).toEqual([]);
+    await expect.poll(() => redisDurabilityRisks(client, 2_000), { timeout: 30_000, interval: 250 }).toEqual([]);
   }, 60_000);
 });
 
