@@ -86,8 +86,9 @@ export class RedisClusterFixture {
       '--port', String(node.port), '--bind', '127.0.0.1', '--dir', node.dir, '--save', '', '--logfile', 'redis.log',
       '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(node.busPort),
       '--cluster-node-timeout', String(this.nodeTimeoutMs), '--appendonly', 'yes', '--maxmemory-policy', 'noeviction',
-      // A replica's first sync starts at once, not after the 5 s Redis waits for more replicas.
-      '--repl-diskless-sync-delay', '0',
+      // A replica's first sync starts at once, not after the 5 s Redis waits for more replicas,
+      // and its offset moves within a second, not at the master's ping every 10 s (settled()).
+      '--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1',
       ...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []),
     ], { stdio: 'ignore' });
   }
@@ -136,20 +137,31 @@ export class RedisClusterFixture {
     }
   }
 
-  /** Resolves once every live node says cluster_state:ok and every replica's link to its master is up. */
+  /**
+   * Resolves once every live node says cluster_state:ok, every replica's link to its master is
+   * up, and every live node's CLUSTER SLOTS — the map a client such as ioredis builds its node
+   * list from — names every live node. Redis 7 leaves a replica out of that reply until its
+   * replication offset has reached the node asked, seconds after it attached: a client started
+   * before would see its node list change under it while it boots.
+   */
   async settled(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(this.live().map((n) => this.info(n.port).catch(() => '')));
-      const ok = states.every((s) => s.includes('cluster_state:ok') && (!s.includes('role:slave') || s.includes('master_link_status:up')));
+      const live = this.live();
+      const states = await Promise.all(live.map((n) => this.state(n.port).catch((error: unknown) => ({ info: `(${(error as Error).message})`, mapped: 0 }))));
+      const ok = states.every(({ info, mapped }) => info.includes('cluster_state:ok') && (!info.includes('role:slave') || info.includes('master_link_status:up')) && mapped === live.length);
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.join('\n---\n')}`);
+      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.map(({ info, mapped }) => `${info}\nnodes in CLUSTER SLOTS: ${mapped} of ${live.length}`).join('\n---\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  private info(port: number): Promise<string> {
-    return this.onNode(port, async (client) => `${await client.cluster('INFO')}\n${await client.info('replication')}`);
+  private state(port: number): Promise<{ info: string; mapped: number }> {
+    return this.onNode(port, async (client) => {
+      const slots = await client.cluster('SLOTS');
+      const mapped = new Set(slots.flatMap(([, , ...nodes]) => nodes.map(([host, nodePort]) => `${host}:${nodePort}`))).size;
+      return { info: `${await client.cluster('INFO')}\n${await client.info('replication')}`, mapped };
+    });
   }
 
   /** The ports of the nodes running now. */
