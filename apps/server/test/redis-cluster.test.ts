@@ -250,8 +250,18 @@ async function revokedEverywhere(target: { id: string; key: string }) {
   // Now cached there; right after a failover the gateway may still answer 503 for a moment.
   await expect.poll(() => read(waiting), { timeout: 15_000, interval: 200 }).toBe(200);
   // The other gateway too may answer 503 for a moment (refused before anything is done): revoking is idempotent.
-  const revoke = () => fetch(`${plain}/api/v1/api-keys/${target.id}`, { method: 'DELETE', headers: { 'x-api-key': keyManager } }).then((r) => r.status);
-  await expect.poll(revoke, { timeout: 15_000, interval: 200 }).toBeLessThan(300);
+  let answer = '';
+  const revoke = async () => {
+    const res = await fetch(`${plain}/api/v1/api-keys/${target.id}`, { method: 'DELETE', headers: { 'x-api-key': keyManager } });
+    answer = `${res.status} ${await res.text()}`;
+    return res.status;
+  };
+  await expect
+    .poll(revoke, { timeout: 15_000, interval: 200 })
+    .toBeLessThan(300)
+    .catch((error: unknown) => {
+      throw new Error(`the revocation was still refused: ${answer}\n${processes.map((p) => p.output().slice(-3_000)).join('\n---\n')}`, { cause: error });
+    });
   await expect.poll(() => read(waiting), { timeout: 5_000, interval: 50 }).toBe(401);
 }
 
