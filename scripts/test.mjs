@@ -29,10 +29,10 @@ build();
 ensureChromium();
 /**
  * Test files that start whole topologies (a game day, 3 gateways × 3 workers, a 6-node Redis
- * Cluster — with processes, or read within deadlines —, the benches' smoke, an outage under 100
- * requests in flight) and check how fast the
- * product answers during faults: they run after the rest, one file at a time, so two of them
- * never share the 2 cores and their bounds measure the product, not the neighbours.
+ * Cluster with processes or read within deadlines, the benches' smoke, an outage under 100
+ * requests in flight) and check how fast the product answers during faults: they run after the
+ * rest, one file at a time, so two of them never share the 2 cores and their bounds measure the
+ * product, not the neighbours.
  */
 const HEAVY = [
   'apps/server/test/gameday-smoke.test.ts',
