@@ -29,14 +29,16 @@ build();
 ensureChromium();
 /**
  * Test files that start whole topologies (a game day, 3 gateways × 3 workers, a 6-node Redis
- * Cluster, the benches' smoke, an outage under 100 requests in flight) and check how fast the
- * product answers during faults: they run after the rest, one file at a time, so two of them
- * never share the 2 cores and their bounds measure the product, not the neighbours.
+ * Cluster with processes or read within deadlines, the benches' smoke, an outage under 100
+ * requests in flight) and check how fast the product answers during faults: they run after the
+ * rest, one file at a time, so two of them never share the 2 cores and their bounds measure the
+ * product, not the neighbours.
  */
 const HEAVY = [
   'apps/server/test/gameday-smoke.test.ts',
   'apps/server/test/scale-out.test.ts',
   'apps/server/test/redis-cluster.test.ts',
+  'apps/server/test/redis-durability.test.ts',
   'apps/server/test/bench-smoke.test.ts',
   'apps/server/test/robust-redis-outage.test.ts',
 ];

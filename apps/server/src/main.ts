@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, ROLES, type Role } from './platform/config/con
 import { migrate } from './platform/db/migrate';
 import { provideInfrastructure } from './platform/embedded/infrastructure';
 import { createLogger } from './platform/logger/logger';
-import { checkRedisDurability } from './platform/redis/redis';
+import { checkRedisDurability } from './platform/redis/durability';
 import { createRuntime } from './platform/runtime';
 import { seedDemo } from './seed/demo';
 import { seed } from './seed/seed';

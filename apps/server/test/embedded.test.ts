@@ -10,7 +10,7 @@ import { REDIS_MISSING_MESSAGE } from '../src/platform/embedded/embedded-redis';
 import { provideInfrastructure } from '../src/platform/embedded/infrastructure';
 import { isAlive, stopProcess } from '../src/platform/embedded/process-utils';
 import { startEmbeddedRedis } from '../src/platform/embedded/embedded-redis';
-import { checkRedisDurability } from '../src/platform/redis/redis';
+import { checkRedisDurability } from '../src/platform/redis/durability';
 
 const logger = pino({ level: 'silent' });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-embedded-'));

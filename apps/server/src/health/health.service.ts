@@ -2,9 +2,10 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Health, HealthCheck, HealthWarning } from '@visapi/contracts';
 import type { Redis } from '../platform/redis/redis';
 import type { Config } from '../platform/config/config';
-import { type DatabaseHandle, withTimeout } from '../platform/db/database';
+import type { DatabaseHandle } from '../platform/db/database';
 import { CONFIG, DATABASE, LIFECYCLE, REDIS } from '../platform/platform.module';
-import { closeClient, pingRedis, type RedisConnections, redisDurabilityRisks } from '../platform/redis/redis';
+import { redisDurabilityRisks } from '../platform/redis/durability';
+import { closeClient, pingRedis, type RedisConnections } from '../platform/redis/redis';
 import type { Lifecycle } from '../platform/runtime';
 
 /** How long one reading of Redis's durability settings serves /healthz (probes come every few seconds). */
@@ -50,7 +51,7 @@ export class HealthService implements OnModuleDestroy {
   private async durabilityWarnings(timeoutMs: number): Promise<HealthWarning[]> {
     if (this.durability && Date.now() - this.durability.at < DURABILITY_READING_MAX_AGE_MS) return this.durability.warnings;
     try {
-      const risks = await withTimeout(redisDurabilityRisks(this.redis), timeoutMs, 'redis config');
+      const risks = await redisDurabilityRisks(this.redis, timeoutMs);
       // Public: the setting, never a Cluster node's address (the boot log names the node).
       this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk, message: risk.message.replace(/ \(node [^)]*\)/, '') })), at: Date.now() };
       return this.durability.warnings;

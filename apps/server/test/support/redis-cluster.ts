@@ -24,7 +24,11 @@ export class RedisClusterFixture {
   private readonly nodes: ClusterNode[] = [];
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-cluster-'));
 
-  constructor(private readonly nodeTimeoutMs = 1_000) {}
+  /** `password`: every node requires it (requirepass), replicas included (masterauth). */
+  constructor(
+    private readonly nodeTimeoutMs = 1_000,
+    private readonly password?: string,
+  ) {}
 
   /** `host:port,...` of every node: what REDIS_CLUSTER_NODES takes. */
   get seeds(): string {
@@ -46,130 +50,160 @@ export class RedisClusterFixture {
     for (let i = 0; i < masters * (1 + replicas); i++) {
       const dir = path.join(this.root, String(i));
       fs.mkdirSync(dir);
-      const node = { port: await freePort(), busPort: await freePort(), dir } as ClusterNode;
-      this.spawn(node);
+      const node = { dir } as ClusterNode;
       this.nodes.push(node);
+      await this.startNew(node);
     }
-    await Promise.all(this.nodes.map((n) => this.answers(n.port)));
     const create = ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'];
-    await run('redis-cli', create, { timeout: 30_000 });
+    await run('redis-cli', [...(this.password ? ['--no-auth-warning', '-a', this.password] : []), ...create], { timeout: 30_000 });
     await this.settled();
+  }
+
+  /**
+   * Starts a new node on ports that were free a moment ago. Between freePort's check and
+   * redis-server's bind another process may take one of them; redis-server then exits at once
+   * ("Address already in use"): the node is started again on other ports.
+   */
+  private async startNew(node: ClusterNode): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      node.port = await freePort();
+      node.busPort = await freePort();
+      if (node.busPort === node.port) continue;
+      fs.rmSync(path.join(node.dir, 'redis.log'), { force: true });
+      this.spawn(node);
+      try {
+        await this.answers(node);
+        return;
+      } catch (error) {
+        if (attempt === 3 || node.child.exitCode === null || !this.log(node).includes('Address already in use')) throw error;
+      }
+    }
   }
 
   private spawn(node: ClusterNode) {
     // prettier-ignore
     node.child = spawn('redis-server', [
-      '--port', String(node.port), '--bind', '127.0.0.1', '--dir', node.dir, '--save', '',
+      '--port', String(node.port), '--bind', '127.0.0.1', '--dir', node.dir, '--save', '', '--logfile', 'redis.log',
       '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(node.busPort),
       '--cluster-node-timeout', String(this.nodeTimeoutMs), '--appendonly', 'yes', '--maxmemory-policy', 'noeviction',
+      // A replica's first sync starts at once, not after the 5 s Redis waits for more replicas,
+      // and its offset moves within a second, not at the master's ping every 10 s (settled()).
+      '--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1',
+      ...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []),
     ], { stdio: 'ignore' });
   }
 
-  private async answers(port: number, timeoutMs = 10_000) {
+  private log(node: ClusterNode): string {
+    try {
+      return fs.readFileSync(path.join(node.dir, 'redis.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Resolves once the node answers PING; rejects at once if it exits, saying why (its log's end). */
+  private async answers(node: ClusterNode, timeoutMs = 20_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      client.on('error', () => undefined);
+      if (node.child.exitCode !== null || node.child.signalCode !== null) {
+        throw new Error(`redis-server on port ${node.port} exited (${node.child.exitCode ?? node.child.signalCode}):\n${this.log(node).trim().split('\n').slice(-5).join('\n')}`);
+      }
       try {
-        await client.connect();
-        await client.ping();
+        await this.onNode(node.port, (client) => client.ping());
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw error;
-      } finally {
-        client.disconnect();
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${node.port} did not answer within ${timeoutMs} ms: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
-  /** Resolves once every live node says cluster_state:ok and every replica's link to its master is up. */
+  /**
+   * Runs `use` on a connection of its own to one node, closed afterwards: never a connection
+   * kept across a node's restart or failover. A node that cannot be reached is named in the error.
+   */
+  private async onNode<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5_000, password: this.password });
+    client.on('error', () => undefined);
+    try {
+      await client.connect().catch((error: unknown) => {
+        const node = this.nodes.find((n) => n.port === port);
+        const state = node?.child.exitCode !== null || node?.child.signalCode !== null ? 'exited' : 'running';
+        throw new Error(`could not connect to the Cluster node on port ${port} (${state}): ${(error as Error).message}`, { cause: error });
+      });
+      return await use(client);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /**
+   * Resolves once every live node says cluster_state:ok, every replica's link to its master is
+   * up, and every live node's CLUSTER SLOTS — the map a client such as ioredis builds its node
+   * list from — names every live node. Redis 7 leaves a replica out of that reply until its
+   * replication offset has reached the node asked, seconds after it attached: a client started
+   * before would see its node list change under it while it boots.
+   */
   async settled(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(this.live().map((n) => this.info(n.port).catch(() => '')));
-      const ok = states.every((s) => s.includes('cluster_state:ok') && (!s.includes('role:slave') || s.includes('master_link_status:up')));
+      const live = this.live();
+      const states = await Promise.all(live.map((n) => this.state(n.port).catch((error: unknown) => ({ info: `(${(error as Error).message})`, mapped: 0 }))));
+      const ok = states.every(({ info, mapped }) => info.includes('cluster_state:ok') && (!info.includes('role:slave') || info.includes('master_link_status:up')) && mapped === live.length);
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.join('\n---\n')}`);
+      if (Date.now() > deadline) throw new Error(`the cluster did not settle:\n${states.map(({ info, mapped }) => `${info}\nnodes in CLUSTER SLOTS: ${mapped} of ${live.length}`).join('\n---\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  private async info(port: number): Promise<string> {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return `${await client.cluster('INFO')}\n${await client.info('replication')}`;
-    } finally {
-      client.disconnect();
-    }
+  private state(port: number): Promise<{ info: string; mapped: number }> {
+    return this.onNode(port, async (client) => {
+      const slots = await client.cluster('SLOTS');
+      const mapped = new Set(slots.flatMap(([, , ...nodes]) => nodes.map(([host, nodePort]) => `${host}:${nodePort}`))).size;
+      return { info: `${await client.cluster('INFO')}\n${await client.info('replication')}`, mapped };
+    });
+  }
+
+  /** The ports of the nodes running now. */
+  ports(): number[] {
+    return this.live().map((n) => n.port);
   }
 
   private live(): ClusterNode[] {
-    return this.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+    return this.nodes.filter((n) => n.child && n.child.exitCode === null && n.child.signalCode === null);
   }
 
   /** The port of the master serving `slot` now, as a live node sees it. */
-  async masterOf(slot: number): Promise<number> {
-    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
+  masterOf(slot: number): Promise<number> {
+    return this.onNode(this.live()[0]!.port, async (client) => {
       const ranges = await client.cluster('SLOTS');
       const master = ranges.find(([from, to]) => from <= slot && slot <= to)?.[2];
       if (!master) throw new Error(`no node serves slot ${slot}`);
       return master[1];
-    } finally {
-      client.disconnect();
-    }
+    });
   }
 
   /** Client connections per live node (CLIENT LIST, the asking one excluded), keyed by port. */
   async connections(): Promise<Record<number, number>> {
     const counts: Record<number, number> = {};
     for (const node of this.live()) {
-      const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        counts[node.port] = String(await client.client('LIST')).trim().split('\n').length - 1;
-      } finally {
-        client.disconnect();
-      }
+      counts[node.port] = await this.onNode(node.port, async (client) => String(await client.client('LIST')).trim().split('\n').length - 1);
     }
     return counts;
   }
 
   async configSet(port: number, name: string, value: string): Promise<void> {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.config('SET', name, value);
-    } finally {
-      client.disconnect();
-    }
+    await this.onNode(port, (client) => client.config('SET', name, value));
   }
 
   /** CLUSTER KEYSLOT, as the server computes it. */
-  async keySlot(key: string): Promise<number> {
-    const client = new Redis(this.live()[0]!.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return Number(await client.cluster('KEYSLOT', key));
-    } finally {
-      client.disconnect();
-    }
+  keySlot(key: string): Promise<number> {
+    return this.onNode(this.live()[0]!.port, async (client) => Number(await client.cluster('KEYSLOT', key)));
   }
 
   /** The port of a master's replica (waiting up to 5 s for one to be attached). */
-  async replicaOf(masterPort: number): Promise<number> {
-    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
+  replicaOf(masterPort: number): Promise<number> {
+    return this.onNode(masterPort, async (client) => {
       const deadline = Date.now() + 5_000;
       for (;;) {
         const info = await client.info('replication');
@@ -178,9 +212,7 @@ export class RedisClusterFixture {
         if (Date.now() > deadline) throw new Error(`master ${masterPort} has no replica:\n${info}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-    } finally {
-      client.disconnect();
-    }
+    });
   }
 
   async kill(port: number): Promise<void> {
@@ -197,21 +229,14 @@ export class RedisClusterFixture {
 
   /** The master closes its replication links (CLIENT KILL TYPE replica): a network cut, seen from the master. */
   async dropReplicas(masterPort: number): Promise<void> {
-    const client = new Redis(masterPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.call('CLIENT', 'KILL', 'TYPE', 'replica');
-    } finally {
-      client.disconnect();
-    }
+    await this.onNode(masterPort, (client) => client.call('CLIENT', 'KILL', 'TYPE', 'replica'));
   }
 
   /** Starts a killed node again on its data (it rejoins, as a replica when it was failed over). */
   async restart(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port)!;
     this.spawn(node);
-    await this.answers(port);
+    await this.answers(node);
   }
 
   async stop(): Promise<void> {

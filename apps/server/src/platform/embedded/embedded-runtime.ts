@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive, stopProcess } from './process-utils';
@@ -70,31 +71,81 @@ export function isServer(name: ServiceName, pid: number): boolean {
   }
 }
 
-/** A cross-process lock: a directory holding the owner's pid; a dead owner's lock is taken over. */
+/**
+ * A cross-process lock: the directory `embedded.lock` holding its owner's pid. A dead owner's
+ * lock is taken over (takeOver). Every change is one rename, so two processes starting at once
+ * never both hold it: the lock is made whole under a temporary name and renamed into place (it
+ * never exists without its pid, and the rename fails if another made it first), and it is
+ * renamed away before it is deleted (a release never deletes a lock made meanwhile).
+ */
 export async function withLock<T>(dataDir: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
   const lockDir = path.join(dataDir, 'embedded.lock');
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(safeRead(path.join(lockDir, 'pid')));
-      if (owner && !isAlive(owner)) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (held by pid ${owner})`, { cause: error });
-      await new Promise((r) => setTimeout(r, 50));
+  while (!tryLock(lockDir)) {
+    const owner = lockOwner(lockDir);
+    if (owner && !isAlive(owner)) {
+      takeOver(lockDir, owner);
+      continue;
     }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (held by pid ${owner})`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   try {
     return await fn();
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    discard(lockDir);
   }
+}
+
+/** Makes the lock directory `dir` holding this process's pid, unless it exists (then false). */
+export function tryLock(dir: string): boolean {
+  const staged = fs.mkdtempSync(`${dir}.new-`);
+  fs.writeFileSync(path.join(staged, 'pid'), String(process.pid));
+  try {
+    fs.renameSync(staged, dir);
+    return true;
+  } catch (error) {
+    fs.rmSync(staged, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * Removes `lockDir` if `deadOwner` still holds it. Two processes may have seen the same dead
+ * owner: the takeover is done under a second lock, and the owner read again under it, so the
+ * second does not remove the lock the first has taken since. A takeover guard left by a process
+ * that died within those few instructions is removed (that process is dead: it holds nothing).
+ */
+export function takeOver(lockDir: string, deadOwner: number): void {
+  const guard = `${lockDir}.takeover`;
+  if (!tryLock(guard)) {
+    const holder = lockOwner(guard);
+    if (holder && !isAlive(holder)) discard(guard);
+    return;
+  }
+  try {
+    if (lockOwner(lockDir) === deadOwner) discard(lockDir);
+  } finally {
+    discard(guard);
+  }
+}
+
+/** The pid in a lock directory; 0 when there is none. */
+export function lockOwner(dir: string): number {
+  return Number(safeRead(path.join(dir, 'pid'))) || 0;
+}
+
+function discard(dir: string): void {
+  const removed = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(dir, removed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  fs.rmSync(removed, { recursive: true, force: true });
 }
 
 function safeRead(file: string): string {

@@ -39,11 +39,6 @@ export function isCluster(client: SingleRedis | Cluster): client is Cluster {
   return client instanceof Cluster;
 }
 
-/** Every node a client speaks to: itself, or each master and replica of a Cluster. */
-export function nodesOf(client: SingleRedis | Cluster): SingleRedis[] {
-  return isCluster(client) ? client.nodes('all') : [client];
-}
-
 /** CRC16/XMODEM, Redis Cluster's key hash. */
 function crc16(bytes: Uint8Array): number {
   let crc = 0;

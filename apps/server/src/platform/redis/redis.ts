@@ -1,8 +1,7 @@
 import { Redis as SingleRedis, type RedisOptions } from 'ioredis';
-import type { Logger } from 'pino';
 import type { ClusterNodes } from '../config/config.schema';
 import { withTimeout } from '../db/database';
-import { type Cluster, createCluster, isCluster, nodesOf } from './cluster';
+import { type Cluster, createCluster, isCluster } from './cluster';
 import type { RequestBudget } from './request-budget';
 
 /** A connection to one Redis, or a Redis Cluster client (REDIS_CLUSTER_NODES): the same commands. */
@@ -179,65 +178,4 @@ export async function whenReady(client: Redis, timeoutMs: number): Promise<void>
 export async function pingRedis(client: Redis, timeoutMs: number): Promise<void> {
   await whenReady(client, timeoutMs);
   await withTimeout(client.ping(), timeoutMs, 'redis');
-}
-
-/** A setting of Redis that puts queued jobs at risk (or `config`: the settings could not be read). */
-export interface DurabilityRisk {
-  setting: 'appendonly' | 'maxmemory-policy' | 'config';
-  value: string;
-  message: string;
-  /** On a Redis Cluster, the node (host:port) whose setting this is. */
-  node?: string;
-}
-
-/**
- * SPEC §1: Redis is the queue's durable store. What in its configuration may lose or evict
- * data; none when it keeps its data (`appendonly yes`) and never evicts (`noeviction`).
- */
-export async function redisDurabilityRisks(client: Redis): Promise<DurabilityRisk[]> {
-  const nodes = nodesOf(client);
-  const risks: DurabilityRisk[] = [];
-  // On a Cluster, every node: a replica is the master of tomorrow's failover.
-  for (const node of nodes) {
-    const at = nodes.length > 1 ? { node: `${node.options.host}:${node.options.port}` } : {};
-    const on = 'node' in at ? ` (node ${at.node})` : '';
-    let appendonly: string | undefined;
-    let policy: string | undefined;
-    try {
-      // A Cluster's connection to a replica is made on first use, and commands are not queued
-      // on it until it is up: wait for it, briefly.
-      if (nodes.length > 1) {
-        if (node.status === 'wait') await node.connect().catch(() => undefined);
-        await whenReady(node, 2_000).catch(() => undefined);
-      }
-      [, appendonly] = (await node.config('GET', 'appendonly')) as string[];
-      [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
-    } catch {
-      risks.push({
-        setting: 'config',
-        value: 'unreadable',
-        message: `Could not read the Redis configuration${on} (CONFIG GET refused?): check appendonly and maxmemory-policy yourself.`,
-        ...at,
-      });
-      continue;
-    }
-    if (appendonly !== 'yes') {
-      risks.push({ setting: 'appendonly', value: String(appendonly), message: `Redis has appendonly=${appendonly}${on}: queued jobs are lost if Redis restarts. Set "appendonly yes".`, ...at });
-    }
-    if (policy !== 'noeviction') {
-      risks.push({ setting: 'maxmemory-policy', value: String(policy), message: `Redis has maxmemory-policy=${policy}${on}: it may evict queued jobs. Set "maxmemory-policy noeviction".`, ...at });
-    }
-  }
-  return risks;
-}
-
-/** SPEC §1's loud warning at boot, one line per setting at risk (`/healthz` lists them too). */
-export async function checkRedisDurability(client: Redis, logger: Logger): Promise<void> {
-  try {
-    await pingRedis(client, 5_000);
-  } catch (error) {
-    logger.warn({ err: error }, 'could not read the Redis configuration (Redis does not answer): check appendonly and maxmemory-policy yourself');
-    return;
-  }
-  for (const risk of await redisDurabilityRisks(client)) logger.warn({ setting: risk.setting, value: risk.value, ...(risk.node ? { node: risk.node } : {}) }, risk.message);
 }
