@@ -7,7 +7,14 @@ import { REQUEST_REDIS_DEADLINE_MS } from './redis';
  */
 export const REQUEST_REDIS_BUDGET_MS = 900;
 
-/** Nothing was sent: the request's time for Redis was already spent. */
+/**
+ * The least time a command is sent with. Less would be a deadline the command misses even when
+ * Redis answers at once (a round trip, a busy event loop) — yet Redis may carry it out, so a
+ * stored add would be answered with a 503 "may have been queued". Below it nothing is sent.
+ */
+export const MIN_COMMAND_MS = 100;
+
+/** Nothing was sent: the request's time for Redis was already spent (or too little was left to send). */
 export class RedisBudgetSpentError extends Error {}
 
 /** The detail of a 503 whose request ran out of time before a Redis command (the gateway is overloaded, or Redis slow). */
@@ -22,10 +29,10 @@ export class RequestBudget {
     return new RequestBudget(startedAt + ms);
   }
 
-  /** The next command's deadline: the per-command one, or what is left if less; throws when nothing is. */
+  /** The next command's deadline: the per-command one, or what is left if less; throws when less than MIN_COMMAND_MS is. */
   nextCommandMs(what: string): number {
     const left = this.endsAt - performance.now();
-    if (left <= 0) throw new RedisBudgetSpentError(`${what}: the request's time for Redis is spent; nothing was sent`);
+    if (left < MIN_COMMAND_MS) throw new RedisBudgetSpentError(`${what}: the request's time for Redis is spent; nothing was sent`);
     return Math.min(REQUEST_REDIS_DEADLINE_MS, left);
   }
 }

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { type Redis, RedisConnections, whenReady, withRequestDeadline, RedisDeadlineError } from './redis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RedisBudgetSpentError, RequestBudget, requestBudget } from './request-budget';
+import { MIN_COMMAND_MS, RedisBudgetSpentError, RequestBudget, requestBudget } from './request-budget';
 
 /**
  * Issue 16: a request's Redis commands share one budget, and a missed deadline drops the
@@ -35,11 +35,19 @@ const deadlineOf = (error: Error) => Number(/within (\d+) ms/.exec(error.message
 describe('withRequestDeadline', () => {
   it('a command gets what is left of the request budget when that is less than 500 ms', async () => {
     held = proxy.hold();
-    const budget = RequestBudget.from(performance.now() - 850);
+    const budget = RequestBudget.from(performance.now() - 750);
     const error = (await withRequestDeadline(() => connection.get('k'), connection, 'get', budget).catch((e: Error) => e)) as Error;
     expect(error).toBeInstanceOf(RedisDeadlineError);
-    expect(deadlineOf(error)).toBeGreaterThan(0);
-    expect(deadlineOf(error)).toBeLessThanOrEqual(50);
+    expect(deadlineOf(error)).toBeGreaterThanOrEqual(MIN_COMMAND_MS);
+    expect(deadlineOf(error)).toBeLessThanOrEqual(150);
+  });
+
+  it('less than the minimum time to send left: nothing is sent (a deadline it would miss while Redis stores it)', async () => {
+    let sent = 0;
+    const budget = RequestBudget.from(performance.now() - 850); // ~50 ms left
+    const error = await withRequestDeadline(() => (sent++, connection.get('k')), connection, 'get', budget).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisBudgetSpentError);
+    expect(sent).toBe(0);
   });
 
   it('a spent budget sends nothing and refuses at once', async () => {
@@ -55,7 +63,7 @@ describe('withRequestDeadline', () => {
     connection.on('close', () => closed++);
     const stream = (connection as import('ioredis').Redis).stream;
     held = proxy.hold();
-    const late = withRequestDeadline(() => connection.get('k'), connection, 'get', RequestBudget.from(performance.now() - 880));
+    const late = withRequestDeadline(() => connection.get('k'), connection, 'get', RequestBudget.from(performance.now() - 750));
     await expect(late).rejects.toBeInstanceOf(RedisDeadlineError);
     held.release(); // the answers come, the PING's with them
     held = undefined;
@@ -86,8 +94,8 @@ describe('requestBudget', () => {
     const uploadedSlowly = { bodyReadAt: now - 10 } as FastifyRequest;
     expect(requestBudget(uploadedSlowly, { elapsedTime: 5_000 } as FastifyReply).nextCommandMs('x')).toBe(500);
     const bodiless = {} as FastifyRequest;
-    const budget = requestBudget(bodiless, { elapsedTime: 850 } as FastifyReply);
-    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(50);
+    const budget = requestBudget(bodiless, { elapsedTime: 750 } as FastifyReply);
+    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(150);
     expect(requestBudget(bodiless)).toBe(budget);
     expect(() => requestBudget({} as FastifyRequest, { elapsedTime: 950 } as FastifyReply).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
   });
