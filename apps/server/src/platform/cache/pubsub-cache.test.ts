@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
@@ -101,6 +102,44 @@ describe('PubSubCache', () => {
       vi.setSystemTime(Date.now() + 1_500);
       expect(await cache.getOrLoad('k', async () => 'fresh')).toBe('fresh');
       expect(cache.get('k')).toBe('fresh');
+    });
+
+    it('a hung PostgreSQL (answers held): the value is served without waiting it out, one reload per key in flight', async () => {
+      const { proxy, url } = await TcpProxy.forUrl(inject('adminDatabaseUrl'));
+      // As the app's pool, with one connection: a load behind the hung one waits for a connection.
+      const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+      let held: ReturnType<TcpProxy['hold']> | undefined;
+      try {
+        let loads = 0;
+        let loaded!: () => void;
+        const reloaded = new Promise<void>((resolve) => (loaded = resolve));
+        const load = async () => {
+          loads++;
+          const { rows } = await pool.query<{ v: string }>("select 'from the database' as v");
+          loaded();
+          return rows[0]!.v;
+        };
+        vi.useFakeTimers({ toFake: ['Date'] });
+        const cache = cacheOf({ ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable, maxStaleMs: 60_000 });
+        await cache.start();
+        cache.set('k', 'last good');
+        vi.setSystemTime(Date.now() + 2_000);
+        held = proxy.hold();
+        // The first request waits a moment on its reload, then is served; the others at once.
+        const answers = await Promise.all(Array.from({ length: 20 }, () => cache.getOrLoad('k', load)));
+        expect(answers).toEqual(Array(20).fill('last good'));
+        expect(loads).toBe(1); // one reload in flight, not one per request (each waiting 5 s for the pool)
+        expect(await cache.getOrLoad('k', load)).toBe('last good');
+        expect(loads).toBe(1);
+        held.release();
+        held = undefined;
+        await reloaded;
+        expect(cache.get('k')).toBe('from the database');
+      } finally {
+        held?.release();
+        await pool.end();
+        await proxy.close();
+      }
     });
 
     it('any other failure of the load fails as before', async () => {
