@@ -31,4 +31,14 @@ describe('createCluster', () => {
       cluster.disconnect();
     }
   });
+
+  it("auto-pipelining (request connections) is set on the Cluster client, whose own option it is", () => {
+    const cluster = createCluster({ nodes: [{ host: '127.0.0.1', port: 7000 }], tls: false }, { lazyConnect: true, enableAutoPipelining: true });
+    try {
+      expect(cluster.options.enableAutoPipelining).toBe(true);
+      expect(cluster.options.redisOptions).not.toHaveProperty('enableAutoPipelining');
+    } finally {
+      cluster.disconnect();
+    }
+  });
 });
