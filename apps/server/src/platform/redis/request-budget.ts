@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { REQUEST_REDIS_DEADLINE_MS } from './redis';
 
 /**
@@ -37,18 +37,32 @@ export class RequestBudget {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived (stampArrival): a bodyless request's time for Redis counts from then. */
+    arrivedAt?: number;
+  }
+}
+
+/** Stamps every request's arrival, the first thing done with it, so every path's budget counts from the same moment. */
+export function stampArrival(fastify: FastifyInstance) {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    request.arrivedAt = performance.now();
+    done();
+  });
+}
+
 const budgets = new WeakMap<FastifyRequest, RequestBudget>();
 
 /**
  * The request's budget, the same for all its commands: counted from the moment its body was in
  * (an upload's duration is the client's, not a wait on Redis), or for a request without a body
- * from its arrival (Fastify's start time, read through `reply`; without it, from now).
+ * from its arrival (stampArrival; a request that was not stamped, from now).
  */
-export function requestBudget(request: FastifyRequest, reply?: FastifyReply): RequestBudget {
+export function requestBudget(request: FastifyRequest): RequestBudget {
   let budget = budgets.get(request);
   if (!budget) {
-    const now = performance.now();
-    budget = RequestBudget.from(request.bodyReadAt ?? (reply ? now - reply.elapsedTime : now));
+    budget = RequestBudget.from(request.bodyReadAt ?? request.arrivedAt ?? performance.now());
     budgets.set(request, budget);
   }
   return budget;
