@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
+import { InvalidationNotPublishedError, PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
 
 let subscriber: Redis;
 let publisher: Redis;
@@ -194,6 +194,25 @@ describe('PubSubCache', () => {
       expect(await cache.getOrLoad('v-99', unreachable)).toBe('value-99');
       await expect(cache.getOrLoad('v-0', unreachable)).rejects.toThrow(/ECONNREFUSED/);
     });
+  });
+
+  it('an invalidation that cannot be published (Redis cut) rejects when required, and is only logged otherwise', async () => {
+    const { proxy, url } = await TcpProxy.forUrl(inject('redisUrl'));
+    const cutPublisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    cutPublisher.on('error', () => undefined);
+    try {
+      await new Promise((resolve) => cutPublisher.once('ready', resolve));
+      const cache = new PubSubCache<string>(subscriber, cutPublisher, channel, { ttlMs: 60_000 }, pino({ level: 'silent' }));
+      await cache.start();
+      cache.set('k', 'v');
+      proxy.cut();
+      await expect(cache.invalidate('k', { required: true })).rejects.toBeInstanceOf(InvalidationNotPublishedError);
+      expect(cache.get('k')).toBeUndefined(); // dropped here all the same
+      await expect(cache.invalidate('k')).resolves.toBeUndefined();
+    } finally {
+      cutPublisher.disconnect();
+      await proxy.close();
+    }
   });
 
   it('issue 16: a long Cluster failover (many -node events) keeps one resubscribe chain, which subscribes again once it can', async () => {

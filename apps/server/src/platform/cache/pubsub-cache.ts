@@ -1,4 +1,4 @@
-import type { Redis } from '../redis/redis';
+import { type Redis, whenReady } from '../redis/redis';
 import type { Logger } from 'pino';
 
 export interface PubSubCacheOptions {
@@ -29,6 +29,9 @@ interface Entry<T> {
   /** When the key's last load failed for want of the source (serveStaleOn): its value is then served at once. */
   failedAt?: number;
 }
+
+/** An invalidation the other processes were not told of (Redis does not answer). */
+export class InvalidationNotPublishedError extends Error {}
 
 /** While the source stays unreachable, a key's value is reloaded (in the background) at most this often. */
 const STALE_RETRY_MS = 1_000;
@@ -216,13 +219,26 @@ export class PubSubCache<T> {
     return this.values.size + this.absent.size;
   }
 
-  /** Drops the key (or '*': everything) here and in every other process. */
-  async invalidate(key: string): Promise<void> {
+  /**
+   * Drops the key (or '*': everything) here and in every other process. A failed publish is
+   * retried once, when the connection is back (within a second). Still unpublished, other
+   * processes keep their entry until it expires — and up to maxStaleMs longer while their
+   * database is unreachable: `required` (a revocation) then rejects (InvalidationNotPublishedError).
+   */
+  async invalidate(key: string, { required = false } = {}): Promise<void> {
     this.forget(key);
     try {
       await this.publisher.publish(this.channel, key);
+      return;
+    } catch {
+      // retried below
+    }
+    try {
+      await whenReady(this.publisher, 1_000);
+      await this.publisher.publish(this.channel, key);
     } catch (error) {
-      this.logger.error({ err: error, channel: this.channel, key }, 'could not publish a cache invalidation; other processes see the change when their entry expires');
+      this.logger.error({ err: error, channel: this.channel, key }, 'could not publish a cache invalidation: other processes keep their entry until it expires (longer while their database is unreachable)');
+      if (required) throw new InvalidationNotPublishedError(`the invalidation of ${key} could not be published`, { cause: error });
     }
   }
 
