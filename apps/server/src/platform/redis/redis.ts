@@ -143,10 +143,7 @@ const confirming = new WeakSet<Redis>();
 function confirmOrDrop(connection: Redis) {
   if (confirming.has(connection) || connection.status !== 'ready') return;
   confirming.add(connection);
-  // A Cluster client's PING reaches a random node: ask the master of the prefix's slot, where
-  // every VisAPI key (the late command's too) lives. No such master known: not confirmed.
-  const ping: Promise<unknown> = isCluster(connection) ? pingSlotMaster(connection) : connection.ping();
-  answeredWithin(ping, REDIS_CONFIRM_PING_MS, 'ping')
+  answeredWithin(confirmingPing(connection), REDIS_CONFIRM_PING_MS, 'ping')
     .catch(() => {
       // Destroyed, not ended: a silent peer would never complete a graceful close.
       if (connection.status !== 'ready') return;
@@ -156,9 +153,15 @@ function confirmOrDrop(connection: Redis) {
     .finally(() => confirming.delete(connection));
 }
 
-function pingSlotMaster(cluster: Cluster): Promise<unknown> {
-  const prefix = clusterPrefixes.get(cluster);
-  const master = prefix === undefined ? undefined : masterOf(cluster, prefix);
+/**
+ * The PING that confirms a connection still answers. A Cluster client's own PING reaches a
+ * random node: this asks the master of the prefix's slot, where every VisAPI key (the late
+ * command's too) lives; with no such master known it rejects (not confirmed).
+ */
+export function confirmingPing(connection: Redis): Promise<unknown> {
+  if (!isCluster(connection)) return connection.ping();
+  const prefix = clusterPrefixes.get(connection);
+  const master = prefix === undefined ? undefined : masterOf(connection, prefix);
   return master ? master.ping() : Promise.reject(new Error('no known master holds the prefix slot'));
 }
 
