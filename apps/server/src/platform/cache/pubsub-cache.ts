@@ -42,6 +42,7 @@ const STALE_RETRY_MS = 1_000;
  * 5 s for a connection — must not hold the request past its 1 s.
  */
 const STALE_WAIT_MS = 200;
+const WAITED = Symbol('waited');
 
 /**
  * A bounded in-memory cache shared-invalidated through Redis pub/sub: `invalidate(key)` drops
@@ -162,10 +163,10 @@ export class PubSubCache<T> {
     if (this.loading.has(key) || Date.now() - (entry.failedAt ?? -Infinity) < STALE_RETRY_MS) return value;
     const loaded = this.load(key, load);
     let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), STALE_WAIT_MS)));
+    const waited = new Promise<typeof WAITED>((resolve) => (timer = setTimeout(() => resolve(WAITED), STALE_WAIT_MS)));
     try {
       const first = await Promise.race([loaded, waited]);
-      if (first !== 'waited') return first;
+      if (first !== WAITED) return first;
       loaded.catch(() => undefined); // goes on in the background
       return this.lastGood(key)?.value ?? loaded; // an invalidation meanwhile: wait for the load after all
     } finally {
