@@ -93,9 +93,14 @@ const workflowRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/workflows/$workflowId',
   staticData: { minRole: 'viewer' },
-  // The definition is the page's largest content: it is asked for with the page's chunk, not
-  // after it has loaded and rendered (not awaited: the page shows its own loading state).
-  loader: ({ context: { queryClient }, params: { workflowId } }) => void queryClient.prefetchQuery(workflowQuery(workflowId)),
+  // The definition is the page's largest content: on navigation it is asked for with the page's
+  // chunk, not after it has loaded and rendered (not awaited: the page shows its own loading
+  // state). Not on a hover's preload (defaultPreload 'intent'): pointing along a list of
+  // workflows would fetch every definition passed over. The hover still loads the chunk, so a
+  // click after it renders at once and the page asks for the workflow itself.
+  loader: ({ context: { queryClient }, params: { workflowId }, preload }) => {
+    if (!preload) void queryClient.prefetchQuery(workflowQuery(workflowId));
+  },
   component: lazyRouteComponent(() => import('./features/workflows/WorkflowPage'), 'WorkflowPage'),
 });
 const outboxRoute = createRoute({

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startServer, stopProcess } from '../src/platform/embedded/process-utils';
 import { createTestApp } from './support/test-app';
@@ -65,6 +66,28 @@ describe('GET /healthz and Redis durability', () => {
   it('has no warnings on a Redis configured as the queue needs it', async () => {
     const res = await healthzOn(await privateRedis(['--maxmemory-policy', 'noeviction', '--appendonly', 'yes']));
     expect([res.statusCode, res.body.warnings]).toEqual([200, []]);
+  });
+
+  it('concurrent probes share one reading (CONFIG GET counted on the private Redis)', async () => {
+    const url = await privateRedis(['--maxmemory-policy', 'noeviction', '--appendonly', 'yes']);
+    const observer = new Redis(url);
+    const configCalls = async () => {
+      const stats = await observer.info('commandstats');
+      return [...stats.matchAll(/^cmdstat_config(?:\|get)?:calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    infra ??= await createTestInfra();
+    const t = await createTestApp({ ...infra, redisUrl: url }, { role: 'gateway' });
+    try {
+      const before = await configCalls();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => t.app.inject({ method: 'GET', url: '/healthz' })));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+      expect((await configCalls()) - before).toBe(2); // one reading: appendonly and maxmemory-policy (20 before: one reading per probe)
+      await t.app.inject({ method: 'GET', url: '/healthz' });
+      expect((await configCalls()) - before).toBe(2); // and none again within the minute
+    } finally {
+      await t.close();
+      observer.disconnect();
+    }
   });
 
   it('says so when CONFIG is refused (as managed Redis services may), without failing readiness', async () => {

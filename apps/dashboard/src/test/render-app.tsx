@@ -1,7 +1,7 @@
 import { render } from '@testing-library/react';
 import type { SessionUser, UserRole } from '@visapi/contracts';
 import { vi } from 'vitest';
-import { App } from '../App';
+import { App, createAppState } from '../App';
 import { FakeApi, problem, reply, sessionUser } from './fake-api';
 import { FakeEventSource } from './fake-event-source';
 
@@ -27,6 +27,7 @@ export function renderApp(path: string, { role = 'operator', user, api = new Fak
   FakeEventSource.instances = [];
   vi.stubGlobal('fetch', api.fetch);
   vi.stubGlobal('EventSource', FakeEventSource);
-  const result = render(<App initialPath={path} />);
-  return { ...result, api, user: me, events: () => FakeEventSource.last() };
+  const state = createAppState(path);
+  const result = render(<App state={state} />);
+  return { ...result, api, user: me, router: state.router, events: () => FakeEventSource.last() };
 }

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
 import type { Principal } from '../platform/http/principal';
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto, IdParamDto, PageQueryDto, RotateApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 
@@ -42,6 +43,7 @@ export class ApiKeysController {
   @Access({ scope: 'manage_keys', role: 'admin' })
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Revoked, but the other gateways could not be told (Redis does not answer): retry the revoke.' })
   @ApiNotFoundResponse({ description: 'No key has this id.' })
   async revoke(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     await this.keys.revoke(id, by);

@@ -2,14 +2,15 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ApiKey, CreateApiKey, CreatedApiKey, Scope } from '@visapi/contracts';
 import { sameBytes } from '../platform/crypto/tokens';
 import { keyset } from '../platform/http/cursor';
-import { ProblemException } from '../platform/http/problem';
+import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
+import type { RequestBudget } from '../platform/redis/request-budget';
 import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log-write.service';
-import { PubSubCache } from '../platform/cache/pubsub-cache';
+import { InvalidationNotPublishedError, PubSubCache } from '../platform/cache/pubsub-cache';
 import { isDatabaseUnavailable } from '../platform/db/unavailable';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Bucket } from '../rate-limit/rate-limiter';
@@ -91,24 +92,31 @@ export class ApiKeysService implements OnModuleInit {
     return { ...toApiKey(row), key };
   }
 
-  /** Revokes a key; revoking a revoked key again changes nothing. */
+  /**
+   * Revokes a key; revoking a revoked key again changes nothing but telling the gateways again.
+   * 503 when they could not be told (Redis does not answer): their cached entry could serve the
+   * key until it expires, or longer while the database is down; the retry tells them.
+   */
   async revoke(id: string, by?: Principal): Promise<void> {
     const existing = await this.repository.findById(id);
     if (!existing) throw new ProblemException('notFound', 'No API key has this id.');
     assertScopesHeld(by, existing.scopes as Scope[], 'revoke a key with');
     const row = await this.repository.revoke(id);
-    if (!row) return; // revoked already
-    await this.cache.invalidate(row.prefix);
-    this.audit('api_key.revoked', row, by, {});
+    if (row) this.audit('api_key.revoked', row, by, {});
+    await this.cache.invalidate(existing.prefix, { required: true }).catch((error: unknown) => {
+      if (!(error instanceof InvalidationNotPublishedError)) throw error;
+      throw redisUnavailable('The key is revoked, but the other gateways could not be told (Redis does not answer): they may accept it until their cached copy expires. Retry the revoke to tell them.');
+    });
   }
 
   /**
    * The principal a raw key stands for, or undefined for any kind of invalid key. `clientIp`:
-   * who asks, throttled when it presents too many invalid keys (see FailedLookups).
+   * who asks, throttled when it presents too many invalid keys (see FailedLookups), counted
+   * within the request's `budget`.
    */
-  async verify(raw: string, clientIp?: string): Promise<Principal | undefined> {
+  async verify(raw: string, clientIp?: string, budget?: RequestBudget): Promise<Principal | undefined> {
     const principal = await this.principalOf(raw, clientIp);
-    if (!principal) await this.failedLookups.failed(clientIp);
+    if (!principal) await this.failedLookups.failed(clientIp, budget);
     return principal;
   }
 

@@ -11,6 +11,7 @@ import { installHttpMetrics } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { installBodyParsers } from '../platform/http/body-parsers';
+import { stampArrival } from '../platform/redis/request-budget';
 import { helmetOptions, installSecurityHeaders, securityHeaders } from '../platform/http/security-headers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
@@ -64,6 +65,7 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   );
   const fastify = app.getHttpAdapter().getInstance();
 
+  stampArrival(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { Principal } from '../platform/http/principal';
+import { requestBudget } from '../platform/redis/request-budget';
 import { SessionsService } from './sessions.service';
 
 export type Authentication =
@@ -21,7 +22,7 @@ export class Authenticator {
   async authenticate(request: FastifyRequest): Promise<Authentication> {
     const key = apiKeyOf(request);
     if (key !== undefined) {
-      const principal = await this.apiKeys.verify(key, request.ip);
+      const principal = await this.apiKeys.verify(key, request.ip, requestBudget(request));
       return principal ? { outcome: 'ok', principal } : { outcome: 'invalid', credential: 'apiKey' };
     }
     if (this.sessions.hasCookie(request)) {

@@ -7,6 +7,7 @@ import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Principal } from '../platform/http/principal';
+import { requestBudget } from '../platform/redis/request-budget';
 import { SessionsRepository } from './sessions.repository';
 
 export const SESSION_COOKIE = 'visapi_session';
@@ -53,7 +54,7 @@ export class SessionsService {
     const session = await this.repository.findByTokenHash(tokenHash);
     const now = Date.now();
     if (!session || !isLive(session, now)) {
-      await this.failedLookups.failed(request.ip);
+      await this.failedLookups.failed(request.ip, requestBudget(request));
       return undefined;
     }
     this.failedLookups.succeeded(credential);

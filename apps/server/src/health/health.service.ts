@@ -15,6 +15,7 @@ export const DURABILITY_READING_MAX_AGE_MS = 60_000;
 export class HealthService implements OnModuleDestroy {
   private redisClient?: Redis;
   private durability?: { warnings: HealthWarning[]; at: number };
+  private reading?: Promise<HealthWarning[]>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Pick<Config, 'HEALTH_CHECK_TIMEOUT_MS'>,
@@ -48,16 +49,24 @@ export class HealthService implements OnModuleDestroy {
    * noeviction) queued jobs is named here as at boot; it does not fail readiness — the
    * process works, its data is at risk, and that is the operator's to fix.
    */
-  private async durabilityWarnings(timeoutMs: number): Promise<HealthWarning[]> {
+  private durabilityWarnings(timeoutMs: number): Promise<HealthWarning[]> | HealthWarning[] {
     if (this.durability && Date.now() - this.durability.at < DURABILITY_READING_MAX_AGE_MS) return this.durability.warnings;
+    // One reading at a time (on a Cluster it connects to every node): concurrent probes await it.
+    this.reading ??= this.readDurability(timeoutMs).finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  /** A reading that fails keeps the last warnings, and counts as a reading: at most one a minute either way. */
+  private async readDurability(timeoutMs: number): Promise<HealthWarning[]> {
+    const at = Date.now();
     try {
       const risks = await redisDurabilityRisks(this.redis, timeoutMs);
       // Public: the setting, never a Cluster node's address (the boot log names the node).
-      this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk, message: risk.message.replace(/ \(node [^)]*\)/, '') })), at: Date.now() };
-      return this.durability.warnings;
+      this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk, message: risk.message.replace(/ \(node [^)]*\)/, '') })), at };
     } catch {
-      return this.durability?.warnings ?? [];
+      this.durability = { warnings: this.durability?.warnings ?? [], at };
     }
+    return this.durability.warnings;
   }
 
   async onModuleDestroy() {

@@ -73,7 +73,8 @@ export const runJob = defineJob({
     attempts: 30,
     backoff: { type: 'exponential', delay: 1_000 },
     // Kept only as the idempotency claim's fallback (triggers/idempotency.ts) and for a look in
-    // the queue view: a day's worth at the seed's 5,000 runs a minute would be gigabytes of Redis.
+    // the queue view: an hour, or the last 10,000, whichever is fewer (~2 min at the seed's 5,000
+    // runs a minute); a day's worth would be gigabytes of Redis.
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   } satisfies JobsOptions,

@@ -3,6 +3,7 @@ import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
+import type { RequestBudget } from '../platform/redis/request-budget';
 import { clientBucketKey } from './client-address';
 import type { Bucket } from './rate-limiter';
 import { RateLimitService } from './rate-limit.service';
@@ -58,11 +59,14 @@ export class FailedLookups {
     this.knownValid.set(credential, true);
   }
 
-  /** Counts a failed lookup by `ip`. Never throws: while Redis is down, nothing is counted. */
-  async failed(ip: string | undefined): Promise<void> {
+  /**
+   * Counts a failed lookup by `ip`, within the request's `budget`. Never throws: while Redis is
+   * down or the budget is spent, nothing is counted.
+   */
+  async failed(ip: string | undefined, budget?: RequestBudget): Promise<void> {
     if (ip === undefined) return;
     const client = clientBucketKey(ip);
-    const result = await this.limiter.take(`lookup-failed:${client}`, this.bucket).catch(() => undefined);
+    const result = await this.limiter.take(`lookup-failed:${client}`, this.bucket, budget).catch(() => undefined);
     if (!result || result.allowed) return;
     this.blocked.delete(client);
     if (this.blocked.size >= MAX_BLOCKED) this.blocked.delete(this.blocked.keys().next().value!);

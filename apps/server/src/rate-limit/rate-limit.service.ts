@@ -47,7 +47,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
   async enforce(key: string, bucket: Bucket, reply: FastifyReply, withHeaders: boolean): Promise<void> {
     let result;
     try {
-      result = await this.take(key, bucket, requestBudget(reply.request, reply));
+      result = await this.take(key, bucket, requestBudget(reply.request));
     } catch (error) {
       throw error instanceof RedisBudgetSpentError ? redisUnavailable(BUDGET_SPENT_DETAIL) : unavailable();
     }

@@ -83,6 +83,10 @@ export class RunProducer {
       this.logger.warn({ err: error, runId }, 'could not queue a run');
       throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
+    // A repeat that took over a claim left not done re-adds the same job id; once that job is
+    // gone (it finished), this announces a run that already exists, and a dashboard list shows
+    // it queued until read again. Rare (a gateway died between add and mark); telling would cost
+    // a PostgreSQL read on this Redis-only path, so it is left so.
     this.events.publish('run.created', {
       id: runId, workflowId: workflow.id, workflowVersion: definition.version, status: 'queued', trigger, requestId,
       attempts: 0, createdAt: job.triggeredAt, startedAt: null, finishedAt: null, error: null,

@@ -91,6 +91,17 @@ describe('workflows', { timeout: 20_000 }, () => {
     expect((await findReadOnly()).textContent).toBe(JSON.stringify(definition, null, 2));
   });
 
+  it('hovering a workflow link preloads its page but fetches no workflow; following it does', async () => {
+    const { router } = renderApp('/workflows', { role: 'admin', api });
+    await screen.findByRole('link', { name: 'Partner status' });
+    // What a hover on the link does (defaultPreload 'intent'), awaited.
+    await act(() => router.preloadRoute({ to: '/workflows/$workflowId', params: { workflowId } }));
+    expect(api.callsTo('GET /api/v1/workflows/:id')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('link', { name: 'Partner status' }));
+    expect(await screen.findByText('POST http://localhost:3000/api/v1/triggers/partner-status')).toBeTruthy();
+    expect(api.callsTo('GET /api/v1/workflows/:id')).toHaveLength(1);
+  });
+
   it('validates the definition as it is typed; only a valid change can be saved, as a new version', async () => {
     renderApp(`/workflows/${workflowId}`, { role: 'admin', api });
     const readOnly = await findReadOnly();

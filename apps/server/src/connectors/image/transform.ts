@@ -20,15 +20,22 @@ let loaded: Promise<typeof sharp> | undefined;
 
 /**
  * sharp and libvips (≈ 20 MB of RSS) load on the first image step, not in every process that
- * imports the connectors (the gateway never runs a step).
+ * imports the connectors (the gateway never runs a step). A worker where they cannot load (a
+ * missing or mismatched native build) fails the step as permanent, saying so: the same worker
+ * would fail every retry; once it is fixed, the run can be replayed from the DLQ.
  */
 function sharpLib(): Promise<typeof sharp> {
-  return (loaded ??= import('sharp').then(({ default: lib }) => {
-    // libvips' operation cache keeps recent decodes (up to ~50 MB and 100 files) for reuse; each
-    // image here is decoded once, so it would only hold memory between steps.
-    lib.cache(false);
-    return lib;
-  }));
+  return (loaded ??= import('sharp').then(
+    ({ default: lib }) => {
+      // libvips' operation cache keeps recent decodes (up to ~50 MB and 100 files) for reuse; each
+      // image here is decoded once, so it would only hold memory between steps.
+      lib.cache(false);
+      return lib;
+    },
+    (error: unknown) => {
+      throw permanent(`image.process: the image library (sharp) could not be loaded on this worker (${(error as Error).message})`, error);
+    },
+  ));
 }
 
 /** What sharp decodes from untrusted sources: the photo formats. Never SVG, PDF or the exotic loaders. */

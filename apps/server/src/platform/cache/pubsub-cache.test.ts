@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
+import { InvalidationNotPublishedError, PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
 
 let subscriber: Redis;
 let publisher: Redis;
@@ -103,6 +104,42 @@ describe('PubSubCache', () => {
       expect(cache.get('k')).toBe('fresh');
     });
 
+    it('a hung PostgreSQL (answers held): the value is served without waiting it out, one reload per key in flight', async () => {
+      const { proxy, url } = await TcpProxy.forUrl(inject('adminDatabaseUrl'));
+      // As the app's pool, with one connection: a load behind the hung one waits for a connection.
+      const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+      let held: ReturnType<TcpProxy['hold']> | undefined;
+      try {
+        await pool.query('select 1'); // connected before the answers are held: the reload's query is sent, its answer held
+        let loads = 0;
+        const load = async () => {
+          loads++;
+          const { rows } = await pool.query<{ v: string }>("select 'from the database' as v");
+          return rows[0]!.v;
+        };
+        vi.useFakeTimers({ toFake: ['Date'] });
+        const cache = cacheOf({ ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable, maxStaleMs: 60_000 });
+        await cache.start();
+        cache.set('k', 'last good');
+        vi.setSystemTime(Date.now() + 2_000);
+        held = proxy.hold();
+        // The first request waits a moment on its reload, then is served; the others at once.
+        const answers = await Promise.all(Array.from({ length: 20 }, () => cache.getOrLoad('k', load)));
+        expect(answers).toEqual(Array(20).fill('last good'));
+        expect(loads).toBe(1); // one reload in flight, not one per request (each waiting 5 s for the pool)
+        expect(await cache.getOrLoad('k', load)).toBe('last good');
+        expect(loads).toBe(1);
+        held.release();
+        held = undefined;
+        await expect.poll(() => cache.get('k'), { timeout: 5_000, interval: 20 }).toBe('from the database');
+        expect(loads).toBe(1);
+      } finally {
+        held?.release();
+        await pool.end();
+        await proxy.close();
+      }
+    });
+
     it('any other failure of the load fails as before', async () => {
       const cache = await expiredCache();
       await expect(cache.getOrLoad('k', () => Promise.reject(new Error('column "x" does not exist')))).rejects.toThrow(/column/);
@@ -155,6 +192,25 @@ describe('PubSubCache', () => {
       expect(await cache.getOrLoad('v-99', unreachable)).toBe('value-99');
       await expect(cache.getOrLoad('v-0', unreachable)).rejects.toThrow(/ECONNREFUSED/);
     });
+  });
+
+  it('an invalidation that cannot be published (Redis cut) rejects when required, and is only logged otherwise', async () => {
+    const { proxy, url } = await TcpProxy.forUrl(inject('redisUrl'));
+    const cutPublisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    cutPublisher.on('error', () => undefined);
+    try {
+      await new Promise((resolve) => cutPublisher.once('ready', resolve));
+      const cache = new PubSubCache<string>(subscriber, cutPublisher, channel, { ttlMs: 60_000 }, pino({ level: 'silent' }));
+      await cache.start();
+      cache.set('k', 'v');
+      proxy.cut();
+      await expect(cache.invalidate('k', { required: true })).rejects.toBeInstanceOf(InvalidationNotPublishedError);
+      expect(cache.get('k')).toBeUndefined(); // dropped here all the same
+      await expect(cache.invalidate('k')).resolves.toBeUndefined();
+    } finally {
+      cutPublisher.disconnect();
+      await proxy.close();
+    }
   });
 
   it('issue 16: a long Cluster failover (many -node events) keeps one resubscribe chain, which subscribes again once it can', async () => {

@@ -1,4 +1,4 @@
-import type { Redis } from '../redis/redis';
+import { type Redis, whenReady } from '../redis/redis';
 import type { Logger } from 'pino';
 
 export interface PubSubCacheOptions {
@@ -26,18 +26,33 @@ interface Entry<T> {
   expiresAt: number;
   /** Until when the value may still be served because its source is unreachable (values only). */
   staleUntil: number;
+  /** When the key's last load failed for want of the source (serveStaleOn): its value is then served at once. */
+  failedAt?: number;
 }
 
-/** While the source stays unreachable, a key's served stale value is reloaded at most this often. */
+/** An invalidation the other processes were not told of (Redis does not answer). */
+export class InvalidationNotPublishedError extends Error {}
+
+/** While the source stays unreachable, a key's value is reloaded (in the background) at most this often. */
 const STALE_RETRY_MS = 1_000;
+
+/**
+ * How long a request waits on the reload of a key holding a last good value before it is
+ * served that value (the reload goes on in the background): a hung database — the pool waits
+ * 5 s for a connection — must not hold the request past its 1 s.
+ */
+const STALE_WAIT_MS = 200;
+const WAITED = Symbol('waited');
 
 /**
  * A bounded in-memory cache shared-invalidated through Redis pub/sub: `invalidate(key)` drops
  * the key here and in every other process at once. While the subscription is down (before it
  * is up, and from a disconnect until it is back), nothing is served from memory: a message may
  * have been missed. Entries also expire after ttlMs; `null` (remembered absence) after at most 5 s.
- * An expired value is kept (within the same bounds) as the last good one, served only while its
- * load fails for a reason serveStaleOn accepts (a database outage): invalidations still drop it.
+ * An expired value is kept (within the same bounds) as the last good one, served while its
+ * source does not answer: a reload that failed for a reason serveStaleOn accepts (a database
+ * outage), one already pending, or one slower than STALE_WAIT_MS. A key then has at most one
+ * reload in flight, in the background. Invalidations still drop it.
  */
 export class PubSubCache<T> {
   private readonly values = new Map<string, Entry<T>>();
@@ -136,11 +151,30 @@ export class PubSubCache<T> {
 
   /**
    * The cached value, or `load`'s, remembered unless an invalidation arrived while it loaded
-   * (so a revocation racing a lookup is never undone by the lookup's older read).
+   * (so a revocation racing a lookup is never undone by the lookup's older read). A key with a
+   * last good value (see the class) gets it while its source does not answer.
    */
   async getOrLoad(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
+    const last = this.lastGood(key);
+    if (last === undefined) return this.load(key, load);
+    const { entry, value } = last;
+    if (this.loading.has(key) || Date.now() - (entry.failedAt ?? -Infinity) < STALE_RETRY_MS) return value;
+    const loaded = this.load(key, load);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<typeof WAITED>((resolve) => (timer = setTimeout(() => resolve(WAITED), STALE_WAIT_MS)));
+    try {
+      const first = await Promise.race([loaded, waited]);
+      if (first !== WAITED) return first;
+      loaded.catch(() => undefined); // goes on in the background
+      return this.lastGood(key)?.value ?? loaded; // an invalidation meanwhile: wait for the load after all
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async load(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const mark = { stale: false };
     let marks = this.loading.get(key);
     if (!marks) this.loading.set(key, (marks = new Set()));
@@ -152,7 +186,8 @@ export class PubSubCache<T> {
     } catch (error) {
       const last = this.serveStaleOn?.(error) ? this.lastGood(key) : undefined;
       if (last === undefined) throw error;
-      return last;
+      last.entry.failedAt = Date.now();
+      return last.value;
     } finally {
       marks.delete(mark);
       if (marks.size === 0 && this.loading.get(key) === marks) this.loading.delete(key);
@@ -161,16 +196,13 @@ export class PubSubCache<T> {
 
   /**
    * The key's expired value, still within maxStaleMs and not invalidated (an invalidation
-   * deletes the entry; a lost subscription serves nothing). Looked up after the failed load,
-   * so an invalidation that arrived during it applies. The entry is then served as fresh for
-   * STALE_RETRY_MS: requests meanwhile do not each wait on the unreachable source.
+   * deletes the entry; a lost subscription serves nothing). Looked up again after a failed
+   * load, so an invalidation that arrived during it applies.
    */
-  private lastGood(key: string): T | undefined {
+  private lastGood(key: string): { entry: Entry<T>; value: T } | undefined {
     const entry = this.values.get(key);
-    const now = Date.now();
-    if (!this.subscribed || !entry || entry.value === null || entry.staleUntil < now) return undefined;
-    entry.expiresAt = Math.min(now + STALE_RETRY_MS, entry.staleUntil);
-    return entry.value;
+    if (!this.subscribed || !entry || entry.value === null || entry.staleUntil < Date.now() || !this.serveStaleOn) return undefined;
+    return { entry, value: entry.value };
   }
 
   set(key: string, value: T | null) {
@@ -188,13 +220,26 @@ export class PubSubCache<T> {
     return this.values.size + this.absent.size;
   }
 
-  /** Drops the key (or '*': everything) here and in every other process. */
-  async invalidate(key: string): Promise<void> {
+  /**
+   * Drops the key (or '*': everything) here and in every other process. A failed publish is
+   * retried once, when the connection is back (within a second). Still unpublished, other
+   * processes keep their entry until it expires — and up to maxStaleMs longer while their
+   * database is unreachable: `required` (a revocation) then rejects (InvalidationNotPublishedError).
+   */
+  async invalidate(key: string, { required = false } = {}): Promise<void> {
     this.forget(key);
     try {
       await this.publisher.publish(this.channel, key);
+      return;
+    } catch {
+      // retried below
+    }
+    try {
+      await whenReady(this.publisher, 1_000);
+      await this.publisher.publish(this.channel, key);
     } catch (error) {
-      this.logger.error({ err: error, channel: this.channel, key }, 'could not publish a cache invalidation; other processes see the change when their entry expires');
+      this.logger.error({ err: error, channel: this.channel, key }, 'could not publish a cache invalidation: other processes keep their entry until it expires (longer while their database is unreachable)');
+      if (required) throw new InvalidationNotPublishedError(`the invalidation of ${key} could not be published`, { cause: error });
     }
   }
 

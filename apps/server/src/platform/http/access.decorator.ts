@@ -1,10 +1,14 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Scope, UserRole } from '@visapi/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from './principal';
+import { RETRY_AFTER_ONE } from './problem';
 
 export const ACCESS = Symbol('access');
+
+/** Every rate-limited route answers 503 (Retry-After: 1) when Redis, which holds the buckets, does not answer. */
+const RATE_LIMIT_UNAVAILABLE = ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Rate limiting is unavailable (Redis does not answer); nothing was accepted. Retry after Retry-After.' });
 
 /**
  * Per-client-IP buckets of public routes: `signIn` (IP_RATE_LIMIT_*, tight: password guessing)
@@ -37,11 +41,12 @@ export function Access(rule: AccessRule) {
         ApiSecurity('apiKey'),
         ApiSecurity('bearer'),
         ApiTooManyRequestsResponse({ description: 'Over the API key’s rate limit; see Retry-After.' }),
+        RATE_LIMIT_UNAVAILABLE,
       );
     }
     decorators.push(ApiSecurity('session'));
   } else if (rule.ipRateLimit) {
-    decorators.push(ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After.' }));
+    decorators.push(ApiTooManyRequestsResponse({ description: 'Too many requests from this address; see Retry-After.' }), RATE_LIMIT_UNAVAILABLE);
   }
   return applyDecorators(...decorators);
 }

@@ -18,16 +18,16 @@ export class ProblemException extends HttpException {
   }
 }
 
-/**
- * A 503 because Redis is down or does not answer in time: nothing to do but retry, soon
- * (`Retry-After: 1`, SPEC §13). Clients that honour it spread their retries instead of
- * hammering a recovering Redis.
- */
-/** OpenAPI: the header every Redis-unavailable 503 carries. */
+/** OpenAPI: the header every Redis-unavailable 503 carries (redisUnavailable). */
 export const RETRY_AFTER_ONE = {
-  'Retry-After': { description: 'Seconds to wait before retrying: `1` (Redis was down or late; SPEC §13).', schema: { type: 'integer', example: 1 } },
+  'Retry-After': { description: 'Seconds to wait before retrying: `1` (Redis was down or late; docs/adr/0013-redis-outage-deadline.md).', schema: { type: 'integer', example: 1 } },
 };
 
+/**
+ * A 503 because Redis is down or does not answer in time: nothing to do but retry, soon
+ * (`Retry-After: 1`, docs/adr/0013-redis-outage-deadline.md). Clients that honour it spread
+ * their retries instead of hammering a recovering Redis.
+ */
 export const redisUnavailable = (detail: string) => new ProblemException('unavailable', detail, undefined, { 'retry-after': '1' });
 
 const KIND_BY_STATUS = new Map<number, ProblemKind>(

@@ -12,9 +12,11 @@ export type { Cluster } from 'ioredis';
  * master: the Cluster gives failover (a replica promoted), not sharding.
  */
 export function createCluster(seeds: ClusterNodes, options: RedisOptions): Cluster {
-  const { enableOfflineQueue, retryStrategy, lazyConnect, ...perNode } = options;
+  // Auto-pipelining is the Cluster client's own option: in redisOptions it would stay off.
+  const { enableOfflineQueue, retryStrategy, lazyConnect, enableAutoPipelining, ...perNode } = options;
   const clusterOptions: ClusterOptions = {
     enableOfflineQueue: enableOfflineQueue ?? true,
+    enableAutoPipelining: enableAutoPipelining ?? false,
     lazyConnect: lazyConnect ?? false,
     clusterRetryStrategy: retryStrategy ? (attempt) => retryStrategy(attempt) : undefined,
     // While a dead master's replica is not yet promoted (seconds), a command is retried every
@@ -64,6 +66,7 @@ export class ReplicaAckError extends Error {}
  */
 export async function waitForReplicas(client: SingleRedis | Cluster, key: string, replicas: number, timeoutMs: number): Promise<void> {
   const connection = isCluster(client) ? masterOf(client, key) : client;
+  if (!connection) throw new ReplicaAckError(`no known master holds the slot of ${key} (the Cluster is failing over)`);
   // A master that just died may still be the slot's owner in the client's map: do not wait on it.
   if (connection.status !== 'ready') throw new ReplicaAckError(`the Redis master holding ${key} is not connected (${connection.status})`);
   const acknowledged = await withTimeout(connection.wait(replicas, timeoutMs), timeoutMs + 250, 'redis WAIT').catch((error: unknown) => {
@@ -74,9 +77,8 @@ export async function waitForReplicas(client: SingleRedis | Cluster, key: string
   }
 }
 
-function masterOf(cluster: Cluster, key: string): SingleRedis {
+/** The connection to the master of `key`'s slot, as the client's slot map has it; none while the Cluster is failing over. */
+export function masterOf(cluster: Cluster, key: string): SingleRedis | undefined {
   const owner = cluster.slots[keySlot(key)]?.[0];
-  const master = owner && cluster.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner);
-  if (!master) throw new ReplicaAckError(`no known master holds the slot of ${key} (the Cluster is failing over)`);
-  return master;
+  return (owner && cluster.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner)) || undefined;
 }

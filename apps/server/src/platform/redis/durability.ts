@@ -88,12 +88,16 @@ async function readNode(cluster: Cluster, node: ClusterNodeEntry, deadline: numb
   }
 }
 
-/** Why a connection failed, without the address a network error names. */
-function connectionFailure(cause: (Error & { code?: string; syscall?: string }) | undefined): string {
+/**
+ * Why a connection failed, in a fixed vocabulary: /healthz is public, and error messages name
+ * addresses (a network error's host:port, a TLS certificate's altnames). The system call and
+ * error code, else Redis's error word (a refused password: WRONGPASS, NOAUTH), else "unreadable".
+ */
+export function connectionFailure(cause: (Error & { code?: unknown; syscall?: unknown }) | undefined): string {
   if (!cause) return 'no connection in time';
-  if (cause.syscall) return `${cause.syscall} failed (${cause.code ?? 'network error'})`;
-  // Redis's answer (a refused password: WRONGPASS, NOAUTH): its first sentence.
-  return cause.message.split(/[,.]/)[0]!;
+  const code = typeof cause.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(cause.code) ? cause.code : undefined;
+  if (typeof cause.syscall === 'string' && /^[a-z]+$/.test(cause.syscall)) return `${cause.syscall} failed (${code ?? 'network error'})`;
+  return code ?? /^([A-Z]{2,})(?:\s|$)/.exec(cause.message)?.[1] ?? 'unreadable';
 }
 
 async function readSettings(connection: SingleRedis | Cluster, deadline: number): Promise<Settings> {

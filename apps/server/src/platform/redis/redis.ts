@@ -1,11 +1,14 @@
 import { Redis as SingleRedis, type RedisOptions } from 'ioredis';
 import type { ClusterNodes } from '../config/config.schema';
 import { withTimeout } from '../db/database';
-import { type Cluster, createCluster, isCluster } from './cluster';
+import { type Cluster, createCluster, isCluster, masterOf } from './cluster';
 import type { RequestBudget } from './request-budget';
 
 /** A connection to one Redis, or a Redis Cluster client (REDIS_CLUSTER_NODES): the same commands. */
 export type Redis = SingleRedis | Cluster;
+
+/** The prefix whose slot a Cluster client's keys all live in: its master is the one a missed deadline is confirmed on. */
+const clusterPrefixes = new WeakMap<Cluster, string>();
 
 /**
  * The Redis connections of one process. `prefix` namespaces every key VisAPI writes
@@ -37,6 +40,7 @@ export class RedisConnections {
           : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, connectTimeout: 2_000, commandTimeout: 2_000 };
     const settings: RedisOptions = { ...options, lazyConnect: false, retryStrategy: (attempt) => Math.min(attempt * 100, 2_000) };
     const client: Redis = this.cluster ? createCluster(this.cluster, settings) : new SingleRedis(this.url, settings);
+    if (isCluster(client)) clusterPrefixes.set(client, this.prefix);
     // ioredis reconnects by itself; without a listener an outage would crash the process.
     client.on('error', () => undefined);
     this.clients.add(client);
@@ -64,9 +68,10 @@ export const REQUEST_REDIS_DEADLINE_MS = 500;
 
 /**
  * How long the PING that follows a missed deadline has to confirm the connection still answers.
- * Sent behind the late command, it is answered once Redis has worked through it.
+ * Sent behind the late command — and, with auto-pipelining, behind everything the requests in
+ * flight sent with it — it is answered once Redis has worked through them.
  */
-export const REDIS_CONFIRM_PING_MS = 250;
+export const REDIS_CONFIRM_PING_MS = 500;
 
 /**
  * A request connection never queues: refused at once unless connected (no offline queue), and a
@@ -138,9 +143,7 @@ const confirming = new WeakSet<Redis>();
 function confirmOrDrop(connection: Redis) {
   if (confirming.has(connection) || connection.status !== 'ready') return;
   confirming.add(connection);
-  // A Cluster client's PING reaches a random node: ask every master (the late command's is one of them).
-  const ping: Promise<unknown> = isCluster(connection) ? Promise.all(connection.nodes('master').map((node) => node.ping())) : connection.ping();
-  answeredWithin(ping, REDIS_CONFIRM_PING_MS, 'ping')
+  answeredWithin(confirmingPing(connection), REDIS_CONFIRM_PING_MS, 'ping')
     .catch(() => {
       // Destroyed, not ended: a silent peer would never complete a graceful close.
       if (connection.status !== 'ready') return;
@@ -148,6 +151,18 @@ function confirmOrDrop(connection: Redis) {
       else connection.stream.destroy();
     })
     .finally(() => confirming.delete(connection));
+}
+
+/**
+ * The PING that confirms a connection still answers. A Cluster client's own PING reaches a
+ * random node: this asks the master of the prefix's slot, where every VisAPI key (the late
+ * command's too) lives; with no such master known it rejects (not confirmed).
+ */
+export function confirmingPing(connection: Redis): Promise<unknown> {
+  if (!isCluster(connection)) return connection.ping();
+  const prefix = clusterPrefixes.get(connection);
+  const master = prefix === undefined ? undefined : masterOf(connection, prefix);
+  return master ? master.ping() : Promise.reject(new Error('no known master holds the prefix slot'));
 }
 
 export async function closeClient(client: Redis): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { REQUEST_REDIS_DEADLINE_MS } from './redis';
 
 /**
@@ -7,7 +7,14 @@ import { REQUEST_REDIS_DEADLINE_MS } from './redis';
  */
 export const REQUEST_REDIS_BUDGET_MS = 900;
 
-/** Nothing was sent: the request's time for Redis was already spent. */
+/**
+ * The least time a command is sent with. Less would be a deadline the command misses even when
+ * Redis answers at once (a round trip, a busy event loop) — yet Redis may carry it out, so a
+ * stored add would be answered with a 503 "may have been queued". Below it nothing is sent.
+ */
+export const MIN_COMMAND_MS = 100;
+
+/** Nothing was sent: the request's time for Redis was already spent (or too little was left to send). */
 export class RedisBudgetSpentError extends Error {}
 
 /** The detail of a 503 whose request ran out of time before a Redis command (the gateway is overloaded, or Redis slow). */
@@ -22,12 +29,27 @@ export class RequestBudget {
     return new RequestBudget(startedAt + ms);
   }
 
-  /** The next command's deadline: the per-command one, or what is left if less; throws when nothing is. */
+  /** The next command's deadline: the per-command one, or what is left if less; throws when less than MIN_COMMAND_MS is. */
   nextCommandMs(what: string): number {
     const left = this.endsAt - performance.now();
-    if (left <= 0) throw new RedisBudgetSpentError(`${what}: the request's time for Redis is spent; nothing was sent`);
+    if (left < MIN_COMMAND_MS) throw new RedisBudgetSpentError(`${what}: the request's time for Redis is spent; nothing was sent`);
     return Math.min(REQUEST_REDIS_DEADLINE_MS, left);
   }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived (stampArrival): a bodyless request's time for Redis counts from then. */
+    arrivedAt?: number;
+  }
+}
+
+/** Stamps every request's arrival, the first thing done with it, so every path's budget counts from the same moment. */
+export function stampArrival(fastify: FastifyInstance) {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    request.arrivedAt = performance.now();
+    done();
+  });
 }
 
 const budgets = new WeakMap<FastifyRequest, RequestBudget>();
@@ -35,13 +57,12 @@ const budgets = new WeakMap<FastifyRequest, RequestBudget>();
 /**
  * The request's budget, the same for all its commands: counted from the moment its body was in
  * (an upload's duration is the client's, not a wait on Redis), or for a request without a body
- * from its arrival (Fastify's start time, read through `reply`; without it, from now).
+ * from its arrival (stampArrival; a request that was not stamped, from now).
  */
-export function requestBudget(request: FastifyRequest, reply?: FastifyReply): RequestBudget {
+export function requestBudget(request: FastifyRequest): RequestBudget {
   let budget = budgets.get(request);
   if (!budget) {
-    const now = performance.now();
-    budget = RequestBudget.from(request.bodyReadAt ?? (reply ? now - reply.elapsedTime : now));
+    budget = RequestBudget.from(request.bodyReadAt ?? request.arrivedAt ?? performance.now());
     budgets.set(request, budget);
   }
   return budget;

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { type Redis, RedisConnections, whenReady, withRequestDeadline, RedisDeadlineError } from './redis';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RedisBudgetSpentError, RequestBudget, requestBudget } from './request-budget';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { MIN_COMMAND_MS, RedisBudgetSpentError, RequestBudget, requestBudget, stampArrival } from './request-budget';
 
 /**
  * Issue 16: a request's Redis commands share one budget, and a missed deadline drops the
@@ -35,11 +35,19 @@ const deadlineOf = (error: Error) => Number(/within (\d+) ms/.exec(error.message
 describe('withRequestDeadline', () => {
   it('a command gets what is left of the request budget when that is less than 500 ms', async () => {
     held = proxy.hold();
-    const budget = RequestBudget.from(performance.now() - 850);
+    const budget = RequestBudget.from(performance.now() - 750);
     const error = (await withRequestDeadline(() => connection.get('k'), connection, 'get', budget).catch((e: Error) => e)) as Error;
     expect(error).toBeInstanceOf(RedisDeadlineError);
-    expect(deadlineOf(error)).toBeGreaterThan(0);
-    expect(deadlineOf(error)).toBeLessThanOrEqual(50);
+    expect(deadlineOf(error)).toBeGreaterThanOrEqual(MIN_COMMAND_MS);
+    expect(deadlineOf(error)).toBeLessThanOrEqual(150);
+  });
+
+  it('less than the minimum time to send left: nothing is sent (a deadline it would miss while Redis stores it)', async () => {
+    let sent = 0;
+    const budget = RequestBudget.from(performance.now() - 850); // ~50 ms left
+    const error = await withRequestDeadline(() => (sent++, connection.get('k')), connection, 'get', budget).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisBudgetSpentError);
+    expect(sent).toBe(0);
   });
 
   it('a spent budget sends nothing and refuses at once', async () => {
@@ -55,7 +63,7 @@ describe('withRequestDeadline', () => {
     connection.on('close', () => closed++);
     const stream = (connection as import('ioredis').Redis).stream;
     held = proxy.hold();
-    const late = withRequestDeadline(() => connection.get('k'), connection, 'get', RequestBudget.from(performance.now() - 880));
+    const late = withRequestDeadline(() => connection.get('k'), connection, 'get', RequestBudget.from(performance.now() - 750));
     await expect(late).rejects.toBeInstanceOf(RedisDeadlineError);
     held.release(); // the answers come, the PING's with them
     held = undefined;
@@ -80,15 +88,29 @@ describe('withRequestDeadline', () => {
 });
 
 describe('requestBudget', () => {
-  it('counts from when the body was in, else from the arrival Fastify measured; one budget per request', () => {
+  it('counts from when the body was in, else from the arrival stamped; one budget per request', () => {
     const now = performance.now();
     // Stand-ins for the two fields it reads.
-    const uploadedSlowly = { bodyReadAt: now - 10 } as FastifyRequest;
-    expect(requestBudget(uploadedSlowly, { elapsedTime: 5_000 } as FastifyReply).nextCommandMs('x')).toBe(500);
-    const bodiless = {} as FastifyRequest;
-    const budget = requestBudget(bodiless, { elapsedTime: 850 } as FastifyReply);
-    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(50);
+    const uploadedSlowly = { arrivedAt: now - 5_000, bodyReadAt: now - 10 } as FastifyRequest;
+    expect(requestBudget(uploadedSlowly).nextCommandMs('x')).toBe(500);
+    const bodiless = { arrivedAt: now - 750 } as FastifyRequest;
+    const budget = requestBudget(bodiless);
+    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(150);
     expect(requestBudget(bodiless)).toBe(budget);
-    expect(() => requestBudget({} as FastifyRequest, { elapsedTime: 950 } as FastifyReply).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
+    expect(() => requestBudget({ arrivedAt: now - 950 } as FastifyRequest).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
+  });
+
+  it('every request is stamped on arrival, so a bodyless one (a manual trigger) counts from then, not from its first command', async () => {
+    const fastify = Fastify();
+    stampArrival(fastify);
+    fastify.post('/trigger', async (request) => ({ sinceArrival: performance.now() - request.arrivedAt! }));
+    try {
+      const before = performance.now();
+      const { sinceArrival } = (await fastify.inject({ method: 'POST', url: '/trigger' })).json<{ sinceArrival: number }>();
+      expect(sinceArrival).toBeGreaterThanOrEqual(0);
+      expect(sinceArrival).toBeLessThanOrEqual(performance.now() - before);
+    } finally {
+      await fastify.close();
+    }
   });
 });
