@@ -2,7 +2,9 @@
  * The entry point is this small on purpose: the shell in index.html (with the page's heading
  * and description: src/frames/page-frames.ts) paints first, and the app (./boot) is fetched and
  * evaluated once that paint happened, so a slow phone shows the page's frame instead of a blank
- * page while it works.
+ * page while it works. On a workflow's page the shell also shows the definition, asked for at
+ * once (src/frames/workflow-preview.ts), and the app starts once that has painted too (or
+ * failed): its chunks would otherwise share the line with the definition's answer and delay it.
  *
  * The app's chunks are not preloaded from index.html: on a busy phone they arrived before the
  * first paint, and a paint that waits for nothing the app needs should not look as if it did
@@ -10,6 +12,7 @@
  * Without paint timing, or in a hidden tab (which gets no frames), the app starts at once; a
  * tab hidden before the paint starts it then, and a paint that never comes after 1 s at most.
  */
+import { previewWorkflow } from './frames/workflow-preview';
 import { showLoadFailure } from './load-failure';
 import { startInSteps } from './startup-steps';
 
@@ -19,14 +22,18 @@ const start = () => {
   started = true;
   startInSteps().catch(() => showLoadFailure(document));
 };
+const preview = previewWorkflow(document, location.pathname);
 if (document.visibilityState !== 'visible' || typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) {
   start();
 } else {
-  new PerformanceObserver((entries, observer) => {
-    if (entries.getEntriesByName('first-contentful-paint').length === 0) return;
-    observer.disconnect();
-    setTimeout(start);
-  }).observe({ type: 'paint', buffered: true });
+  const firstPaint = new Promise<void>((resolve) => {
+    new PerformanceObserver((entries, observer) => {
+      if (entries.getEntriesByName('first-contentful-paint').length === 0) return;
+      observer.disconnect();
+      resolve();
+    }).observe({ type: 'paint', buffered: true });
+  });
+  void Promise.all([firstPaint, preview]).then(() => setTimeout(start));
   document.addEventListener('visibilitychange', start, { once: true });
   setTimeout(start, 1000);
 }

@@ -25,6 +25,14 @@ describe('the app shell in index.html', () => {
     expect(dark).toContain(`color: ${darkShades[1]};`);
   });
 
+  it('draws a workflow’s definition (frames/workflow-preview.ts) in the monospace font and border of DefinitionView', () => {
+    const rule = /\.shell-main \.shell-definition \{([^}]*)\}/.exec(light!)![1]!;
+    expect(rule).toContain(`font-family: ${DEFAULT_THEME.fontFamilyMonospace.toLowerCase()};`);
+    expect(rule).toContain(`border: 1px solid ${gray[4]};`); // --mantine-color-default-border
+    expect(rule).toContain('font-size: 13px; line-height: 1.4;');
+    expect(dark).toContain(`.shell-main .shell-definition { border-color: ${darkShades[4]}; }`);
+  });
+
   it('has no script of its own but the entry, and a heading and text that say what is coming', () => {
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).toMatch(/<h1>VisAPI<\/h1>/);

@@ -1,6 +1,7 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { BACKGROUND_HEADER } from '@visapi/contracts/auth';
 import { type Problem } from '@visapi/contracts/problem';
+import { takeEarlyAnswer } from './early-answers';
 
 /** An error response from the API, with its problem document when it sent one. */
 export class ApiError extends Error {
@@ -28,16 +29,19 @@ export interface JsonResponse<T> {
 
 /** A JSON request of our own origin; a non-2xx answer (outside acceptStatuses) throws ApiError. */
 export async function requestWithResponse<T>(method: string, path: string, body: unknown, { acceptStatuses = [], background = false }: RequestOptions = {}): Promise<JsonResponse<T>> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: {
-      accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(background ? { [BACKGROUND_HEADER]: '1' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  // The entry script may have asked for this page's data already (api/early-answers.ts).
+  const early = method === 'GET' && !background ? takeEarlyAnswer(path) : undefined;
+  const response = await (early ??
+    fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(background ? { [BACKGROUND_HEADER]: '1' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }));
   if (response.ok || acceptStatuses.includes(response.status)) {
     return { status: response.status, headers: response.headers, body: (response.status === 204 ? undefined : await response.json()) as T };
   }

@@ -56,7 +56,7 @@ export function WorkflowPage() {
         </Group>
       </Group>
       {workflow.description && <Text c="dimmed">{workflow.description}</Text>}
-      <Webhooks workflow={workflow} canRotate={isAdmin} />
+      {/* The definition first: the page's main content, and what the shell previews (frames/workflow-preview.ts). */}
       {isAdmin && DefinitionEditor ? (
         <DefinitionEditor
           key={workflow.version}
@@ -78,6 +78,7 @@ export function WorkflowPage() {
           <DefinitionView definition={workflow.definition} format={format} onFormatChange={setFormat} onEdit={isAdmin ? () => void openEditor() : undefined} opening={opening} />
         </>
       )}
+      <Webhooks workflow={workflow} canRotate={isAdmin} />
       <WorkflowVersions workflowId={workflowId} />
     </Stack>
   );
