@@ -43,7 +43,7 @@ export function paintWorkflow(doc: Document, workflow: Pick<Workflow, 'name' | '
   };
   main.replaceChildren(
     element('h2', workflow.name),
-    ...(workflow.description ? [element('p', workflow.description)] : []),
+    ...(workflow.description ? [element('p', workflow.description, 'shell-text')] : []),
     element('p', 'Definition', 'shell-label'),
     element('pre', JSON.stringify(workflow.definition, null, 2), 'shell-definition'),
   );
