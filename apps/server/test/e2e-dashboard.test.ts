@@ -12,7 +12,8 @@ import { createTestInfra, type TestInfra } from './support/test-infra';
  * by magic link, triggers a workflow from its generated form and watches the run succeed live
  * (run page, runs list, logs live tail), a dead run is replayed from the dead letters, an admin
  * creates, copies, uses and revokes an API key, a viewer is refused the admin pages, Bull-Board
- * is read-only behind the session, and the trigger flow works from the keyboard alone.
+ * is read-only behind the session, the trigger flow works from the keyboard alone, and a
+ * workflow’s page shows its definition from the shell before the app has loaded.
  */
 let infra: TestInfra;
 let smtp: TestSmtpServer;
@@ -291,6 +292,35 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     expect(created.status).toBe(403);
     expect(created.body).toMatchObject({ status: 403 });
     expect((await api(base, viewer, 'POST', `/api/v1/workflows/${workflowId}/trigger`, input('A-300'))).status).toBe(403);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a workflow’s page paints the definition from the shell before the app has loaded; the app asks for the workflow no second time', { timeout: 90_000 }, async () => {
+    const { context, errors } = await signedInContext(browser, base, admin);
+    const page = await context.newPage();
+    const workflowRequests: string[] = [];
+    page.on('request', (request) => request.url().endsWith(`/api/v1/workflows/${workflowId}`) && workflowRequests.push(request.method()));
+    // The app's chunks held back: what shows is the shell and what its entry script paints.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/assets\/(?!index-)[^/]+\.(js|css)$/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    await page.goto(`${base}/workflows/${workflowId}`);
+    const preview = page.locator('main.shell-main pre.shell-definition');
+    await preview.waitFor();
+    const definition = (await api<{ definition: unknown }>(base, admin, 'GET', `/api/v1/workflows/${workflowId}`)).body.definition;
+    expect(await preview.textContent()).toBe(JSON.stringify(definition, null, 2));
+    expect(await page.locator('main.shell-main h2').textContent()).toBe(WORKFLOW);
+
+    release();
+    await page.locator('.shell').waitFor({ state: 'detached' });
+    const view = page.getByRole('region', { name: 'Workflow definition (JSON), read-only' });
+    expect(await view.textContent()).toBe(JSON.stringify(definition, null, 2));
+    await page.getByRole('heading', { name: 'Versions' }).waitFor();
+    expect(workflowRequests).toEqual(['GET']);
     expect(errors).toEqual([]);
     await context.close();
   });
