@@ -9,19 +9,17 @@
 // gateway's own flags in bench/lib.mjs, which win over the same flag set there).
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, freePort, load, ROOT, servicePids, startInstance, stopInstance, table } from './lib.mjs';
+import { benchWebhookWorkflow, cli, freePort, load, option, ROOT, servicePids, startInstance, stopInstance, table, webhookRequests } from './lib.mjs';
 import { PeakRss, snapshot } from './proc.mjs';
 import { api } from './topology.mjs';
 
-const arg = (argv, name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-
 export async function main(argv) {
-  const dists = { A: arg(argv, 'a'), B: arg(argv, 'b') };
+  const dists = { A: option(argv, 'a'), B: option(argv, 'b') };
   if (!dists.A || !dists.B) throw new Error('ab-gateways: --a=<dist dir> and --b=<dist dir> (relative to apps/server) are required');
-  const rounds = Number(arg(argv, 'rounds', 6));
-  const slice = Number(arg(argv, 'slice', 5));
-  const rate = Number(arg(argv, 'rate', 0));
-  const nodeOptions = { A: arg(argv, 'a-node-options', ''), B: arg(argv, 'b-node-options', '') };
+  const rounds = Number(option(argv, 'rounds', 6));
+  const slice = Number(option(argv, 'slice', 5));
+  const rate = Number(option(argv, 'rate', 0));
+  const nodeOptions = { A: option(argv, 'a-node-options', ''), B: option(argv, 'b-node-options', '') };
   const base = {
     LOG_LEVEL: 'warn', VISAPI_DATA_DIR: process.env.VISAPI_DATA_DIR ?? '.visapi/bench', VISAPI_BENCH_ROUTES: 'true',
     API_KEY_RATE_LIMIT_BURST: '1000000', API_KEY_RATE_LIMIT_PER_SECOND: '1000000', SHUTDOWN_DRAIN_DELAY_MS: '0',
@@ -35,18 +33,8 @@ export async function main(argv) {
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench-ab', '--scopes', 'trigger,manage_workflows', '--json'], base));
     const hook = `bench-ab-${Date.now().toString(36)}`;
-    await api(`${gateways.A.url}/api/v1/workflows`, key, 'POST', {
-      name: hook, version: '1.0.0',
-      inputSchema: { type: 'object', required: ['applicationId', 'status'], properties: { applicationId: { type: 'string' }, status: { type: 'string' } } },
-      triggers: [{ type: 'webhook', key: hook }], steps: [{ id: 'noop', type: 'delay', config: { ms: 0 } }],
-    });
-    let n = 0;
-    const tag = Date.now().toString(36);
-    const webhook = (gateway, duration) => ({
-      url: `${gateway.url}/api/v1/triggers/${hook}`, method: 'POST', duration, ...(rate ? { overallRate: rate, connections: 20 } : {}),
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `ab-${tag}-${++n}` }, body: JSON.stringify({ applicationId: `A-${n}`, status: 'approved', sentAt: Date.now() }) }) }],
-    });
+    await api(`${gateways.A.url}/api/v1/workflows`, key, 'POST', benchWebhookWorkflow(hook));
+    const webhook = (gateway, duration) => webhookRequests(`${gateway.url}/api/v1/triggers/${hook}`, key, { duration, ...(rate ? { overallRate: rate, connections: 20 } : {}) });
     const redis = (await servicePids(base)).redis;
     for (const name of ['A', 'B']) await load('warm-up', webhook(gateways[name], 3));
     const rows = [];

@@ -1,7 +1,7 @@
 // Key-verification overhead: an authenticated no-op route (GET /api/v1/auth/me with an API
 // key: cache lookup, SHA-256, constant-time compare, rate-limit round trip to Redis) against
 // an unauthenticated one (GET /livez), in the same run, on the same instance.
-import { cli, cpuInfo, freePort, load, startInstance, stopInstance, table, writeResult } from './lib.mjs';
+import { cli, cpuInfo, freePort, load, option, startInstance, stopInstance, table, writeResult } from './lib.mjs';
 
 export async function authOverhead({ url, key, duration }) {
   const rows = [];
@@ -20,7 +20,7 @@ export async function authOverhead({ url, key, duration }) {
 }
 
 export async function main(argv) {
-  const duration = Number(argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
+  const duration = Number(option(argv, 'duration', 10));
   const port = await freePort();
   const env = {
     PORT: String(port),

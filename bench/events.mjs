@@ -6,11 +6,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { cli, cpuInfo, deleteKeys, freePort, pacedLoad, ROOT, startInstance, stopInstance, writeResult } from './lib.mjs';
+import { cli, cpuInfo, deleteKeys, freePort, option, pacedLoad, ROOT, startInstance, stopInstance, writeResult } from './lib.mjs';
 import { rss } from './proc.mjs';
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-const option = (argv, name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 
 /** A session cookie through the real magic-link flow (the mail is printed by the gateway). */
 async function signIn(gateway, email) {
@@ -57,9 +56,9 @@ function dashboard(url, cookie, onSucceeded) {
 }
 
 export async function main(argv) {
-  const duration = option(argv, 'duration', 10);
-  const clientCount = option(argv, 'clients', 20);
-  const rate = option(argv, 'rate', 50);
+  const duration = Number(option(argv, 'duration', 10));
+  const clientCount = Number(option(argv, 'clients', 20));
+  const rate = Number(option(argv, 'rate', 50));
   const env = {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',

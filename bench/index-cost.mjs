@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
-import { cli, cpuInfo, serviceModes, table, writeResult } from './lib.mjs';
+import { cli, cpuInfo, option, serviceModes, table, writeResult } from './lib.mjs';
 import { cpuSeconds } from './proc.mjs';
 
 const BATCH = 50;
@@ -89,7 +89,7 @@ async function costs(client, backendPid, name, rows) {
 }
 
 export async function main(argv) {
-  const rows = Number(argv.find((a) => a.startsWith('--rows='))?.split('=')[1] ?? 20_000);
+  const rows = Number(option(argv, 'rows', 20_000));
   const [{ env }] = await serviceModes(['--services=external']);
   cli(['migrate'], env);
   const client = new pg.Client(env.DATABASE_URL);

@@ -6,33 +6,13 @@
 // acceptance (the run's triggeredAt) to the local server receiving the step's request.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, cpuInfo, freePort, load, pacedLoad, ROOT, serviceModes, servicePids, serviceUrls, startInstance, stopInstance, table, writeResult } from './lib.mjs';
+import { benchWebhookWorkflow, cli, cpuInfo, freePort, load, option, pacedLoad, ROOT, serviceModes, servicePids, serviceUrls, startInstance, stopInstance, table, webhookRequests, writeResult } from './lib.mjs';
 import { api, dropPrefix, settle, startEndToEnd } from './topology.mjs';
 import { PeakRss, rss, snapshot } from './proc.mjs';
 
 const FLOOR = path.join(ROOT, 'bench/floor.mjs');
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const FLOOR_BODY = JSON.stringify({ applicationId: 'A-1', status: 'approved', sentAt: 0 });
-
-function webhookOptions(url, key, extra = {}) {
-  let n = 0;
-  const tag = Date.now().toString(36);
-  return {
-    url,
-    method: 'POST',
-    headers: { 'x-api-key': key, 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, 'idempotency-key': `bench-${tag}-${++n}` },
-          body: JSON.stringify({ applicationId: `A-${n}`, status: 'approved', sentAt: Date.now() }),
-        }),
-      },
-    ],
-    ...extra,
-  };
-}
 
 function pacedWebhook(url, key, rate, duration) {
   const tag = Date.now().toString(36);
@@ -53,18 +33,12 @@ async function ingestion(env, duration) {
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench', '--scopes', 'trigger,manage_workflows', '--json'], env));
     const hook = `bench-ingest-${Date.now().toString(36)}`;
-    await api(`${gateway.url}/api/v1/workflows`, key, 'POST', {
-      name: hook,
-      version: '1.0.0',
-      inputSchema: { type: 'object', required: ['applicationId', 'status'], properties: { applicationId: { type: 'string' }, status: { type: 'string' } } },
-      triggers: [{ type: 'webhook', key: hook }],
-      steps: [{ id: 'noop', type: 'delay', config: { ms: 0 } }],
-    });
+    await api(`${gateway.url}/api/v1/workflows`, key, 'POST', benchWebhookWorkflow(hook));
     const webhookUrl = `${gateway.url}/api/v1/triggers/${hook}`;
     const inProductUrl = `${gateway.url}/bench/enqueue`;
     const floorOptions = (extra) => ({ url: `${floor.url}/enqueue`, method: 'POST', headers: { 'content-type': 'application/json' }, body: FLOOR_BODY, ...extra });
     const warmUp = Math.min(3, duration);
-    await load('warm-up', webhookOptions(webhookUrl, key, { duration: warmUp }));
+    await load('warm-up', webhookRequests(webhookUrl, key, { duration: warmUp }));
     await load('warm-up', floorOptions({ duration: warmUp }));
     await load('warm-up', { url: inProductUrl, method: 'POST', duration: warmUp });
     const rows = [];
@@ -78,12 +52,12 @@ async function ingestion(env, duration) {
       return { ...row, cpuMs: perRequest(server), redisCpuMs: perRequest('redis') };
     };
     const peak = new PeakRss(gateway.child.pid);
-    rows.push(await measured('webhook, max rate', 'gateway', webhookOptions(webhookUrl, key, { duration })));
+    rows.push(await measured('webhook, max rate', 'gateway', webhookRequests(webhookUrl, key, { duration })));
     const gatewayPeakRssMb = peak.stop();
     rows.push(await measured('floor (bare Fastify + BullMQ add, own process), max rate', 'floor', floorOptions({ duration })));
     rows.push(await measured('old floor: in-product /bench/enqueue, max rate', 'gateway', { url: inProductUrl, method: 'POST', duration }));
     for (const rate of [100, 1000]) {
-      rows.push(await measured(`webhook, ${rate} req/s`, 'gateway', webhookOptions(webhookUrl, key, { duration, overallRate: rate, connections: 20 })));
+      rows.push(await measured(`webhook, ${rate} req/s`, 'gateway', webhookRequests(webhookUrl, key, { duration, overallRate: rate, connections: 20 })));
       rows.push(await measured(`floor, ${rate} req/s`, 'floor', floorOptions({ duration, overallRate: rate, connections: 20 })));
     }
     const ratio = (i) => +(rows[0].requestsPerSecond / rows[i].requestsPerSecond).toFixed(3);
@@ -119,7 +93,7 @@ async function endToEnd(env, duration) {
     const before = snapshot(groups);
     const started = Date.now();
     const peaks = { gateway: new PeakRss(gateway.child.pid), worker: new PeakRss(worker.child.pid) };
-    const burst = await load('webhook → delivered, max rate', webhookOptions(webhookUrl, key, { duration, connections: 50 }));
+    const burst = await load('webhook → delivered, max rate', webhookRequests(webhookUrl, key, { duration, connections: 50 }));
     await waitForDeliveries(burst.total, 300_000);
     const peakRssMb = { gateway: peaks.gateway.stop(), worker: peaks.worker.stop() };
     const elapsed = (Math.max(...[...arrivals.values()].map((a) => a.at)) - started) / 1000;
@@ -140,9 +114,9 @@ async function endToEnd(env, duration) {
 }
 
 export async function main(argv) {
-  const duration = Number(argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
+  const duration = Number(option(argv, 'duration', 10));
   /** `--phases=ingestion` or `--phases=e2e` runs one of the two (both by default). */
-  const phases = (argv.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'ingestion,e2e').split(',');
+  const phases = option(argv, 'phases', 'ingestion,e2e').split(',');
   const base = {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',

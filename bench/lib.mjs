@@ -13,6 +13,53 @@ const CLI = path.join(ROOT, 'apps/server/bin/visapi.mjs');
 /** Node's flags for a gateway, as its image starts it (Dockerfile, compose.yaml): a smaller young generation. */
 const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
 
+/** A bench's `--name=value` argument (all after the first `=`), or `fallback`. */
+export function option(argv, name, fallback) {
+  const prefix = `--${name}=`;
+  return argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+/** The workflow the ingestion benches call: a webhook with every check on (an input schema too), one no-op step. */
+export function benchWebhookWorkflow(hook) {
+  return {
+    name: hook,
+    version: '1.0.0',
+    inputSchema: { type: 'object', required: ['applicationId', 'status'], properties: { applicationId: { type: 'string' }, status: { type: 'string' } } },
+    triggers: [{ type: 'webhook', key: hook }],
+    steps: [{ id: 'noop', type: 'delay', config: { ms: 0 } }],
+  };
+}
+
+// Idempotency keys unique in this process, whichever load sends them: two loads started in the
+// same millisecond must not replay each other's requests.
+const RUN_TAG = Date.now().toString(36);
+let webhookRequestCount = 0;
+
+/**
+ * autocannon options that POST to a webhook of `benchWebhookWorkflow`: each request with its
+ * own Idempotency-Key and a body its input schema accepts. `extra`: duration, rate, connections…
+ */
+export function webhookRequests(url, key, extra = {}) {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const n = ++webhookRequestCount;
+          return {
+            ...req,
+            headers: { ...req.headers, 'idempotency-key': `bench-${RUN_TAG}-${n}` },
+            body: JSON.stringify({ applicationId: `A-${n}`, status: 'approved', sentAt: Date.now() }),
+          };
+        },
+      },
+    ],
+    ...extra,
+  };
+}
+
 export function freePort() {
   return new Promise((resolve) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
@@ -179,13 +226,13 @@ export async function servicePids(env) {
 }
 
 /**
- * Which services a bench runs against (`--services=embedded,external`, both by default):
+ * Which services a bench runs against (`--services=embedded,external`; by default `fallback`, both):
  * `embedded` — the product's defaults (PostgreSQL 18 and a private redis-server under
  * VISAPI_DATA_DIR); `external` — DATABASE_URL/REDIS_URL when set, else the machine's
  * PostgreSQL (127.0.0.1:5432, database visapi_bench, created if missing) and Redis (127.0.0.1:6379).
  */
-export async function serviceModes(argv) {
-  const wanted = (argv.find((a) => a.startsWith('--services='))?.split('=')[1] ?? 'embedded,external').split(',');
+export async function serviceModes(argv, fallback = 'embedded,external') {
+  const wanted = option(argv, 'services', fallback).split(',');
   const modes = [];
   for (const mode of wanted) {
     if (mode === 'embedded') modes.push({ mode, env: { DATABASE_URL: undefined, REDIS_URL: undefined } });

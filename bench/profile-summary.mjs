@@ -4,13 +4,14 @@
 // time; then the top functions; then the inclusive time (itself and what it calls, synchronously)
 // of the named functions.
 import fs from 'node:fs';
+import { option } from './lib.mjs';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
   console.error('usage: node bench/profile-summary.mjs <file.cpuprofile> [--top=N]');
   process.exit(1);
 }
-const top = Number(rest.find((a) => a.startsWith('--top='))?.split('=')[1] ?? 25);
+const top = Number(option(rest, 'top', 25));
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
 
 const selfUs = new Map();
@@ -53,7 +54,7 @@ for (const [group, us] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, top)
 console.log('\nself time by function');
 for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
 
-const inclusiveNames = rest.find((a) => a.startsWith('--inclusive='))?.split('=')[1]?.split(',') ?? [];
+const inclusiveNames = option(rest, 'inclusive', '').split(',').filter(Boolean);
 if (inclusiveNames.length) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totalOf = new Map();

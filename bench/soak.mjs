@@ -5,7 +5,7 @@
 // but not yet delivered); at the end each series' slope after the warm-up, in MB per hour.
 import fs from 'node:fs';
 import http from 'node:http';
-import { cpuInfo, freePort, serviceModes, writeResult } from './lib.mjs';
+import { cpuInfo, freePort, option, serviceModes, writeResult } from './lib.mjs';
 import { familyOf, rss } from './proc.mjs';
 import { settle, startEndToEnd } from './topology.mjs';
 
@@ -47,9 +47,9 @@ export function slope(xs, ys) {
 }
 
 export async function main(argv) {
-  const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? 30);
-  const rate = Number(argv.find((a) => a.startsWith('--rate='))?.split('=')[1] ?? 84);
-  const [{ mode, env: services }] = await serviceModes(argv.some((a) => a.startsWith('--services=')) ? argv : ['--services=embedded']);
+  const minutes = Number(option(argv, 'minutes', 30));
+  const rate = Number(option(argv, 'rate', 84));
+  const [{ mode, env: services }] = await serviceModes(argv, 'embedded');
   const env = {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',

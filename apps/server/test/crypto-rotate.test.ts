@@ -14,6 +14,7 @@ import { runbook } from './support/runbook';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 /** Keys with different ids (a previous key sharing the current key's id is refused at boot: encryption.test.ts). */
 function threeKeys(): [Buffer, Buffer, Buffer] {
@@ -91,20 +92,14 @@ describe('DATA_ENCRYPTION_KEY rotation (docs/runbooks/rotating-secrets.md)', () 
   it('data sealed under the old key: finished runs, a dead run, an input in the keyed layout, queued and delayed jobs', async () => {
     const t = await app('all', { current: OLD });
     key = (await createKey(t, ['manage_workflows', 'trigger', 'read_runs', 'manage_runs', 'read_logs'], { rateLimit: { burst: 100_000, perSecond: 10_000 } })).key;
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: {
-        name: 'rotation', version: '1.0.0', triggers: [{ type: 'manual' }],
+    workflowId = (
+      await createWorkflow(t, key, {
         steps: [
           { id: 'lookup', type: 'http.request', config: { url: `${target.base}/lookup` } },
           { id: 'deliver', type: 'http.request', retries: 0, config: { method: 'POST', url: `${target.base}/deliver` } },
         ],
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    workflowId = created.json().id;
+      })
+    ).id;
     const accepted = await Promise.all(Array.from({ length: 24 }, (_, i) => trigger(t, { applicant: `A-${i}`, passport: `P${i}` })));
     finishedRunIds.push(...accepted.map((r) => r.json().runId));
     for (const id of finishedRunIds) expect((await settledRun(t, { 'x-api-key': key }, id)).status).toBe('succeeded');

@@ -8,6 +8,7 @@ import { HttpTarget } from './support/providers/fake-provider';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let gateway: TestApp;
@@ -36,14 +37,9 @@ afterAll(async () => {
 
 describe('PostgreSQL down while the worker runs', () => {
   it('the run waits, then completes once when the database returns', async () => {
-    const created = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: { name: 'outage', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url: `${target.base}/outage` } }] },
-    });
+    const created = await createWorkflow(gateway, key, { steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url: `${target.base}/outage` } }] });
     proxy.cut();
-    const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
+    const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
     expect(accepted.statusCode).toBe(202); // ingestion does not need PostgreSQL
     const { runId } = accepted.json();
     const queues = gateway.app.get(QueuesService);
@@ -76,13 +72,8 @@ describe('PostgreSQL down while the worker runs', () => {
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(held.address() as { port: number }).port}/held`;
-      const created = await gateway.app.inject({
-        method: 'POST',
-        url: '/api/v1/workflows',
-        headers: { 'x-api-key': key },
-        payload: { name: 'outage mid-step', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url } }] },
-      });
-      const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
+      const created = await createWorkflow(gateway, key, { steps: [{ id: 'send', type: 'http.request', config: { method: 'POST', url } }] });
+      const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
       expect(accepted.statusCode).toBe(202);
       const { runId } = accepted.json();
       await firstArrived;

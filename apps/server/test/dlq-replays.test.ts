@@ -11,6 +11,7 @@ import { HttpTarget } from './support/providers/fake-provider';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let t: TestApp;
@@ -39,15 +40,13 @@ const call = (app: TestApp, method: 'GET' | 'POST', url: string, payload?: unkno
 /** A workflow whose second step (retries: 0) answers 404 once per run, then 200: each run dies once, and a replay succeeds. */
 async function deadRuns(count: number, app = t): Promise<{ workflowId: string; runIds: string[]; path: string }> {
   const path = `/bulk-${++n}`;
-  const created = await call(app, 'POST', '/api/v1/workflows', {
-    name: `bulk ${n}`, version: '1.0.0', triggers: [{ type: 'manual' }],
+  const { id: workflowId } = await createWorkflow(app, key, {
+    name: `bulk ${n}`,
     steps: [
       { id: 'first', type: 'http.request', config: { url: `${target.base}${path}/first` } },
       { id: 'second', type: 'http.request', retries: 0, config: { url: `${target.base}${path}` } },
     ],
   });
-  expect(created.statusCode, created.body).toBe(201);
-  const workflowId = created.json().id;
   const runIds: string[] = [];
   for (let i = 0; i < count; i++) runIds.push(await deadRun(workflowId, path));
   return { workflowId, runIds, path };

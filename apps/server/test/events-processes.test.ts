@@ -9,6 +9,7 @@ import { startRole, type VisapiProcess } from './support/processes';
 import { openSse, type SseConnection, type SseEvent } from './support/sse';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 /**
  * Two gateways and a worker as real processes on one database and Redis prefix: events raised in
@@ -48,13 +49,7 @@ beforeAll(async () => {
   triggerKey = (await createKey(setup, ['trigger'])).key;
   cookie = (await signIn(setup, 'watcher@example.com', 'viewer')).cookie;
   // The delay outlasts the one second in which the worker notices that someone listens.
-  const created = await setup.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': manager },
-    payload: { name: 'events flow', version: '1.0.0', triggers: [{ type: 'webhook', key: WEBHOOK }], steps: [{ id: 'wait', type: 'delay', config: { ms: 2_000 } }] },
-  });
-  expect(created.statusCode, created.body).toBe(201);
+  await createWorkflow(setup, manager, { ...webhookTrigger(WEBHOOK), steps: [{ id: 'wait', type: 'delay', config: { ms: 2_000 } }] });
   redis = new Redis(infra.redisUrl);
   const [a, b] = await Promise.all([start('gateway'), start('gateway'), start('worker')]);
   gateways.push(a!, b!);

@@ -9,6 +9,7 @@ import { settledRun } from './support/runs';
 import { openSse } from './support/sse';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let t: TestApp;
@@ -38,14 +39,8 @@ const db = () => t.runtime.database.db;
 const events = (headers: Record<string, string> = {}, query = '') => openSse(`${base}/api/v1/events${query}`, headers);
 
 async function runOnce(): Promise<string> {
-  const created = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': manager },
-    payload: { name: `events ${Date.now()}`, version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': manager }, payload: {} });
+  const created = await createWorkflow(t, manager);
+  const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': manager }, payload: {} });
   expect(accepted.statusCode, accepted.body).toBe(202);
   const { runId } = accepted.json();
   await settledRun(t, { 'x-api-key': manager }, runId);
@@ -142,13 +137,8 @@ describe('GET /api/v1/events: run.updated from the gateway', () => {
     const runs = (await createKey(t, ['manage_runs', 'read_runs'])).key;
     const sse = await events({ cookie });
     try {
-      const created = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/workflows',
-        headers: { 'x-api-key': manager },
-        payload: { name: 'events cancel', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1_500 } }] },
-      });
-      const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': manager }, payload: {} });
+      const created = await createWorkflow(t, manager, { steps: [{ id: 'wait', type: 'delay', config: { ms: 1_500 } }] });
+      const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': manager }, payload: {} });
       const { runId } = accepted.json();
       const status = (wanted: string) => (e: { event: string; data: unknown }) =>
         e.event === 'run.updated' && (e.data as { id: string }).id === runId && (e.data as { status: string }).status === wanted;

@@ -7,6 +7,7 @@ import { FakeSlack } from './support/providers/slack-api';
 import { startWorkerProcess, type VisapiProcess } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 /**
  * Issue 16: forEach items are stored one by one as each finishes. A worker SIGKILLed mid-forEach
@@ -57,27 +58,18 @@ afterAll(async () => {
 
 describe('a worker SIGKILLed mid-forEach (issue 16)', () => {
   it('the next worker sends only the items not stored: every item arrives, the one in flight at the kill twice, no other', async () => {
-    const created = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: {
-        name: 'forEach crash',
-        version: '1.0.0',
-        triggers: [{ type: 'manual' }],
-        steps: [
-          {
-            id: 'notify',
-            type: 'slack.send',
-            forEach: 'input.applicants',
-            timeout: 120_000,
-            config: { channel: '#visa-ops', text: 'applicant {{ item.id }}' },
-          },
-          { id: 'summary', type: 'slack.send', config: { channel: '#visa-ops', text: 'sent {{ steps.notify.size }}' } },
-        ],
-      },
+    const created = await createWorkflow(gateway, key, {
+      steps: [
+        {
+          id: 'notify',
+          type: 'slack.send',
+          forEach: 'input.applicants',
+          timeout: 120_000,
+          config: { channel: '#visa-ops', text: 'applicant {{ item.id }}' },
+        },
+        { id: 'summary', type: 'slack.send', config: { channel: '#visa-ops', text: 'sent {{ steps.notify.size }}' } },
+      ],
     });
-    expect(created.statusCode).toBe(201);
     // Slack answers the first K-1 messages; the K-th is received and never answered, so it is
     // in flight — sent, not stored — when the worker is killed.
     slack.script(
@@ -88,7 +80,7 @@ describe('a worker SIGKILLed mid-forEach (issue 16)', () => {
 
     const first = await startWorker();
     const applicants = Array.from({ length: ITEMS }, (_, i) => ({ id: `a${i}` }));
-    const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: { applicants } });
+    const accepted = await gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': key }, payload: { applicants } });
     expect(accepted.statusCode).toBe(202);
     const { runId } = accepted.json();
     await expect.poll(() => slack.posted().length, { timeout: 20_000 }).toBe(K);

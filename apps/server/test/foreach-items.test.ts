@@ -9,6 +9,7 @@ import { HttpTarget } from './support/providers/fake-provider';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 /**
  * Issue 16: forEach items recorded one by one in run_step_items (PostgresRunStore over the real
@@ -42,19 +43,11 @@ afterAll(async () => {
 });
 
 async function workflow(path: string, timeout = 30_000): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers,
-    payload: {
-      name: `each ${path}`,
-      version: '1.0.0',
-      triggers: [{ type: 'manual' }],
-      steps: [{ id: 'each', type: 'http.request', forEach: 'input.items', timeout, config: { method: 'POST', url: `${target.base}${path}`, body: { run: '{{ run.id }}', n: '{{ item }}' } } }],
-    },
+  const created = await createWorkflow(t, headers, {
+    name: `each ${path}`,
+    steps: [{ id: 'each', type: 'http.request', forEach: 'input.items', timeout, config: { method: 'POST', url: `${target.base}${path}`, body: { run: '{{ run.id }}', n: '{{ item }}' } } }],
   });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
+  return created.id;
 }
 
 async function trigger(workflowId: string, items: number[]): Promise<string> {

@@ -11,6 +11,7 @@ import { createKey } from './support/auth-helpers';
 import { createTestApp } from './support/test-app';
 import { freePort, spawnVisapi, type VisapiProcess, waitForHealthy } from './support/processes';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 const run = promisify(execFile);
 
@@ -85,13 +86,7 @@ describe('managed-service URLs', () => {
     try {
       await Promise.all([gateway.app.get(ApiKeysService).ready, gateway.app.get(WorkflowCatalog).ready]);
       const key = (await createKey(gateway, ['manage_workflows', 'trigger'])).key;
-      const created = await gateway.app.inject({
-        method: 'POST',
-        url: '/api/v1/workflows',
-        headers: { 'x-api-key': key },
-        payload: { name: 'unconfirmed', version: '1.0.0', triggers: [{ type: 'webhook', key: 'unconfirmed' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-      });
-      expect(created.statusCode, created.body).toBe(201);
+      await createWorkflow(gateway, key, webhookTrigger('unconfirmed'));
       const res = await gateway.app.inject({ method: 'POST', url: '/api/v1/triggers/unconfirmed', headers: { 'x-api-key': key, 'idempotency-key': 'unconfirmed-1' }, payload: {} });
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -13,6 +13,7 @@ import { startRole, type VisapiProcess } from './support/processes';
 import { type Exposition, find, parseExposition, total } from './support/prometheus-text';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 import { metricNamesOfAlerts, metricNamesOfDashboard } from './support/promql-names';
 
 /**
@@ -80,19 +81,12 @@ beforeAll(async () => {
   managerKey = (await createKey(setup, ['manage_workflows', 'read_runs'])).key;
   triggerKey = (await createKey(setup, ['trigger'], { rateLimit: { burst: 10_000, perSecond: 1_000 } })).key;
   limitedKey = (await createKey(setup, ['trigger'], { rateLimit: { burst: 1, perSecond: 0.001 } })).key;
-  const created = await setup.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': managerKey },
-    payload: {
-      name: 'metrics flow',
-      version: '1.0.0',
-      triggers: [{ type: 'webhook', key: WEBHOOK }],
+  workflowId = (
+    await createWorkflow(setup, managerKey, {
+      ...webhookTrigger(WEBHOOK),
       steps: [{ id: 'call', type: 'http.request', retries: 0, timeout: 1000, config: { method: 'POST', url: `${target.base}/step`, body: { answer: '{{ input.answer }}' } } }],
-    },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  workflowId = created.json().id;
+    })
+  ).id;
   const [g, w] = await Promise.all([start('gateway'), start('worker')]);
   gateway = g.base;
   worker = w.base;

@@ -1,3 +1,4 @@
+import type { WorkflowStep } from '@visapi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { LogService } from '../src/logs/log-write.service';
@@ -9,6 +10,7 @@ import { FakeSlack } from './support/providers/slack-api';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 /**
  * Connectors inside real runs: templates changed through the API, sandboxed WhatsApp in the
@@ -37,12 +39,11 @@ afterAll(async () => {
 const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
   t.app.inject({ method, url, payload: payload as object, headers });
 
-async function runOf(steps: unknown[], input: unknown = {}) {
-  const created = await call('POST', '/api/v1/workflows', { name: `notify ${++n}`, version: '1.0.0', triggers: [{ type: 'manual' }], steps });
-  expect(created.statusCode, created.body).toBe(201);
-  const accepted = await call('POST', `/api/v1/workflows/${created.json().id}/trigger`, input);
+async function runOf(steps: WorkflowStep[], input: unknown = {}) {
+  const created = await createWorkflow(t, key, { name: `notify ${++n}`, steps });
+  const accepted = await call('POST', `/api/v1/workflows/${created.id}/trigger`, input);
   expect(accepted.statusCode, accepted.body).toBe(202);
-  return { workflowId: created.json().id as string, name: created.json().name as string, runId: accepted.json().runId as string };
+  return { workflowId: created.id, name: created.name, runId: accepted.json().runId as string };
 }
 
 const settled = (runId: string) => settledRun(t, { 'x-api-key': key }, runId);

@@ -12,6 +12,7 @@ import { RedisClusterFixture } from './support/redis-cluster';
 import { openSse, type SseEvent } from './support/sse';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 /**
  * A gateway and a worker as real processes on a Redis Cluster (3 masters + 3 replicas on
@@ -73,20 +74,8 @@ beforeAll(async () => {
   keyManager = (await createKey(setup, ['manage_keys', 'read_runs'])).key;
   for (let i = 0; i < 2; i++) revocable.push(await createKey(setup, ['read_runs']));
   cookie = (await signIn(setup, 'cluster-watcher@example.com', 'viewer')).cookie;
-  const created = await setup.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': manager },
-    payload: { name: 'cluster flow', version: '1.0.0', triggers: [{ type: 'webhook', key: WEBHOOK }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const slow = await setup.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': manager },
-    payload: { name: 'cluster watched', version: '1.0.0', triggers: [{ type: 'webhook', key: SLOW_WEBHOOK }], steps: [{ id: 'wait', type: 'delay', config: { ms: 2_000 } }] },
-  });
-  expect(slow.statusCode, slow.body).toBe(201);
+  await createWorkflow(setup, manager, webhookTrigger(WEBHOOK));
+  await createWorkflow(setup, manager, { ...webhookTrigger(SLOW_WEBHOOK), steps: [{ id: 'wait', type: 'delay', config: { ms: 2_000 } }] });
   await setup.close();
 
   cluster = new RedisClusterFixture();

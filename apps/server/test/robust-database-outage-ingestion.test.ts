@@ -6,6 +6,7 @@ import { createKey } from './support/auth-helpers';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 /**
  * Issue 16, game-day scenario 3: while PostgreSQL is down, a webhook whose API key and workflow
@@ -21,23 +22,18 @@ let revokedKey: string;
 let revokedId: string;
 let admin: string;
 const hookKey = 'robust-stale';
+const API_KEY_CACHE_TTL_MS = 60_000;
 
 beforeAll(async () => {
   infra = await createTestInfra();
   const proxied = await TcpProxy.forUrl(infra.databaseUrl);
   proxy = proxied.proxy;
-  gw = await createTestApp({ ...infra, databaseUrl: proxied.url }, { role: 'gateway', env: { API_KEY_CACHE_TTL_MS: '60000' } });
+  gw = await createTestApp({ ...infra, databaseUrl: proxied.url }, { role: 'gateway', env: { API_KEY_CACHE_TTL_MS: String(API_KEY_CACHE_TTL_MS) } });
   await Promise.all([gw.app.get(ApiKeysService).ready, gw.app.get(WorkflowCatalog).ready]);
   admin = (await createKey(gw, ['manage_workflows', 'manage_keys', 'trigger'])).key;
   caller = (await createKey(gw, ['trigger'])).key;
   ({ key: revokedKey, id: revokedId } = await createKey(gw, ['trigger']));
-  const created = await gw.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': admin },
-    payload: { name: 'stale', version: '1.0.0', triggers: [{ type: 'webhook', key: hookKey }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-  });
-  expect(created.statusCode, created.body).toBe(201);
+  await createWorkflow(gw, admin, webhookTrigger(hookKey));
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -63,7 +59,7 @@ describe('PostgreSQL down: ingestion from the last good cache entries', () => {
     proxy.cut();
     // Every entry past its TTL (only Date is faked: the sockets and timers run for real).
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + Math.max(WORKFLOW_CACHE_TTL_MS, 60_000) + 5_000);
+    vi.setSystemTime(Date.now() + Math.max(WORKFLOW_CACHE_TTL_MS, API_KEY_CACHE_TTL_MS) + 5_000);
 
     const accepted = await trigger(caller);
     expect(accepted.statusCode, accepted.body).toBe(202);

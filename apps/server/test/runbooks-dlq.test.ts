@@ -9,6 +9,7 @@ import { runbook } from './support/runbook';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 let infra: TestInfra;
@@ -43,20 +44,12 @@ const book = runbook('dlq-triage-and-replay.md', () => ({
 
 describe('runbook: DLQ triage and replay', () => {
   it('a run that died on a 500 is listed, inspected, dry-run replayed (1), replayed, and succeeds once the target answers 200', async () => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: {
-        name: 'dlq runbook', version: '1.0.0', triggers: [{ type: 'manual' }],
-        steps: [
-          { id: 'notify', type: 'http.request', config: { url: `${target.base}/notify` } },
-          { id: 'deliver', type: 'http.request', retries: 0, config: { method: 'POST', url: `${target.base}/deliver` } },
-        ],
-      },
+    const { id: workflowId } = await createWorkflow(t, key, {
+      steps: [
+        { id: 'notify', type: 'http.request', config: { url: `${target.base}/notify` } },
+        { id: 'deliver', type: 'http.request', retries: 0, config: { method: 'POST', url: `${target.base}/deliver` } },
+      ],
     });
-    expect(created.statusCode, created.body).toBe(201);
-    const workflowId = created.json().id;
     target.script('/deliver', { status: 500, body: { error: 'partner down' } });
     const accepted = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${workflowId}/trigger`, headers: { 'x-api-key': key }, payload: { applicant: 'A-1' } });
     const runId = accepted.json().runId;

@@ -9,6 +9,7 @@ import { runbook } from './support/runbook';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const canaryKey = `canary-${randomBytes(3).toString('hex')}`;
@@ -42,13 +43,7 @@ const book = runbook('postgresql-outage.md', () => ({ VISAPI_URL: url, VISAPI_AP
 
 describe('runbook: PostgreSQL outage', () => {
   it('the database goes away: health names it, the canary still gets 202; once back, migrate is a no-op and the runs finish', async () => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: { name: 'canary', version: '1.0.0', triggers: [{ type: 'webhook', key: canaryKey }], steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] },
-    });
-    expect(created.statusCode, created.body).toBe(201);
+    await createWorkflow(t, key, { ...webhookTrigger(canaryKey), steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] });
     // The canary as it runs every day: its key and workflow are in the caches when the outage starts.
     expect(await book.run('canary', { canaryKey })).toMatchObject({ code: 0, stdout: '202\n' });
 

@@ -13,6 +13,7 @@ import { freePort } from './support/processes';
 import { runbook } from './support/runbook';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visapi-redis-runbook-'));
@@ -72,14 +73,8 @@ const book = runbook('redis-failover-restore.md', () => ({ VISAPI_URL: url, VISA
 
 describe('runbook: Redis failover and restore (AOF)', () => {
   it('Redis crashes with jobs queued: ingestion 503, the diagnosis names Redis; restarted from its AOF the jobs are there and run', async () => {
-    const created = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: { name: 'redis runbook', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const trigger = () => gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.json().id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
+    const created = await createWorkflow(gateway, key, { steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] });
+    const trigger = () => gateway.app.inject({ method: 'POST', url: `/api/v1/workflows/${created.id}/trigger`, headers: { 'x-api-key': key }, payload: {} });
     const queued: string[] = [];
     for (let i = 0; i < 3; i++) queued.push((await trigger()).json().runId);
 

@@ -9,6 +9,7 @@ import { createKey } from './support/auth-helpers';
 import { runbook } from './support/runbook';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 let infra: TestInfra;
@@ -35,14 +36,7 @@ const book = runbook('stuck-schedule.md', () => ({ VISAPI_URL: url, VISAPI_API_K
 
 describe('runbook: stuck schedule', () => {
   it('no worker, then a scheduler lost from Redis, then an orphan: list shows each, reconcile fixes it, the cron runs come', async () => {
-    const created = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: { name: 'every second', version: '1.0.0', triggers: [{ type: 'cron', schedule: '* * * * * *', payload: {} }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const workflowId = created.json().id;
+    const { id: workflowId } = await createWorkflow(gateway, key, { name: 'every second', triggers: [{ type: 'cron', schedule: '* * * * * *', payload: {} }] });
     const sid = scheduleId(workflowId, 0);
 
     // 1. No worker has run since the workflow was created: its scheduler was never made.

@@ -8,6 +8,7 @@ import { createKey } from './support/auth-helpers';
 import { runbook } from './support/runbook';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow, webhookTrigger } from './support/workflows';
 
 // The DATA_ENCRYPTION_KEY part of this runbook is walked by crypto-rotate.test.ts.
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -47,20 +48,10 @@ const signed = (webhookKey: string, secret: string) => {
   });
 };
 
-async function workflow(trigger: Record<string, unknown>): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': admin },
-    payload: { name: `secrets ${trigger.key as string}`, version: '1.0.0', triggers: [{ type: 'webhook', ...trigger }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
 
 describe('runbook: rotating secrets (API keys, webhook signing secrets)', () => {
   it('an API key rotated with a grace period: old and new both work, then revoke ends both', async () => {
-    await workflow({ key: 'partner-hook' });
+    await createWorkflow(t, admin, webhookTrigger('partner-hook'));
     const partner = await createKey(t, ['trigger']);
     const list = await book.run('apikey-list');
     expect(list).toMatchObject({ code: 0, stderr: '' });
@@ -79,7 +70,7 @@ describe('runbook: rotating secrets (API keys, webhook signing secrets)', () => 
   }, 120_000);
 
   it('a webhook signing secret rotated: the new one signs, the old one is refused at once', async () => {
-    const workflowId = await workflow({ key: 'signed-hook', signingSecret: OLD_SECRET });
+    const { id: workflowId } = await createWorkflow(t, admin, { triggers: [{ type: 'webhook', key: 'signed-hook', signingSecret: OLD_SECRET }] });
     expect((await signed('signed-hook', OLD_SECRET)).statusCode).toBe(202);
     const rotated = await book.run('webhook-rotate', { workflowId, webhookKey: 'signed-hook' });
     expect(rotated).toMatchObject({ code: 0, stderr: '' });

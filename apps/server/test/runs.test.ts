@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { WorkflowDefinitionInput, WorkflowStep } from '@visapi/contracts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
@@ -15,13 +16,13 @@ import { runCli } from './support/processes';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let t: TestApp;
 let gatewayOnly: TestApp;
 let target: HttpTarget;
 let key: string;
-let n = 0;
 
 beforeAll(async () => {
   infra = await createTestInfra();
@@ -41,11 +42,7 @@ afterAll(async () => {
 const call = (app: TestApp, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   app.app.inject({ method, url, payload: payload as object, headers: { 'x-api-key': key } });
 
-async function createWorkflow(steps: unknown[], extra: Record<string, unknown> = {}, app = t): Promise<string> {
-  const res = await call(app, 'POST', '/api/v1/workflows', { name: `flow ${++n}`, version: '1.0.0', triggers: [{ type: 'manual' }], steps, ...extra });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
+const newWorkflow = async (steps: WorkflowStep[], extra: Partial<WorkflowDefinitionInput> = {}, app = t) => (await createWorkflow(app, key, { steps, ...extra })).id;
 
 async function trigger(workflowId: string, input: unknown = {}, app = t) {
   const res = await call(app, 'POST', `/api/v1/workflows/${workflowId}/trigger`, input);
@@ -57,7 +54,7 @@ const settled = (runId: string, statuses?: string[]) => settledRun(t, { 'x-api-k
 
 describe('a manual run, end to end', () => {
   it('posts to a local server, waits, and records every step; input encrypted at rest, redacted in the API', async () => {
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/hook`, body: { app: '{{ input.applicationId }}', run: '{{ run.id }}' } } },
       { id: 'pause', type: 'delay', config: { ms: 50 }, if: '{{ steps.call.status }}' },
     ]);
@@ -82,7 +79,7 @@ describe('a manual run, end to end', () => {
 
   it('a transient failure is retried with backoff; the earlier step is not repeated', async () => {
     target.script('/flaky', { status: 503 }, { status: 200, body: { fixed: true } });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'first', type: 'http.request', config: { url: `${target.base}/once` } },
       { id: 'flaky', type: 'http.request', retries: 2, config: { url: `${target.base}/flaky` } },
     ]);
@@ -96,7 +93,7 @@ describe('a manual run, end to end', () => {
 
   it('a permanent failure ends the run dead at once, naming the step and the error', async () => {
     target.script('/gone', { status: 404 });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'gone', type: 'http.request', retries: 5, config: { url: `${target.base}/gone` } },
       { id: 'never', type: 'delay', config: { ms: 1 } },
     ]);
@@ -109,7 +106,7 @@ describe('a manual run, end to end', () => {
 
   it('retries used up: dead after retries + 1 attempts', async () => {
     target.script('/down', { status: 500 }, { status: 500 });
-    const id = await createWorkflow([{ id: 'down', type: 'http.request', retries: 1, config: { url: `${target.base}/down` } }]);
+    const id = await newWorkflow([{ id: 'down', type: 'http.request', retries: 1, config: { url: `${target.base}/down` } }]);
     const run = await settled((await trigger(id)).runId);
     expect(run).toMatchObject({ status: 'dead', error: { class: 'transient', stepId: 'down' } });
     expect(target.to('/down')).toHaveLength(2);
@@ -117,7 +114,7 @@ describe('a manual run, end to end', () => {
 
   it('forEach sends one request per item, and a retry re-sends only the failed item', async () => {
     target.script('/item/b', { status: 503 });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'each', type: 'http.request', forEach: 'input.applicants', retries: 2, config: { method: 'POST', url: `${target.base}/item/{{ item.id }}`, body: { i: '{{ index }}' } } },
     ]);
     const run = await settled((await trigger(id, { applicants: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })).runId);
@@ -127,7 +124,7 @@ describe('a manual run, end to end', () => {
   });
 
   it('a template error is permanent', async () => {
-    const id = await createWorkflow([{ id: 'bad', type: 'delay', config: { ms: '{{ input.missing }}' } }]);
+    const id = await newWorkflow([{ id: 'bad', type: 'delay', config: { ms: '{{ input.missing }}' } }]);
     const run = await settled((await trigger(id)).runId);
     expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'bad' } });
   });
@@ -149,7 +146,7 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
   async function profileRun(path: string) {
     target.script(`${path}/profile`, { status: 200, headers: { 'set-cookie': 'session=abc; HttpOnly', 'x-request-id': 'req-1' }, body: profile });
     target.script(`${path}/notify/${profile.email}`, { status: 404 });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'first', type: 'http.request', config: { url: `${target.base}${path}/profile` } },
       {
         id: 'second', type: 'http.request', retries: 0,
@@ -212,7 +209,7 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
   it('issue 9 #4: forEach items are stored redacted, their raw outputs sealed; a retry reuses them raw', async () => {
     target.script('/i4-each/x1', { status: 200, body: { email: 'ann.cohen@example.com' } });
     target.script('/i4-each/x2', { status: 404 });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'each', type: 'http.request', forEach: 'input.ids', retries: 0, config: { url: `${target.base}/i4-each/{{ item }}` } },
       { id: 'after', type: 'http.request', config: { method: 'POST', url: `${target.base}/i4-each/after`, body: { first: '{{ steps.each[0].body.email }}' } } },
     ]);
@@ -232,7 +229,7 @@ describe('step outputs and errors: redacted in the API and at rest, raw for the 
 describe('what a run stores (issue 10 #9)', () => {
   it('issue 10 #9: a succeeded forEach step stores its output once (no items copy); a failed one keeps its items for the retry', async () => {
     target.script('/i10-each/b', { status: 503 });
-    const id = await createWorkflow([{ id: 'each', type: 'http.request', forEach: 'input.ids', retries: 1, config: { url: `${target.base}/i10-each/{{ item }}` } }]);
+    const id = await newWorkflow([{ id: 'each', type: 'http.request', forEach: 'input.ids', retries: 1, config: { url: `${target.base}/i10-each/{{ item }}` } }]);
     const { runId } = await trigger(id, { ids: ['a', 'b'] });
     const row = () => t.runtime.database.db.selectFrom('run_steps').select(['status', 'output', 'items', 'output_encrypted', 'items_encrypted']).where('run_id', '=', runId).executeTakeFirstOrThrow();
     await settled(runId, ['failed', 'succeeded']);
@@ -256,7 +253,7 @@ describe('credentials in http.request outputs (issue 9 review)', () => {
   it('issue 9 review: an OAuth token answer, a location carrying tokens and a text body holding a PEM key are masked in GET /runs/{id}; the step after gets them raw', async () => {
     target.script('/ir/token', { status: 200, headers: { location }, body: token });
     target.script('/ir/key', { status: 200, headers: { 'content-type': 'text/plain' }, body: `access_token=at-form-4714&refresh_token=rt-form-4715\n${PEM}` });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'token', type: 'http.request', config: { method: 'POST', url: `${target.base}/ir/token` } },
       { id: 'key', type: 'http.request', config: { url: `${target.base}/ir/key` } },
       {
@@ -284,7 +281,7 @@ describe('credentials in http.request outputs (issue 9 review)', () => {
 describe('templates in step configs (issue 9 #5)', () => {
   it('issue 9 #5: a step config that renders a server file ends the run dead with a permanent error, without the file', async () => {
     const pkg = readFileSync('package.json', 'utf8');
-    const id = await createWorkflow([{ id: 'peek', type: 'http.request', config: { method: 'POST', url: `${target.base}/peek`, body: { file: "{% render 'package.json' %}" } } }]);
+    const id = await newWorkflow([{ id: 'peek', type: 'http.request', config: { method: 'POST', url: `${target.base}/peek`, body: { file: "{% render 'package.json' %}" } } }]);
     const run = await settled((await trigger(id)).runId);
     expect(run).toMatchObject({ status: 'dead', error: { class: 'permanent', stepId: 'peek' } });
     expect(String((run.error as { message: string }).message)).toMatch(/partials .*not available in step configs/);
@@ -295,7 +292,7 @@ describe('templates in step configs (issue 9 #5)', () => {
 
 describe('POST /api/v1/workflows/{id}/trigger refusals', () => {
   it('422 with the errors when the payload fails inputSchema; nothing is queued', async () => {
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {
       inputSchema: { type: 'object', required: ['applicationId'], properties: { applicationId: { type: 'string' } } },
     });
     const res = await call(t, 'POST', `/api/v1/workflows/${id}/trigger`, { applicationId: 7 });
@@ -309,7 +306,7 @@ describe('POST /api/v1/workflows/{id}/trigger refusals', () => {
 
   it('404 for an unknown or archived workflow, 409 for a disabled one, 400 for a non-object body', async () => {
     expect((await call(t, 'POST', '/api/v1/workflows/00000000-0000-4000-8000-000000000000/trigger', {})).statusCode).toBe(404);
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
     await call(t, 'PATCH', `/api/v1/workflows/${id}`, { enabled: false });
     expect((await call(t, 'POST', `/api/v1/workflows/${id}/trigger`, {})).statusCode).toBe(409);
     await call(t, 'PATCH', `/api/v1/workflows/${id}`, { enabled: true });
@@ -318,7 +315,7 @@ describe('POST /api/v1/workflows/{id}/trigger refusals', () => {
   });
 
   it('records the operator who triggered it; viewers may not', async () => {
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
     const operator = await signIn(t, 'op@example.com', 'operator');
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/workflows/${id}/trigger`, payload: {}, headers: sessionHeaders(operator.cookie) });
     expect(res.statusCode).toBe(202);
@@ -332,7 +329,7 @@ describe('POST /api/v1/workflows/{id}/trigger refusals', () => {
 
 describe('GET /api/v1/runs', () => {
   it('shows a run as queued from the moment of the 202, before any worker has seen it', async () => {
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {}, gatewayOnly);
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }], {}, gatewayOnly);
     const { runId } = await trigger(id, { secretEmail: 'x@example.com' }, gatewayOnly);
     const res = await call(gatewayOnly, 'GET', `/api/v1/runs/${runId}`);
     expect(res.statusCode).toBe(200);
@@ -340,7 +337,7 @@ describe('GET /api/v1/runs', () => {
   });
 
   it('lists with filters and pagination; 404 and 400 for bad ids', async () => {
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await trigger(id)).runId);
     for (const runId of ids) await settled(runId);
@@ -358,7 +355,7 @@ describe('GET /api/v1/runs', () => {
 describe('retry, cancel and the dead-letter queue', () => {
   async function deadRun(path: string) {
     target.script(path, { status: 404 });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'first', type: 'http.request', config: { url: `${target.base}${path}/first` } },
       { id: 'second', type: 'http.request', retries: 0, config: { url: `${target.base}${path}` } },
     ]);
@@ -380,7 +377,7 @@ describe('retry, cancel and the dead-letter queue', () => {
   });
 
   it('refuses to retry a succeeded run (409), an unknown one (404), and a viewer (403)', async () => {
-    const id = await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
+    const id = await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]);
     const { runId } = await trigger(id);
     await settled(runId);
     expect((await call(t, 'POST', `/api/v1/runs/${runId}/retry`)).statusCode).toBe(409);
@@ -391,7 +388,7 @@ describe('retry, cancel and the dead-letter queue', () => {
 
   it('cancels a run waiting for its next retry: no further attempt is made', async () => {
     target.script('/cancel-me', { status: 503 }, { status: 503 }, { status: 503 });
-    const id = await createWorkflow([{ id: 'flaky', type: 'http.request', retries: 5, config: { url: `${target.base}/cancel-me` } }]);
+    const id = await newWorkflow([{ id: 'flaky', type: 'http.request', retries: 5, config: { url: `${target.base}/cancel-me` } }]);
     const { runId } = await trigger(id);
     await settled(runId, ['failed']);
     const res = await call(t, 'POST', `/api/v1/runs/${runId}/cancel`);
@@ -405,7 +402,7 @@ describe('retry, cancel and the dead-letter queue', () => {
 
   it('cancelling a running run aborts the step in flight', async () => {
     target.script('/hangs', { status: 200, hang: true });
-    const id = await createWorkflow([
+    const id = await newWorkflow([
       { id: 'stuck', type: 'http.request', timeout: 120_000, config: { url: `${target.base}/hangs` } },
       { id: 'after', type: 'http.request', config: { url: `${target.base}/after-cancel` } },
     ]);
@@ -464,7 +461,7 @@ describe('retry, cancel and the dead-letter queue', () => {
 
 describe('GET /api/v1/queues', () => {
   it('counts jobs per queue and state, and the workers online', async () => {
-    await settled((await trigger(await createWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]))).runId);
+    await settled((await trigger(await newWorkflow([{ id: 'w', type: 'delay', config: { ms: 1 } }]))).runId);
     const queuesKey = await createKey(t, ['read_queues']);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { 'x-api-key': queuesKey.key } });
     expect(res.statusCode).toBe(200);
@@ -480,7 +477,7 @@ describe('GET /api/v1/queues', () => {
 
 describe('reconciliation sweep', () => {
   it('re-queues a stale queued run that no queue holds, and leaves fresh ones alone', async () => {
-    const id = await createWorkflow([{ id: 'ping', type: 'http.request', config: { url: `${target.base}/swept` } }]);
+    const id = await newWorkflow([{ id: 'ping', type: 'http.request', config: { url: `${target.base}/swept` } }]);
     const lost = (await trigger(id)).runId;
     await settled(lost);
     const fresh = (await trigger(id)).runId;
@@ -504,7 +501,7 @@ describe('job versions (issue 10 #3)', () => {
   const queue = () => t.app.get(QueuesService).get('default');
 
   it('issue 10 #3: a version 1 run job, queued as the previous release wrote it, is upgraded and run by the worker', async () => {
-    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/v1-job`, body: { app: '{{ input.applicationId }}' } } }]);
+    const id = await newWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/v1-job`, body: { app: '{{ input.applicationId }}' } } }]);
     const entry = (await t.app.get(WorkflowCatalog).get(id))!;
     const runId = crypto.randomUUID();
     const v1 = {
@@ -535,7 +532,7 @@ describe('job versions (issue 10 #3)', () => {
 
 describe('a migration under a running worker', () => {
   it('a column added to runs does not break the prepared run-loop statements of an open connection', async () => {
-    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/migrating` } }]);
+    const id = await newWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/migrating` } }]);
     const version = (await t.app.get(WorkflowCatalog).get(id))!;
     const single = createDatabase(infra.databaseUrl, 1); // one connection: the statement is prepared on it once
     const repository = new RunsRepository(single);
@@ -557,7 +554,7 @@ describe('a migration under a running worker', () => {
 
 describe('grouped run-loop writes (issue 15: one statement and one commit for concurrent runs)', () => {
   it('begins several runs in one statement — rows in their order, a known run not fresh — and their last steps succeed in one', async () => {
-    const id = await createWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/grouped` } }]);
+    const id = await newWorkflow([{ id: 'call', type: 'http.request', config: { method: 'POST', url: `${target.base}/grouped` } }]);
     const version = (await t.app.get(WorkflowCatalog).get(id))!;
     const database = createDatabase(infra.databaseUrl, 2);
     const repository = new RunsRepository(database);

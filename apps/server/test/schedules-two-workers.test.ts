@@ -6,6 +6,7 @@ import { createKey } from './support/auth-helpers';
 import { startWorkerProcess, type VisapiProcess } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let gateway: TestApp;
@@ -33,14 +34,7 @@ afterAll(async () => {
 
 describe('a per-second schedule with two worker processes', () => {
   it('makes exactly one run per fire: consecutive seconds, none twice', async () => {
-    const created = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: { name: 'tick', version: '1.0.0', triggers: [{ type: 'cron', schedule: '* * * * * *' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const id = created.json().id;
+    const { id } = await createWorkflow(gateway, key, { triggers: [{ type: 'cron', schedule: '* * * * * *' }] });
     const count = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${id} AND status = 'succeeded'`.execute(gateway.runtime.database.db)).rows[0]!.n;
     await expect.poll(count, { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(6);
     await gateway.app.inject({ method: 'PATCH', url: `/api/v1/workflows/${id}`, headers: { 'x-api-key': key }, payload: { enabled: false } });

@@ -7,6 +7,7 @@ import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, sessionHeaders, signIn } from './support/auth-helpers';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 // Signing secrets never leave the server once stored (SPEC §3.3: viewers read everything but secrets).
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -45,15 +46,12 @@ const send = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, 
 
 async function signedWorkflow(secret = SECRET) {
   const key = `signed-${++n}`;
-  const definition = {
+  const created = await createWorkflow(t, manager, {
     name: `Signed flow ${n}`,
-    version: '1.0.0',
     triggers: [{ type: 'webhook', key, signingSecret: secret }, { type: 'webhook', key: `${key}-open` }, { type: 'manual' }],
     steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }],
-  };
-  const res = await send('POST', '/api/v1/workflows', { key: manager }, definition);
-  expect(res.statusCode, res.body).toBe(201);
-  return { id: res.json().id as string, key, created: res };
+  });
+  return { id: created.id, key, created };
 }
 
 /** A Standard Webhooks request to the trigger, signed with `secret` (no API key). */
@@ -106,8 +104,8 @@ describe('reading definitions', () => {
 
   it('issue 9 #2: the answers to create, update and enable carry no secret either', async () => {
     const wf = await signedWorkflow();
-    expect(wf.created.body).not.toContain(secretPart(SECRET));
-    const definition = { ...wf.created.json().definition, version: '1.0.1' };
+    expect(JSON.stringify(wf.created)).not.toContain(secretPart(SECRET));
+    const definition = { ...wf.created.definition, version: '1.0.1' };
     const updated = await send('PUT', `/api/v1/workflows/${wf.id}`, { key: manager }, { ...definition, triggers: [{ type: 'webhook', key: wf.key, signingSecret: OTHER }] });
     expect(updated.statusCode, updated.body).toBe(200);
     expect(updated.body).not.toContain(secretPart(OTHER));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { WorkflowDefinitionInput } from '@visapi/contracts';
 import { Webhook } from 'standardwebhooks';
 import { whenReady } from '../src/platform/redis/redis';
 import { IdempotencyStore } from '../src/triggers/idempotency';
@@ -13,6 +14,7 @@ import { TcpProxy } from './support/tcp-proxy';
 import { settledRun } from './support/runs';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 let infra: TestInfra;
@@ -37,25 +39,18 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
-async function workflow(extra: Record<string, unknown> = {}, trigger: Record<string, unknown> = {}) {
+async function workflow(extra: Partial<WorkflowDefinitionInput> = {}, trigger: { signingSecret?: string } = {}) {
   const key = `hook-${++n}`;
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/workflows',
-    headers: { 'x-api-key': admin },
-    payload: {
-      name: `webhook flow ${n}`,
-      version: '1.0.0',
-      triggers: [{ type: 'webhook', key, ...trigger }],
-      steps: [
-        { id: 'post', type: 'http.request', config: { method: 'POST', url: `${target.base}/delivered/${n}`, body: '{{ input }}' } },
-        { id: 'pause', type: 'delay', config: { ms: 20 } },
-      ],
-      ...extra,
-    },
+  const created = await createWorkflow(t, admin, {
+    name: `webhook flow ${n}`,
+    triggers: [{ type: 'webhook', key, ...trigger }],
+    steps: [
+      { id: 'post', type: 'http.request', config: { method: 'POST', url: `${target.base}/delivered/${n}`, body: '{{ input }}' } },
+      { id: 'pause', type: 'delay', config: { ms: 20 } },
+    ],
+    ...extra,
   });
-  expect(res.statusCode, res.body).toBe(201);
-  return { id: res.json().id as string, key, n };
+  return { id: created.id, key, n };
 }
 
 const post = (key: string, payload: string | object, headers: Record<string, string> = { 'x-api-key': caller }) =>

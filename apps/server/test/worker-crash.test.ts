@@ -6,6 +6,7 @@ import { HttpTarget } from './support/providers/fake-provider';
 import { startWorkerProcess, type VisapiProcess } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createTestInfra, type TestInfra } from './support/test-infra';
+import { createWorkflow } from './support/workflows';
 
 let infra: TestInfra;
 let gateway: TestApp;
@@ -39,21 +40,12 @@ afterAll(async () => {
 
 describe('a worker killed with SIGKILL mid-run', () => {
   it('another worker resumes the run at the unfinished step; the step that was sent is not sent again', async () => {
-    const res = await gateway.app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { 'x-api-key': key },
-      payload: {
-        name: 'crash test',
-        version: '1.0.0',
-        triggers: [{ type: 'manual' }],
-        steps: [
-          { id: 'notify', type: 'http.request', config: { method: 'POST', url: `${target.base}/notify` } },
-          { id: 'slow', type: 'http.request', timeout: 60_000, config: { method: 'POST', url: `${target.base}/slow` } },
-        ],
-      },
+    const { id: workflowId } = await createWorkflow(gateway, key, {
+      steps: [
+        { id: 'notify', type: 'http.request', config: { method: 'POST', url: `${target.base}/notify` } },
+        { id: 'slow', type: 'http.request', timeout: 60_000, config: { method: 'POST', url: `${target.base}/slow` } },
+      ],
     });
-    const workflowId = res.json().id;
     target.script('/slow', { status: 200, hang: true }); // the first attempt never gets an answer
 
     const first = await startWorker();

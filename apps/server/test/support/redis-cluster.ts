@@ -183,11 +183,17 @@ export class RedisClusterFixture {
     });
   }
 
-  /** Client connections per live node (CLIENT LIST, the asking one excluded), keyed by port. */
-  async connections(): Promise<Record<number, number>> {
+  /**
+   * Client connections per live node (CLIENT LIST, the asking one excluded), keyed by port;
+   * with `name`, only those of that name (CLIENT SETNAME, ioredis's connectionName).
+   */
+  async connections(name?: string): Promise<Record<number, number>> {
     const counts: Record<number, number> = {};
     for (const node of this.live()) {
-      counts[node.port] = await this.onNode(node.port, async (client) => String(await client.client('LIST')).trim().split('\n').length - 1);
+      counts[node.port] = await this.onNode(node.port, async (client) => {
+        const lines = String(await client.client('LIST')).trim().split('\n');
+        return name === undefined ? lines.length - 1 : lines.filter((line) => line.split(' ').includes(`name=${name}`)).length;
+      });
     }
     return counts;
   }

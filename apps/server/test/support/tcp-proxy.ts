@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * A TCP proxy in the test process that stands between the app and PostgreSQL or Redis, so
@@ -111,4 +112,23 @@ export class TcpProxy {
     this.cut();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * A Redis client that reaches `url` through a TcpProxy, connected (ready) when returned; its
+ * connection errors, which a test that cuts the proxy causes, are ignored.
+ */
+export async function proxiedRedis(url: string, options: RedisOptions = {}): Promise<{ proxy: TcpProxy; redis: Redis; close(): Promise<void> }> {
+  const { proxy, url: proxied } = await TcpProxy.forUrl(url);
+  const redis = new Redis(proxied, options);
+  redis.on('error', () => undefined);
+  await new Promise((resolve) => redis.once('ready', resolve));
+  return {
+    proxy,
+    redis,
+    close: async () => {
+      redis.disconnect();
+      await proxy.close();
+    },
+  };
 }

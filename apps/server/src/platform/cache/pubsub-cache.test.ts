@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { TcpProxy } from '../../../test/support/tcp-proxy';
+import { proxiedRedis, TcpProxy } from '../../../test/support/tcp-proxy';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidationNotPublishedError, PubSubCache, type PubSubCacheOptions } from './pubsub-cache';
 
@@ -21,8 +21,9 @@ afterAll(() => {
   publisher.disconnect();
 });
 
-const cacheOf = (options: Partial<PubSubCacheOptions> = {}) =>
-  new PubSubCache<string>(subscriber, publisher, channel, { ttlMs: 60_000, ...options }, pino({ level: 'silent' }));
+/** A cache on the shared clients, or on the test's own `subscriber` or `publisher`. */
+const cacheOf = (options: Partial<PubSubCacheOptions> = {}, clients: { subscriber?: Redis; publisher?: Redis } = {}) =>
+  new PubSubCache<string>(clients.subscriber ?? subscriber, clients.publisher ?? publisher, channel, { ttlMs: 60_000, ...options }, pino({ level: 'silent' }));
 
 /** What pg rejects with when PostgreSQL is down. */
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -174,7 +175,7 @@ describe('PubSubCache', () => {
 
       // A subscription that ends: whatever it missed may have revoked the value.
       const own = new Redis(inject('redisUrl'));
-      const cutCache = new PubSubCache<string>(own, publisher, channel, { ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable }, pino({ level: 'silent' }));
+      const cutCache = cacheOf({ ttlMs: 1_000, serveStaleOn: isDatabaseUnavailable }, { subscriber: own });
       await cutCache.start();
       await cutCache.getOrLoad('k', async () => 'last good');
       vi.setSystemTime(Date.now() + 2_000);
@@ -195,12 +196,9 @@ describe('PubSubCache', () => {
   });
 
   it('an invalidation that cannot be published (Redis cut) rejects when required, and is only logged otherwise', async () => {
-    const { proxy, url } = await TcpProxy.forUrl(inject('redisUrl'));
-    const cutPublisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    cutPublisher.on('error', () => undefined);
+    const { proxy, redis: cutPublisher, close } = await proxiedRedis(inject('redisUrl'), { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     try {
-      await new Promise((resolve) => cutPublisher.once('ready', resolve));
-      const cache = new PubSubCache<string>(subscriber, cutPublisher, channel, { ttlMs: 60_000 }, pino({ level: 'silent' }));
+      const cache = cacheOf({}, { publisher: cutPublisher });
       await cache.start();
       cache.set('k', 'v');
       proxy.cut();
@@ -208,19 +206,15 @@ describe('PubSubCache', () => {
       expect(cache.get('k')).toBeUndefined(); // dropped here all the same
       await expect(cache.invalidate('k')).resolves.toBeUndefined();
     } finally {
-      cutPublisher.disconnect();
-      await proxy.close();
+      await close();
     }
   });
 
   it('issue 16: a long Cluster failover (many -node events) keeps one resubscribe chain, which subscribes again once it can', async () => {
     // A subscriber whose Redis is cut: SUBSCRIBE fails at once (no offline queue) until restored.
-    const { proxy, url } = await TcpProxy.forUrl(inject('redisUrl'));
-    const own = new Redis(url, { enableOfflineQueue: false, retryStrategy: () => 50 });
-    own.on('error', () => undefined);
+    const { proxy, redis: own, close } = await proxiedRedis(inject('redisUrl'), { enableOfflineQueue: false, retryStrategy: () => 50 });
     try {
-      await new Promise((resolve) => own.once('ready', resolve));
-      const cache = new PubSubCache<string>(own, publisher, channel, { ttlMs: 60_000 }, pino({ level: 'silent' }));
+      const cache = cacheOf({}, { subscriber: own });
       await cache.start();
       const sent: string[] = [];
       const subscribe = own.subscribe.bind(own);
@@ -233,8 +227,7 @@ describe('PubSubCache', () => {
       proxy.restore();
       await expect.poll(() => (cache.set('k', 'v'), cache.get('k')), { timeout: 10_000, interval: 50 }).toBe('v');
     } finally {
-      own.disconnect();
-      await proxy.close();
+      await close();
     }
   });
 });
