@@ -6,7 +6,9 @@
 // on both alike. Per slice: req/s, CPU ms per request of the gateway and of Redis (/proc), p99,
 // peak RSS. `--rounds=6 --slice=5` (seconds), `--rate=N` (fixed rate; max rate by default),
 // `--a-node-options=… --b-node-options=…` (NODE_OPTIONS of each gateway: they come before the
-// gateway's own flags in bench/lib.mjs, which win over the same flag set there).
+// gateway's own flags in bench/lib.mjs, which win over the same flag set there),
+// `--a-gateway-flags=… --b-gateway-flags=…` (space-separated Node flags instead of the gateway's
+// own, `--max-semi-space-size=4`; empty for none: `--a-gateway-flags=`).
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchWebhookWorkflow, cli, freePort, load, option, ROOT, servicePids, startInstance, stopInstance, table, webhookRequests } from './lib.mjs';
@@ -20,6 +22,8 @@ export async function main(argv) {
   const slice = Number(option(argv, 'slice', 5));
   const rate = Number(option(argv, 'rate', 0));
   const nodeOptions = { A: option(argv, 'a-node-options', ''), B: option(argv, 'b-node-options', '') };
+  const flagsOf = (side) => option(argv, `${side}-gateway-flags`)?.split(' ').filter(Boolean);
+  const gatewayFlags = { A: flagsOf('a'), B: flagsOf('b') };
   const base = {
     LOG_LEVEL: 'warn', VISAPI_DATA_DIR: process.env.VISAPI_DATA_DIR ?? '.visapi/bench', VISAPI_BENCH_ROUTES: 'true',
     API_KEY_RATE_LIMIT_BURST: '1000000', API_KEY_RATE_LIMIT_PER_SECOND: '1000000', SHUTDOWN_DRAIN_DELAY_MS: '0',
@@ -28,7 +32,8 @@ export async function main(argv) {
   const gateways = {};
   for (const name of ['A', 'B']) {
     const env = { ...base, PORT: String(await freePort()), NODE_OPTIONS: nodeOptions[name] };
-    gateways[name] = await startInstance(['--role', 'gateway'], env, 'PORT', path.join(ROOT, 'apps/server', dists[name], 'main.js'));
+    const flags = gatewayFlags[name] ? { gatewayFlags: gatewayFlags[name] } : {};
+    gateways[name] = await startInstance(['--role', 'gateway'], env, 'PORT', path.join(ROOT, 'apps/server', dists[name], 'main.js'), flags);
   }
   try {
     const { key } = JSON.parse(cli(['apikey:create', '--label', 'bench-ab', '--scopes', 'trigger,manage_workflows', '--json'], base));
@@ -51,7 +56,8 @@ export async function main(argv) {
         rows.push({ ...row, side: name, cpuMs: perRequest('gateway'), redisCpuMs: perRequest('redis'), peakRssMb, load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0] });
       }
     }
-    console.log(`\nA = ${dists.A} ${nodeOptions.A}, B = ${dists.B} ${nodeOptions.B}; ${rate ? `${rate} req/s` : 'max rate'}, ${slice} s slices\n`);
+    const described = (side) => [dists[side], nodeOptions[side], gatewayFlags[side] ? `flags: ${gatewayFlags[side].join(' ') || 'none'}` : ''].filter(Boolean).join(' ');
+    console.log(`\nA = ${described('A')}, B = ${described('B')}; ${rate ? `${rate} req/s` : 'max rate'}, ${slice} s slices\n`);
     console.log(table(rows, ['name', 'requestsPerSecond', 'cpuMs', 'redisCpuMs', 'p99Ms', 'peakRssMb', 'non2xx', 'errors', 'load']));
     const mean = (side, k) => rows.filter((r) => r.side === side).reduce((s, r) => s + r[k], 0) / rounds;
     const summary = ['A', 'B'].map((side) => ({

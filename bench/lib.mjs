@@ -70,11 +70,12 @@ export function freePort() {
 }
 
 /** Starts `main.js` with env; resolves when /healthz answers 200. */
-export async function startInstance(args, env, healthPortVar = 'PORT', script = MAIN) {
+/** `gatewayFlags`: Node's flags for a gateway instead of GATEWAY_NODE_FLAGS (ab-gateways compares them). */
+export async function startInstance(args, env, healthPortVar = 'PORT', script = MAIN, { gatewayFlags = GATEWAY_NODE_FLAGS } = {}) {
   // A variable set to undefined in env is removed (the embedded mode drops DATABASE_URL/REDIS_URL).
   const merged = Object.fromEntries(Object.entries({ ...process.env, LOG_FORMAT: 'json', ...env }).filter(([, v]) => v !== undefined));
   const name = args.includes('--role') ? args[args.indexOf('--role') + 1] : path.basename(script, '.mjs');
-  const nodeFlags = name === 'gateway' ? GATEWAY_NODE_FLAGS : [];
+  const nodeFlags = name === 'gateway' ? gatewayFlags : [];
   const child = spawn(process.execPath, [...nodeFlags, ...profileFlags(name), script, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
