@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
-import type { RequestBudget } from '../platform/redis/request-budget';
 import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log-write.service';
 import { InvalidationNotPublishedError, PubSubCache } from '../platform/cache/pubsub-cache';
@@ -111,12 +110,12 @@ export class ApiKeysService implements OnModuleInit {
 
   /**
    * The principal a raw key stands for, or undefined for any kind of invalid key. `clientIp`:
-   * who asks, throttled when it presents too many invalid keys (see FailedLookups), counted
-   * within the request's `budget`.
+   * who asks, throttled when it presents too many invalid keys (see FailedLookups; the count is
+   * not waited for).
    */
-  async verify(raw: string, clientIp?: string, budget?: RequestBudget): Promise<Principal | undefined> {
+  async verify(raw: string, clientIp?: string): Promise<Principal | undefined> {
     const principal = await this.principalOf(raw, clientIp);
-    if (!principal) await this.failedLookups.failed(clientIp, budget);
+    if (!principal) void this.failedLookups.failed(clientIp);
     return principal;
   }
 

@@ -5,7 +5,7 @@ import { jsonBodyBytes } from '../platform/http/body-parsers';
 import { ProblemException, redisUnavailable } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
-import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget, requestBudget } from '../platform/redis/request-budget';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, requestBudget } from '../platform/redis/request-budget';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -58,7 +58,7 @@ export class TriggersService {
   async acceptWebhook(key: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     this.limiter.assertConnected();
     const budget = requestBudget(request);
-    const { entry, trigger } = await this.webhookTarget(key, request.ip, budget);
+    const { entry, trigger } = await this.webhookTarget(key, request.ip);
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ProblemException('validation', 'The body must be a JSON object or a form.', [{ path: '$', message: 'must be an object' }]);
@@ -107,11 +107,11 @@ export class TriggersService {
   }
 
   /** The enabled, unarchived workflow with this webhook key, or the one 404. */
-  private async webhookTarget(key: string, ip: string | undefined, budget: RequestBudget) {
+  private async webhookTarget(key: string, ip: string | undefined) {
     const entry: CatalogEntry | undefined = KEY.test(key) ? await this.catalog.getByWebhookKey(key, () => this.failedLookups.check(ip, `hook:${key}`)) : undefined;
     const trigger = entry?.definition.triggers?.find((t) => t.type === 'webhook' && t.key === key);
     if (!entry || !trigger || trigger.type !== 'webhook' || !entry.workflow.enabled || entry.workflow.archived_at) {
-      if (!entry) await this.failedLookups.failed(ip, budget);
+      if (!entry) void this.failedLookups.failed(ip);
       throw new ProblemException('notFound', 'No enabled workflow has this webhook key.');
     }
     this.failedLookups.succeeded(`hook:${key}`);
