@@ -12,7 +12,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { jobKeys } from '../queues/job-catalog';
 import { RunProducer } from '../runs/run-producer';
 import { type CatalogEntry, WorkflowCatalog } from '../workflows/workflow-catalog';
-import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotentRunId } from './idempotency';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyRedisKey, idempotentRunId } from './idempotency';
 import { WebhookAuth, type WebhookCaller } from './webhook-auth';
 
 const KEY = new RegExp(WEBHOOK_KEY_PATTERN);
@@ -76,7 +76,7 @@ export class TriggersService {
     const idemKey = idempotencyKey(caller, request.headers['idempotency-key']);
     if (!idemKey) return accept();
 
-    const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
+    const redisKey = idempotencyRedisKey(this.redis.prefix, caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
     const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch((error: unknown) => {
@@ -101,8 +101,7 @@ export class TriggersService {
       if (!(error instanceof ProblemException && error.kind === 'unavailable')) await released;
       throw error;
     }
-    // Not awaited: should it be lost, the job's existence stands in for it (IdempotencyStore).
-    void this.idempotency.done(redisKey).catch(() => undefined);
+    this.idempotency.done(redisKey);
     return accepted;
   }
 
