@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type TriggerAccepted, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jsonBodyBytes } from '../platform/http/body-parsers';
-import { ProblemException, redisUnavailable } from '../platform/http/problem';
+import { ProblemException, redisUnavailableFor } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
-import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, requestBudget } from '../platform/redis/request-budget';
+import { RedisBudgetSpentError, requestBudget } from '../platform/redis/request-budget';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -80,10 +80,9 @@ export class TriggersService {
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
     const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch((error: unknown) => {
-      if (error instanceof RedisBudgetSpentError) throw redisUnavailable(BUDGET_SPENT_DETAIL);
       // The claim may have reached Redis and only its answer been lost: let the retry claim again.
-      void this.idempotency.release(redisKey).catch(() => undefined);
-      throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+      if (!(error instanceof RedisBudgetSpentError)) void this.idempotency.release(redisKey).catch(() => undefined);
+      throw redisUnavailableFor(error, 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
     if (claim.outcome === 'inflight') throw new ProblemException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
