@@ -168,7 +168,7 @@ describe('visapi CLI', () => {
       ['/api/v1/runs/{id}/retry', 'post', 'The queue is unavailable'],
       ['/api/v1/queues', 'get', 'The queues could not be read'],
       ['/api/v1/api-keys/{id}/rotate', 'post', 'Not rotated'],
-    ]) {
+    ] as const) {
       const unavailable = doc.paths[path][method].responses['503'];
       expect(unavailable.description, path).toContain(says);
       expect(Object.keys(unavailable.headers), path).toEqual(['Retry-After']);
