@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { ApiKeysRepository } from '../src/api-keys/api-keys.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesService } from '../src/queues/queues.service';
@@ -236,6 +237,16 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
     await expect(keys.revoke(key.id)).rejects.toEqual(unavailable(/^The key is revoked, but .* Retry the revoke/));
     expect((await repository.findById(key.id))!.revoked_at).not.toBeNull();
     proxy.restore();
-    await vi.waitFor(() => keys.revoke(key.id), { timeout: 10_000, interval: 200 }); // a retry tells them, once Redis is back
+    // A retry tells them once Redis is back: polled until this gateway hears it too, so the test
+    // does not end (and close the app) while the cache's subscriber is subscribing again.
+    const subscriber = (keys as unknown as { cache: { subscriber: Redis } }).cache.subscriber;
+    const toldAndHeard = async () => {
+      const heard = new Promise<string>((resolve) => {
+        subscriber.once('message', () => resolve('told and heard'));
+        setTimeout(() => resolve('not heard'), 500).unref();
+      });
+      return keys.revoke(key.id).then(() => heard, () => 'not told');
+    };
+    await expect.poll(toldAndHeard, { timeout: 15_000, interval: 200 }).toBe('told and heard');
   }, 30_000);
 });
