@@ -251,7 +251,11 @@ async function main(argv: string[]) {
   });
   if (positionals.length > (command.positionals?.length ?? 0)) throw new Error(`too many arguments for ${name}`);
   const result = await command.run(values, values.json === true, positionals);
-  process.stdout.write(typeof result === 'string' ? `${result}\n` : `${JSON.stringify(result)}\n`);
+  // Written out before the exit below: a write to a pipe that is full (more than 64 KB, the
+  // OpenAPI document) is finished asynchronously, and process.exit would cut it short.
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(typeof result === 'string' ? `${result}\n` : `${JSON.stringify(result)}\n`, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 main(process.argv.slice(2)).then(

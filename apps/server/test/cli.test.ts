@@ -163,6 +163,16 @@ describe('visapi CLI', () => {
     const doc = JSON.parse(res.stdout);
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/healthz']).toBeDefined();
+    // Routes that answer a Redis-unavailable 503 of their own document it, with Retry-After.
+    for (const [path, method, says] of [
+      ['/api/v1/runs/{id}/retry', 'post', 'The queue is unavailable'],
+      ['/api/v1/queues', 'get', 'The queues could not be read'],
+      ['/api/v1/api-keys/{id}/rotate', 'post', 'Not rotated'],
+    ] as const) {
+      const unavailable = doc.paths[path][method].responses['503'];
+      expect(unavailable.description, path).toContain(says);
+      expect(Object.keys(unavailable.headers), path).toEqual(['Retry-After']);
+    }
   });
 
   it('fails with one line and a non-zero code for an unknown command, a bad flag or a bad config', async () => {

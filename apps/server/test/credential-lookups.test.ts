@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { FailedLookups } from '../src/rate-limit/failed-lookups';
+import { REQUEST_REDIS_BUDGET_MS } from '../src/platform/redis/request-budget';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey, signIn } from './support/auth-helpers';
 import { TcpProxy } from './support/tcp-proxy';
@@ -30,8 +32,14 @@ afterAll(async () => {
   await infra?.cleanup();
 });
 
+/** The answer to a request, once the failed lookup it may have counted is in (the answer does not wait for it). */
+async function counted<T>(t: TestApp, answer: Promise<T>): Promise<T> {
+  const response = await answer;
+  await t.app.get(FailedLookups).settled();
+  return response;
+}
 const get = (t: TestApp, key: string, remoteAddress = '127.0.0.1') =>
-  t.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { 'x-api-key': key }, remoteAddress });
+  counted(t, t.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { 'x-api-key': key }, remoteAddress }));
 /** Resolves once gateway t has heard the next API-key change (its cache's own listener runs first). */
 function heardBy(t: TestApp): Promise<void> {
   const subscriber = (t.app.get(ApiKeysService) as unknown as { cache: { subscriber: Redis } }).cache.subscriber;
@@ -85,7 +93,7 @@ describe('unknown credentials and webhook keys', () => {
     const partner = await keyHeardByA();
     expect((await get(a, partner.key, ip)).statusCode).toBe(200);
     const { cookie } = await signIn(a, 'nat-user@example.com', 'viewer');
-    const withSession = () => a.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { cookie }, remoteAddress: ip });
+    const withSession = () => counted(a, a.app.inject({ method: 'GET', url: '/api/v1/logs', headers: { cookie }, remoteAddress: ip }));
     expect((await withSession()).statusCode).toBe(200);
     for (let i = 0; i < 7; i++) await get(a, randomKey(), ip);
     expect((await get(a, randomKey(), ip)).statusCode).toBe(429);
@@ -98,6 +106,20 @@ describe('unknown credentials and webhook keys', () => {
     expect((await get(a, partner.key, ip)).statusCode).toBe(200);
   });
 
+  it('review: a failed lookup that spent the request\'s time for Redis on a slow database still counts', async () => {
+    const ip = '10.9.3.1';
+    for (let i = 0; i < 5; i++) expect((await get(a, randomKey(), ip)).statusCode).toBe(401); // the burst
+    // The database answers after the request's whole budget for Redis: the sixth failure counted
+    // within that budget would send nothing, and the client would never be blocked.
+    proxy.late(REQUEST_REDIS_BUDGET_MS + 50);
+    try {
+      expect((await get(a, randomKey(), ip)).statusCode).toBe(401);
+    } finally {
+      proxy.late(0);
+    }
+    expect((await get(a, randomKey(), ip)).statusCode).toBe(429);
+  });
+
   it('issue 9 review: an IPv6 client counts by its /64, so fresh addresses do not refill its bucket', async () => {
     const statuses: number[] = [];
     for (let i = 1; i <= 8; i++) statuses.push((await get(a, randomKey(), `2001:db8:77:1::${i.toString(16)}`)).statusCode);
@@ -106,7 +128,7 @@ describe('unknown credentials and webhook keys', () => {
   });
 
   it('issue 9 #9: unknown webhook keys and session cookies count too', async () => {
-    const hook = (key: string) => b.app.inject({ method: 'POST', url: `/api/v1/triggers/${key}`, payload: {}, remoteAddress: '10.9.1.1' });
+    const hook = (key: string) => counted(b, b.app.inject({ method: 'POST', url: `/api/v1/triggers/${key}`, payload: {}, remoteAddress: '10.9.1.1' }));
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await hook(`nope-${randomBytes(6).toString('hex')}`)).statusCode);
     expect(statuses).toEqual([404, 404, 404, 404, 404, 404, 429]);

@@ -48,7 +48,7 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
       expect(risks).toHaveLength(2);
       expect(risks).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ setting: 'appendonly', value: 'no', node: `127.0.0.1:${master}`, message: expect.stringContaining(`(node 127.0.0.1:${master})`) }),
+          expect.objectContaining({ setting: 'appendonly', value: 'no', node: `127.0.0.1:${master}`, message: expect.not.stringContaining('127.0.0.1') }),
           expect.objectContaining({ setting: 'maxmemory-policy', value: 'allkeys-lru', node: `127.0.0.1:${replica}` }),
         ]),
       );
@@ -71,7 +71,7 @@ describe('redisDurabilityRisks on a Redis Cluster', () => {
       cluster.pause(replica, false);
     }
     expect(risks).toEqual([
-      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringMatching(/^Could not read the Redis configuration \(node [^)]+\) \(could not connect to it: no connection in time\): check appendonly/) },
+      { setting: 'config', value: 'unreadable', node: `127.0.0.1:${replica}`, message: expect.stringMatching(/^Could not read the Redis configuration \(could not connect to it: no connection in time\): check appendonly/) },
     ]);
     await expect.poll(() => named(), { timeout: 5_000, interval: 50 }).toBe(0);
   }, 60_000);

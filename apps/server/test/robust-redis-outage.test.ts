@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { ApiKeysRepository } from '../src/api-keys/api-keys.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesService } from '../src/queues/queues.service';
 import { RUN_QUEUES } from '../src/queues/job-catalog';
@@ -217,4 +219,34 @@ describe('Redis down during ingestion under load', () => {
     const retried = await retryUntilAccepted([slow]);
     expect((await jobIds()).filter((id) => id === retried[0]!.body.runId)).toHaveLength(1);
   }, 60_000);
+});
+
+describe('API-key changes the other gateways cannot be told of (Redis cut)', () => {
+  const unavailable = (detail: RegExp) => expect.objectContaining({ kind: 'unavailable', message: expect.stringMatching(detail), headers: { 'retry-after': '1' } });
+
+  it('review: a revoke answers 503 and stands; a rotation answers the same 503 and is undone (the old secret unchanged)', async () => {
+    const key = await createKey(gw, ['read_logs']);
+    const keys = gw.app.get(ApiKeysService);
+    const repository = gw.app.get(ApiKeysRepository);
+    const before = await repository.findById(key.id);
+    proxy.cut();
+    await expect(keys.rotate(key.id, 0)).rejects.toEqual(unavailable(/^The key was not rotated: .* undone/));
+    const after = await repository.findById(key.id);
+    expect(after).toMatchObject({ secret_hash: before!.secret_hash, previous_secret_hash: null, previous_secret_expires_at: null, expires_at: before!.expires_at });
+
+    await expect(keys.revoke(key.id)).rejects.toEqual(unavailable(/^The key is revoked, but .* Retry the revoke/));
+    expect((await repository.findById(key.id))!.revoked_at).not.toBeNull();
+    proxy.restore();
+    // A retry tells them once Redis is back: polled until this gateway hears it too, so the test
+    // does not end (and close the app) while the cache's subscriber is subscribing again.
+    const subscriber = (keys as unknown as { cache: { subscriber: Redis } }).cache.subscriber;
+    const toldAndHeard = async () => {
+      const heard = new Promise<string>((resolve) => {
+        subscriber.once('message', () => resolve('told and heard'));
+        setTimeout(() => resolve('not heard'), 500).unref();
+      });
+      return keys.revoke(key.id).then(() => heard, () => 'not told');
+    };
+    await expect.poll(toldAndHeard, { timeout: 15_000, interval: 200 }).toBe('told and heard');
+  }, 30_000);
 });

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { WorkflowDefinitionInput } from '@visapi/contracts';
 import { Webhook } from 'standardwebhooks';
 import { whenReady } from '../src/platform/redis/redis';
-import { IdempotencyStore } from '../src/triggers/idempotency';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from '../src/platform/redis/redis';
+import { hashBody, IdempotencyStore, idempotencyRedisKey } from '../src/triggers/idempotency';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { jobKeys } from '../src/queues/job-catalog';
 import { QueuesService } from '../src/queues/queues.service';
@@ -219,6 +219,18 @@ describe('Standard Webhooks signatures', () => {
 
 describe('Idempotency-Key', () => {
   const withKey = (key: string, apiKey = caller) => ({ 'x-api-key': apiKey, 'idempotency-key': key });
+  const opened: Redis[] = [];
+  afterEach(() => {
+    for (const redis of opened.splice(0)) redis.disconnect();
+  });
+  /** A connection to look at (or forge) the caller's claim of `idemKey`, and where that claim is; disconnected after the test. */
+  async function claimOf(idemKey: string): Promise<{ redis: Redis; redisKey: string }> {
+    const redis = t.runtime.redis.create('command');
+    opened.push(redis);
+    await whenReady(redis, 5_000);
+    const callerKey = await t.app.get(ApiKeysService).verify(caller);
+    return { redis, redisKey: idempotencyRedisKey(t.runtime.config.REDIS_PREFIX, `key:${callerKey!.id}`, idemKey) };
+  }
 
   it('a repeat with the same body gets the same answer and starts nothing; another body is 422', async () => {
     const wf = await workflow();
@@ -280,12 +292,9 @@ describe('Idempotency-Key', () => {
 
   it('a claim left by a gateway that died before queueing blocks repeats (409) only for a minute', async () => {
     const wf = await workflow();
-    const callerKey = await t.app.get(ApiKeysService).verify(caller);
     const body = JSON.stringify({ left: true });
-    const redisKey = new IdempotencyStore(t.runtime.redis.create('command'), t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'abandoned');
-    const redis = t.runtime.redis.create('command');
-    await whenReady(redis, 5_000);
-    const claim = (at: number) => redis.hset(redisKey, 'body', createHash('sha256').update(body).digest('base64url'), 'state', 'pending', 'at', String(at), 'response', '{}');
+    const { redis, redisKey } = await claimOf('abandoned');
+    const claim = (at: number) => redis.hset(redisKey, 'body', hashBody(body), 'state', 'pending', 'at', String(at), 'response', '{}');
     await claim(Date.now());
     expect((await post(wf.key, body, withKey('abandoned'))).statusCode).toBe(409);
     await claim(Date.now() - 61_000);
@@ -294,7 +303,6 @@ describe('Idempotency-Key', () => {
     expect((await settled(retried.json().runId)).status).toBe('succeeded');
     const replay = await post(wf.key, body, withKey('abandoned'));
     expect([replay.statusCode, replay.headers['idempotent-replayed'], replay.json()]).toEqual([202, 'true', retried.json()]);
-    redis.disconnect();
   });
 
   it('a repeat after the run’s job is gone from Redis is still a replay: the claim was marked done once queued', async () => {
@@ -302,17 +310,13 @@ describe('Idempotency-Key', () => {
     const first = await post(wf.key, { kept: 1 }, withKey('gone-1'));
     expect(first.statusCode).toBe(202);
     await settled(first.json().runId);
-    const redis = t.runtime.redis.create('command');
-    await whenReady(redis, 5_000);
-    const callerKey = await t.app.get(ApiKeysService).verify(caller);
-    const redisKey = new IdempotencyStore(redis, t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'gone-1');
+    const { redis, redisKey } = await claimOf('gone-1');
     await expect.poll(() => redis.hget(redisKey, 'state'), { timeout: 5_000, interval: 20 }).toBe('done');
     // Completed run jobs are kept an hour at most (queues/job-catalog.ts): as if it had passed.
     await redis.del(...jobKeys(first.json().runId, t.runtime.config.REDIS_PREFIX));
     const again = await post(wf.key, { kept: 1 }, withKey('gone-1'));
     expect([again.statusCode, again.headers['idempotent-replayed'], again.json()]).toEqual([202, 'true', first.json()]);
     expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
-    redis.disconnect();
   });
 
   it('a claim never marked done (the gateway died after queueing) whose job is gone: the repeat answers the same run, which does not run again', async () => {
@@ -321,10 +325,7 @@ describe('Idempotency-Key', () => {
     expect(first.statusCode).toBe(202);
     const runId = first.json().runId as string;
     await settled(runId);
-    const redis = t.runtime.redis.create('command');
-    await whenReady(redis, 5_000);
-    const callerKey = await t.app.get(ApiKeysService).verify(caller);
-    const redisKey = new IdempotencyStore(redis, t.runtime.config.REDIS_PREFIX).redisKey(`key:${callerKey!.id}`, 'unmarked-1');
+    const { redis, redisKey } = await claimOf('unmarked-1');
     await expect.poll(() => redis.hget(redisKey, 'state'), { timeout: 5_000, interval: 20 }).toBe('done');
     await redis.hset(redisKey, 'state', 'pending', 'at', String(Date.now() - 6_000));
     await redis.del(...jobKeys(runId, t.runtime.config.REDIS_PREFIX));
@@ -335,7 +336,17 @@ describe('Idempotency-Key', () => {
     await expect.poll(async () => (await queues.get('default').getJobState(runId)) as string, { timeout: 10_000, interval: 50 }).toBe('completed');
     expect((await settled(runId)).status).toBe('succeeded');
     expect(target.to(`/delivered/${wf.n}`)).toHaveLength(1);
-    redis.disconnect();
+  });
+
+  it('marking a claim done never rejects, even while its connection is down (nobody waits for it)', async () => {
+    const down = t.runtime.redis.create('request', 'visapi:test-down');
+    opened.push(down);
+    await whenReady(down, 5_000);
+    down.disconnect();
+    const { redisKey } = await claimOf('never-marked');
+    // An unhandled rejection would fail this file.
+    expect(new IdempotencyStore(down).done(redisKey)).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
   });
 
   it('a failed request releases the key, so a corrected retry can use it', async () => {

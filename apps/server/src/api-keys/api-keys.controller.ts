@@ -34,6 +34,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new secret; the old one stays valid for graceHours (default 24).' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiNotFoundResponse({ description: 'No active key has this id.' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone. Retry it.' })
   rotate(@Param() { id }: IdParamDto, @Body() body: RotateApiKeyDto, @CurrentPrincipal() by: Principal) {
     return this.keys.rotate(id, body.graceHours, by);
   }

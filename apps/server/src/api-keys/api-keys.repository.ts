@@ -49,8 +49,7 @@ export class ApiKeysRepository {
     return query.execute();
   }
 
-  /** The new secret replaces the old one, which stays valid until graceUntil. */
-  /** A new secret; `expiresAt`, when given, also shortens the key's life. */
+  /** The new secret replaces the old one, which stays valid until graceUntil; `expiresAt`, when given, also shortens the key's life. */
   rotate(id: string, secretHash: Buffer, graceUntil: Date, expiresAt?: Date): Promise<ApiKeyRow | undefined> {
     return this.db
       .updateTable('api_keys')
@@ -65,6 +64,23 @@ export class ApiKeysRepository {
       .where('revoked_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
+  }
+
+  /** Puts back the secrets and expiry of `before`, unless the key has changed since `rotated` (another rotation, a revoke). */
+  async undoRotation(before: ApiKeyRow, rotated: ApiKeyRow): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({
+        secret_hash: before.secret_hash,
+        previous_secret_hash: before.previous_secret_hash,
+        previous_secret_expires_at: before.previous_secret_expires_at,
+        expires_at: before.expires_at,
+        updated_at: new Date(),
+      })
+      .where('id', '=', rotated.id)
+      .where('secret_hash', '=', rotated.secret_hash)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   revoke(id: string): Promise<ApiKeyRow | undefined> {

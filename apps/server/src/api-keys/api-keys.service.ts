@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
-import type { RequestBudget } from '../platform/redis/request-budget';
 import { actor, type Principal } from '../platform/http/principal';
 import { LogService } from '../logs/log-write.service';
 import { InvalidationNotPublishedError, PubSubCache } from '../platform/cache/pubsub-cache';
@@ -87,15 +86,23 @@ export class ApiKeysService implements OnModuleInit {
     const { key, secretHash } = generateKey(existing.prefix);
     const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000), expiresAt < existing.expires_at ? expiresAt : undefined);
     if (!row) throw new ProblemException('notFound', 'No active API key has this id.');
-    await this.cache.invalidate(row.prefix);
+    // Untold, the other gateways would go on refusing the new secret and, with no grace, accepting
+    // the old one until their entry expires; and a 503 cannot hand out the new key. So the
+    // rotation is undone: nothing changed, the retry rotates.
+    await this.tellGateways(
+      row.prefix,
+      'The key was not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone and the old secret is unchanged. Retry the rotation.',
+      () => this.repository.undoRotation(existing, row),
+    );
     this.audit('api_key.rotated', row, by, { graceHours });
     return { ...toApiKey(row), key };
   }
 
   /**
    * Revokes a key; revoking a revoked key again changes nothing but telling the gateways again.
-   * 503 when they could not be told (Redis does not answer): their cached entry could serve the
-   * key until it expires, or longer while the database is down; the retry tells them.
+   * 503 when they could not be told (Redis does not answer): the revoke stands (their cached
+   * entry could serve the key until it expires, or longer while the database is down); the
+   * retry tells them. A rotation that could not be told is undone instead (rotate).
    */
   async revoke(id: string, by?: Principal): Promise<void> {
     const existing = await this.repository.findById(id);
@@ -103,20 +110,34 @@ export class ApiKeysService implements OnModuleInit {
     assertScopesHeld(by, existing.scopes as Scope[], 'revoke a key with');
     const row = await this.repository.revoke(id);
     if (row) this.audit('api_key.revoked', row, by, {});
-    await this.cache.invalidate(existing.prefix, { required: true }).catch((error: unknown) => {
+    await this.tellGateways(
+      existing.prefix,
+      'The key is revoked, but the other gateways could not be told (Redis does not answer): they may accept it until their cached copy expires. Retry the revoke to tell them.',
+    );
+  }
+
+  /**
+   * Drops the key from every gateway's cache. When they could not be told (Redis does not
+   * answer): runs `undo`, if given, then answers 503 with `detail` (what was kept, what a retry does).
+   */
+  private async tellGateways(prefix: string, detail: string, undo?: () => Promise<void>): Promise<void> {
+    try {
+      await this.cache.invalidate(prefix, { required: true });
+    } catch (error) {
       if (!(error instanceof InvalidationNotPublishedError)) throw error;
-      throw redisUnavailable('The key is revoked, but the other gateways could not be told (Redis does not answer): they may accept it until their cached copy expires. Retry the revoke to tell them.');
-    });
+      await undo?.();
+      throw redisUnavailable(detail);
+    }
   }
 
   /**
    * The principal a raw key stands for, or undefined for any kind of invalid key. `clientIp`:
-   * who asks, throttled when it presents too many invalid keys (see FailedLookups), counted
-   * within the request's `budget`.
+   * who asks, throttled when it presents too many invalid keys (see FailedLookups; the count is
+   * not waited for).
    */
-  async verify(raw: string, clientIp?: string, budget?: RequestBudget): Promise<Principal | undefined> {
+  async verify(raw: string, clientIp?: string): Promise<Principal | undefined> {
     const principal = await this.principalOf(raw, clientIp);
-    if (!principal) await this.failedLookups.failed(clientIp, budget);
+    if (!principal) void this.failedLookups.failed(clientIp);
     return principal;
   }
 

@@ -11,7 +11,7 @@ import { installHttpMetrics } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
 import { NestPinoLogger } from '../platform/logger/nest-logger';
 import { installBodyParsers } from '../platform/http/body-parsers';
-import { stampArrival } from '../platform/redis/request-budget';
+import { startRedisBudget } from '../platform/redis/request-budget';
 import { helmetOptions, installSecurityHeaders, securityHeaders } from '../platform/http/security-headers';
 import { buildOpenApiDocument, mountOpenApi } from '../platform/http/openapi';
 import { ProblemDetailsFilter } from '../platform/http/problem.filter';
@@ -65,8 +65,9 @@ export async function createApp(runtime: Runtime, options: CreateAppOptions): Pr
   );
   const fastify = app.getHttpAdapter().getInstance();
 
-  stampArrival(fastify);
+  // The first hook: a request's time for Redis counts from its arrival (until its body is in).
   fastify.addHook('onRequest', async (request, reply) => {
+    startRedisBudget(request);
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   // While draining, every response closes its connection, so keep-alive clients reconnect

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { Principal } from '../platform/http/principal';
-import { requestBudget } from '../platform/redis/request-budget';
 import { SessionsService } from './sessions.service';
 
 export type Authentication =
@@ -22,7 +21,7 @@ export class Authenticator {
   async authenticate(request: FastifyRequest): Promise<Authentication> {
     const key = apiKeyOf(request);
     if (key !== undefined) {
-      const principal = await this.apiKeys.verify(key, request.ip, requestBudget(request));
+      const principal = await this.apiKeys.verify(key, request.ip);
       return principal ? { outcome: 'ok', principal } : { outcome: 'invalid', credential: 'apiKey' };
     }
     if (this.sessions.hasCookie(request)) {

@@ -7,7 +7,6 @@ import { CONFIG } from '../platform/platform.module';
 import type { Config } from '../platform/config/config';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import type { Principal } from '../platform/http/principal';
-import { requestBudget } from '../platform/redis/request-budget';
 import { SessionsRepository } from './sessions.repository';
 
 export const SESSION_COOKIE = 'visapi_session';
@@ -54,7 +53,7 @@ export class SessionsService {
     const session = await this.repository.findByTokenHash(tokenHash);
     const now = Date.now();
     if (!session || !isLive(session, now)) {
-      await this.failedLookups.failed(request.ip, requestBudget(request));
+      void this.failedLookups.failed(request.ip);
       return undefined;
     }
     this.failedLookups.succeeded(credential);

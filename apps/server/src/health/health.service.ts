@@ -62,7 +62,7 @@ export class HealthService implements OnModuleDestroy {
     try {
       const risks = await redisDurabilityRisks(this.redis, timeoutMs);
       // Public: the setting, never a Cluster node's address (the boot log names the node).
-      this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk, message: risk.message.replace(/ \(node [^)]*\)/, '') })), at };
+      this.durability = { warnings: risks.map(({ node: _node, ...risk }) => ({ check: 'redis', ...risk })), at };
     } catch {
       this.durability = { warnings: this.durability?.warnings ?? [], at };
     }

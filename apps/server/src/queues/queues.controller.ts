@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { queuesSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { Access } from '../platform/http/access.decorator';
-import { redisUnavailable } from '../platform/http/problem';
+import { RETRY_AFTER_ONE, redisUnavailable } from '../platform/http/problem';
 import { QueuesService } from './queues.service';
 
 class QueuesDto extends createZodDto(queuesSchema) {}
@@ -17,6 +17,7 @@ export class QueuesController {
   @Access({ scope: 'read_queues', role: 'viewer' })
   @ApiOperation({ summary: 'Jobs per queue and state, and the workers consuming each queue' })
   @ApiOkResponse({ type: QueuesDto })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'The queues could not be read (Redis does not answer): retry shortly.' })
   list() {
     return this.queues.counts().catch((error: unknown) => {
       throw redisUnavailable(`Redis does not answer: ${(error as Error).message}`);

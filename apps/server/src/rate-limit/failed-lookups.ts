@@ -3,7 +3,6 @@ import { Metrics } from '../metrics/metrics';
 import type { Config } from '../platform/config/config';
 import { ProblemException } from '../platform/http/problem';
 import { CONFIG } from '../platform/platform.module';
-import type { RequestBudget } from '../platform/redis/request-budget';
 import { clientBucketKey } from './client-address';
 import type { Bucket } from './rate-limiter';
 import { RateLimitService } from './rate-limit.service';
@@ -59,15 +58,31 @@ export class FailedLookups {
     this.knownValid.set(credential, true);
   }
 
+  /** Counts under way (settled() waits for them). */
+  private readonly counting = new Set<Promise<void>>();
+
   /**
-   * Counts a failed lookup by `ip`, within the request's `budget`. Never throws: while Redis is
-   * down or the budget is spent, nothing is counted.
+   * Counts a failed lookup by `ip`. Callers do not wait for it (`void`): the 401/404 does not
+   * wait on Redis. Not held to the request's time for Redis either — that budget has often been
+   * spent by the slow lookup itself, and a guesser would then never be counted. Never rejects:
+   * while Redis is down nothing is counted.
    */
-  async failed(ip: string | undefined, budget?: RequestBudget): Promise<void> {
-    if (ip === undefined) return;
-    const client = clientBucketKey(ip);
-    const result = await this.limiter.take(`lookup-failed:${client}`, this.bucket, budget).catch(() => undefined);
-    if (!result || result.allowed) return;
+  failed(ip: string | undefined): Promise<void> {
+    if (ip === undefined) return Promise.resolve();
+    const counted = this.count(clientBucketKey(ip)).catch(() => undefined);
+    this.counting.add(counted);
+    void counted.finally(() => this.counting.delete(counted));
+    return counted;
+  }
+
+  /** Resolves once the counts under way are in (their client blocked if need be). */
+  async settled(): Promise<void> {
+    await Promise.all(this.counting);
+  }
+
+  private async count(client: string): Promise<void> {
+    const result = await this.limiter.take(`lookup-failed:${client}`, this.bucket);
+    if (result.allowed) return;
     this.blocked.delete(client);
     if (this.blocked.size >= MAX_BLOCKED) this.blocked.delete(this.blocked.keys().next().value!);
     this.blocked.set(client, Date.now() + result.retryAfterSeconds * 1000);

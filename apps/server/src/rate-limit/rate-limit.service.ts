@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from '../platform/redis/redis';
 import { whenReady, withRequestDeadline } from '../platform/redis/redis';
-import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget, requestBudget } from '../platform/redis/request-budget';
+import { type RequestBudget, requestBudget } from '../platform/redis/request-budget';
 import { REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
 import type { FastifyReply } from 'fastify';
 import { Metrics } from '../metrics/metrics';
-import { ProblemException, redisUnavailable } from '../platform/http/problem';
+import { ProblemException, redisUnavailable, redisUnavailableFor } from '../platform/http/problem';
 import { type Bucket, RateLimiter, type RateLimitResult, rateLimitHeaders } from './rate-limiter';
 
 /**
@@ -37,7 +37,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
    * request would otherwise query it only to be refused here.
    */
   assertConnected(): void {
-    if (this.connection.status !== 'ready') throw unavailable();
+    if (this.connection.status !== 'ready') throw redisUnavailable(UNAVAILABLE);
   }
 
   /**
@@ -49,7 +49,7 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
     try {
       result = await this.take(key, bucket, requestBudget(reply.request));
     } catch (error) {
-      throw error instanceof RedisBudgetSpentError ? redisUnavailable(BUDGET_SPENT_DETAIL) : unavailable();
+      throw redisUnavailableFor(error, UNAVAILABLE);
     }
     const headers = rateLimitHeaders(result);
     if (withHeaders) void reply.headers(headers);
@@ -68,4 +68,4 @@ export class RateLimitService extends RateLimiter implements OnModuleInit {
   }
 }
 
-const unavailable = () => redisUnavailable('Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.');
+const UNAVAILABLE = 'Rate limiting is unavailable (Redis does not answer); nothing was accepted. Try again shortly.';

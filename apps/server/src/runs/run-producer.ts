@@ -6,10 +6,10 @@ import { EventsPublisher } from '../events/event-publisher';
 import { LogService } from '../logs/log-write.service';
 import type { Config } from '../platform/config/config';
 import type { DataCipher } from '../platform/crypto/encryption';
-import { ProblemException, redisUnavailable } from '../platform/http/problem';
+import { ProblemException, redisUnavailable, redisUnavailableFor } from '../platform/http/problem';
 import { CIPHER, CONFIG, LOGGER } from '../platform/platform.module';
 import { ReplicaAckError } from '../platform/redis/cluster';
-import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget } from '../platform/redis/request-budget';
+import { RedisBudgetSpentError, type RequestBudget } from '../platform/redis/request-budget';
 import { type RunJob, type RunQueue, runJob, runJobToWrite } from '../queues/job-catalog';
 import { QueuesService, UnconfirmedAddError } from '../queues/queues.service';
 import { toFieldErrors } from '../workflows/definition-validator';
@@ -79,9 +79,8 @@ export class RunProducer {
       if (error instanceof UnconfirmedAddError) {
         throw redisUnavailable('The queue did not confirm the run in time (Redis does not answer); it may have been queued. Retry with the same Idempotency-Key: the retry answers the run if it was.');
       }
-      if (error instanceof RedisBudgetSpentError) throw redisUnavailable(BUDGET_SPENT_DETAIL);
-      this.logger.warn({ err: error, runId }, 'could not queue a run');
-      throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+      if (!(error instanceof RedisBudgetSpentError)) this.logger.warn({ err: error, runId }, 'could not queue a run');
+      throw redisUnavailableFor(error, 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     }
     // A repeat that took over a claim left not done re-adds the same job id; once that job is
     // gone (it finished), this announces a run that already exists, and a dashboard list shows

@@ -1,10 +1,11 @@
 import { IdParamDto } from '../platform/http/params';
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { pageSchema, runSchema, runsQuerySchema, runStatsQuerySchema, runStatsSchema, runSummarySchema, triggerAcceptedSchema } from '@visapi/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { Access, CurrentPrincipal } from '../platform/http/access.decorator';
 import { actor, type Principal } from '../platform/http/principal';
+import { RETRY_AFTER_ONE } from '../platform/http/problem';
 import { RunStatsService } from './run-stats.service';
 import { RunsService } from './runs.service';
 
@@ -66,6 +67,7 @@ export class RunsController {
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse({ description: 'No run has this id.' })
   @ApiConflictResponse({ description: 'The run is queued, running or succeeded.' })
+  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'The queue is unavailable (Redis does not answer): the run was not queued and keeps its status. Retry shortly.' })
   retry(@Param() { id }: IdParamDto, @CurrentPrincipal() by: Principal) {
     return this.runs.retry(id, actor(by));
   }

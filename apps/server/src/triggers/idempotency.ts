@@ -4,8 +4,8 @@ import { withRequestDeadline } from '../platform/redis/redis';
 import type { RequestBudget } from '../platform/redis/request-budget';
 
 /**
- * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis, in one atomic call per
- * request. The claim stores the body's hash and the answer the request will give (a 202 whose
+ * Idempotency-Key (SPEC §5.1), shared by every gateway through Redis: one atomic claim per
+ * request, awaited, and — once its run is queued — one atomic mark, not awaited. The claim stores the body's hash and the answer the request will give (a 202 whose
  * run id derives from the key, so it is known before the run is queued); once the run is
  * queued the claim is marked done. So a repeat with the same body gets that answer when the
  * claim is done, 409 while it is not (the first is in flight), and may claim again once a
@@ -60,18 +60,10 @@ type WithCommand = Redis & {
 export class IdempotencyStore {
   private readonly redis: WithCommand;
 
-  constructor(
-    redis: Redis,
-    private readonly prefix: string,
-  ) {
+  constructor(redis: Redis) {
     redis.defineCommand('visapiIdemClaim', { lua: CLAIM });
     redis.defineCommand('visapiIdemDone', { lua: DONE, numberOfKeys: 1 });
     this.redis = redis as WithCommand;
-  }
-
-  /** `scope` separates API keys (and signing secrets): the same key under two scopes is two keys. */
-  redisKey(scope: string, key: string): string {
-    return `${this.prefix}:idem:${scope}:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
   /**
@@ -85,9 +77,14 @@ export class IdempotencyStore {
     return { outcome: outcome as 'claimed' | 'mismatch' | 'inflight' };
   }
 
-  /** The claimed request's run is queued: repeats get its answer from now on, whatever became of the job. Not held to the request's budget: the answer does not wait for it. */
-  async done(redisKey: string): Promise<void> {
-    await withRequestDeadline(() => this.redis.visapiIdemDone(redisKey), this.redis, 'idempotency mark');
+  /**
+   * The claimed request's run is queued: repeats get its answer from now on, whatever became of
+   * the job. Sent, not waited for, and no deadline: the answer does not wait for it, and the
+   * connection has no offline queue, so it fails at once while Redis is down. Should it be lost,
+   * the job's existence stands in for it (see above).
+   */
+  done(redisKey: string): void {
+    this.redis.visapiIdemDone(redisKey).catch(() => undefined);
   }
 
   /** Nothing was accepted: let a retry try again at once. Not held to the request's budget: the answer does not wait for it. */
@@ -96,7 +93,13 @@ export class IdempotencyStore {
   }
 }
 
-const hashBody = (body: string | Buffer) => createHash('sha256').update(body).digest('base64url');
+/** What a claim stores of the body: a repeat with another body is told apart by it. */
+export const hashBody = (body: string | Buffer) => createHash('sha256').update(body).digest('base64url');
+
+/** Where a key's claim is. `scope` separates API keys (and signing secrets): the same key under two scopes is two claims. */
+export function idempotencyRedisKey(prefix: string, scope: string, key: string): string {
+  return `${prefix}:idem:${scope}:${createHash('sha256').update(key).digest('base64url')}`;
+}
 
 /**
  * The run id of an idempotent request, derived from its scope and key: even if a gateway dies

@@ -14,7 +14,7 @@ import { WebhookTriggerController } from './webhook-trigger.controller';
 const idempotencyStore = {
   provide: IdempotencyStore,
   inject: [REDIS],
-  useFactory: (redis: RedisConnections) => new IdempotencyStore(redis.create('request', 'visapi:idempotency'), redis.prefix),
+  useFactory: (redis: RedisConnections) => new IdempotencyStore(redis.create('request', 'visapi:idempotency')),
 };
 
 /** Manual and webhook triggers (gateway). Its services serve only these routes, so it has no core module. */

@@ -2,17 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type TriggerAccepted, WEBHOOK_KEY_PATTERN } from '@visapi/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jsonBodyBytes } from '../platform/http/body-parsers';
-import { ProblemException, redisUnavailable } from '../platform/http/problem';
+import { ProblemException, redisUnavailableFor } from '../platform/http/problem';
 import type { Principal } from '../platform/http/principal';
 import { REDIS } from '../platform/platform.module';
-import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, type RequestBudget, requestBudget } from '../platform/redis/request-budget';
+import { RedisBudgetSpentError, requestBudget } from '../platform/redis/request-budget';
 import type { RedisConnections } from '../platform/redis/redis';
 import { FailedLookups } from '../rate-limit/failed-lookups';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { jobKeys } from '../queues/job-catalog';
 import { RunProducer } from '../runs/run-producer';
 import { type CatalogEntry, WorkflowCatalog } from '../workflows/workflow-catalog';
-import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotentRunId } from './idempotency';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyRedisKey, idempotentRunId } from './idempotency';
 import { WebhookAuth, type WebhookCaller } from './webhook-auth';
 
 const KEY = new RegExp(WEBHOOK_KEY_PATTERN);
@@ -58,7 +58,7 @@ export class TriggersService {
   async acceptWebhook(key: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     this.limiter.assertConnected();
     const budget = requestBudget(request);
-    const { entry, trigger } = await this.webhookTarget(key, request.ip, budget);
+    const { entry, trigger } = await this.webhookTarget(key, request.ip);
     const caller = await this.auth.authenticate(request, reply, entry.workflow.id, trigger);
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ProblemException('validation', 'The body must be a JSON object or a form.', [{ path: '$', message: 'must be an object' }]);
@@ -76,14 +76,13 @@ export class TriggersService {
     const idemKey = idempotencyKey(caller, request.headers['idempotency-key']);
     if (!idemKey) return accept();
 
-    const redisKey = this.idempotency.redisKey(caller.scope, idemKey);
+    const redisKey = idempotencyRedisKey(this.redis.prefix, caller.scope, idemKey);
     const runId = idempotentRunId(caller.scope, idemKey);
     const answer = this.runs.acceptance(entry.workflow.id, runId);
     const claim = await this.idempotency.claim(redisKey, jobKeys(runId, this.redis.prefix), request.rawBody ?? JSON.stringify(body), answer, budget).catch((error: unknown) => {
-      if (error instanceof RedisBudgetSpentError) throw redisUnavailable(BUDGET_SPENT_DETAIL);
       // The claim may have reached Redis and only its answer been lost: let the retry claim again.
-      void this.idempotency.release(redisKey).catch(() => undefined);
-      throw redisUnavailable('The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
+      if (!(error instanceof RedisBudgetSpentError)) void this.idempotency.release(redisKey).catch(() => undefined);
+      throw redisUnavailableFor(error, 'The queue is unavailable (Redis does not answer); nothing was accepted. Retry shortly.');
     });
     if (claim.outcome === 'mismatch') throw new ProblemException('unprocessable', 'This Idempotency-Key was used with a different body.');
     if (claim.outcome === 'inflight') throw new ProblemException('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly.');
@@ -101,17 +100,16 @@ export class TriggersService {
       if (!(error instanceof ProblemException && error.kind === 'unavailable')) await released;
       throw error;
     }
-    // Not awaited: should it be lost, the job's existence stands in for it (IdempotencyStore).
-    void this.idempotency.done(redisKey).catch(() => undefined);
+    this.idempotency.done(redisKey);
     return accepted;
   }
 
   /** The enabled, unarchived workflow with this webhook key, or the one 404. */
-  private async webhookTarget(key: string, ip: string | undefined, budget: RequestBudget) {
+  private async webhookTarget(key: string, ip: string | undefined) {
     const entry: CatalogEntry | undefined = KEY.test(key) ? await this.catalog.getByWebhookKey(key, () => this.failedLookups.check(ip, `hook:${key}`)) : undefined;
     const trigger = entry?.definition.triggers?.find((t) => t.type === 'webhook' && t.key === key);
     if (!entry || !trigger || trigger.type !== 'webhook' || !entry.workflow.enabled || entry.workflow.archived_at) {
-      if (!entry) await this.failedLookups.failed(ip, budget);
+      if (!entry) void this.failedLookups.failed(ip);
       throw new ProblemException('notFound', 'No enabled workflow has this webhook key.');
     }
     this.failedLookups.succeeded(`hook:${key}`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lockOwner, takeOver, tryLock, withLock } from './embedded-runtime';
+import { discardIfHeldBy, lockOwner, takeOver, tryLock, withLock } from './embedded-runtime';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -73,6 +73,21 @@ describe('the embedded folder lock', () => {
     lockOf(path.join(dir, 'embedded.lock.takeover'), deadPid());
     expect(await withLock(dir, async () => 'held', 5_000)).toBe('held');
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('review: of two processes that saw the same dead guard holder, the later one does not remove the guard the first took meanwhile', () => {
+    const dir = dataDir();
+    const guard = path.join(dir, 'embedded.lock.takeover');
+    const dead = deadPid();
+    lockOf(guard, dead);
+    // B and C both read `dead` as the guard's holder; B removes it and takes the guard...
+    expect(discardIfHeldBy(guard, dead)).toBe(true);
+    expect(tryLock(guard)).toBe(true);
+    // ...then C acts on what it read before: B's guard stays, in place.
+    expect(discardIfHeldBy(guard, dead)).toBe(false);
+    expect(lockOwner(guard)).toBe(process.pid);
+    expect(fs.readdirSync(dir)).toEqual(['embedded.lock.takeover']);
+    expect(discardIfHeldBy(path.join(dir, 'absent'), dead)).toBe(false);
   });
 
   it('takes an empty lock directory (left by a version that made it before writing its pid)', async () => {

@@ -116,20 +116,51 @@ export function tryLock(dir: string): boolean {
  * Removes `lockDir` if `deadOwner` still holds it. Two processes may have seen the same dead
  * owner: the takeover is done under a second lock, and the owner read again under it, so the
  * second does not remove the lock the first has taken since. A takeover guard left by a process
- * that died within those few instructions is removed (that process is dead: it holds nothing).
+ * that died within those few instructions is removed (that process is dead: it holds nothing) —
+ * only if it is still that process's (discardIfHeldBy): another that read the same dead holder
+ * may have removed it and taken the guard since.
  */
 export function takeOver(lockDir: string, deadOwner: number): void {
   const guard = `${lockDir}.takeover`;
   if (!tryLock(guard)) {
     const holder = lockOwner(guard);
-    if (holder && !isAlive(holder)) discard(guard);
+    if (holder && !isAlive(holder)) discardIfHeldBy(guard, holder);
     return;
   }
   try {
-    if (lockOwner(lockDir) === deadOwner) discard(lockDir);
+    discardIfHeldBy(lockDir, deadOwner);
   } finally {
     discard(guard);
   }
+}
+
+/**
+ * Removes the lock directory `dir` if `holder` holds it, else leaves it in place; true when
+ * removed. Reading the pid and then removing would remove a lock taken in between: the
+ * directory is renamed away first (atomic: from then on no one else can act on it) and its pid
+ * read there. Not the holder's: it is renamed back. Should another lock have been made in the
+ * moment it was away, that one stands and the moved one is removed (its owner, alive, goes on:
+ * a dev-mode takeover race, not a data one).
+ */
+export function discardIfHeldBy(dir: string, holder: number): boolean {
+  const moved = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(dir, moved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const held = lockOwner(moved) === holder;
+  if (!held) {
+    try {
+      fs.renameSync(moved, dir);
+      return false;
+    } catch {
+      // Another lock was made meanwhile: it stands.
+    }
+  }
+  fs.rmSync(moved, { recursive: true, force: true });
+  return held;
 }
 
 /** The pid in a lock directory; 0 when there is none. */

@@ -1,6 +1,7 @@
 import net, { type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
+import { startRedisBudget } from '../redis/request-budget';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -18,8 +19,6 @@ declare module 'fastify' {
     rawBody?: Buffer;
     /** What rawBody holds: a JSON body's bytes are the input as JSON text already; a form's are not. */
     rawBodyType?: 'json' | 'form';
-    /** performance.now() when the body was all in: a request's time for Redis counts from then (RequestBudget). */
-    bodyReadAt?: number;
   }
 }
 
@@ -57,7 +56,7 @@ export function installBodyParsers(fastify: FastifyInstance) {
     if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
   }
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    request.bodyReadAt = performance.now();
+    startRedisBudget(request);
     request.rawBody = body as Buffer;
     request.rawBodyType = 'json';
     const text = request.rawBody.toString('utf8');
@@ -77,7 +76,7 @@ export function installBodyParsers(fastify: FastifyInstance) {
     if (!(request.routeOptions.config as BodyRouteConfig | undefined)?.acceptForms) {
       return done(new BodyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Send the body as application/json.', 415), undefined);
     }
-    request.bodyReadAt = performance.now();
+    startRedisBudget(request);
     request.rawBody = body as Buffer;
     request.rawBodyType = 'form';
     let form: Record<string, string | string[]>;

@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { jsonPath, ProblemException, toProblem } from './problem';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError, RequestBudget } from '../redis/request-budget';
+import { jsonPath, ProblemException, redisUnavailableFor, toProblem } from './problem';
 
 describe('jsonPath', () => {
   it.each([
@@ -45,5 +46,25 @@ describe('toProblem', () => {
     const p = toProblem(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }));
     expect([p.status, p.body.type, p.unexpected]).toEqual([503, '/problems/unavailable', false]);
     expect(JSON.stringify(p.body)).not.toContain('10.0.0.5');
+  });
+});
+
+describe('redisUnavailableFor', () => {
+  it('a spent budget says the request ran out of time; any other failure says the caller\'s detail; both 503 with Retry-After: 1', () => {
+    let spent: unknown;
+    try {
+      RequestBudget.from(performance.now() - 1_000).nextCommandMs('x');
+    } catch (error) {
+      spent = error;
+    }
+    expect(spent).toBeInstanceOf(RedisBudgetSpentError);
+    for (const [error, detail] of [
+      [spent, BUDGET_SPENT_DETAIL],
+      [new Error('Connection is closed.'), 'The queue is unavailable.'],
+      [undefined, 'The queue is unavailable.'],
+    ] as const) {
+      const problem = redisUnavailableFor(error, 'The queue is unavailable.');
+      expect([problem.kind, problem.message, problem.headers]).toEqual(['unavailable', detail, { 'retry-after': '1' }]);
+    }
   });
 });

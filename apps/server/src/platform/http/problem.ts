@@ -3,6 +3,7 @@ import { PROBLEM_TYPES, type Problem, type ProblemFieldError, type ProblemKind }
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/unavailable';
+import { BUDGET_SPENT_DETAIL, RedisBudgetSpentError } from '../redis/request-budget';
 
 /** Thrown anywhere to answer with a problem document of a given kind. */
 export class ProblemException extends HttpException {
@@ -29,6 +30,12 @@ export const RETRY_AFTER_ONE = {
  * their retries instead of hammering a recovering Redis.
  */
 export const redisUnavailable = (detail: string) => new ProblemException('unavailable', detail, undefined, { 'retry-after': '1' });
+
+/**
+ * The 503 for a Redis command that failed: saying the request ran out of time when nothing was
+ * sent for that reason (RedisBudgetSpentError), else `detail`.
+ */
+export const redisUnavailableFor = (error: unknown, detail: string) => redisUnavailable(error instanceof RedisBudgetSpentError ? BUDGET_SPENT_DETAIL : detail);
 
 const KIND_BY_STATUS = new Map<number, ProblemKind>(
   Object.entries(PROBLEM_TYPES).map(([kind, p]) => [p.status, kind as ProblemKind]),

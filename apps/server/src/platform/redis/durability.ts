@@ -17,7 +17,7 @@ export interface DurabilityRisk {
 /** How long the boot check may take to read the settings (of every node of a Cluster, in parallel). */
 export const BOOT_DURABILITY_CHECK_MS = 5_000;
 
-interface Settings {
+export interface Settings {
   appendonly: string;
   policy: string;
 }
@@ -41,9 +41,18 @@ export async function redisDurabilityRisks(client: Redis, timeoutMs: number): Pr
   try {
     nodes = await listClusterNodes(client, remaining(deadline));
   } catch (error) {
-    return [unreadable(`the Cluster's nodes could not be listed (${(error as Error).message})`)];
+    return [unreadable(`the Cluster's nodes could not be listed: ${connectionFailure(error as Error)}`)];
   }
-  const readings = await Promise.all(nodes.map(async (node) => ({ node, settings: await readNode(client, node, deadline).catch((error: unknown) => error as Error) })));
+  return clusterRisks(nodes, (node) => readNode(client, node, deadline));
+}
+
+/**
+ * The risks of a Cluster's `nodes`, each read by `read`. A list with no node is a reading that
+ * failed, never "no risk": nothing was read.
+ */
+export async function clusterRisks(nodes: ClusterNodeEntry[], read: (node: ClusterNodeEntry) => Promise<Settings>): Promise<DurabilityRisk[]> {
+  if (nodes.length === 0) return [unreadable('CLUSTER NODES listed no node')];
+  const readings = await Promise.all(nodes.map(async (node) => ({ node, settings: await read(node).catch((error: unknown) => error as Error) })));
   // A node the Cluster itself holds to be down is read if it answers, and not reported if it
   // does not: the Cluster says so already, and it is read again once back.
   return readings.filter(({ node, settings }) => !(node.failed && settings instanceof Error)).flatMap(({ node, settings }) => risksOf(settings, node.address));
@@ -100,36 +109,45 @@ export function connectionFailure(cause: (Error & { code?: unknown; syscall?: un
   return code ?? /^([A-Z]{2,})(?:\s|$)/.exec(cause.message)?.[1] ?? 'unreadable';
 }
 
+class NoAnswerError extends Error {}
+
+/** The command's answer, or NoAnswerError at the deadline. */
+function answered<T>(command: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new NoAnswerError()), remaining(deadline))));
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
+}
+
 async function readSettings(connection: SingleRedis | Cluster, deadline: number): Promise<Settings> {
   try {
-    const [, appendonly = ''] = (await withTimeout(connection.config('GET', 'appendonly'), remaining(deadline), 'CONFIG GET')) as string[];
-    const [, policy = ''] = (await withTimeout(connection.config('GET', 'maxmemory-policy'), remaining(deadline), 'CONFIG GET')) as string[];
+    const [, appendonly = ''] = (await answered(connection.config('GET', 'appendonly'), deadline)) as string[];
+    const [, policy = ''] = (await answered(connection.config('GET', 'maxmemory-policy'), deadline)) as string[];
     return { appendonly, policy };
   } catch (error) {
-    throw new UnreadableError(`CONFIG GET refused or unanswered: ${(error as Error).message}`);
+    throw new UnreadableError(`CONFIG GET refused or unanswered: ${error instanceof NoAnswerError ? 'no answer in time' : connectionFailure(error as Error)}`);
   }
 }
 
+/** The node's risks; their messages do not name it (/healthz is public): `node` does, for the boot log. */
 function risksOf(settings: Settings | Error, node?: string): DurabilityRisk[] {
   const at = node ? { node } : {};
-  const on = node ? ` (node ${node})` : '';
   if (settings instanceof Error) {
     const reason = settings instanceof UnreadableError ? settings.message : 'unexpected error';
-    return [{ ...unreadable(reason, on), ...at }];
+    return [{ ...unreadable(reason), ...at }];
   }
   const risks: DurabilityRisk[] = [];
   const { appendonly, policy } = settings;
   if (appendonly !== 'yes') {
-    risks.push({ setting: 'appendonly', value: appendonly, message: `Redis has appendonly=${appendonly}${on}: queued jobs are lost if Redis restarts. Set "appendonly yes".`, ...at });
+    risks.push({ setting: 'appendonly', value: appendonly, message: `Redis has appendonly=${appendonly}: queued jobs are lost if Redis restarts. Set "appendonly yes".`, ...at });
   }
   if (policy !== 'noeviction') {
-    risks.push({ setting: 'maxmemory-policy', value: policy, message: `Redis has maxmemory-policy=${policy}${on}: it may evict queued jobs. Set "maxmemory-policy noeviction".`, ...at });
+    risks.push({ setting: 'maxmemory-policy', value: policy, message: `Redis has maxmemory-policy=${policy}: it may evict queued jobs. Set "maxmemory-policy noeviction".`, ...at });
   }
   return risks;
 }
 
-function unreadable(reason: string, on = ''): DurabilityRisk {
-  return { setting: 'config', value: 'unreadable', message: `Could not read the Redis configuration${on} (${reason}): check appendonly and maxmemory-policy yourself.` };
+function unreadable(reason: string): DurabilityRisk {
+  return { setting: 'config', value: 'unreadable', message: `Could not read the Redis configuration (${reason}): check appendonly and maxmemory-policy yourself.` };
 }
 
 /** What is left of the reading's time (at least 1 ms: a timer of 0 would not bound anything). */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { REQUEST_REDIS_DEADLINE_MS } from './redis';
 
 /**
@@ -39,31 +39,24 @@ export class RequestBudget {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** performance.now() when the request arrived (stampArrival): a bodyless request's time for Redis counts from then. */
-    arrivedAt?: number;
+    /**
+     * performance.now() from which the request's time for Redis counts: its arrival (set by
+     * the first onRequest hook), moved to when its body was all in by the body parsers (an
+     * upload's duration is the client's, not a wait on Redis).
+     */
+    redisBudgetFrom?: number;
   }
 }
 
-/** Stamps every request's arrival, the first thing done with it, so every path's budget counts from the same moment. */
-export function stampArrival(fastify: FastifyInstance) {
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    request.arrivedAt = performance.now();
-    done();
-  });
+/** The request's time for Redis counts from now (its arrival; its body read, when one comes). */
+export function startRedisBudget(request: FastifyRequest): void {
+  request.redisBudgetFrom = performance.now();
 }
-
-const budgets = new WeakMap<FastifyRequest, RequestBudget>();
 
 /**
- * The request's budget, the same for all its commands: counted from the moment its body was in
- * (an upload's duration is the client's, not a wait on Redis), or for a request without a body
- * from its arrival (stampArrival; a request that was not stamped, from now).
+ * The request's budget. Every call gives the same one: it depends only on redisBudgetFrom (a
+ * request that was never started counts from the first call, and is started then).
  */
 export function requestBudget(request: FastifyRequest): RequestBudget {
-  let budget = budgets.get(request);
-  if (!budget) {
-    budget = RequestBudget.from(request.bodyReadAt ?? request.arrivedAt ?? performance.now());
-    budgets.set(request, budget);
-  }
-  return budget;
+  return RequestBudget.from((request.redisBudgetFrom ??= performance.now()));
 }

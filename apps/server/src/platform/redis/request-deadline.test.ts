@@ -3,7 +3,8 @@ import { inject } from 'vitest';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { type Redis, RedisConnections, whenReady, withRequestDeadline, RedisDeadlineError } from './redis';
 import Fastify, { type FastifyRequest } from 'fastify';
-import { MIN_COMMAND_MS, RedisBudgetSpentError, RequestBudget, requestBudget, stampArrival } from './request-budget';
+import { installBodyParsers } from '../http/body-parsers';
+import { MIN_COMMAND_MS, RedisBudgetSpentError, RequestBudget, requestBudget, startRedisBudget } from './request-budget';
 
 /**
  * Issue 16: a request's Redis commands share one budget, and a missed deadline drops the
@@ -88,27 +89,43 @@ describe('withRequestDeadline', () => {
 });
 
 describe('requestBudget', () => {
-  it('counts from when the body was in, else from the arrival stamped; one budget per request', () => {
+  it('counts from redisBudgetFrom; every call gives the same budget, an unstarted request counting from the first', async () => {
     const now = performance.now();
-    // Stand-ins for the two fields it reads.
-    const uploadedSlowly = { arrivedAt: now - 5_000, bodyReadAt: now - 10 } as FastifyRequest;
-    expect(requestBudget(uploadedSlowly).nextCommandMs('x')).toBe(500);
-    const bodiless = { arrivedAt: now - 750 } as FastifyRequest;
-    const budget = requestBudget(bodiless);
-    expect(budget.nextCommandMs('x')).toBeLessThanOrEqual(150);
-    expect(requestBudget(bodiless)).toBe(budget);
-    expect(() => requestBudget({ arrivedAt: now - 950 } as FastifyRequest).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
+    expect(requestBudget({ redisBudgetFrom: now - 10 } as FastifyRequest).nextCommandMs('x')).toBe(500);
+    const late = { redisBudgetFrom: now - 750 } as FastifyRequest;
+    expect(requestBudget(late).nextCommandMs('x')).toBeLessThanOrEqual(150);
+    expect(() => requestBudget({ redisBudgetFrom: now - 950 } as FastifyRequest).nextCommandMs('x')).toThrow(RedisBudgetSpentError);
+
+    const unstarted = {} as FastifyRequest;
+    requestBudget(unstarted);
+    const from = unstarted.redisBudgetFrom;
+    expect(from).toBeGreaterThanOrEqual(now);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    requestBudget(unstarted);
+    expect(unstarted.redisBudgetFrom).toBe(from); // not a fresh 900 ms per command
   });
 
-  it('every request is stamped on arrival, so a bodyless one (a manual trigger) counts from then, not from its first command', async () => {
+  it('starts on arrival, and again once the body parsers have read a body (an upload is the client\'s time)', async () => {
     const fastify = Fastify();
-    stampArrival(fastify);
-    fastify.post('/trigger', async (request) => ({ sinceArrival: performance.now() - request.arrivedAt! }));
+    fastify.addHook('onRequest', async (request) => startRedisBudget(request));
+    fastify.addHook('onRequest', async (request) => {
+      (request as FastifyRequest & { arrivedAt?: number }).arrivedAt = request.redisBudgetFrom;
+      await new Promise((resolve) => setTimeout(resolve, 30)); // the body takes a while
+    });
+    installBodyParsers(fastify);
+    fastify.post('/trigger', async (request) => ({
+      since: (request as FastifyRequest & { arrivedAt: number }).arrivedAt,
+      from: request.redisBudgetFrom,
+      now: performance.now(),
+    }));
     try {
       const before = performance.now();
-      const { sinceArrival } = (await fastify.inject({ method: 'POST', url: '/trigger' })).json<{ sinceArrival: number }>();
-      expect(sinceArrival).toBeGreaterThanOrEqual(0);
-      expect(sinceArrival).toBeLessThanOrEqual(performance.now() - before);
+      const bodiless = (await fastify.inject({ method: 'POST', url: '/trigger' })).json<{ since: number; from: number; now: number }>();
+      expect(bodiless.from).toBe(bodiless.since);
+      expect(bodiless.from).toBeGreaterThanOrEqual(before);
+      const withBody = (await fastify.inject({ method: 'POST', url: '/trigger', payload: { a: 1 } })).json<{ since: number; from: number; now: number }>();
+      expect(withBody.from - withBody.since).toBeGreaterThanOrEqual(25);
+      expect(withBody.from).toBeLessThanOrEqual(withBody.now);
     } finally {
       await fastify.close();
     }
