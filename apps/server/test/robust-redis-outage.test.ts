@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { ApiKeysRepository } from '../src/api-keys/api-keys.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { QueuesController } from '../src/queues/queues.controller';
 import { QueuesService } from '../src/queues/queues.service';
 import { RUN_QUEUES } from '../src/queues/job-catalog';
 import { RunProducer } from '../src/runs/run-producer';
+import { RunsRepository } from '../src/runs/runs.repository';
+import { RunsService } from '../src/runs/runs.service';
 import { idempotentRunId } from '../src/triggers/idempotency';
 import { WorkflowCatalog } from '../src/workflows/workflow-catalog';
 import { createKey } from './support/auth-helpers';
@@ -37,6 +41,7 @@ let base: string;
 let caller: string;
 let callerId: string;
 let hookKey: string;
+let workflowId: string;
 let n = 0;
 
 beforeAll(async () => {
@@ -56,7 +61,9 @@ beforeAll(async () => {
     headers: { 'x-api-key': admin, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'outage', version: '1.0.0', triggers: [{ type: 'webhook', key: hookKey }], steps: [{ id: 'wait', type: 'delay', config: { ms: 1 } }] }),
   });
-  expect(workflow.status, await workflow.text()).toBe(201);
+  const body = await workflow.text();
+  expect(workflow.status, body).toBe(201);
+  workflowId = (JSON.parse(body) as { id: string }).id;
 });
 let held: ReturnType<TcpProxy['hold']> | undefined;
 /** Redis back for the next test, whatever this one left. */
@@ -223,6 +230,25 @@ describe('Redis down during ingestion under load', () => {
 
 describe('API-key changes the other gateways cannot be told of (Redis cut)', () => {
   const unavailable = (detail: RegExp) => expect.objectContaining({ kind: 'unavailable', message: expect.stringMatching(detail), headers: { 'retry-after': '1' } });
+
+  it('review: the queue counts and a retry answer 503 in their own words, never Redis’s; the retried run stays dead', async () => {
+    const runId = randomUUID();
+    const now = new Date();
+    await gw.runtime.database.db
+      .insertInto('runs')
+      .values({
+        id: runId, workflow_id: workflowId, workflow_version: '1.0.0', status: 'dead', trigger_type: 'webhook', queue: 'default',
+        created_at: now, started_at: now, finished_at: now, updated_at: now, input_encrypted: Buffer.from('sealed'),
+        error: JSON.stringify({ class: 'permanent', message: 'boom', stepId: 'wait' }),
+      })
+      .execute();
+    proxy.cut();
+    await expect(gw.app.get(QueuesController).list()).rejects.toEqual(unavailable(/^The queues could not be read \(Redis does not answer\): retry shortly\.$/));
+    await expect(gw.app.get(RunsService).retry(runId, { actorId: null, actorType: 'api_key' })).rejects.toEqual(
+      unavailable(/^The queue is unavailable \(Redis does not answer\): the run stays dead\. Retry shortly\.$/),
+    );
+    expect((await gw.app.get(RunsRepository).find(runId))?.status).toBe('dead');
+  }, 30_000);
 
   it('review: a revoke answers 503 and stands; a rotation answers the same 503 and is undone (the old secret unchanged)', async () => {
     const key = await createKey(gw, ['read_logs']);

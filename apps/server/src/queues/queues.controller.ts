@@ -19,8 +19,8 @@ export class QueuesController {
   @ApiOkResponse({ type: QueuesDto })
   @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'The queues could not be read (Redis does not answer): retry shortly.' })
   list() {
-    return this.queues.counts().catch((error: unknown) => {
-      throw redisUnavailable(`Redis does not answer: ${(error as Error).message}`);
+    return this.queues.counts().catch(() => {
+      throw redisUnavailable('The queues could not be read (Redis does not answer): retry shortly.');
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import type { Run, RunsQuery, RunSummary, TriggerAccepted } from '@visapi/contracts';
 import { EventsPublisher } from '../events/event-publisher';
 import { redact } from '../logs/redaction';
@@ -6,7 +7,7 @@ import { LogService } from '../logs/log-write.service';
 import type { DataCipher } from '../platform/crypto/encryption';
 import { keyset } from '../platform/http/cursor';
 import { ProblemException, redisUnavailable } from '../platform/http/problem';
-import { CIPHER } from '../platform/platform.module';
+import { CIPHER, LOGGER } from '../platform/platform.module';
 import { RUN_QUEUES, type RunJob, type RunQueue, runJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { RunCancellations } from './run-cancellations';
@@ -20,6 +21,7 @@ import type { RunStatus } from '../platform/db/schema';
 export class RunsService {
   constructor(
     @Inject(CIPHER) private readonly cipher: DataCipher,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly queues: QueuesService,
     private readonly repository: RunsRepository,
     private readonly producer: RunProducer,
@@ -66,8 +68,10 @@ export class RunsService {
     try {
       await this.producer.requeue(row, 'retry');
     } catch (error) {
+      this.logger.warn({ err: error, runId: row.id }, 'could not queue a reopened run');
       this.updated(await this.repository.finish(row.id, existing.status, existing.error, this.events.listening));
-      throw redisUnavailable(`The queue is unavailable: the run stays ${existing.status}. (${(error as Error).message})`);
+      // The cause goes to the log: a client is told what happened, not Redis's own words.
+      throw redisUnavailable(`The queue is unavailable (Redis does not answer): the run stays ${existing.status}. Retry shortly.`);
     }
     this.audit(action, row, by);
     return row;
