@@ -35,7 +35,7 @@ export class ApiKeysService implements OnModuleInit {
     private readonly failedLookups: FailedLookups,
   ) {
     this.cache = new PubSubCache<ApiKeyRow>(
-      redis.create('blocking', 'visapi:api-keys:sub'),
+      redis.create('subscriber', 'visapi:api-keys:sub'),
       redis.create('command', 'visapi:api-keys:pub'),
       redis.key('api-keys', 'changed'),
       // A known key stays usable through a database outage (its last good row); a revoked one stays revoked.

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from '../platform/redis/redis';
+import { keepSubscribed, type Redis } from '../platform/redis/redis';
 import type { Logger } from 'pino';
 import { LOGGER, REDIS } from '../platform/platform.module';
 import type { RedisConnections } from '../platform/redis/redis';
@@ -27,10 +27,10 @@ export class RunCancellations {
   }
 
   listen(onCancel: (runId: string) => void): void {
-    const subscriber = this.redis.create('blocking', 'visapi:runs:cancel');
+    const subscriber = this.redis.create('subscriber', 'visapi:runs:cancel');
     subscriber.on('message', (from: string, runId: string) => {
       if (from === this.channel) onCancel(runId);
     });
-    subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn({ err: error }, 'cannot hear run cancellations; cancelled runs stop at their next step'));
+    void keepSubscribed(subscriber, this.channel, (error) => this.logger.warn({ err: error }, 'cannot hear run cancellations; cancelled runs stop at their next step'));
   }
 }

@@ -5,7 +5,7 @@ import { LogService } from '../logs/log-write.service';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config/config';
 import { CONFIG, LOGGER, REDIS } from '../platform/platform.module';
-import type { RedisConnections } from '../platform/redis/redis';
+import { keepSubscribed, type RedisConnections } from '../platform/redis/redis';
 import { QueuesService } from '../queues/queues.service';
 import { WorkflowCatalog } from '../workflows/workflow-catalog';
 import { cronFireJob } from '../queues/job-catalog';
@@ -46,7 +46,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
     private readonly catalog: WorkflowCatalog,
     private readonly logs: LogService,
   ) {
-    this.subscriber = redis.create('blocking', 'visapi:schedules:sub');
+    this.subscriber = redis.create('subscriber', 'visapi:schedules:sub');
     this.redis = redis.create('command', 'visapi:schedules');
     this.lockKey = redis.key('schedules', 'reconcile-lock');
   }
@@ -55,7 +55,7 @@ export class ScheduleReconciler implements OnApplicationBootstrap, OnModuleDestr
     this.subscriber.on('message', () => void this.request());
     // After a reconnect a change may have been missed.
     this.subscriber.on('ready', () => void this.request());
-    await this.subscriber.subscribe(this.catalog.changesChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'schedules will not follow workflow changes at once (no pub/sub); the periodic pass still does'));
+    await keepSubscribed(this.subscriber, this.catalog.changesChannel, (error) => this.logger.warn({ err: error }, 'schedules will not follow workflow changes at once (no pub/sub); the periodic pass still does'));
     this.timer = setInterval(() => void this.request(), this.config.SCHEDULE_RECONCILE_INTERVAL_MS);
     this.timer.unref();
     await this.request();

@@ -33,7 +33,7 @@ export class TemplateRegistry implements TemplateSource, OnModuleInit {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: TemplatesRepository,
   ) {
-    this.cache = new PubSubCache(redis.create('blocking', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), { ttlMs: 5 * 60_000 }, logger);
+    this.cache = new PubSubCache(redis.create('subscriber', 'visapi:templates:sub'), redis.create('command', 'visapi:templates:pub'), redis.key('templates', 'changed'), { ttlMs: 5 * 60_000 }, logger);
   }
 
   onModuleInit() {

@@ -39,7 +39,7 @@ export class WorkflowCatalog implements OnModuleInit {
     private readonly repository: WorkflowsRepository,
   ) {
     addFormats(this.ajv);
-    const subscriber = redis.create('blocking', 'visapi:workflows:sub');
+    const subscriber = redis.create('subscriber', 'visapi:workflows:sub');
     const publisher = redis.create('command', 'visapi:workflows:pub');
     // Through a database outage a known workflow and webhook key are served from their last good entry.
     const options = { ttlMs: WORKFLOW_CACHE_TTL_MS, serveStaleOn: isDatabaseUnavailable };

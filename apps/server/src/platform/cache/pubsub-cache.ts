@@ -93,8 +93,8 @@ export class PubSubCache<T> {
       if (channel === this.channel) this.forget(key);
     });
     this.subscriber.on('close', () => this.gap());
-    // ioredis subscribes again by itself after a reconnect; serve from memory only once that
-    // is confirmed, starting empty.
+    // Subscribed again after a reconnect by this, not by ioredis (a `subscriber` connection:
+    // RedisConnections.create); served from memory only once that is confirmed, starting empty.
     this.subscriber.on('ready', () => {
       this.forget('*');
       this.subscribe().catch(() => undefined);

@@ -29,11 +29,17 @@ export class RedisConnections {
    * any command unanswered after 2 s rejects (a half-dead connection must not hang a
    * request); `request` ones, for what a request waits on (rate limits, idempotency, the
    * queue add), are stricter (requestOptions, withRequestDeadline); `blocking` ones (BullMQ
-   * workers, subscribers) wait.
+   * workers, stream readers) wait. `subscriber` ones wait too, and do not subscribe again by
+   * themselves after a reconnect: their owner does (keepSubscribed, PubSubCache). ioredis's own
+   * resubscribe sends SUBSCRIBE without handling its rejection, so a connection dropped again
+   * before the answer was an unhandled rejection, which ends the process (redis/ioredis#2187,
+   * not in 6.0.0). A Cluster client's subscriber resubscribes by itself and handles that case.
    */
-  create(kind: 'command' | 'request' | 'blocking' = 'command', name = 'visapi'): Redis {
+  create(kind: 'command' | 'request' | 'blocking' | 'subscriber' = 'command', name = 'visapi'): Redis {
     const options: RedisOptions =
-      kind === 'blocking'
+      kind === 'subscriber'
+        ? { maxRetriesPerRequest: null, connectionName: name, ...(this.cluster ? {} : { autoResubscribe: false }) }
+        : kind === 'blocking'
         ? { maxRetriesPerRequest: null, connectionName: name }
         : kind === 'request'
           ? requestOptions(name)
@@ -57,6 +63,19 @@ export class RedisConnections {
     await Promise.all([...this.clients].map(closeClient));
     this.clients.clear();
   }
+}
+
+/**
+ * Subscribes a `subscriber` connection (RedisConnections.create) to `channel` once connected
+ * and again after every reconnect; a failed attempt goes to onError, and the next reconnect
+ * tries again. Resolves once the first attempt has succeeded or failed.
+ */
+export function keepSubscribed(subscriber: Redis, channel: string, onError: (error: unknown) => void): Promise<void> {
+  return new Promise((firstAttempt) => {
+    const subscribe = () => void subscriber.subscribe(channel).then(() => undefined, onError).finally(firstAttempt);
+    subscriber.on('ready', subscribe);
+    if (subscriber.status === 'ready') subscribe();
+  });
 }
 
 /**
