@@ -5,7 +5,7 @@ import type { Workflow } from '@visapi/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { askEarly, takeEarlyAnswer } from '../api/early-answers';
 import { getJson } from '../api/client';
-import { FakeApi, problem, reply } from '../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../test/fake-api';
 import { renderApp } from '../test/render-app';
 import { paintWorkflow, previewWorkflow } from './workflow-preview';
 
@@ -14,15 +14,7 @@ const shellMarkup = /<div id="root">([\s\S]*?)<\/div>\s*<script/.exec(html)![1]!
 
 const workflowId = '5b0e7a2c-3c1e-4d8f-9a51-0b6f2f6c1d11';
 const workflow = {
-  id: workflowId,
-  name: 'Visa <img src=x onerror=alert(1)> approved',
-  description: 'Tells the applicant & the partner',
-  enabled: true,
-  priority: 'default',
-  version: '1.0.0',
-  archivedAt: null,
-  createdAt: '2026-11-26T00:00:00.000Z',
-  updatedAt: '2026-11-26T00:00:00.000Z',
+  ...workflowSummary(workflowId, 'Visa <img src=x onerror=alert(1)> approved', { description: 'Tells the applicant & the partner' }),
   definition: { name: 'Visa approved', version: '1.0.0', triggers: [{ type: 'manual' }], steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }] },
   webhooks: [],
 } as unknown as Workflow;

@@ -144,6 +144,22 @@ function match(pattern: string, path: string): Record<string, string> | undefine
   return params;
 }
 
+/** A workflow as lists show it; `overrides` for what a test is about. */
+export function workflowSummary(id: string, name: string, overrides: Partial<WorkflowSummary> = {}): WorkflowSummary {
+  return {
+    id,
+    name,
+    description: null,
+    enabled: true,
+    priority: 'default',
+    version: '1.0.0',
+    archivedAt: null,
+    createdAt: '2026-11-26T00:00:00.000Z',
+    updatedAt: '2026-11-26T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
 export function sessionUser(role: UserRole = 'operator', email = `${role}@visa.example`): SessionUser {
   const now = Date.now();
   return {

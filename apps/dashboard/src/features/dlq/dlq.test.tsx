@@ -1,7 +1,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { DlqReplay, RunSummary, WorkflowSummary } from '@visapi/contracts';
+import type { DlqReplay, RunSummary } from '@visapi/contracts';
 import { describe, expect, it } from 'vitest';
-import { FakeApi, problem, reply } from '../../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // Lazy page chunks load slowly on a busy machine; replay progress polls once a second.
@@ -12,17 +12,7 @@ const otherWorkflowId = '9a1c3e5f-7b2d-4c6e-8f0a-1b2c3d4e5f60';
 const replayId = '7d4e2c1a-3b5f-4a6e-9c8d-0e1f2a3b4c5d';
 const runIds = ['1a2b3c4d-0000-4000-8000-000000000001', '2b3c4d5e-0000-4000-8000-000000000002', '3c4d5e6f-0000-4000-8000-000000000003'] as const;
 
-const workflow = (id: string, name: string): WorkflowSummary => ({
-  id,
-  name,
-  description: null,
-  enabled: true,
-  priority: 'default',
-  version: '1.0.0',
-  archivedAt: null,
-  createdAt: '2026-11-26T00:00:00.000Z',
-  updatedAt: '2026-11-26T00:00:00.000Z',
-});
+const workflow = (id: string, name: string) => workflowSummary(id, name);
 
 function deadRun(id: string, overrides: Partial<RunSummary> = {}): RunSummary {
   return {

@@ -1,7 +1,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { LogEntry, WorkflowSummary } from '@visapi/contracts';
+import type { LogEntry } from '@visapi/contracts';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeApi, problem, reply } from '../../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // Lazy page chunks load slowly on a busy machine.
@@ -12,17 +12,7 @@ const otherWorkflowId = '9a1c3e5f-7b2d-4c6e-8f0a-1b2c3d4e5f60';
 const runId = '5b0f2d4e-8a4c-4f5e-9d3b-0c1a2b3c4d5e';
 const actorId = '6f1c1b2e-8c1d-4c55-9c4b-2b1f1f9f0a01';
 
-const workflow = (id: string, name: string): WorkflowSummary => ({
-  id,
-  name,
-  description: null,
-  enabled: true,
-  priority: 'default',
-  version: '1.0.0',
-  archivedAt: null,
-  createdAt: '2026-11-26T00:00:00.000Z',
-  updatedAt: '2026-11-26T00:00:00.000Z',
-});
+const workflow = (id: string, name: string) => workflowSummary(id, name);
 
 /** A log row; a higher id is a later row. */
 function log(id: number, overrides: Partial<LogEntry> = {}): LogEntry {

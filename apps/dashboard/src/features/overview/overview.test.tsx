@@ -2,7 +2,7 @@ import { act, configure, fireEvent, screen, waitFor, within } from '@testing-lib
 import type { Health, Queues, RunStats, RunSummary } from '@visapi/contracts';
 import { QUEUE_NAMES } from '@visapi/contracts/queues';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeApi, problem, reply } from '../../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // The first visit of a lazy page compiles its chunk, which takes a while under test on a busy machine.
@@ -57,7 +57,7 @@ function api(statsAnswer: () => RunStats | ReturnType<typeof reply> = () => stat
     .on('GET /api/v1/queues', () => queues(5))
     .on('GET /api/v1/runs/stats', statsAnswer)
     .on('GET /api/v1/workflows', () => ({
-      items: [{ id: WORKFLOW_ID, name: 'Visa approved', description: null, enabled: true, priority: 'default', version: '1.0.0', archivedAt: null, createdAt: deadRun.createdAt, updatedAt: deadRun.createdAt }],
+      items: [workflowSummary(WORKFLOW_ID, 'Visa approved', { createdAt: deadRun.createdAt, updatedAt: deadRun.createdAt })],
       nextCursor: null,
     }));
 }

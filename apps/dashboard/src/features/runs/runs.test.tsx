@@ -1,7 +1,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { Run, RunSummary, Workflow, WorkflowSummary } from '@visapi/contracts';
+import type { Run, RunSummary, Workflow } from '@visapi/contracts';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeApi, problem, reply } from '../../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // The first visit of a lazy page compiles its chunk, which takes a while under test on a busy machine.
@@ -12,17 +12,7 @@ const WORKFLOW_ID = '0b6f4c1e-5d2a-4a2b-8c3d-5e6f7a8b9c01';
 const OTHER_WORKFLOW_ID = '0b6f4c1e-5d2a-4a2b-8c3d-5e6f7a8b9c02';
 const runId = (n: number) => `7d3e9a10-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-const workflowSummary = (id: string, name: string): WorkflowSummary => ({
-  id,
-  name,
-  description: null,
-  enabled: true,
-  priority: 'default',
-  version: '1.2.0',
-  archivedAt: null,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-});
+const workflowOf = (id: string, name: string) => workflowSummary(id, name, { version: '1.2.0', createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z' });
 
 const workflow: Workflow = {
   ...workflowSummary(WORKFLOW_ID, 'Visa approved'),
@@ -62,7 +52,7 @@ const currentUrl = () => new URL((globalThis as unknown as { __TSR_ROUTER__: { s
 
 function apiWith(runs: RunSummary[]) {
   return new FakeApi()
-    .on('GET /api/v1/workflows', () => ({ items: [workflowSummary(WORKFLOW_ID, 'Visa approved'), workflowSummary(OTHER_WORKFLOW_ID, 'Partner status')], nextCursor: null }))
+    .on('GET /api/v1/workflows', () => ({ items: [workflowOf(WORKFLOW_ID, 'Visa approved'), workflowOf(OTHER_WORKFLOW_ID, 'Partner status')], nextCursor: null }))
     .on('GET /api/v1/runs', () => ({ items: runs, nextCursor: null }));
 }
 

@@ -1,7 +1,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { Run, Workflow, WorkflowSummary } from '@visapi/contracts';
+import type { Run, Workflow } from '@visapi/contracts';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeApi, problem, reply } from '../../test/fake-api';
+import { FakeApi, problem, reply, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // The first visit of a lazy page compiles its chunk (rjsf included), which takes a while under test.
@@ -13,17 +13,7 @@ const FREEFORM = '0b6f4c1e-5d2a-4a2b-8c3d-5e6f7a8b9c02';
 const DISABLED = '0b6f4c1e-5d2a-4a2b-8c3d-5e6f7a8b9c03';
 const RUN_ID = '7d3e9a10-0000-4000-8000-000000000042';
 
-const summary = (id: string, name: string, enabled = true): WorkflowSummary => ({
-  id,
-  name,
-  description: null,
-  enabled,
-  priority: 'default',
-  version: '1.0.0',
-  archivedAt: null,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-});
+const summary = (id: string, name: string, enabled = true) => workflowSummary(id, name, { enabled, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z' });
 
 const inputSchema = {
   type: 'object',

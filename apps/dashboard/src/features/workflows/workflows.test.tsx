@@ -1,12 +1,12 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { EditorView } from '@uiw/react-codemirror';
-import type { Workflow, WorkflowDefinitionView, WorkflowSummary, WorkflowVersion } from '@visapi/contracts';
+import type { Workflow, WorkflowDefinitionView, WorkflowVersion } from '@visapi/contracts';
 import type { ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRotateWebhookSecret } from '../../api/workflows';
 import { createQueryClient } from '../../App';
-import { FakeApi, problem, reply, sessionUser } from '../../test/fake-api';
+import { FakeApi, problem, reply, sessionUser, workflowSummary } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
 
 // CodeMirror measures text to draw its cursor and selection; jsdom lays nothing out.
@@ -27,15 +27,7 @@ const definition = asRead({
   steps: [{ id: 'wait', type: 'delay', config: { ms: 10 } }],
 });
 const workflow: Workflow = {
-  id: workflowId,
-  name: 'Partner status',
-  description: null,
-  enabled: true,
-  priority: 'default',
-  version: '1.0.0',
-  archivedAt: null,
-  createdAt: '2026-11-26T00:00:00.000Z',
-  updatedAt: '2026-11-26T00:00:00.000Z',
+  ...workflowSummary(workflowId, 'Partner status'),
   definition,
   webhooks: [{ key: 'partner-status', url: 'http://localhost:3000/api/v1/triggers/partner-status', signed: false }],
 };
@@ -402,17 +394,7 @@ function changes(diff: HTMLElement): Array<[string, string, string]> {
 
 describe('the workflow list', () => {
   it('reads every page, so lists and name lookups know workflows beyond the first 200', async () => {
-    const summaryOf = (n: number): WorkflowSummary => ({
-      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      name: `Workflow ${n}`,
-      description: null,
-      enabled: true,
-      priority: 'default',
-      version: '1.0.0',
-      archivedAt: null,
-      createdAt: '2026-11-30T10:00:00.000Z',
-      updatedAt: '2026-11-30T10:00:00.000Z',
-    });
+    const summaryOf = (n: number) => workflowSummary(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, `Workflow ${n}`);
     const api = new FakeApi().on('GET /api/v1/workflows', ({ query }) =>
       query.get('cursor') === 'second' ? { items: [summaryOf(201)], nextCursor: null } : { items: [summaryOf(1)], nextCursor: 'second' },
     );

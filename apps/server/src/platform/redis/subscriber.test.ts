@@ -43,44 +43,41 @@ async function hears(subscriber: ReturnType<RedisConnections['create']>, channel
   }
 }
 
+/** A `subscriber` connection kept subscribed to a channel of its own, heard once already. */
+async function subscribed(name: string) {
+  const channel = connections.key(name);
+  const subscriber = connections.create('subscriber', `visapi:test-${name}`);
+  const failures: unknown[] = [];
+  keepSubscribed(subscriber, channel, (error) => failures.push(error));
+  await whenReady(subscriber, 5_000);
+  expect(await hears(subscriber, channel)).toBe('hello');
+  return { channel, subscriber, failures };
+}
+
+/** Dropped, and `then` done the moment it is connected again (before its SUBSCRIBE is answered). */
+async function reconnectedAnd(subscriber: ReturnType<RedisConnections['create']>, then: () => void) {
+  proxy.cut();
+  proxy.restore();
+  await new Promise<void>((resolve) =>
+    subscriber.once('ready', () => {
+      then();
+      resolve();
+    }),
+  );
+}
+
 describe('subscriber connections', () => {
   it('subscribe again after every reconnect, also when dropped again before the answer', async () => {
-    const channel = connections.key('subscriber-test');
-    const subscriber = connections.create('subscriber', 'visapi:test-subscriber');
-    keepSubscribed(subscriber, channel, () => undefined);
-    await whenReady(subscriber, 5_000);
-    expect(await hears(subscriber, channel)).toBe('hello');
-
-    // Dropped; and dropped again the moment it is back, before its SUBSCRIBE is answered.
-    proxy.cut();
-    proxy.restore();
-    await new Promise<void>((resolve) =>
-      subscriber.once('ready', () => {
-        proxy.cut();
-        resolve();
-      }),
-    );
+    const { channel, subscriber } = await subscribed('subscriber-dropped');
+    await reconnectedAnd(subscriber, () => proxy.cut());
     proxy.restore();
     expect(await hears(subscriber, channel)).toBe('hello');
     subscriber.disconnect();
   }, 20_000);
 
   it('closed (the process shutting down) while subscribing again after a reconnect: no unhandled rejection, which would end the process with an error', async () => {
-    const channel = connections.key('subscriber-closed');
-    const subscriber = connections.create('subscriber', 'visapi:test-subscriber-closed');
-    const failures: unknown[] = [];
-    keepSubscribed(subscriber, channel, (error) => failures.push(error));
-    await whenReady(subscriber, 5_000);
-    expect(await hears(subscriber, channel)).toBe('hello');
-
-    proxy.cut();
-    proxy.restore();
-    await new Promise<void>((resolve) =>
-      subscriber.once('ready', () => {
-        subscriber.disconnect();
-        resolve();
-      }),
-    );
+    const { subscriber, failures } = await subscribed('subscriber-closed');
+    await reconnectedAnd(subscriber, () => subscriber.disconnect());
     await new Promise((resolve) => subscriber.once('end', resolve));
     // A rejection nobody handled is reported after the microtasks of its turn.
     await new Promise((resolve) => setTimeout(resolve, 50));
