@@ -22,7 +22,9 @@ const strict = args.includes('--strict');
 const keepReports = args.includes('--reports');
 // --runs=N (default 3): Lighthouse's variance on a shared machine is several points per run;
 // each page is audited N times and the median run (Lighthouse's computeMedianRun) reported.
-const runs = Math.max(1, Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 3));
+const runsArg = args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? '3';
+if (!/^[1-9]\d*$/.test(runsArg)) throw new Error(`audit:ui: --runs takes a whole number of runs, at least 1 (got "${runsArg}")`);
+const runs = Number(runsArg);
 
 /** A workflow with some succeeded and some dead runs, so lists and details have rows. */
 async function seedData(base, cookie) {

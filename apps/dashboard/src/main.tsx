@@ -10,30 +10,18 @@
  * first paint, and a paint that waits for nothing the app needs should not look as if it did
  * (Lighthouse counts every script that finished before the largest paint as blocking it).
  * Without paint timing, or in a hidden tab (which gets no frames), the app starts at once; a
- * tab hidden before the paint starts it then, and a paint that never comes after 1 s at most.
+ * tab hidden before the paint starts it then, and a paint that never comes after 1 s at most
+ * (start-after-paint.ts).
  */
 import { previewWorkflow } from './frames/workflow-preview';
 import { showLoadFailure } from './load-failure';
+import { firstContentfulPaint, startAfterPaint } from './start-after-paint';
 import { startInSteps } from './startup-steps';
 
-let started = false;
-const start = () => {
-  if (started) return;
-  started = true;
-  startInSteps().catch(() => showLoadFailure(document));
-};
-const preview = previewWorkflow(document, location.pathname);
-if (document.visibilityState !== 'visible' || typeof PerformanceObserver === 'undefined' || !PerformanceObserver.supportedEntryTypes?.includes('paint')) {
-  start();
-} else {
-  const firstPaint = new Promise<void>((resolve) => {
-    new PerformanceObserver((entries, observer) => {
-      if (entries.getEntriesByName('first-contentful-paint').length === 0) return;
-      observer.disconnect();
-      resolve();
-    }).observe({ type: 'paint', buffered: true });
-  });
-  void Promise.all([firstPaint, preview]).then(() => setTimeout(start));
-  document.addEventListener('visibilitychange', start, { once: true });
-  setTimeout(start, 1000);
-}
+startAfterPaint(() => void startInSteps().catch(() => showLoadFailure(document)), {
+  visible: document.visibilityState === 'visible',
+  firstPaint: firstContentfulPaint(),
+  preview: previewWorkflow(document, location.pathname),
+  onVisibilityChange: (listener) => document.addEventListener('visibilitychange', listener, { once: true }),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+});

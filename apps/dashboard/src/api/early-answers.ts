@@ -10,9 +10,12 @@ const answers = new Map<string, { asked: number; response: Promise<Response> }>(
 /** A GET of our own origin as the API client sends it (api/client.ts, requestWithResponse). */
 export function askEarly(path: string, fetchImpl: typeof fetch = fetch): Promise<Response> {
   const response = fetchImpl(path, { method: 'GET', credentials: 'same-origin', headers: { accept: 'application/json' } });
-  answers.set(path, { asked: Date.now(), response });
+  const answer = { asked: Date.now(), response };
+  answers.set(path, answer);
   // A failure is the taker's to see; nobody else waits on it.
   response.catch(() => undefined);
+  // Not taken in time (the app went elsewhere): not kept, nor its body.
+  setTimeout(() => answers.get(path) === answer && answers.delete(path), FRESH_MS);
   return response;
 }
 

@@ -80,7 +80,9 @@ describe('the workflow page’s preview in the shell', () => {
 
   it('asks for nothing on any other page', async () => {
     const fetchImpl = vi.fn<typeof fetch>();
-    for (const page of ['/', '/workflows', `/workflows/${workflowId}/versions`, `/runs/${workflowId}`]) await previewWorkflow(shellDocument(), page, fetchImpl);
+    for (const page of ['/', '/workflows', `/workflows/${workflowId}/versions`, `/runs/${workflowId}`, '/workflows/not-a-uuid', '/workflows/%2e%2e%2fapi-keys']) {
+      await previewWorkflow(shellDocument(), page, fetchImpl);
+    }
     expect(fetchImpl).not.toHaveBeenCalled();
   });
 });
@@ -94,10 +96,24 @@ describe('early answers', () => {
     expect(takeEarlyAnswer('/api/v1/queues')).toBeUndefined();
   });
 
-  it('are not taken after 10 s: the data may have changed', () => {
+  it('are not taken after 10 s (the data may have changed), nor kept', () => {
     vi.useFakeTimers({ now: new Date('2026-11-30T12:00:00Z') });
     void askEarly('/api/v1/queues', answer);
     vi.setSystemTime(new Date('2026-11-30T12:00:10.001Z'));
+    expect(takeEarlyAnswer('/api/v1/queues')).toBeUndefined();
+  });
+
+  it('are dropped after 10 s when nobody takes them, and a newer answer to the same path is not', () => {
+    vi.useFakeTimers({ now: new Date('2026-11-30T12:00:00Z') });
+    void askEarly('/api/v1/queues', answer);
+    vi.advanceTimersByTime(5_000);
+    const newer = askEarly('/api/v1/queues', answer);
+    vi.advanceTimersByTime(5_001);
+    vi.setSystemTime(new Date('2026-11-30T12:00:00Z')); // still fresh by the clock: only the drop can lose it
+    expect(takeEarlyAnswer('/api/v1/queues')).toBe(newer);
+    void askEarly('/api/v1/queues', answer);
+    vi.advanceTimersByTime(10_001);
+    vi.setSystemTime(new Date('2026-11-30T12:00:00Z'));
     expect(takeEarlyAnswer('/api/v1/queues')).toBeUndefined();
   });
 

@@ -1,7 +1,8 @@
 import type { Workflow } from '@visapi/contracts';
 import { askEarly } from '../api/early-answers';
 
-const WORKFLOW_PAGE = /^\/workflows\/([^/]+)\/?$/;
+/** A workflow's page; its id a UUID, as the API's ids are, so the app asks for the very same path. */
+const WORKFLOW_PAGE = /^\/workflows\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
 /** After the next frame has been painted (a frame's callbacks run before its paint). */
 const nextPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
