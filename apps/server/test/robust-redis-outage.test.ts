@@ -36,6 +36,8 @@ const bound = () => Math.max(BOUND_MS, healthySlowest);
 
 let infra: TestInfra;
 let proxy: TcpProxy;
+/** PostgreSQL's, cut where Redis and the database are both down. */
+let database: TcpProxy;
 let gw: TestApp;
 let base: string;
 let caller: string;
@@ -48,7 +50,9 @@ beforeAll(async () => {
   infra = await createTestInfra();
   const proxied = await TcpProxy.forUrl(infra.redisUrl);
   proxy = proxied.proxy;
-  gw = await createTestApp({ ...infra, redisUrl: proxied.url }, { role: 'gateway' });
+  const databaseProxied = await TcpProxy.forUrl(infra.databaseUrl);
+  database = databaseProxied.proxy;
+  gw = await createTestApp({ ...infra, redisUrl: proxied.url, databaseUrl: databaseProxied.url }, { role: 'gateway' });
   await Promise.all([gw.app.get(ApiKeysService).ready, gw.app.get(WorkflowCatalog).ready]);
   await gw.app.listen({ port: 0, host: '127.0.0.1' });
   base = await gw.app.getUrl();
@@ -66,11 +70,12 @@ beforeAll(async () => {
   workflowId = (JSON.parse(body) as { id: string }).id;
 });
 let held: ReturnType<TcpProxy['hold']> | undefined;
-/** Redis back for the next test, whatever this one left. */
+/** Redis and PostgreSQL back for the next test, whatever this one left. */
 afterEach(() => {
   proxy.late(0);
   releaseHold();
   proxy.restore();
+  database.restore();
 });
 function releaseHold() {
   held?.release();
@@ -79,6 +84,7 @@ function releaseHold() {
 afterAll(async () => {
   await gw?.close();
   await proxy?.close();
+  await database?.close();
   await infra?.cleanup();
 });
 
@@ -274,5 +280,48 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
       return keys.revoke(key.id).then(() => heard, () => 'not told');
     };
     await expect.poll(toldAndHeard, { timeout: 15_000, interval: 200 }).toBe('told and heard');
+  }, 30_000);
+
+  /** Resolves once the API-key cache is subscribed (again, after a cut): what a request reads is then kept. */
+  const cacheSubscribed = () =>
+    expect.poll(() => (gw.app.get(ApiKeysService) as unknown as { cache: { subscribed: boolean } }).cache.subscribed, { timeout: 15_000, interval: 50 }).toBe(true);
+
+  it('review: an undone rotation is forgotten here too: a request that cached the rotated row meanwhile does not leave the old secret refused', async () => {
+    const key = await createKey(gw, ['read_logs']);
+    const keys = gw.app.get(ApiKeysService);
+    await cacheSubscribed(); // after an earlier test's cut
+    expect(await keys.verify(key.key)).toMatchObject({ id: key.id });
+    // Blackholed: each publish goes unanswered for 2 s (retried once), and the subscription stays up.
+    const hold = (held = proxy.hold());
+    const rotating = keys.rotate(key.id, 0).then(() => 'rotated', (error: unknown) => error);
+    await hold.received(key.prefix); // the invalidation is published (its message held): the gateways are being told
+    // A request meanwhile reads and caches the rotated row: no grace, so the old secret is refused.
+    expect(await keys.verify(key.key)).toBeUndefined();
+    expect(await rotating).toEqual(
+      unavailable(/^The key was not rotated: .* undone and the old secret is unchanged\. A gateway that read the rotated key meanwhile may refuse the old secret until its cache expires \(within 60 s\)\. Retry the rotation\.$/),
+    );
+    // This gateway reads the restored row, not the rotated one it had cached.
+    expect(await keys.verify(key.key)).toMatchObject({ id: key.id });
+  }, 30_000);
+
+  it('review: a rotation that can be neither told (Redis cut) nor undone (PostgreSQL cut too) stands, and answers its new key', async () => {
+    const key = await createKey(gw, ['read_logs']);
+    const keys = gw.app.get(ApiKeysService);
+    const repository = gw.app.get(ApiKeysRepository);
+    const before = (await repository.findById(key.id))!;
+    proxy.cut();
+    const rotating = keys.rotate(key.id, 0);
+    void rotating.catch(() => undefined); // awaited below, after the database is cut
+    await expect.poll(async () => (await repository.findById(key.id))!.secret_hash.equals(before.secret_hash), { timeout: 5_000, interval: 20 }).toBe(false);
+    database.cut(); // rotated, and the gateways being told (1 s): the undo finds PostgreSQL down
+    const rotated = await rotating;
+    expect(rotated).toMatchObject({ id: key.id, prefix: key.prefix, previousSecretExpiresAt: expect.any(String) });
+    expect(rotated.key).not.toBe(key.key);
+    database.restore();
+    // The rotation stands (Redis still cut: the cache is off, each lookup reads PostgreSQL): the new key works, the old one (no grace) does not.
+    await expect.poll(() => keys.verify(rotated.key), { timeout: 10_000, interval: 100 }).toMatchObject({ id: key.id });
+    expect(await keys.verify(key.key)).toBeUndefined();
+    proxy.restore();
+    await cacheSubscribed(); // the app is not closed while its subscriber subscribes again
   }, 30_000);
 });
