@@ -6,6 +6,7 @@ import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesController } from '../src/queues/queues.controller';
 import { QueuesService } from '../src/queues/queues.service';
 import { RUN_QUEUES } from '../src/queues/job-catalog';
+import { DlqReplaysService } from '../src/runs/dlq-replays.service';
 import { RunProducer } from '../src/runs/run-producer';
 import { RunsRepository } from '../src/runs/runs.repository';
 import { RunsService } from '../src/runs/runs.service';
@@ -237,7 +238,7 @@ describe('Redis down during ingestion under load', () => {
 describe('API-key changes the other gateways cannot be told of (Redis cut)', () => {
   const unavailable = (detail: RegExp) => expect.objectContaining({ kind: 'unavailable', message: expect.stringMatching(detail), headers: { 'retry-after': '1' } });
 
-  it('review: the queue counts and a retry answer 503 in their own words, never Redis’s; the retried run stays dead', async () => {
+  it('review: the queue counts, a retry and a bulk DLQ replay answer 503 in their own words, never Redis’s; the retried run stays dead, no replay is kept', async () => {
     const runId = randomUUID();
     const now = new Date();
     await gw.runtime.database.db
@@ -254,6 +255,10 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
       unavailable(/^The queue is unavailable \(Redis does not answer\): the run stays dead\. Retry shortly\.$/),
     );
     expect((await gw.app.get(RunsRepository).find(runId))?.status).toBe('dead');
+    await expect(gw.app.get(DlqReplaysService).start({ runIds: [runId] }, { actorId: null, actorType: 'api_key' }, null)).rejects.toEqual(
+      unavailable(/^The queue is unavailable \(Redis does not answer\): nothing was replayed\. Retry shortly\.$/),
+    );
+    expect(await gw.runtime.database.db.selectFrom('dlq_replays').select('id').execute()).toEqual([]);
   }, 30_000);
 
   it('review: a revoke answers 503 and stands; a rotation answers the same 503 and is undone (the old secret unchanged)', async () => {
