@@ -273,18 +273,28 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
 
     await expect(keys.revoke(key.id)).rejects.toEqual(unavailable(/^The key is revoked, but .* Retry the revoke/));
     expect((await repository.findById(key.id))!.revoked_at).not.toBeNull();
-    proxy.restore();
     // A retry tells them once Redis is back: polled until this gateway hears it too, so the test
     // does not end (and close the app) while the cache's subscriber is subscribing again.
     const subscriber = (keys as unknown as { cache: { subscriber: Redis } }).cache.subscriber;
+    const listeners = subscriber.listenerCount('message');
     const toldAndHeard = async () => {
       const heard = new Promise<string>((resolve) => {
-        subscriber.once('message', () => resolve('told and heard'));
-        setTimeout(() => resolve('not heard'), 500).unref();
+        const onMessage = () => resolve('told and heard');
+        subscriber.once('message', onMessage);
+        setTimeout(() => {
+          subscriber.off('message', onMessage); // else each poll that hears nothing leaves one behind
+          resolve('not heard');
+        }, 500).unref();
       });
       return keys.revoke(key.id).then(() => heard, () => 'not told');
     };
+    // A poll that hears nothing (Redis still cut) leaves no listener behind once its 500 ms are up.
+    expect(await toldAndHeard()).toBe('not told');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(subscriber.listenerCount('message')).toBe(listeners);
+    proxy.restore();
     await expect.poll(toldAndHeard, { timeout: 15_000, interval: 200 }).toBe('told and heard');
+    expect(subscriber.listenerCount('message')).toBe(listeners);
   }, 30_000);
 
   /** Resolves once the API-key cache is subscribed (again, after a cut): what a request reads is then kept. */
