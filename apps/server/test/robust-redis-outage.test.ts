@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { ApiKeysRepository } from '../src/api-keys/api-keys.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesController } from '../src/queues/queues.controller';
+import { FailedLookups } from '../src/rate-limit/failed-lookups';
 import { QueuesService } from '../src/queues/queues.service';
 import { RUN_QUEUES } from '../src/queues/job-catalog';
 import { DlqReplaysService } from '../src/runs/dlq-replays.service';
@@ -338,5 +339,17 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
     expect(await keys.verify(key.key)).toBeUndefined();
     proxy.restore();
     await cacheSubscribed(); // the app is not closed while its subscriber subscribes again
+  }, 30_000);
+});
+
+describe('failed lookups while Redis does not answer', () => {
+  it('review (docs/auth.md): an unknown key is refused at once; its failed lookup is counted alongside, not waited for', async () => {
+    await untilAccepting([], []); // the rate limits' connection is up again after the last cut
+    held = proxy.hold(); // the count's Redis command goes unanswered (its deadline: 500 ms)
+    expect(await gw.app.get(ApiKeysService).verify(`vk_${randomBytes(6).toString('hex')}_${'a'.repeat(43)}`, '10.7.0.1')).toBeUndefined();
+    const settled = gw.app.get(FailedLookups).settled().then(() => 'counted');
+    expect(await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve('still counting'), 200))])).toBe('still counting');
+    releaseHold();
+    expect(await settled).toBe('counted');
   }, 30_000);
 });
