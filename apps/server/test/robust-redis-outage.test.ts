@@ -1,11 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { ApiKeysRepository } from '../src/api-keys/api-keys.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { QueuesController } from '../src/queues/queues.controller';
+import { FailedLookups } from '../src/rate-limit/failed-lookups';
 import { QueuesService } from '../src/queues/queues.service';
 import { RUN_QUEUES } from '../src/queues/job-catalog';
+import { DlqReplaysService } from '../src/runs/dlq-replays.service';
 import { RunProducer } from '../src/runs/run-producer';
 import { RunsRepository } from '../src/runs/runs.repository';
 import { RunsService } from '../src/runs/runs.service';
@@ -36,6 +38,8 @@ const bound = () => Math.max(BOUND_MS, healthySlowest);
 
 let infra: TestInfra;
 let proxy: TcpProxy;
+/** PostgreSQL's, cut where Redis and the database are both down. */
+let database: TcpProxy;
 let gw: TestApp;
 let base: string;
 let caller: string;
@@ -48,7 +52,9 @@ beforeAll(async () => {
   infra = await createTestInfra();
   const proxied = await TcpProxy.forUrl(infra.redisUrl);
   proxy = proxied.proxy;
-  gw = await createTestApp({ ...infra, redisUrl: proxied.url }, { role: 'gateway' });
+  const databaseProxied = await TcpProxy.forUrl(infra.databaseUrl);
+  database = databaseProxied.proxy;
+  gw = await createTestApp({ ...infra, redisUrl: proxied.url, databaseUrl: databaseProxied.url }, { role: 'gateway' });
   await Promise.all([gw.app.get(ApiKeysService).ready, gw.app.get(WorkflowCatalog).ready]);
   await gw.app.listen({ port: 0, host: '127.0.0.1' });
   base = await gw.app.getUrl();
@@ -66,11 +72,12 @@ beforeAll(async () => {
   workflowId = (JSON.parse(body) as { id: string }).id;
 });
 let held: ReturnType<TcpProxy['hold']> | undefined;
-/** Redis back for the next test, whatever this one left. */
+/** Redis and PostgreSQL back for the next test, whatever this one left. */
 afterEach(() => {
   proxy.late(0);
   releaseHold();
   proxy.restore();
+  database.restore();
 });
 function releaseHold() {
   held?.release();
@@ -79,6 +86,7 @@ function releaseHold() {
 afterAll(async () => {
   await gw?.close();
   await proxy?.close();
+  await database?.close();
   await infra?.cleanup();
 });
 
@@ -231,7 +239,7 @@ describe('Redis down during ingestion under load', () => {
 describe('API-key changes the other gateways cannot be told of (Redis cut)', () => {
   const unavailable = (detail: RegExp) => expect.objectContaining({ kind: 'unavailable', message: expect.stringMatching(detail), headers: { 'retry-after': '1' } });
 
-  it('review: the queue counts and a retry answer 503 in their own words, never Redis’s; the retried run stays dead', async () => {
+  it('review: the queue counts, a retry and a bulk DLQ replay answer 503 in their own words, never Redis’s; the retried run stays dead, no replay is kept', async () => {
     const runId = randomUUID();
     const now = new Date();
     await gw.runtime.database.db
@@ -248,6 +256,10 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
       unavailable(/^The queue is unavailable \(Redis does not answer\): the run stays dead\. Retry shortly\.$/),
     );
     expect((await gw.app.get(RunsRepository).find(runId))?.status).toBe('dead');
+    await expect(gw.app.get(DlqReplaysService).start({ runIds: [runId] }, { actorId: null, actorType: 'api_key' }, null)).rejects.toEqual(
+      unavailable(/^The queue is unavailable \(Redis does not answer\): nothing was replayed\. Retry shortly\.$/),
+    );
+    expect(await gw.runtime.database.db.selectFrom('dlq_replays').select('id').execute()).toEqual([]);
   }, 30_000);
 
   it('review: a revoke answers 503 and stands; a rotation answers the same 503 and is undone (the old secret unchanged)', async () => {
@@ -262,17 +274,82 @@ describe('API-key changes the other gateways cannot be told of (Redis cut)', () 
 
     await expect(keys.revoke(key.id)).rejects.toEqual(unavailable(/^The key is revoked, but .* Retry the revoke/));
     expect((await repository.findById(key.id))!.revoked_at).not.toBeNull();
-    proxy.restore();
     // A retry tells them once Redis is back: polled until this gateway hears it too, so the test
     // does not end (and close the app) while the cache's subscriber is subscribing again.
     const subscriber = (keys as unknown as { cache: { subscriber: Redis } }).cache.subscriber;
+    const listeners = subscriber.listenerCount('message');
     const toldAndHeard = async () => {
       const heard = new Promise<string>((resolve) => {
-        subscriber.once('message', () => resolve('told and heard'));
-        setTimeout(() => resolve('not heard'), 500).unref();
+        const onMessage = () => resolve('told and heard');
+        subscriber.once('message', onMessage);
+        setTimeout(() => {
+          subscriber.off('message', onMessage); // else each poll that hears nothing leaves one behind
+          resolve('not heard');
+        }, 500).unref();
       });
       return keys.revoke(key.id).then(() => heard, () => 'not told');
     };
+    // A poll that hears nothing (Redis still cut) leaves no listener behind once its 500 ms are up.
+    expect(await toldAndHeard()).toBe('not told');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(subscriber.listenerCount('message')).toBe(listeners);
+    proxy.restore();
     await expect.poll(toldAndHeard, { timeout: 15_000, interval: 200 }).toBe('told and heard');
+    expect(subscriber.listenerCount('message')).toBe(listeners);
+  }, 30_000);
+
+  /** Resolves once the API-key cache is subscribed (again, after a cut): what a request reads is then kept. */
+  const cacheSubscribed = () =>
+    expect.poll(() => (gw.app.get(ApiKeysService) as unknown as { cache: { subscribed: boolean } }).cache.subscribed, { timeout: 15_000, interval: 50 }).toBe(true);
+
+  it('review: an undone rotation is forgotten here too: a request that cached the rotated row meanwhile does not leave the old secret refused', async () => {
+    const key = await createKey(gw, ['read_logs']);
+    const keys = gw.app.get(ApiKeysService);
+    await cacheSubscribed(); // after an earlier test's cut
+    expect(await keys.verify(key.key)).toMatchObject({ id: key.id });
+    // Blackholed: each publish goes unanswered for 2 s (retried once), and the subscription stays up.
+    const hold = (held = proxy.hold());
+    const rotating = keys.rotate(key.id, 0).then(() => 'rotated', (error: unknown) => error);
+    await hold.received(key.prefix); // the invalidation is published (its message held): the gateways are being told
+    // A request meanwhile reads and caches the rotated row: no grace, so the old secret is refused.
+    expect(await keys.verify(key.key)).toBeUndefined();
+    expect(await rotating).toEqual(
+      unavailable(/^The key was not rotated: .* undone and the old secret is unchanged\. A gateway that read the rotated key meanwhile may refuse the old secret until its cache expires \(within 60 s\)\. Retry the rotation\.$/),
+    );
+    // This gateway reads the restored row, not the rotated one it had cached.
+    expect(await keys.verify(key.key)).toMatchObject({ id: key.id });
+  }, 30_000);
+
+  it('review: a rotation that can be neither told (Redis cut) nor undone (PostgreSQL cut too) stands, and answers its new key', async () => {
+    const key = await createKey(gw, ['read_logs']);
+    const keys = gw.app.get(ApiKeysService);
+    const repository = gw.app.get(ApiKeysRepository);
+    const before = (await repository.findById(key.id))!;
+    proxy.cut();
+    const rotating = keys.rotate(key.id, 0);
+    void rotating.catch(() => undefined); // awaited below, after the database is cut
+    await expect.poll(async () => (await repository.findById(key.id))!.secret_hash.equals(before.secret_hash), { timeout: 5_000, interval: 20 }).toBe(false);
+    database.cut(); // rotated, and the gateways being told (1 s): the undo finds PostgreSQL down
+    const rotated = await rotating;
+    expect(rotated).toMatchObject({ id: key.id, prefix: key.prefix, previousSecretExpiresAt: expect.any(String) });
+    expect(rotated.key).not.toBe(key.key);
+    database.restore();
+    // The rotation stands (Redis still cut: the cache is off, each lookup reads PostgreSQL): the new key works, the old one (no grace) does not.
+    await expect.poll(() => keys.verify(rotated.key), { timeout: 10_000, interval: 100 }).toMatchObject({ id: key.id });
+    expect(await keys.verify(key.key)).toBeUndefined();
+    proxy.restore();
+    await cacheSubscribed(); // the app is not closed while its subscriber subscribes again
+  }, 30_000);
+});
+
+describe('failed lookups while Redis does not answer', () => {
+  it('review (docs/auth.md): an unknown key is refused at once; its failed lookup is counted alongside, not waited for', async () => {
+    await untilAccepting([], []); // the rate limits' connection is up again after the last cut
+    held = proxy.hold(); // the count's Redis command goes unanswered (its deadline: 500 ms)
+    expect(await gw.app.get(ApiKeysService).verify(`vk_${randomBytes(6).toString('hex')}_${'a'.repeat(43)}`, '10.7.0.1')).toBeUndefined();
+    const settled = gw.app.get(FailedLookups).settled().then(() => 'counted');
+    expect(await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve('still counting'), 200))])).toBe('still counting');
+    releaseHold();
+    expect(await settled).toBe('counted');
   }, 30_000);
 });

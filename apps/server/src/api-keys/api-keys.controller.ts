@@ -32,9 +32,15 @@ export class ApiKeysController {
   @Header('Cache-Control', 'no-store') // the answer holds the new key
   @Access({ scope: 'manage_keys', role: 'admin' })
   @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new secret; the old one stays valid for graceHours (default 24).' })
-  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The new key, shown once. Also when the other gateways could not be told and the rotation could not be undone either (PostgreSQL down too): it stands, and they may refuse the new secret until their cache expires.',
+  })
   @ApiNotFoundResponse({ description: 'No active key has this id.' })
-  @ApiServiceUnavailableResponse({ headers: RETRY_AFTER_ONE, description: 'Not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone. Retry it.' })
+  @ApiServiceUnavailableResponse({
+    headers: RETRY_AFTER_ONE,
+    description: 'Not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone. A gateway that read the rotated key meanwhile may refuse the old secret until its cache expires. Retry it.',
+  })
   rotate(@Param() { id }: IdParamDto, @Body() body: RotateApiKeyDto, @CurrentPrincipal() by: Principal) {
     return this.keys.rotate(id, body.graceHours, by);
   }

@@ -86,14 +86,7 @@ export class ApiKeysService implements OnModuleInit {
     const { key, secretHash } = generateKey(existing.prefix);
     const row = await this.repository.rotate(id, secretHash, new Date(Date.now() + graceHours * 3_600_000), expiresAt < existing.expires_at ? expiresAt : undefined);
     if (!row) throw new ProblemException('notFound', 'No active API key has this id.');
-    // Untold, the other gateways would go on refusing the new secret and, with no grace, accepting
-    // the old one until their entry expires; and a 503 cannot hand out the new key. So the
-    // rotation is undone: nothing changed, the retry rotates.
-    await this.tellGateways(
-      row.prefix,
-      'The key was not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone and the old secret is unchanged. Retry the rotation.',
-      () => this.repository.undoRotation(existing, row),
-    );
+    if (!(await this.toldGateways(row.prefix))) await this.undoUntoldRotation(existing, row);
     this.audit('api_key.rotated', row, by, { graceHours });
     return { ...toApiKey(row), key };
   }
@@ -110,24 +103,48 @@ export class ApiKeysService implements OnModuleInit {
     assertScopesHeld(by, existing.scopes as Scope[], 'revoke a key with');
     const row = await this.repository.revoke(id);
     if (row) this.audit('api_key.revoked', row, by, {});
-    await this.tellGateways(
-      existing.prefix,
-      'The key is revoked, but the other gateways could not be told (Redis does not answer): they may accept it until their cached copy expires. Retry the revoke to tell them.',
-    );
+    if (!(await this.toldGateways(existing.prefix))) {
+      throw redisUnavailable('The key is revoked, but the other gateways could not be told (Redis does not answer): they may accept it until their cached copy expires. Retry the revoke to tell them.');
+    }
+  }
+
+  /** Drops the key from every gateway's cache; false when they could not be told (Redis does not answer). */
+  private async toldGateways(prefix: string): Promise<boolean> {
+    try {
+      await this.cache.invalidate(prefix, { required: true });
+      return true;
+    } catch (error) {
+      if (!(error instanceof InvalidationNotPublishedError)) throw error;
+      return false;
+    }
   }
 
   /**
-   * Drops the key from every gateway's cache. When they could not be told (Redis does not
-   * answer): runs `undo`, if given, then answers 503 with `detail` (what was kept, what a retry does).
+   * A rotation the other gateways could not be told of: untold, they would go on refusing the new
+   * secret and, with no grace, accepting the old one until their entry expires; and a 503 cannot
+   * hand out the new key. So it is undone, and answers 503: nothing changed, the retry rotates.
+   * It is forgotten here too: a request may have cached the rotated row while the gateways were
+   * being told. Another gateway that read the row meanwhile keeps it until its entry expires.
+   *
+   * When the undo fails too (PostgreSQL down as well), the rotation stands: this returns, and it
+   * is answered with its new key — a 503 would lose the only copy of the key in force (with no
+   * grace, the key would be unusable). The other gateways keep their entry until it expires
+   * (longer while their database is unreachable).
    */
-  private async tellGateways(prefix: string, detail: string, undo?: () => Promise<void>): Promise<void> {
+  private async undoUntoldRotation(before: ApiKeyRow, rotated: ApiKeyRow): Promise<void> {
     try {
-      await this.cache.invalidate(prefix, { required: true });
+      await this.repository.undoRotation(before, rotated);
     } catch (error) {
-      if (!(error instanceof InvalidationNotPublishedError)) throw error;
-      await undo?.();
-      throw redisUnavailable(detail);
+      this.logger.warn(
+        { err: error, apiKeyId: rotated.id },
+        'a rotation the other gateways could not be told of could not be undone either: it stands (answered with its new key); they keep their cached entry until it expires',
+      );
+      return; // what this gateway may have cached since is the rotated row: it stands
     }
+    this.cache.forget(rotated.prefix);
+    throw redisUnavailable(
+      `The key was not rotated: the other gateways could not be told (Redis does not answer), so the rotation was undone and the old secret is unchanged. A gateway that read the rotated key meanwhile may refuse the old secret until its cache expires (within ${Math.ceil(this.config.API_KEY_CACHE_TTL_MS / 1000)} s). Retry the rotation.`,
+    );
   }
 
   /**

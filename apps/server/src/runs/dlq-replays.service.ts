@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DlqReplay } from '@visapi/contracts';
+import type { Logger } from 'pino';
 import { LogService } from '../logs/log-write.service';
 import { ProblemException, redisUnavailable } from '../platform/http/problem';
+import { LOGGER } from '../platform/platform.module';
 import { dlqReplayJob } from '../queues/job-catalog';
 import { QueuesService } from '../queues/queues.service';
 import { type DlqReplayRow, DlqReplaysRepository, type ReplaySelector } from './dlq-replays.repository';
@@ -25,6 +27,7 @@ export class DlqReplaysService {
     private readonly runs: RunsService,
     private readonly queues: QueuesService,
     private readonly logs: LogService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async start(selector: ReplaySelector, by: Actor, requestId: string | null): Promise<DlqReplay> {
@@ -32,8 +35,10 @@ export class DlqReplaysService {
     try {
       await this.queues.add(dlqReplayJob.queue!, dlqReplayJob.name, { v: 1, replayId: row.id } satisfies ReturnType<typeof dlqReplayJob.read>, { jobId: row.id, ...dlqReplayJob.options });
     } catch (error) {
+      this.logger.warn({ err: error, replayId: row.id }, 'could not queue a DLQ replay: its request is deleted');
       await this.repository.delete(row.id);
-      throw redisUnavailable(`The queue is unavailable: nothing was replayed. (${(error as Error).message})`);
+      // The cause goes to the log: a client is told what happened, not Redis's own words.
+      throw redisUnavailable('The queue is unavailable (Redis does not answer): nothing was replayed. Retry shortly.');
     }
     this.logs.audit({ actorId: by.actorId, action: 'dlq.replay_requested', target: `dlq_replay:${row.id}`, details: { actorType: by.actorType, selector } });
     return toDlqReplay(row);

@@ -243,7 +243,12 @@ export class PubSubCache<T> {
     }
   }
 
-  private forget(key: string) {
+  /**
+   * Drops the key (or '*') in this process only, loads in flight included (they are not kept),
+   * telling no other: for a change this process must see at once that the others were already
+   * told of, or could not be (invalidate).
+   */
+  forget(key: string) {
     if (key === '*') {
       this.values.clear();
       this.absent.clear();
