@@ -13,11 +13,13 @@
  * tab hidden before the paint starts it then, and a paint that never comes after 1 s at most
  * (start-after-paint.ts).
  */
+import { applyStoredColorScheme } from './frames/stored-color-scheme';
 import { previewWorkflow } from './frames/workflow-preview';
 import { showLoadFailure } from './load-failure';
 import { firstContentfulPaint, startAfterPaint } from './start-after-paint';
 import { startInSteps } from './startup-steps';
 
+applyStoredColorScheme(document, () => localStorage);
 startAfterPaint(() => void startInSteps().catch(() => showLoadFailure(document)), {
   visible: document.visibilityState === 'visible',
   firstPaint: firstContentfulPaint(),

@@ -325,6 +325,30 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     await context.close();
   });
 
+  it('the shell is painted in the scheme the user picked in the app, not only the system’s, before the app has loaded', { timeout: 90_000 }, async () => {
+    const shellBackground = async (system: 'light' | 'dark', picked?: 'light' | 'dark' | 'auto') => {
+      const context = await browser.newContext({ colorScheme: system });
+      await context.addCookies([{ name: 'visapi_session', value: admin, url: base }]);
+      if (picked) await context.addInitScript((value) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('mantine-color-scheme-value', value), picked);
+      const page = await context.newPage();
+      // The app's chunks never come: what shows is the shell alone.
+      await page.route(/\/assets\/(?!index-)[^/]+\.(js|css)$/, () => new Promise(() => undefined));
+      // The entry script has run once it asks for the app's first chunk.
+      const entryRan = page.waitForRequest(/\/assets\/(?!index-)[^/]+\.js$/);
+      await page.goto(`${base}/dlq`);
+      await entryRan;
+      const background = await page.locator('.shell').evaluate((shell) => getComputedStyle(shell).backgroundColor);
+      await context.close();
+      return background;
+    };
+    const [white, dark] = ['rgb(255, 255, 255)', 'rgb(36, 36, 36)'];
+    expect(await shellBackground('light')).toBe(white);
+    expect(await shellBackground('dark')).toBe(dark);
+    expect(await shellBackground('light', 'dark')).toBe(dark);
+    expect(await shellBackground('dark', 'light')).toBe(white);
+    expect(await shellBackground('dark', 'auto')).toBe(dark);
+  });
+
   it('Bull-Board: anonymous is sent to sign in (JSON: 401); signed in, the queues are shown with no actions, and its API refuses changes', { timeout: 90_000 }, async () => {
     const anonymous = await browser.newContext();
     const stranger = await anonymous.newPage();
