@@ -26,6 +26,9 @@ describe('the app shell in index.html', () => {
     expect(bySystem).toContain(`--shell-body: ${dark[7]};`);
     expect(css).toMatch(/@media \(prefers-color-scheme: dark\) \{\s*:root:not\(\[data-mantine-color-scheme="light"\]\) \.shell/);
     expect(darkValues(':root[data-mantine-color-scheme="dark"] .shell')).toBe(bySystem);
+    // The canvas around the shell follows the same choice.
+    expect(css).toContain(':root[data-mantine-color-scheme="light"] { color-scheme: light; }');
+    expect(css).toContain(':root[data-mantine-color-scheme="dark"] { color-scheme: dark; }');
   });
 
   it('draws a workflow’s definition (frames/workflow-preview.ts) in the monospace font and border of DefinitionView', () => {

@@ -338,15 +338,17 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
       await page.goto(`${base}/dlq`);
       await entryRan;
       const background = await page.locator('.shell').evaluate((shell) => getComputedStyle(shell).backgroundColor);
+      // The page around it (the canvas) in the same scheme.
+      const canvas = await page.evaluate(() => getComputedStyle((globalThis as unknown as { document: Document }).document.documentElement).colorScheme);
       await context.close();
-      return background;
+      return `${background} ${canvas.includes('dark') && !canvas.includes('light') ? 'dark' : canvas.includes('light') && !canvas.includes('dark') ? 'light' : `system ${system}`}`;
     };
     const [white, dark] = ['rgb(255, 255, 255)', 'rgb(36, 36, 36)'];
-    expect(await shellBackground('light')).toBe(white);
-    expect(await shellBackground('dark')).toBe(dark);
-    expect(await shellBackground('light', 'dark')).toBe(dark);
-    expect(await shellBackground('dark', 'light')).toBe(white);
-    expect(await shellBackground('dark', 'auto')).toBe(dark);
+    expect(await shellBackground('light')).toBe(`${white} system light`);
+    expect(await shellBackground('dark')).toBe(`${dark} system dark`);
+    expect(await shellBackground('light', 'dark')).toBe(`${dark} dark`);
+    expect(await shellBackground('dark', 'light')).toBe(`${white} light`);
+    expect(await shellBackground('dark', 'auto')).toBe(`${dark} system dark`);
   });
 
   it('Bull-Board: anonymous is sent to sign in (JSON: 401); signed in, the queues are shown with no actions, and its API refuses changes', { timeout: 90_000 }, async () => {
