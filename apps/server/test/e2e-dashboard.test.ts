@@ -329,7 +329,7 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
     const shellBackground = async (system: 'light' | 'dark', picked?: 'light' | 'dark' | 'auto') => {
       const context = await browser.newContext({ colorScheme: system });
       await context.addCookies([{ name: 'visapi_session', value: admin, url: base }]);
-      if (picked) await context.addInitScript((value) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem('mantine-color-scheme-value', value), picked);
+      if (picked) await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('mantine-color-scheme-value', value), picked);
       const page = await context.newPage();
       // The app's chunks never come: what shows is the shell alone.
       await page.route(/\/assets\/(?!index-)[^/]+\.(js|css)$/, () => new Promise(() => undefined));
@@ -337,9 +337,14 @@ describe('the operator’s dashboard, end to end in Chromium', () => {
       const entryRan = page.waitForRequest(/\/assets\/(?!index-)[^/]+\.js$/);
       await page.goto(`${base}/dlq`);
       await entryRan;
-      const background = await page.locator('.shell').evaluate((shell) => getComputedStyle(shell).backgroundColor);
+      // In the page (this file is compiled without the DOM's types).
+      type Styled = { getComputedStyle(element: unknown): { backgroundColor: string; colorScheme: string }; document: { documentElement: unknown } };
+      const background = await page.locator('.shell').evaluate((shell) => (globalThis as unknown as Styled).getComputedStyle(shell).backgroundColor);
       // The page around it (the canvas) in the same scheme.
-      const canvas = await page.evaluate(() => getComputedStyle((globalThis as unknown as { document: Document }).document.documentElement).colorScheme);
+      const canvas = await page.evaluate(() => {
+        const page = globalThis as unknown as Styled;
+        return page.getComputedStyle(page.document.documentElement).colorScheme;
+      });
       await context.close();
       return `${background} ${canvas.includes('dark') && !canvas.includes('light') ? 'dark' : canvas.includes('light') && !canvas.includes('dark') ? 'light' : `system ${system}`}`;
     };
